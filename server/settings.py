@@ -1,0 +1,101 @@
+"""Environment settings.
+
+Every setting comes from an environment variable (prefix ``RURALCREDIT_`` except
+``DATABASE_URL``) and has a default that works on a developer's machine with no
+configuration: the embedded SQLite database under ``./var`` and a locally
+generated HS256 secret.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+def _default_database_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{(data_dir / 'ruralcredit.db').as_posix()}"
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A per-installation HS256 secret kept in the data folder (never committed)."""
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    jwt_algorithm: str = "HS256"
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    jwt_audience: str = "ruralcredit"
+    jwt_issuer: str = "ruralcredit"
+    max_page_size: int = 100
+    default_page_size: int = 20
+    sqlite_busy_timeout_ms: int = 5000
+    db_pool_size: int = 10
+    data_dir: Path = field(default=DEFAULT_DATA_DIR)
+
+    def __post_init__(self) -> None:
+        if self.jwt_algorithm not in ("HS256", "RS256"):
+            raise ValueError("RURALCREDIT_JWT_ALGORITHM must be HS256 or RS256")
+        if self.jwt_algorithm == "HS256" and not self.jwt_secret:
+            raise ValueError("HS256 needs RURALCREDIT_JWT_SECRET")
+        if self.jwt_algorithm == "RS256" and not self.jwt_public_key:
+            raise ValueError("RS256 needs RURALCREDIT_JWT_PUBLIC_KEY (PEM or a path to one)")
+
+    @property
+    def verification_key(self) -> str:
+        key = self.jwt_secret if self.jwt_algorithm == "HS256" else self.jwt_public_key
+        assert key is not None
+        return key
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("RURALCREDIT_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        algorithm = env.get("RURALCREDIT_JWT_ALGORITHM", "HS256")
+        public_key = env.get("RURALCREDIT_JWT_PUBLIC_KEY")
+        if public_key and not public_key.lstrip().startswith("-----"):
+            public_key = Path(public_key).read_text()
+        secret = env.get("RURALCREDIT_JWT_SECRET")
+        if algorithm == "HS256" and not secret:
+            secret = _local_secret(data_dir)
+        database_url = env.get("DATABASE_URL") or _default_database_url(data_dir)
+        if database_url.startswith("sqlite"):
+            db_file = database_url.split("///", 1)[-1]
+            if db_file and db_file != ":memory:":
+                Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+        return cls(
+            database_url=_async_driver(database_url),
+            jwt_algorithm=algorithm,
+            jwt_secret=secret,
+            jwt_public_key=public_key,
+            jwt_audience=env.get("RURALCREDIT_JWT_AUDIENCE", "ruralcredit"),
+            jwt_issuer=env.get("RURALCREDIT_JWT_ISSUER", "ruralcredit"),
+            max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
+            data_dir=data_dir,
+        )
+
+
+def _async_driver(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
