@@ -1,0 +1,1 @@
+"""The in-tree provincial policy plugins (registered through ``ruralcredit.policies``)."""
