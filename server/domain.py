@@ -9,12 +9,12 @@ from __future__ import annotations
 import enum
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a Chinese label."""
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> LabelledEnum:
+    def __new__(cls, value: str, label: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -113,6 +113,7 @@ INDIVIDUAL_SEGMENTS = frozenset(
 
 class AdmissionStatus(LabelledEnum):
     NOT_REQUIRED = "NOT_REQUIRED", "无需准入审批"
+    REQUIRED = "REQUIRED", "待申请准入"
     PENDING = "PENDING", "待审批"
     APPROVED = "APPROVED", "已准入"
     REJECTED = "REJECTED", "已拒绝"

@@ -163,7 +163,7 @@ def upgrade() -> None:
     sa.Column('id_number', sa.String(length=18), nullable=False),
     sa.Column('manager_id', sa.Uuid(), nullable=False),
     sa.Column('office_id', sa.Uuid(), nullable=False),
-    sa.Column('admission_status', sa.Enum('NOT_REQUIRED', 'PENDING', 'APPROVED', 'REJECTED', 'LAPSED', name='admission_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('admission_status', sa.Enum('NOT_REQUIRED', 'REQUIRED', 'PENDING', 'APPROVED', 'REJECTED', 'LAPSED', name='admission_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('admitted_on', sa.Date(), nullable=True),
     sa.Column('last_credit_lapsed_on', sa.Date(), nullable=True),
     sa.Column('blacklisted', sa.Boolean(), nullable=False),

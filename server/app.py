@@ -1,0 +1,150 @@
+"""The ASGI application: ``create_app(settings)``.
+
+``POST /graphql`` authenticates the bearer token (401 with no data when it is
+missing or bad), runs the operation in one transaction confined to the token's
+tenant, and commits unless something unexpected failed. ``GET /graphql``
+serves GraphiQL. ``GET /healthz`` checks the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.http.ides import get_graphql_ide_html
+
+from server.auth import principal_from_authorization
+from server.db.engine import create_engine, create_sessionmaker
+from server.errors import AuthenticationError
+from server.graphql.context import Context
+from server.graphql.schema import Schema, build_schema, is_unexpected, present_error
+from server.policy.registry import PolicyRegistry
+from server.settings import Settings
+
+log = logging.getLogger("ruralcredit.http")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MAX_BODY_BYTES = 1_000_000
+
+
+class App:
+    """What one running application holds: settings, engine, schema, plugins."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        registry: PolicyRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine | None = None
+        if sessionmaker is None:
+            self.engine = create_engine(settings)
+            sessionmaker = create_sessionmaker(self.engine)
+        self.sessionmaker = sessionmaker
+        self.registry = registry or PolicyRegistry()
+        self.schema: Schema = build_schema()
+
+    async def graphql(self, request: Request) -> Response:
+        request_id = request.headers.get("x-request-id", "")
+        if not REQUEST_ID.match(request_id):
+            request_id = uuid.uuid4().hex
+        headers = {"X-Request-ID": request_id}
+        if request.method == "GET":
+            return HTMLResponse(get_graphql_ide_html(), headers=headers)
+        try:
+            principal = principal_from_authorization(
+                request.headers.get("authorization"), self.settings
+            )
+        except AuthenticationError as error:
+            return JSONResponse(
+                {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                status_code=401,
+                headers={**headers, "WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _bad_request("request body too large", headers, status=413)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return _bad_request("request body is not JSON", headers)
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return _bad_request("expected a JSON object with a 'query' string", headers)
+        variables = payload.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_request("'variables' must be a JSON object", headers)
+        operation_name = payload.get("operationName")
+
+        async with self.sessionmaker() as session:
+            context = Context(
+                session=session,
+                principal=principal,
+                settings=self.settings,
+                registry=self.registry,
+                request_id=request_id,
+            )
+            result = await self.schema.execute(
+                payload["query"],
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name if isinstance(operation_name, str) else None,
+            )
+            errors = result.errors or []
+            if any(is_unexpected(e) for e in errors):
+                await session.rollback()
+            else:
+                await session.commit()
+        response: dict[str, Any] = {}
+        if errors:
+            response["errors"] = [present_error(e, request_id) for e in errors]
+        if result.data is not None or not errors:
+            response["data"] = result.data
+        return JSONResponse(response, headers=headers)
+
+    async def healthz(self, _: Request) -> Response:
+        async with self.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        yield
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    registry: PolicyRegistry | None = None,
+) -> Starlette:
+    app = App(settings or Settings.from_env(), sessionmaker, registry)
+    starlette = Starlette(
+        routes=[
+            Route("/graphql", app.graphql, methods=["GET", "POST"]),
+            Route("/healthz", app.healthz, methods=["GET"]),
+        ],
+        lifespan=app.lifespan,
+    )
+    starlette.state.ruralcredit = app
+    return starlette

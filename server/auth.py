@@ -1,0 +1,95 @@
+"""Bearer JWT → :class:`Principal` (tenant, user, roles).
+
+The algorithm is pinned in settings (HS256 with a shared secret, or RS256 with
+a public key); ``exp``, ``aud`` and ``iss`` are required and checked. A token
+naming another algorithm — ``none`` included — is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import jwt
+
+from server.domain import Role
+from server.errors import AuthenticationError
+from server.settings import Settings
+
+REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "tenant", "roles")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: always exactly one tenant."""
+
+    tenant_id: str
+    user_id: str
+    roles: frozenset[Role]
+
+    def has_any(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+def principal_from_authorization(header: str | None, settings: Settings) -> Principal:
+    if not header:
+        raise AuthenticationError("missing Authorization header")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("Authorization must be 'Bearer <token>'")
+    return decode_token(token.strip(), settings)
+
+
+def decode_token(token: str, settings: Settings) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.verification_key,
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationError("token expired") from None
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError(f"invalid token: {exc}") from None
+    tenant, user, roles = claims["tenant"], claims["sub"], claims["roles"]
+    if not isinstance(tenant, str) or not tenant or not isinstance(user, str) or not user:
+        raise AuthenticationError("invalid token: tenant and sub must be non-empty strings")
+    if not isinstance(roles, list) or not roles:
+        raise AuthenticationError("invalid token: roles must be a non-empty list")
+    try:
+        parsed = frozenset(Role(r) for r in roles)
+    except ValueError:
+        raise AuthenticationError(f"invalid token: unknown role in {roles}") from None
+    return Principal(tenant_id=tenant, user_id=user, roles=parsed)
+
+
+def mint_token(
+    settings: Settings,
+    *,
+    tenant: str,
+    user: str,
+    roles: list[Role],
+    ttl: dt.timedelta = dt.timedelta(hours=8),
+    private_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> str:
+    """Sign a token for local use (HS256 with the configured secret, or RS256 with a key)."""
+    issued = now or dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": user,
+        "tenant": tenant,
+        "roles": [r.value for r in roles],
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+        "iat": issued,
+        "exp": issued + ttl,
+    }
+    if settings.jwt_algorithm == "HS256":
+        assert settings.jwt_secret is not None
+        return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+    if private_key is None:
+        raise ValueError("RS256 tokens need the private key (--private-key)")
+    return jwt.encode(claims, private_key, algorithm="RS256")

@@ -1,0 +1,201 @@
+"""The ``ruralcredit`` command: serve, migrate, demo-data, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from server.domain import Role
+from server.settings import Settings
+
+SCHEMA_PATH = Path("schema/schema.graphql")
+DEMO_TENANT = "sd-demo"
+
+
+def _migrate(settings: Settings) -> None:
+    from server.db.migrate import upgrade
+
+    upgrade(settings)
+
+
+async def _load_demo(
+    settings: Settings, *, managers: int, customers: int, loans: int, only_if_empty: bool
+) -> bool:
+    from server.db.engine import create_engine, create_sessionmaker
+    from server.demo import database_is_empty, load_demo_data
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if only_if_empty and not await database_is_empty(session):
+                return False
+            started = time.perf_counter()
+            summary = await load_demo_data(
+                session, managers=managers, customers=customers, loans=loans
+            )
+        print(f"demo data loaded in {time.perf_counter() - started:.1f}s: {summary}")
+        return True
+    finally:
+        await engine.dispose()
+
+
+def _token(
+    settings: Settings,
+    tenant: str,
+    roles: list[Role],
+    user: str,
+    hours: float,
+    private_key: str | None = None,
+) -> str:
+    from server.auth import mint_token
+
+    return mint_token(
+        settings,
+        tenant=tenant,
+        user=user,
+        roles=roles,
+        ttl=dt.timedelta(hours=hours),
+        private_key=private_key,
+    )
+
+
+def schema_sdl() -> str:
+    from server.graphql.schema import build_schema
+
+    return build_schema().as_str() + "\n"
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if args.demo:
+        _migrate(settings)
+        asyncio.run(
+            _load_demo(
+                settings,
+                managers=args.managers,
+                customers=args.customers,
+                loans=args.loans,
+                only_if_empty=True,
+            )
+        )
+        token = _token(settings, DEMO_TENANT, [Role.HR, Role.RISK, Role.AUDITOR], "demo-user", 24)
+        print(
+            f"\nGraphiQL: http://{args.host}:{args.port}/graphql\n"
+            f"Tenant {DEMO_TENANT}; put this header in GraphiQL's Headers tab:\n"
+            f'{{"Authorization": "Bearer {token}"}}\n',
+            flush=True,
+        )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
+    _migrate(settings)
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    if args.migrate:
+        _migrate(settings)
+    loaded = asyncio.run(
+        _load_demo(
+            settings,
+            managers=args.managers,
+            customers=args.customers,
+            loans=args.loans,
+            only_if_empty=args.if_empty,
+        )
+    )
+    if not loaded:
+        print("the database already holds data; nothing loaded")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    roles = [Role(r) for r in args.role]
+    key = Path(args.private_key).read_text() if args.private_key else None
+    print(_token(settings, args.tenant, roles, args.user, args.hours, key))
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_sdl(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ruralcredit",
+        description="GraphQL API for credit customer managers, customers, loans and appraisals.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def sizes(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--managers", type=int, default=200, help="managers per tenant")
+        p.add_argument("--customers", type=int, default=5000, help="customers per tenant")
+        p.add_argument("--loans", type=int, default=20000, help="loans per tenant")
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="migrate, load demo data when the database is empty, print a ready token",
+    )
+    sizes(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(
+        handler=cmd_migrate
+    )
+
+    demo = sub.add_parser("demo-data", help="load the deterministic demo data set")
+    sizes(demo)
+    demo.add_argument("--migrate", action="store_true", help="migrate first")
+    demo.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+    demo.set_defaults(handler=cmd_demo_data)
+
+    token = sub.add_parser("token", help="mint a bearer token for local use")
+    token.add_argument("--tenant", required=True)
+    token.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=[r.value for r in Role],
+        help="repeat for several roles",
+    )
+    token.add_argument("--user", required=True)
+    token.add_argument("--hours", type=float, default=8.0)
+    token.add_argument("--private-key", help="PEM file, for RS256")
+    token.set_defaults(handler=cmd_token)
+
+    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(SCHEMA_PATH))
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    return int(args.handler(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

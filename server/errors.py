@@ -1,0 +1,109 @@
+"""The domain exception tree.
+
+::
+
+    RuralCreditError
+    ├── AuthenticationError      no valid bearer token (HTTP 401, no data)
+    └── DomainError              an expected failure, returned as a typed result
+        ├── InvalidInput         one or more fields break a rule
+        ├── NotFound             no such id in the caller's tenant
+        ├── Conflict             the write would break a uniqueness rule
+        └── PermissionDenied     the caller's roles do not allow this
+
+    BadQueryArgument             a query argument out of range (a GraphQL error)
+
+Services raise these; the GraphQL layer turns a ``DomainError`` into a member
+of the mutation's result union at one boundary (``server/graphql/errors.py``),
+after rolling back everything the mutation wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RuralCreditError(Exception):
+    """Base of every error the application raises on purpose."""
+
+
+class AuthenticationError(RuralCreditError):
+    """The request carries no token, or one that is expired, forged or malformed."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One broken rule: the input field (dotted path), a rule code, a message."""
+
+    field: str
+    code: str
+    message: str
+
+
+class DomainError(RuralCreditError):
+    """An expected failure that the client can act on."""
+
+    code = "DOMAIN_ERROR"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """One or more input fields break a rule."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        if not problems:
+            raise ValueError("InvalidInput needs at least one problem")
+        first = problems[0]
+        summary = first.message if len(problems) == 1 else f"{len(problems)} fields are invalid"
+        super().__init__(summary, first.field)
+        self.problems = problems
+
+
+class NotFound(DomainError):
+    """No entity with this id exists in the caller's tenant."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, entity: str, id_: object, field: str | None = None) -> None:
+        super().__init__(f"{entity} {id_} not found", field)
+        self.entity = entity
+
+
+class Conflict(DomainError):
+    """The write would break a uniqueness or state rule."""
+
+    code = "CONFLICT"
+
+
+class PermissionDenied(DomainError):
+    """The caller's roles do not allow this operation."""
+
+    code = "PERMISSION_DENIED"
+
+
+class BadQueryArgument(RuralCreditError):
+    """A query argument outside its allowed range (reported as a GraphQL error)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Problems:
+    """Collects field problems so a service reports every broken rule at once."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldProblem] = []
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.items.append(FieldProblem(field, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidInput(self.items)

@@ -1,0 +1,1 @@
+"""The GraphQL API (Strawberry): types, loaders, queries and mutations."""

@@ -1,0 +1,127 @@
+"""The domain enumerations, registered with GraphQL under the same names.
+
+Each value's Chinese label is available as a ``…Label`` field beside the enum
+field, and all of them at once through the ``labels`` query.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from server import domain
+from server.domain import (
+    Role,
+    PolicyCategory,
+    OfficeKind,
+    ManagerCategory,
+    ManagerStatus,
+    Education,
+    ProfessionalTitle,
+    CreditExamResult,
+    SystemProficiency,
+    CustomerKind,
+    CustomerSegment,
+    AdmissionStatus,
+    CustomerClass,
+    IndustryPolicy,
+    OperatingStatus,
+    Prospects,
+    Guarantee,
+    RiskClass,
+    LoanProduct,
+    AppraisalStatus,
+    TierChangeCause,
+    ViolationKind,
+    ViolationStatus,
+)
+
+strawberry.enum(domain.Role, description="A user's role (角色).")
+strawberry.enum(domain.PolicyCategory, description="A policy category.")
+strawberry.enum(domain.OfficeKind, description="Level of an office in the tree.")
+strawberry.enum(domain.ManagerCategory, description="客户经理类别.")
+strawberry.enum(domain.ManagerStatus, description="客户经理状态.")
+strawberry.enum(domain.Education, description="学历.")
+strawberry.enum(domain.ProfessionalTitle, description="专业技术职称.")
+strawberry.enum(domain.CreditExamResult, description="信贷从业资格考试.")
+strawberry.enum(domain.SystemProficiency, description="信贷及资产风险管理系统操作熟练程度.")
+strawberry.enum(domain.CustomerKind, description="个人客户 or 法人客户.")
+strawberry.enum(domain.CustomerSegment, description="客户细分.")
+strawberry.enum(domain.AdmissionStatus, description="首次授信准入状态.")
+strawberry.enum(domain.CustomerClass, description="客户分类 (支持/维持/限制/退出).")
+strawberry.enum(domain.IndustryPolicy, description="国家产业政策.")
+strawberry.enum(domain.OperatingStatus, description="生产经营状况.")
+strawberry.enum(domain.Prospects, description="发展前景.")
+strawberry.enum(domain.Guarantee, description="担保方式.")
+strawberry.enum(domain.RiskClass, description="五级分类.")
+strawberry.enum(domain.LoanProduct, description="授信业务品种.")
+strawberry.enum(domain.AppraisalStatus, description="考核状态.")
+strawberry.enum(domain.TierChangeCause, description="等级变动原因.")
+strawberry.enum(domain.ViolationKind, description="违规类型.")
+strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
+
+__all__ = [
+    "Role",
+    "PolicyCategory",
+    "OfficeKind",
+    "ManagerCategory",
+    "ManagerStatus",
+    "Education",
+    "ProfessionalTitle",
+    "CreditExamResult",
+    "SystemProficiency",
+    "CustomerKind",
+    "CustomerSegment",
+    "AdmissionStatus",
+    "CustomerClass",
+    "IndustryPolicy",
+    "OperatingStatus",
+    "Prospects",
+    "Guarantee",
+    "RiskClass",
+    "LoanProduct",
+    "AppraisalStatus",
+    "TierChangeCause",
+    "ViolationKind",
+    "ViolationStatus",
+]
+
+LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (
+    domain.Role,
+    domain.PolicyCategory,
+    domain.OfficeKind,
+    domain.ManagerCategory,
+    domain.ManagerStatus,
+    domain.Education,
+    domain.ProfessionalTitle,
+    domain.CreditExamResult,
+    domain.SystemProficiency,
+    domain.CustomerKind,
+    domain.CustomerSegment,
+    domain.AdmissionStatus,
+    domain.CustomerClass,
+    domain.IndustryPolicy,
+    domain.OperatingStatus,
+    domain.Prospects,
+    domain.Guarantee,
+    domain.RiskClass,
+    domain.LoanProduct,
+    domain.AppraisalStatus,
+    domain.TierChangeCause,
+    domain.ViolationKind,
+    domain.ViolationStatus,
+)
+
+
+@strawberry.type(description="One enumeration value with its Chinese label.")
+class EnumLabel:
+    enum: str
+    value: str
+    label: str
+
+
+def all_labels() -> list[EnumLabel]:
+    return [
+        EnumLabel(enum=cls.__name__, value=member.value, label=member.label)
+        for cls in LABELLED_ENUMS
+        for member in cls
+    ]

@@ -1,0 +1,96 @@
+"""Expected failures as typed schema members, and the one place they are produced.
+
+Every mutation returns a union of its success type and the error types below.
+``run_mutation`` runs the service inside a savepoint: on a ``DomainError`` the
+savepoint is rolled back — nothing the mutation wrote survives — and the error
+becomes the matching type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+
+from server import errors
+from server.graphql.context import Context
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An expected failure: nothing was written.")
+class UserError:
+    code: str = strawberry.field(description="A stable machine-readable code.")
+    message: str
+    field: str | None = strawberry.field(
+        description="The input field (dotted path) the failure is about, if one."
+    )
+
+
+@strawberry.type(description="One broken rule of one input field.")
+class FieldError:
+    field: str
+    code: str = strawberry.field(description="The rule, e.g. RESIDENT_ID_GB11643.")
+    message: str
+
+
+@strawberry.type(description="One or more input fields break a rule.")
+class InvalidInput(UserError):
+    errors: list[FieldError]
+
+
+@strawberry.type(description="No such id in your tenant.")
+class NotFound(UserError):
+    entity: str
+
+
+@strawberry.type(description="The change would break a uniqueness or state rule.")
+class Conflict(UserError):
+    pass
+
+
+@strawberry.type(description="Your roles do not allow this.")
+class PermissionDenied(UserError):
+    pass
+
+
+ErrorType = InvalidInput | NotFound | Conflict | PermissionDenied
+
+
+def to_error_type(error: errors.DomainError) -> ErrorType:
+    if isinstance(error, errors.InvalidInput):
+        return InvalidInput(
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            errors=[
+                FieldError(field=p.field, code=p.code, message=p.message) for p in error.problems
+            ],
+        )
+    if isinstance(error, errors.NotFound):
+        return NotFound(
+            code=error.code, message=error.message, field=error.field, entity=error.entity
+        )
+    if isinstance(error, errors.Conflict):
+        return Conflict(code=error.code, message=error.message, field=error.field)
+    if isinstance(error, errors.PermissionDenied):
+        return PermissionDenied(code=error.code, message=error.message, field=error.field)
+    raise TypeError(f"no schema type for {type(error).__name__}")
+
+
+async def run_mutation(ctx: Context, work: Callable[[], Awaitable[T]]) -> T | ErrorType:
+    """Run one mutation's work in a savepoint; a domain error undoes it and becomes data."""
+    try:
+        async with ctx.session.begin_nested():
+            return await work()
+    except errors.DomainError as error:
+        return to_error_type(error)
+    except IntegrityError:
+        # A concurrent writer took the same unique key between our check and our insert.
+        return Conflict(
+            code=errors.Conflict.code,
+            message="the change conflicts with data written at the same time; retry",
+            field=None,
+        )

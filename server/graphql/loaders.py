@@ -1,0 +1,216 @@
+"""DataLoaders: every nested field is one batched statement per request, never N+1.
+
+Nested connections (``manager.loans(first: 5)``) fetch the first rows of every
+parent in one statement with ``row_number() OVER (PARTITION BY parent)``,
+which PostgreSQL and SQLite both run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from strawberry.dataloader import DataLoader
+
+from server.db import models
+from server.graphql.pagination import Connection, PageArgs, build_connection
+
+if TYPE_CHECKING:
+    from server.graphql.context import Context
+
+ModelT = TypeVar("ModelT", bound=models.Base)
+NodeT = TypeVar("NodeT")
+Conditions = Callable[[Any], list[ColumnElement[bool]]]
+
+
+def _no_conditions(_: Any) -> list[ColumnElement[bool]]:
+    return []
+
+
+class EntityLoader(Generic[ModelT]):
+    """Rows by id within the caller's tenant (``None`` for an id it does not hold)."""
+
+    def __init__(self, ctx: Context, model: type[ModelT]) -> None:
+        self._ctx = ctx
+        self._model = model
+        self.loader: DataLoader[uuid.UUID, ModelT | None] = DataLoader(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[ModelT | None]:
+        model: Any = self._model
+        stmt = select(model).where(model.tenant_id == self._ctx.tenant_id, model.id.in_(set(ids)))
+        found = {row.id: row for row in (await self._ctx.execute(stmt)).scalars()}
+        return [found.get(i) for i in ids]
+
+    async def load(self, id_: uuid.UUID) -> ModelT | None:
+        return await self.loader.load(id_)
+
+
+class ChildListLoader(Generic[ModelT]):
+    """All children of each parent (histories, items), in a given order."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        model: type[ModelT],
+        parent: InstrumentedAttribute[Any],
+        order_by: Sequence[Any],
+    ) -> None:
+        self._ctx = ctx
+        self._model = model
+        self._parent = parent
+        self._order_by = order_by
+        self.loader: DataLoader[uuid.UUID, list[ModelT]] = DataLoader(load_fn=self._load)
+
+    async def _load(self, parent_ids: Sequence[uuid.UUID]) -> list[list[ModelT]]:
+        model: Any = self._model
+        stmt = (
+            select(model)
+            .where(model.tenant_id == self._ctx.tenant_id, self._parent.in_(set(parent_ids)))
+            .order_by(self._parent, *self._order_by)
+        )
+        grouped: dict[uuid.UUID, list[ModelT]] = defaultdict(list)
+        for row in (await self._ctx.execute(stmt)).scalars():
+            grouped[getattr(row, self._parent.key)].append(row)
+        return [grouped.get(p, []) for p in parent_ids]
+
+    async def load(self, parent_id: uuid.UUID) -> list[ModelT]:
+        return await self.loader.load(parent_id)
+
+
+class ChildPageLoader(Generic[ModelT]):
+    """A page of children for each parent, and their counts, each in one statement.
+
+    ``conditions`` turns a (hashable) filter value into SQL conditions.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        model: type[ModelT],
+        parent: InstrumentedAttribute[Any],
+        conditions: Conditions = _no_conditions,
+    ) -> None:
+        self._ctx = ctx
+        self._model = model
+        self._parent = parent
+        self._conditions = conditions
+        self._rows: DataLoader[tuple[uuid.UUID, PageArgs, Hashable], list[ModelT]] = DataLoader(
+            load_fn=self._load_rows
+        )
+        self._counts: DataLoader[tuple[uuid.UUID, Hashable], int] = DataLoader(
+            load_fn=self._load_counts
+        )
+
+    def _base_conditions(self, filter_: Hashable) -> list[ColumnElement[bool]]:
+        model: Any = self._model
+        return [model.tenant_id == self._ctx.tenant_id, *self._conditions(filter_)]
+
+    async def _load_rows(
+        self, keys: Sequence[tuple[uuid.UUID, PageArgs, Hashable]]
+    ) -> list[list[ModelT]]:
+        groups: dict[tuple[PageArgs, Hashable], set[uuid.UUID]] = defaultdict(set)
+        for parent_id, args, filter_ in keys:
+            groups[(args, filter_)].add(parent_id)
+        model: Any = self._model
+        results: dict[tuple[uuid.UUID, PageArgs, Hashable], list[ModelT]] = defaultdict(list)
+        for (args, filter_), parent_ids in groups.items():
+            position = (
+                func.row_number()
+                .over(partition_by=self._parent, order_by=model.id)
+                .label("position")
+            )
+            conditions = [*self._base_conditions(filter_), self._parent.in_(parent_ids)]
+            if args.after is not None:
+                conditions.append(model.id > args.after)
+            inner = select(model, position).where(*conditions).subquery()
+            alias: Any = aliased(model, inner)
+            stmt = (
+                select(alias)
+                .where(inner.c.position <= args.first + 1)
+                .order_by(inner.c[self._parent.key], inner.c.id)
+            )
+            for row in (await self._ctx.execute(stmt)).scalars():
+                results[(getattr(row, self._parent.key), args, filter_)].append(row)
+        return [results.get(k, []) for k in keys]
+
+    async def _load_counts(self, keys: Sequence[tuple[uuid.UUID, Hashable]]) -> list[int]:
+        groups: dict[Hashable, set[uuid.UUID]] = defaultdict(set)
+        for parent_id, filter_ in keys:
+            groups[filter_].add(parent_id)
+        counts: dict[tuple[uuid.UUID, Hashable], int] = {}
+        for filter_, parent_ids in groups.items():
+            stmt: Any = (
+                select(self._parent, func.count())
+                .where(*self._base_conditions(filter_), self._parent.in_(parent_ids))
+                .group_by(self._parent)
+            )
+            result: Any = await self._ctx.execute(stmt)
+            for parent_id, n in result.all():
+                counts[(parent_id, filter_)] = int(n)
+        return [counts.get(k, 0) for k in keys]
+
+    async def page(
+        self,
+        parent_id: uuid.UUID,
+        args: PageArgs,
+        to_node: Callable[[ModelT], NodeT],
+        filter_: Hashable = None,
+    ) -> Connection[NodeT]:
+        rows = await self._rows.load((parent_id, args, filter_))
+
+        async def count() -> int:
+            return await self._counts.load((parent_id, filter_))
+
+        return build_connection(rows, args, to_node, lambda r: r.id, count)  # type: ignore[attr-defined]
+
+
+class Loaders:
+    """The loaders of one request."""
+
+    def __init__(self, ctx: Context) -> None:
+        from server.graphql import filters
+
+        self.office = EntityLoader(ctx, models.Office)
+        self.manager = EntityLoader(ctx, models.Manager)
+        self.customer = EntityLoader(ctx, models.Customer)
+        self.loan = EntityLoader(ctx, models.Loan)
+        self.office_children = ChildListLoader(
+            ctx, models.Office, models.Office.parent_id, [models.Office.code]
+        )
+        self.tier_history = ChildListLoader(
+            ctx,
+            models.ManagerTierChange,
+            models.ManagerTierChange.manager_id,
+            [models.ManagerTierChange.effective_on, models.ManagerTierChange.id],
+        )
+        self.class_history = ChildListLoader(
+            ctx,
+            models.CustomerClassChange,
+            models.CustomerClassChange.customer_id,
+            [models.CustomerClassChange.changed_at, models.CustomerClassChange.id],
+        )
+        self.appraisal_items = ChildListLoader(
+            ctx,
+            models.AppraisalItem,
+            models.AppraisalItem.appraisal_id,
+            [models.AppraisalItem.position],
+        )
+        self.office_managers = ChildPageLoader(
+            ctx, models.Manager, models.Manager.office_id, filters.manager_conditions
+        )
+        self.manager_loans = ChildPageLoader(
+            ctx, models.Loan, models.Loan.manager_id, filters.loan_conditions
+        )
+        self.customer_loans = ChildPageLoader(
+            ctx, models.Loan, models.Loan.customer_id, filters.loan_conditions
+        )
+        self.manager_customers = ChildPageLoader(
+            ctx, models.Customer, models.Customer.manager_id, filters.customer_conditions
+        )
+        self.manager_appraisals = ChildPageLoader(
+            ctx, models.Appraisal, models.Appraisal.manager_id, filters.appraisal_conditions
+        )

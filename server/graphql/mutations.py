@@ -1,0 +1,559 @@
+"""Root mutations. Each returns its result or a typed error; on error nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import UNSET
+
+from server.db import models
+from server.graphql.enums import (
+    CreditExamResult,
+    CustomerKind,
+    CustomerSegment,
+    Education,
+    Guarantee,
+    IndustryPolicy,
+    LoanProduct,
+    ManagerCategory,
+    ManagerStatus,
+    OfficeKind,
+    OperatingStatus,
+    ProfessionalTitle,
+    Prospects,
+    RiskClass,
+    SystemProficiency,
+    ViolationKind,
+)
+from server.graphql.errors import Conflict, InvalidInput, NotFound, PermissionDenied, run_mutation
+from server.graphql.scalars import DecimalValue, Money, Period
+from server.graphql.types import (
+    Ctx,
+    Customer,
+    IndicatorFigure,
+    InspectionFinding,
+    Loan,
+    Manager,
+    Office,
+    Violation,
+)
+from server.services import customers, loans, managers, offices, records
+
+
+@strawberry.input
+class CreateOfficeInput:
+    code: str
+    name: str
+    kind: OfficeKind
+    parent_id: strawberry.ID | None = None
+    has_credit_clerk: bool = strawberry.field(
+        default=False, description="The office has a credit back-office clerk (信贷内勤) post."
+    )
+
+
+@strawberry.input(description="A manager's qualification profile.")
+class QualificationInput:
+    education: Education | None = UNSET
+    professional_title: ProfessionalTitle | None = UNSET
+    credit_exam: CreditExamResult | None = UNSET
+    credit_work_years: DecimalValue | None = UNSET
+    system_proficiency: SystemProficiency | None = UNSET
+    qualification_level: str | None = UNSET
+    licence_no: str | None = UNSET
+    licence_issued_on: dt.date | None = UNSET
+    licence_valid_until: dt.date | None = UNSET
+
+
+@strawberry.input
+class CreateManagerInput:
+    employee_no: str
+    name: str
+    office_id: strawberry.ID
+    category: ManagerCategory
+    hire_date: dt.date
+    birth_date: dt.date
+    status: ManagerStatus = ManagerStatus.ACTIVE
+    probation_ends_on: dt.date | None = None
+    post_started_on: dt.date | None = None
+    tier_code: str | None = strawberry.field(
+        default=None, description="Initial tier, a code of the tenant's grading policy."
+    )
+    qualification: QualificationInput | None = None
+    jurisdiction_households: int | None = None
+    rated_households: int | None = None
+
+
+@strawberry.input(description="Only the fields given change; null clears an optional field.")
+class UpdateManagerInput:
+    name: str | None = UNSET
+    office_id: strawberry.ID | None = UNSET
+    category: ManagerCategory | None = UNSET
+    hire_date: dt.date | None = UNSET
+    birth_date: dt.date | None = UNSET
+    status: ManagerStatus | None = UNSET
+    probation_ends_on: dt.date | None = UNSET
+    post_started_on: dt.date | None = UNSET
+    qualification: QualificationInput | None = UNSET
+    jurisdiction_households: int | None = UNSET
+    rated_households: int | None = UNSET
+
+
+@strawberry.input(description="Facts the customer classifier reads.")
+class CustomerFactsInput:
+    industry_policy: IndustryPolicy | None = UNSET
+    licences_complete: bool | None = UNSET
+    operating_status: OperatingStatus | None = UNSET
+    prospects: Prospects | None = UNSET
+    last_bad_credit_on: dt.date | None = UNSET
+    malicious_evasion: bool | None = UNSET
+    major_litigation: bool | None = UNSET
+    contribution_score: int | None = UNSET
+
+
+@strawberry.input
+class CreateCustomerInput:
+    kind: CustomerKind
+    segment: CustomerSegment
+    name: str
+    id_number: str = strawberry.field(
+        description="18-digit resident ID (GB 11643) or social credit code (GB 32100)."
+    )
+    manager_id: strawberry.ID
+    facts: CustomerFactsInput | None = None
+
+
+@strawberry.input
+class CreateLoanInput:
+    customer_id: strawberry.ID
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Defaults to the customer's responsible manager."
+    )
+    contract_no: str
+    product: LoanProduct
+    principal: Money
+    balance: Money | None = strawberry.field(default=None, description="Defaults to principal.")
+    annual_rate: DecimalValue = strawberry.field(description='A fraction, e.g. "0.0435".')
+    issued_on: dt.date
+    matures_on: dt.date
+    guarantee: Guarantee
+    is_extension: bool = False
+    is_refinancing: bool = False
+
+
+@strawberry.input
+class SetLoanRiskClassInput:
+    loan_id: strawberry.ID
+    risk_class: RiskClass
+    days_overdue: int
+
+
+@strawberry.input
+class FigureInput:
+    indicator: str = strawberry.field(
+        description="lower_snake_case key, e.g. deposits_net_increase"
+    )
+    value: DecimalValue
+
+
+@strawberry.input
+class FindingInput:
+    item: str = strawberry.field(description="The appraisal item, e.g. C1.4.")
+    finding: str = strawberry.field(description="UPPER_SNAKE code, e.g. MISSING_REPORT.")
+    count: int = 1
+    loan_id: strawberry.ID | None = None
+    description: str | None = None
+
+
+@strawberry.input
+class RecordViolationInput:
+    manager_id: strawberry.ID
+    kind: ViolationKind
+    occurred_on: dt.date
+    description: str
+    evidence: str | None = None
+
+
+@strawberry.type(description="The figures recorded for a manager and period.")
+class FiguresRecorded:
+    manager: Manager
+    period: Period
+    figures: list[IndicatorFigure]
+
+
+@strawberry.type(description="The inspection findings recorded.")
+class FindingsRecorded:
+    manager: Manager
+    findings: list[InspectionFinding]
+
+
+def _given(obj: Any, names: list[str]) -> dict[str, Any]:
+    if obj is None or obj is UNSET:
+        return {}
+    return {n: getattr(obj, n) for n in names if getattr(obj, n) is not UNSET}
+
+
+QUALIFICATION_FIELDS = [
+    "education",
+    "professional_title",
+    "credit_exam",
+    "credit_work_years",
+    "system_proficiency",
+    "qualification_level",
+    "licence_no",
+    "licence_issued_on",
+    "licence_valid_until",
+]
+FACT_FIELDS = [
+    "industry_policy",
+    "licences_complete",
+    "operating_status",
+    "prospects",
+    "last_bad_credit_on",
+    "malicious_evasion",
+    "major_litigation",
+    "contribution_score",
+]
+
+
+def _figures_recorded(
+    row: models.Manager, period: str, figures: list[records.Figure]
+) -> FiguresRecorded:
+    return FiguresRecorded(
+        manager=Manager.from_row(row),
+        period=period,  # type: ignore[arg-type]
+        figures=[IndicatorFigure(indicator=f.indicator, value=f.value) for f in figures],  # type: ignore[arg-type]
+    )
+
+
+CreateOfficeResult = Annotated[
+    Office | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("CreateOfficeResult"),
+]
+CreateManagerResult = Annotated[
+    Manager | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("CreateManagerResult"),
+]
+UpdateManagerResult = Annotated[
+    Manager | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("UpdateManagerResult"),
+]
+CreateCustomerResult = Annotated[
+    Customer | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("CreateCustomerResult"),
+]
+UpdateCustomerFactsResult = Annotated[
+    Customer | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("UpdateCustomerFactsResult"),
+]
+CreateLoanResult = Annotated[
+    Loan | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("CreateLoanResult"),
+]
+SetLoanRiskClassResult = Annotated[
+    Loan | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("SetLoanRiskClassResult"),
+]
+RecordTaskPlanResult = Annotated[
+    FiguresRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("RecordTaskPlanResult"),
+]
+RecordIndicatorsResult = Annotated[
+    FiguresRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("RecordIndicatorsResult"),
+]
+RecordInspectionFindingsResult = Annotated[
+    FindingsRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("RecordInspectionFindingsResult"),
+]
+RecordViolationResult = Annotated[
+    Violation | InvalidInput | NotFound | Conflict | PermissionDenied,
+    strawberry.union("RecordViolationResult"),
+]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Add an office to the tenant's tree.")
+    async def create_office(
+        self,
+        info: Ctx,
+        input: CreateOfficeInput,
+    ) -> CreateOfficeResult:
+        ctx = info.context
+
+        async def work() -> Office:
+            row = await offices.create_office(
+                ctx.session,
+                ctx.tenant_id,
+                code=input.code,
+                name=input.name,
+                kind=input.kind,
+                parent_id=input.parent_id,
+                has_credit_clerk=input.has_credit_clerk,
+            )
+            return Office.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Add a credit customer manager.")
+    async def create_manager(
+        self,
+        info: Ctx,
+        input: CreateManagerInput,
+    ) -> CreateManagerResult:
+        ctx = info.context
+
+        async def work() -> Manager:
+            fields = managers.ManagerFields(
+                employee_no=input.employee_no,
+                name=input.name,
+                office_id=str(input.office_id),
+                category=input.category,
+                hire_date=input.hire_date,
+                birth_date=input.birth_date,
+                status=input.status,
+                probation_ends_on=input.probation_ends_on,
+                post_started_on=input.post_started_on,
+                jurisdiction_households=input.jurisdiction_households,
+                rated_households=input.rated_households,
+                **_given(input.qualification, QUALIFICATION_FIELDS),
+            )
+            row = await managers.create_manager(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                fields,
+                tier_code=input.tier_code,
+            )
+            return Manager.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Change a manager's record; only the given fields change.")
+    async def update_manager(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        input: UpdateManagerInput,
+    ) -> UpdateManagerResult:
+        ctx = info.context
+        changes = _given(
+            input,
+            [
+                "name",
+                "office_id",
+                "category",
+                "hire_date",
+                "birth_date",
+                "status",
+                "probation_ends_on",
+                "post_started_on",
+                "jurisdiction_households",
+                "rated_households",
+            ],
+        )
+        changes.update(_given(input.qualification, QUALIFICATION_FIELDS))
+
+        async def work() -> Manager:
+            row = await managers.update_manager(ctx.session, ctx.tenant_id, str(id), changes)
+            return Manager.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Add a loan customer, responsible manager and office.")
+    async def create_customer(
+        self,
+        info: Ctx,
+        input: CreateCustomerInput,
+    ) -> CreateCustomerResult:
+        ctx = info.context
+
+        async def work() -> Customer:
+            row = await customers.create_customer(
+                ctx.session,
+                ctx.tenant_id,
+                kind=input.kind,
+                segment=input.segment,
+                name=input.name,
+                id_number=input.id_number,
+                manager_id=str(input.manager_id),
+                facts=customers.CustomerFacts(**_given(input.facts, FACT_FIELDS)),
+            )
+            return Customer.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Change the facts the classifier reads; only given ones.")
+    async def update_customer_facts(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        facts: CustomerFactsInput,
+    ) -> UpdateCustomerFactsResult:
+        ctx = info.context
+
+        async def work() -> Customer:
+            row = await customers.update_customer_facts(
+                ctx.session, ctx.tenant_id, str(id), _given(facts, FACT_FIELDS)
+            )
+            return Customer.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Write a new loan (classed NORMAL, not overdue).")
+    async def create_loan(
+        self,
+        info: Ctx,
+        input: CreateLoanInput,
+    ) -> CreateLoanResult:
+        ctx = info.context
+
+        async def work() -> Loan:
+            row = await loans.create_loan(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                customer_id=str(input.customer_id),
+                manager_id=str(input.manager_id) if input.manager_id else None,
+                contract_no=input.contract_no,
+                product=input.product,
+                principal=input.principal,
+                balance=input.balance,
+                annual_rate=input.annual_rate,
+                issued_on=input.issued_on,
+                matures_on=input.matures_on,
+                guarantee=input.guarantee,
+                is_extension=input.is_extension,
+                is_refinancing=input.is_refinancing,
+            )
+            return Loan.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Set a loan's five-category class and days overdue.")
+    async def set_loan_risk_class(
+        self,
+        info: Ctx,
+        input: SetLoanRiskClassInput,
+    ) -> SetLoanRiskClassResult:
+        ctx = info.context
+
+        async def work() -> Loan:
+            row = await loans.set_loan_risk_class(
+                ctx.session,
+                ctx.tenant_id,
+                loan_id=str(input.loan_id),
+                risk_class=input.risk_class,
+                days_overdue=input.days_overdue,
+            )
+            return Loan.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Set a manager's planned figures (任务计划) for a period.")
+    async def record_task_plan(
+        self, info: Ctx, manager_id: strawberry.ID, period: Period, plans: list[FigureInput]
+    ) -> RecordTaskPlanResult:
+        ctx = info.context
+        figures = [records.Figure(p.indicator, p.value) for p in plans]
+
+        async def work() -> FiguresRecorded:
+            row = await records.record_task_plan(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                manager_id=str(manager_id),
+                period=period,
+                plans=figures,
+            )
+            return _figures_recorded(row, period, figures)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Set a manager's actual indicator figures for a period.")
+    async def record_indicators(
+        self, info: Ctx, manager_id: strawberry.ID, period: Period, values: list[FigureInput]
+    ) -> RecordIndicatorsResult:
+        ctx = info.context
+        figures = [records.Figure(v.indicator, v.value) for v in values]
+
+        async def work() -> FiguresRecorded:
+            row = await records.record_indicators(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                manager_id=str(manager_id),
+                period=period,
+                values=figures,
+            )
+            return _figures_recorded(row, period, figures)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Record findings of the sample inspection of a manager's work."
+    )
+    async def record_inspection_findings(
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID,
+        period: Period,
+        findings: list[FindingInput],
+    ) -> RecordInspectionFindingsResult:
+        ctx = info.context
+        items = [
+            records.Finding(
+                item=f.item,
+                finding=f.finding,
+                count=f.count,
+                loan_id=str(f.loan_id) if f.loan_id else None,
+                description=f.description,
+            )
+            for f in findings
+        ]
+
+        async def work() -> FindingsRecorded:
+            rows = await records.record_inspection_findings(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                manager_id=str(manager_id),
+                period=period,
+                findings=items,
+            )
+            manager = await ctx.loaders.manager.load(rows[0].manager_id)
+            assert manager is not None
+            return FindingsRecorded(
+                manager=Manager.from_row(manager),
+                findings=[InspectionFinding.from_row(r) for r in rows],
+            )
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Record a manager's violation (to be confirmed by another person)."
+    )
+    async def record_violation(
+        self,
+        info: Ctx,
+        input: RecordViolationInput,
+    ) -> RecordViolationResult:
+        ctx = info.context
+
+        async def work() -> Violation:
+            row = await records.record_violation(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                manager_id=str(input.manager_id),
+                kind=input.kind,
+                occurred_on=input.occurred_on,
+                description=input.description,
+                evidence=input.evidence,
+            )
+            return Violation.from_row(row)
+
+        return await run_mutation(ctx, work)

@@ -1,0 +1,185 @@
+"""Root queries. Every statement is confined to the caller's tenant."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from sqlalchemy import select
+
+from server.db import models
+from server.errors import BadQueryArgument
+from server.graphql.enums import EnumLabel, all_labels
+from server.graphql.filters import (
+    AppraisalFilter,
+    CustomerFilter,
+    LoanFilter,
+    ManagerFilter,
+    appraisal_conditions,
+    appraisal_criteria,
+    customer_conditions,
+    customer_criteria,
+    loan_conditions,
+    loan_criteria,
+    manager_conditions,
+    manager_criteria,
+)
+from server.graphql.pagination import Connection, page_args, paginate
+from server.graphql.types import (
+    Appraisal,
+    Ctx,
+    Customer,
+    Loan,
+    Manager,
+    Office,
+    Tenant,
+    Viewer,
+)
+
+
+def _filter_id(value: object, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise BadQueryArgument(field, f"{field} is not an id") from None
+
+
+def _lookup_id(value: strawberry.ID) -> uuid.UUID | None:
+    """An id argument; a malformed id is simply not found."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller: user, roles and tenant.")
+    def viewer(self, info: Ctx) -> Viewer:
+        p = info.context.principal
+        return Viewer(user_id=p.user_id, roles=sorted(p.roles), _tenant_id=p.tenant_id)
+
+    @strawberry.field(description="The caller's tenant.")
+    async def tenant(self, info: Ctx) -> Tenant | None:
+        ctx = info.context
+        row = await ctx.get(models.Tenant, ctx.tenant_id)
+        return Tenant.from_row(row) if row else None
+
+    @strawberry.field(description="Every enumeration value with its Chinese label.")
+    def labels(self) -> list[EnumLabel]:
+        return all_labels()
+
+    @strawberry.field(description="The offices of the tenant, the head office first.")
+    async def offices(self, info: Ctx) -> list[Office]:
+        ctx = info.context
+        rows = (
+            await ctx.execute(
+                select(models.Office)
+                .where(models.Office.tenant_id == ctx.tenant_id)
+                .order_by(models.Office.depth, models.Office.code)
+            )
+        ).scalars()
+        return [Office.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def office(self, info: Ctx, id: strawberry.ID) -> Office | None:
+        key = _lookup_id(id)
+        row = await info.context.loaders.office.load(key) if key else None
+        return Office.from_row(row) if row else None
+
+    @strawberry.field(description="Managers, oldest record first.")
+    async def managers(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ManagerFilter | None = None,
+    ) -> Connection[Manager]:
+        ctx = info.context
+        args = page_args(ctx, first, after)
+        criteria = manager_criteria(ctx.tenant_id, filter, _filter_id)
+        stmt = select(models.Manager).where(
+            models.Manager.tenant_id == ctx.tenant_id, *manager_conditions(criteria)
+        )
+        return await paginate(ctx, stmt, models.Manager.id, args, Manager.from_row)
+
+    @strawberry.field
+    async def manager(self, info: Ctx, id: strawberry.ID) -> Manager | None:
+        key = _lookup_id(id)
+        row = await info.context.loaders.manager.load(key) if key else None
+        return Manager.from_row(row) if row else None
+
+    @strawberry.field(description="Loan customers, oldest record first.")
+    async def customers(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CustomerFilter | None = None,
+    ) -> Connection[Customer]:
+        ctx = info.context
+        args = page_args(ctx, first, after)
+        criteria = customer_criteria(ctx.tenant_id, filter, _filter_id)
+        stmt = select(models.Customer).where(
+            models.Customer.tenant_id == ctx.tenant_id, *customer_conditions(criteria)
+        )
+        return await paginate(ctx, stmt, models.Customer.id, args, Customer.from_row)
+
+    @strawberry.field
+    async def customer(self, info: Ctx, id: strawberry.ID) -> Customer | None:
+        key = _lookup_id(id)
+        row = await info.context.loaders.customer.load(key) if key else None
+        return Customer.from_row(row) if row else None
+
+    @strawberry.field(description="Loans, oldest record first.")
+    async def loans(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LoanFilter | None = None,
+    ) -> Connection[Loan]:
+        ctx = info.context
+        args = page_args(ctx, first, after)
+        criteria = loan_criteria(ctx.tenant_id, filter, _filter_id)
+        stmt = select(models.Loan).where(
+            models.Loan.tenant_id == ctx.tenant_id, *loan_conditions(criteria)
+        )
+        return await paginate(ctx, stmt, models.Loan.id, args, Loan.from_row)
+
+    @strawberry.field
+    async def loan(self, info: Ctx, id: strawberry.ID) -> Loan | None:
+        key = _lookup_id(id)
+        row = await info.context.loaders.loan.load(key) if key else None
+        return Loan.from_row(row) if row else None
+
+    @strawberry.field(description="Appraisals, oldest first.")
+    async def appraisals(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AppraisalFilter | None = None,
+    ) -> Connection[Appraisal]:
+        ctx = info.context
+        args = page_args(ctx, first, after)
+        criteria = appraisal_criteria(ctx.tenant_id, filter, _filter_id)
+        stmt = select(models.Appraisal).where(
+            models.Appraisal.tenant_id == ctx.tenant_id, *appraisal_conditions(criteria)
+        )
+        return await paginate(ctx, stmt, models.Appraisal.id, args, Appraisal.from_row)
+
+    @strawberry.field
+    async def appraisal(self, info: Ctx, id: strawberry.ID) -> Appraisal | None:
+        key = _lookup_id(id)
+        if key is None:
+            return None
+        ctx = info.context
+        row = (
+            await ctx.execute(
+                select(models.Appraisal).where(
+                    models.Appraisal.tenant_id == ctx.tenant_id, models.Appraisal.id == key
+                )
+            )
+        ).scalar_one_or_none()
+        return Appraisal.from_row(row) if row else None

@@ -1,0 +1,51 @@
+"""Lookups every service needs: ids within the caller's tenant."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.errors import NotFound
+
+ModelT = TypeVar("ModelT", bound=models.Base)
+
+
+def parse_id(value: object, field: str, entity: str) -> uuid.UUID:
+    """An id the client sent; a malformed one is simply not found."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound(entity, value, field) from None
+
+
+async def get_in_tenant(
+    session: AsyncSession,
+    model: type[ModelT],
+    tenant_id: str,
+    id_: object,
+    *,
+    field: str,
+    entity: str,
+    for_update: bool = False,
+) -> ModelT:
+    """The row with this id in this tenant, or ``NotFound`` (another tenant's id included)."""
+    key = parse_id(id_, field, entity)
+    m: Any = model
+    stmt = select(m).where(m.tenant_id == tenant_id, m.id == key)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(entity, id_, field)
+    return row  # type: ignore[no-any-return]
+
+
+async def require_tenant(session: AsyncSession, tenant_id: str) -> models.Tenant:
+    tenant = await session.get(models.Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant", tenant_id, "tenant")
+    return tenant

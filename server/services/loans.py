@@ -1,0 +1,158 @@
+"""Loans: write a new loan and keep its five-category class and days overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
+from server.errors import Conflict, Problems
+from server.services.common import get_in_tenant
+
+CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
+MAX_RATE = Decimal("0.36")
+MAX_DAYS_OVERDUE = 36500
+INDIVIDUAL_ONLY = frozenset(
+    {
+        LoanProduct.FARMER_MICRO_CREDIT,
+        LoanProduct.FARMER_GUARANTEED,
+        LoanProduct.CONSUMER_LOAN,
+        LoanProduct.MORTGAGE_LOAN,
+    }
+)
+
+
+async def create_loan(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    customer_id: str,
+    manager_id: str | None,
+    contract_no: str,
+    product: LoanProduct,
+    principal: Decimal,
+    balance: Decimal | None,
+    annual_rate: Decimal,
+    issued_on: dt.date,
+    matures_on: dt.date,
+    guarantee: Guarantee,
+    is_extension: bool = False,
+    is_refinancing: bool = False,
+) -> models.Loan:
+    problems = Problems()
+    contract_no = contract_no.strip()
+    if not CONTRACT_PATTERN.match(contract_no):
+        problems.add(
+            "input.contractNo", "FORMAT", "contract number must be 1–40 letters, digits, '-', '/'"
+        )
+    if principal <= 0:
+        problems.add("input.principal", "POSITIVE", "principal must be more than 0.00")
+    outstanding = principal if balance is None else balance
+    if outstanding > principal:
+        problems.add("input.balance", "NOT_ABOVE_PRINCIPAL", "balance cannot exceed the principal")
+    if not Decimal(0) < annual_rate <= MAX_RATE:
+        problems.add(
+            "input.annualRate",
+            "RANGE",
+            f"annual rate is a fraction above 0 and at most {MAX_RATE} (e.g. '0.0435')",
+        )
+    if matures_on < issued_on:
+        problems.add("input.maturesOn", "AFTER_ISSUE", "a loan cannot mature before it is issued")
+    problems.raise_if_any()
+    customer = await get_in_tenant(
+        session,
+        models.Customer,
+        tenant_id,
+        customer_id,
+        field="input.customerId",
+        entity="Customer",
+    )
+    if customer.kind == CustomerKind.CORPORATE and product in INDIVIDUAL_ONLY:
+        problems.add(
+            "input.product",
+            "PRODUCT_FOR_INDIVIDUALS",
+            f"{product.value} is a product for individual customers",
+        )
+        problems.raise_if_any()
+    manager = (
+        await get_in_tenant(
+            session,
+            models.Manager,
+            tenant_id,
+            manager_id,
+            field="input.managerId",
+            entity="Manager",
+        )
+        if manager_id is not None
+        else await get_in_tenant(
+            session,
+            models.Manager,
+            tenant_id,
+            customer.manager_id,
+            field="input.customerId",
+            entity="Manager",
+        )
+    )
+    taken = await session.scalar(
+        select(models.Loan.id).where(
+            models.Loan.tenant_id == tenant_id, models.Loan.contract_no == contract_no
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"contract number {contract_no} is already used", "input.contractNo")
+    loan = models.Loan(
+        tenant_id=tenant_id,
+        contract_no=contract_no,
+        customer_id=customer.id,
+        manager_id=manager.id,
+        # 首次建立信贷关系客户准入管理办法 Art. 6.1: the relationship's office holds the credit.
+        office_id=customer.office_id,
+        product=product,
+        principal=principal,
+        balance=outstanding,
+        annual_rate=annual_rate,
+        issued_on=issued_on,
+        matures_on=matures_on,
+        guarantee=guarantee,
+        risk_class=RiskClass.NORMAL,
+        days_overdue=0,
+        is_extension=is_extension,
+        is_refinancing=is_refinancing,
+        created_by=user_id,
+    )
+    session.add(loan)
+    await session.flush()
+    return loan
+
+
+async def set_loan_risk_class(
+    session: AsyncSession,
+    tenant_id: str,
+    *,
+    loan_id: str,
+    risk_class: RiskClass,
+    days_overdue: int,
+) -> models.Loan:
+    problems = Problems()
+    if not 0 <= days_overdue <= MAX_DAYS_OVERDUE:
+        problems.add("input.daysOverdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
+    problems.raise_if_any()
+    loan = await get_in_tenant(
+        session,
+        models.Loan,
+        tenant_id,
+        loan_id,
+        field="input.loanId",
+        entity="Loan",
+        for_update=True,
+    )
+    loan.risk_class = risk_class
+    loan.days_overdue = days_overdue
+    await session.flush()
+    return loan

@@ -1,0 +1,269 @@
+"""Managers: create and update a credit customer manager's record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import (
+    CreditExamResult,
+    Education,
+    ManagerCategory,
+    ManagerStatus,
+    PolicyCategory,
+    ProfessionalTitle,
+    SystemProficiency,
+    TierChangeCause,
+)
+from server.errors import Conflict, Problems
+from server.policy.registry import PolicyRegistry
+from server.policy.types import Tier
+from server.services.common import get_in_tenant
+
+EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+MIN_AGE_AT_HIRE = 16
+MAX_CREDIT_YEARS = Decimal(60)
+
+
+@dataclass
+class ManagerFields:
+    """The writable fields of a manager (create: all given; update: the changed ones)."""
+
+    employee_no: str
+    name: str
+    office_id: str
+    category: ManagerCategory
+    hire_date: dt.date
+    birth_date: dt.date
+    status: ManagerStatus = ManagerStatus.ACTIVE
+    probation_ends_on: dt.date | None = None
+    post_started_on: dt.date | None = None
+    education: Education | None = None
+    professional_title: ProfessionalTitle | None = None
+    credit_exam: CreditExamResult | None = None
+    credit_work_years: Decimal | None = None
+    system_proficiency: SystemProficiency | None = None
+    qualification_level: str | None = None
+    licence_no: str | None = None
+    licence_issued_on: dt.date | None = None
+    licence_valid_until: dt.date | None = None
+    jurisdiction_households: int | None = None
+    rated_households: int | None = None
+
+
+UPDATABLE = frozenset(ManagerFields.__dataclass_fields__) - {"employee_no"}
+
+
+async def grading_tiers(
+    session: AsyncSession, registry: PolicyRegistry, tenant_id: str
+) -> tuple[str, str, tuple[Tier, ...]] | None:
+    """The tenant's grading plugin, its version and its tiers; ``None`` when grading is off."""
+    selection = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.GRADING))
+    if selection is None:
+        return None
+    return selection.plugin, selection.plugin_version, registry.tiers(selection.plugin)
+
+
+def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
+    if not EMPLOYEE_NO_PATTERN.match(f.employee_no):
+        problems.add(
+            "input.employeeNo", "FORMAT", "employee number must be 1–40 letters, digits, '-' or '_'"
+        )
+    if not 1 <= len(f.name.strip()) <= 80:
+        problems.add("input.name", "LENGTH", "name must be 1–80 characters")
+    if f.hire_date > today:
+        problems.add("input.hireDate", "NOT_IN_FUTURE", "hire date cannot be in the future")
+    age_at_hire = (f.hire_date - f.birth_date).days // 365
+    if age_at_hire < MIN_AGE_AT_HIRE:
+        problems.add(
+            "input.birthDate",
+            "MIN_AGE",
+            f"a manager is at least {MIN_AGE_AT_HIRE} years old when hired",
+        )
+    if f.status == ManagerStatus.PROBATION and f.probation_ends_on is None:
+        problems.add(
+            "input.probationEndsOn", "REQUIRED", "a manager on probation needs its end date"
+        )
+    if f.probation_ends_on is not None and f.probation_ends_on < f.hire_date:
+        problems.add(
+            "input.probationEndsOn", "AFTER_HIRE", "probation cannot end before the hire date"
+        )
+    if f.post_started_on is not None and f.post_started_on < f.hire_date:
+        problems.add("input.postStartedOn", "AFTER_HIRE", "the post cannot start before hiring")
+    if (
+        f.credit_work_years is not None
+        and not Decimal(0) <= f.credit_work_years <= MAX_CREDIT_YEARS
+    ):
+        problems.add(
+            "input.creditWorkYears", "RANGE", f"years in credit work must be 0–{MAX_CREDIT_YEARS}"
+        )
+    if (
+        f.licence_issued_on is not None
+        and f.licence_valid_until is not None
+        and f.licence_valid_until < f.licence_issued_on
+    ):
+        problems.add(
+            "input.licenceValidUntil", "AFTER_ISSUE", "a licence cannot expire before it is issued"
+        )
+    for field_name, value in (
+        ("input.jurisdictionHouseholds", f.jurisdiction_households),
+        ("input.ratedHouseholds", f.rated_households),
+    ):
+        if value is not None and value < 0:
+            problems.add(field_name, "NOT_NEGATIVE", "a household count cannot be negative")
+    if (
+        f.rated_households is not None
+        and f.jurisdiction_households is not None
+        and f.rated_households > f.jurisdiction_households
+    ):
+        problems.add(
+            "input.ratedHouseholds",
+            "NOT_ABOVE_JURISDICTION",
+            "rated households cannot exceed the households of the jurisdiction",
+        )
+
+
+async def create_manager(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    fields: ManagerFields,
+    *,
+    tier_code: str | None = None,
+    today: dt.date | None = None,
+) -> models.Manager:
+    today = today or dt.date.today()
+    fields.employee_no = fields.employee_no.strip()
+    fields.name = fields.name.strip()
+    problems = Problems()
+    _check(fields, problems, today)
+    if fields.status not in (ManagerStatus.ACTIVE, ManagerStatus.PROBATION):
+        problems.add("input.status", "INITIAL_STATUS", "a new manager is ACTIVE or PROBATION")
+    tier: Tier | None = None
+    grading = await grading_tiers(session, registry, tenant_id)
+    if tier_code is not None:
+        if grading is None:
+            problems.add("input.tierCode", "NO_GRADING_POLICY", "the tenant has no grading policy")
+        else:
+            tier = next((t for t in grading[2] if t.code == tier_code), None)
+            if tier is None:
+                codes = ", ".join(t.code for t in grading[2])
+                problems.add(
+                    "input.tierCode",
+                    "UNKNOWN_TIER",
+                    f"tier must be one of {codes}, not {tier_code}",
+                )
+    problems.raise_if_any()
+    office = await get_in_tenant(
+        session, models.Office, tenant_id, fields.office_id, field="input.officeId", entity="Office"
+    )
+    await _require_unique_employee_no(session, tenant_id, fields.employee_no)
+    values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
+    values["office_id"] = office.id
+    manager = models.Manager(tenant_id=tenant_id, **values)
+    if tier is not None:
+        manager.tier_code, manager.tier_rank, manager.tier_name = tier.code, tier.rank, tier.name
+    session.add(manager)
+    await session.flush()
+    if tier is not None and grading is not None:
+        session.add(
+            models.ManagerTierChange(
+                tenant_id=tenant_id,
+                manager_id=manager.id,
+                to_code=tier.code,
+                to_rank=tier.rank,
+                to_name=tier.name,
+                cause=TierChangeCause.INITIAL,
+                plugin=grading[0],
+                plugin_version=grading[1],
+                effective_on=today,
+                recorded_by=user_id,
+            )
+        )
+        await session.flush()
+    return manager
+
+
+async def _require_unique_employee_no(
+    session: AsyncSession, tenant_id: str, employee_no: str
+) -> None:
+    taken = await session.scalar(
+        select(models.Manager.id).where(
+            models.Manager.tenant_id == tenant_id, models.Manager.employee_no == employee_no
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"employee number {employee_no} is already used", "input.employeeNo")
+
+
+async def update_manager(
+    session: AsyncSession,
+    tenant_id: str,
+    manager_id: str,
+    changes: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> models.Manager:
+    today = today or dt.date.today()
+    manager = await get_in_tenant(
+        session,
+        models.Manager,
+        tenant_id,
+        manager_id,
+        field="id",
+        entity="Manager",
+        for_update=True,
+    )
+    if not set(changes) <= UPDATABLE:
+        raise ValueError(f"not updatable: {sorted(set(changes) - UPDATABLE)}")
+    problems = Problems()
+    new_status = changes.get("status", manager.status)
+    if manager.status == ManagerStatus.DISQUALIFIED and "status" in changes:
+        problems.add(
+            "input.status",
+            "DISQUALIFIED_IS_FINAL",
+            "a disqualified manager's status cannot be changed",
+        )
+    elif new_status == ManagerStatus.DISQUALIFIED and manager.status != new_status:
+        problems.add(
+            "input.status",
+            "DISQUALIFY_BY_VIOLATION",
+            "disqualification follows from a confirmed violation, not an update",
+        )
+    for key in ("name", "office_id", "category", "hire_date", "birth_date", "status"):
+        if key in changes and changes[key] is None:
+            problems.add(f"input.{_camel(key)}", "REQUIRED", f"{_camel(key)} cannot be null")
+    problems.raise_if_any()
+    merged = ManagerFields(**{k: getattr(manager, k) for k in ManagerFields.__dataclass_fields__})
+    for key, value in changes.items():
+        setattr(merged, key, value.strip() if isinstance(value, str) else value)
+    merged.office_id = str(merged.office_id)
+    _check(merged, problems, today)
+    problems.raise_if_any()
+    if "office_id" in changes:
+        office = await get_in_tenant(
+            session,
+            models.Office,
+            tenant_id,
+            changes["office_id"],
+            field="input.officeId",
+            entity="Office",
+        )
+        changes = {**changes, "office_id": office.id}
+    for key, value in changes.items():
+        setattr(manager, key, value.strip() if isinstance(value, str) else value)
+    await session.flush()
+    return manager
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

@@ -1,0 +1,216 @@
+"""Recorded appraisal inputs: task plans, indicator values, inspection findings, violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import ViolationKind, ViolationStatus
+from server.errors import Problems
+from server.services.common import get_in_tenant
+
+INDICATOR_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+ITEM_PATTERN = re.compile(r"^[A-Za-z0-9.]{1,20}$")
+FINDING_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,59}$")
+MAX_FINDINGS_PER_CALL = 500
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    finding: str
+    count: int
+    loan_id: str | None
+    description: str | None
+
+
+def _check_figures(figures: list[Figure], field: str, problems: Problems) -> None:
+    if not figures:
+        problems.add(field, "NOT_EMPTY", "give at least one figure")
+    seen: set[str] = set()
+    for i, f in enumerate(figures):
+        if not INDICATOR_PATTERN.match(f.indicator):
+            problems.add(
+                f"{field}[{i}].indicator",
+                "FORMAT",
+                "indicator keys are lower_snake_case, 1–60 characters",
+            )
+        if f.indicator in seen:
+            problems.add(f"{field}[{i}].indicator", "DUPLICATE", f"{f.indicator} is given twice")
+        seen.add(f.indicator)
+
+
+async def _record_figures(
+    session: AsyncSession,
+    model: type[models.TaskPlan] | type[models.IndicatorValue],
+    column: str,
+    tenant_id: str,
+    user_id: str,
+    manager_id: str,
+    period: str,
+    figures: list[Figure],
+    field: str,
+) -> models.Manager:
+    problems = Problems()
+    _check_figures(figures, field, problems)
+    problems.raise_if_any()
+    manager = await get_in_tenant(
+        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+    )
+    for f in figures:
+        await session.merge(
+            model(
+                tenant_id=tenant_id,
+                manager_id=manager.id,
+                period=period,
+                indicator=f.indicator,
+                recorded_by=user_id,
+                recorded_at=dt.datetime.now(dt.UTC),
+                **{column: f.value},
+            )
+        )
+    await session.flush()
+    return manager
+
+
+async def record_task_plan(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    manager_id: str,
+    period: str,
+    plans: list[Figure],
+) -> models.Manager:
+    """Set (or replace) the manager's planned figures for the period."""
+    return await _record_figures(
+        session, models.TaskPlan, "plan", tenant_id, user_id, manager_id, period, plans, "plans"
+    )
+
+
+async def record_indicators(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    manager_id: str,
+    period: str,
+    values: list[Figure],
+) -> models.Manager:
+    """Set (or replace) the manager's actual figures for the period."""
+    return await _record_figures(
+        session,
+        models.IndicatorValue,
+        "value",
+        tenant_id,
+        user_id,
+        manager_id,
+        period,
+        values,
+        "values",
+    )
+
+
+async def record_inspection_findings(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    manager_id: str,
+    period: str,
+    findings: list[Finding],
+) -> list[models.InspectionFinding]:
+    problems = Problems()
+    if not 1 <= len(findings) <= MAX_FINDINGS_PER_CALL:
+        problems.add("findings", "COUNT", f"give 1–{MAX_FINDINGS_PER_CALL} findings")
+    for i, f in enumerate(findings):
+        if not ITEM_PATTERN.match(f.item):
+            problems.add(f"findings[{i}].item", "FORMAT", "item is an article key such as 'C1.4'")
+        if not FINDING_PATTERN.match(f.finding):
+            problems.add(
+                f"findings[{i}].finding",
+                "FORMAT",
+                "finding is an UPPER_SNAKE code, 1–60 characters",
+            )
+        if not 1 <= f.count <= 1000:
+            problems.add(f"findings[{i}].count", "RANGE", "count must be 1–1000")
+    problems.raise_if_any()
+    manager = await get_in_tenant(
+        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+    )
+    rows: list[models.InspectionFinding] = []
+    for i, f in enumerate(findings):
+        loan_id = None
+        if f.loan_id is not None:
+            loan = await get_in_tenant(
+                session,
+                models.Loan,
+                tenant_id,
+                f.loan_id,
+                field=f"findings[{i}].loanId",
+                entity="Loan",
+            )
+            loan_id = loan.id
+        row = models.InspectionFinding(
+            tenant_id=tenant_id,
+            manager_id=manager.id,
+            period=period,
+            item=f.item,
+            finding=f.finding,
+            count=f.count,
+            loan_id=loan_id,
+            description=f.description,
+            recorded_by=user_id,
+        )
+        session.add(row)
+        rows.append(row)
+    await session.flush()
+    return rows
+
+
+async def record_violation(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    manager_id: str,
+    kind: ViolationKind,
+    occurred_on: dt.date,
+    description: str,
+    evidence: str | None,
+    today: dt.date | None = None,
+) -> models.Violation:
+    today = today or dt.date.today()
+    problems = Problems()
+    if occurred_on > today:
+        problems.add("input.occurredOn", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
+    if not description.strip():
+        problems.add("input.description", "REQUIRED", "describe the violation")
+    problems.raise_if_any()
+    manager = await get_in_tenant(
+        session, models.Manager, tenant_id, manager_id, field="input.managerId", entity="Manager"
+    )
+    violation = models.Violation(
+        tenant_id=tenant_id,
+        manager_id=manager.id,
+        kind=kind,
+        occurred_on=occurred_on,
+        description=description.strip(),
+        evidence=evidence,
+        status=ViolationStatus.RECORDED,
+        recorded_by=user_id,
+    )
+    session.add(violation)
+    await session.flush()
+    return violation

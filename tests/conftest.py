@@ -1,0 +1,202 @@
+"""Test fixtures: one migrated database per run, one rolled-back transaction per test.
+
+``DATABASE_URL`` chooses the database, as for the server. For PostgreSQL a
+fresh database is created next to the one named (and dropped afterwards), so
+the run never touches existing data; for SQLite a temporary file is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from server.app import create_app
+from server.auth import mint_token
+from server.db.engine import create_engine
+from server.db.migrate import upgrade_on
+from server.demo import load_demo_data
+from server.domain import Role
+from server.policy.registry import PolicyRegistry
+from server.settings import Settings, _async_driver
+
+TEST_SECRET = "test-secret-" + "x" * 40
+DEMO_SIZES = {"managers": 12, "customers": 120, "loans": 480}
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite+aiosqlite:///{tmp_dir / 'test.db'}"
+    return _async_driver(url)
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    name = f"rc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        jwt_secret=TEST_SECRET,
+        data_dir=tmp_path_factory.mktemp("data"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
+    async with async_sessionmaker(engine)() as session, session.begin():
+        await load_demo_data(session, **DEMO_SIZES)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def registry() -> PolicyRegistry:
+    return PolicyRegistry()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions inside the test's transaction; their commits become savepoints."""
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as s:
+        yield s
+
+
+@dataclass
+class StatementLog:
+    statements: list[str] = field(default_factory=list)
+    active: bool = False
+
+    @contextmanager
+    def capture(self) -> Iterator[list[str]]:
+        self.statements.clear()
+        self.active = True
+        try:
+            yield self.statements
+        finally:
+            self.active = False
+
+
+@pytest.fixture
+def statements(engine: AsyncEngine) -> Iterator[StatementLog]:
+    log = StatementLog()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if log.active and not statement.lstrip().upper().startswith(
+            ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+        ):
+            log.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    yield log
+    event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+class Api:
+    """A GraphQL client for the app under test."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    def token(
+        self, tenant: str = "sd-demo", roles: tuple[Role, ...] = (Role.HR,), user: str = "u-test"
+    ) -> str:
+        return mint_token(self.settings, tenant=tenant, user=user, roles=list(roles))
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token or self.token()}"},
+        )
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str = "sd-demo",
+        roles: tuple[Role, ...] = (Role.HR,),
+    ) -> dict[str, Any]:
+        """Run an operation that must succeed at the GraphQL level; return ``data``."""
+        response = await self.post(query, variables, token=self.token(tenant, roles))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+async def api(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+) -> AsyncIterator[Api]:
+    app = create_app(settings, sessionmaker=sessionmaker, registry=registry)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield Api(client, settings)
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
