@@ -49,3 +49,9 @@ async def require_tenant(session: AsyncSession, tenant_id: str) -> models.Tenant
     if tenant is None:
         raise NotFound("Tenant", tenant_id, "tenant")
     return tenant
+
+
+def camel(name: str) -> str:
+    """The GraphQL spelling of a field: ``credit_work_years`` → ``creditWorkYears``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

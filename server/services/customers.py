@@ -26,7 +26,7 @@ from server.identity_codes import (
     validate_resident_id,
     validate_social_credit_code,
 )
-from server.services.common import get_in_tenant
+from server.services.common import camel, get_in_tenant
 
 
 @dataclass
@@ -151,7 +151,7 @@ async def update_customer_facts(
         "contribution_score",
     ):
         if key in changes and changes[key] is None:
-            problems.add(f"facts.{_camel(key)}", "REQUIRED", f"{_camel(key)} cannot be null")
+            problems.add(f"facts.{camel(key)}", "REQUIRED", f"{camel(key)} cannot be null")
     problems.raise_if_any()
     merged = CustomerFacts(
         **{k: changes.get(k, getattr(customer, k)) for k in CustomerFacts.__dataclass_fields__}
@@ -162,8 +162,3 @@ async def update_customer_facts(
         setattr(customer, key, value)
     await session.flush()
     return customer
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)

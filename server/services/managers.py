@@ -25,7 +25,7 @@ from server.domain import (
 from server.errors import Conflict, Problems
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
-from server.services.common import get_in_tenant
+from server.services.common import camel, get_in_tenant
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MIN_AGE_AT_HIRE = 16
@@ -240,7 +240,7 @@ async def update_manager(
         )
     for key in ("name", "office_id", "category", "hire_date", "birth_date", "status"):
         if key in changes and changes[key] is None:
-            problems.add(f"input.{_camel(key)}", "REQUIRED", f"{_camel(key)} cannot be null")
+            problems.add(f"input.{camel(key)}", "REQUIRED", f"{camel(key)} cannot be null")
     problems.raise_if_any()
     merged = ManagerFields(**{k: getattr(manager, k) for k in ManagerFields.__dataclass_fields__})
     for key, value in changes.items():
@@ -262,8 +262,3 @@ async def update_manager(
         setattr(manager, key, value.strip() if isinstance(value, str) else value)
     await session.flush()
     return manager
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
