@@ -391,9 +391,10 @@ _FEMALE_GIVEN = (
     "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱霞香月媛艳"
     "瑞佳嘉琼勤珍贞莉桂叶璐琦晶妍茜秋珊莎锦青倩婷婉娴瑾颖露瑶怡雁蓓仪荷丹蓉君琴蕊薇菁梦岚馨韵"
 )
-_TOWNS = _words(
-    "城东 城西 城南 城北 开发区 马庄 王集 张店 高桥 石门 柳林 河口 新集 杨楼 孙庄 白塔 青龙 双河"
-    " 龙山 东湖 南河 北岭 太平 永安 长乐 兴隆 三合 黄庄 刘集 周营 十里铺 古城 清泉"
+_URBAN_AREAS = _words("城东 城西 城南 城北 开发区")
+_TOWNSHIPS = _words(
+    "马庄 王集 张店 高桥 石门 柳林 河口 新集 杨楼 孙庄 白塔 青龙 双河 龙山 东湖 南河 北岭 太平"
+    " 永安 长乐 兴隆 三合 黄庄 刘集 周营 十里铺 古城 清泉"
 )
 _VILLAGES = _words(
     "李家庄 王家屯 张家湾 赵家洼 刘家沟 陈家岭 杨柳村 前进村 后营村 东王庄 西李庄 南刘庄 北张庄"
@@ -470,16 +471,16 @@ _CREDIT_CODE_PREFIX = {
     CustomerSegment.OTHER_ORGANISATION: "93",
 }
 _INDUSTRY = _Weighted(
-    (IndustryPolicy.NEUTRAL, 63),
+    (IndustryPolicy.NEUTRAL, 64.5),
     (IndustryPolicy.ENCOURAGED, 32),
-    (IndustryPolicy.RESTRICTED, 4.5),
+    (IndustryPolicy.RESTRICTED, 3),
     (IndustryPolicy.PROHIBITED, 0.5),
 )
 _OPERATING = _Weighted(
-    (OperatingStatus.NORMAL, 92),
-    (OperatingStatus.DECLINING, 5),
-    (OperatingStatus.SUSPENDED, 2),
-    (OperatingStatus.CEASED, 1),
+    (OperatingStatus.NORMAL, 95.5),
+    (OperatingStatus.DECLINING, 3),
+    (OperatingStatus.SUSPENDED, 1),
+    (OperatingStatus.CEASED, 0.5),
 )
 _PROSPECTS = _Weighted((Prospects.GOOD, 45), (Prospects.STABLE, 45), (Prospects.POOR, 10))
 
@@ -571,12 +572,16 @@ _SHORT_TERM = frozenset(
     {LoanProduct.ACCEPTANCE_DISCOUNT, LoanProduct.TRADE_FINANCE, LoanProduct.LETTER_OF_CREDIT}
 )
 _TERM_MONTHS = _Weighted((12, 45), (24, 30), (36, 25))
-_RISK_CLASS = _Weighted(
-    (RiskClass.NORMAL, 93),
-    (RiskClass.SPECIAL_MENTION, 4),
-    (RiskClass.SUBSTANDARD, 1.5),
-    (RiskClass.DOUBTFUL, 1),
-    (RiskClass.LOSS, 0.5),
+# A borrower's loans share its fortunes: each loan of a borrower in trouble takes the
+# borrower's class with this probability (else it is NORMAL), so that per loan the mix
+# comes out at about 93% NORMAL, 4% SPECIAL_MENTION, 1.5% SUBSTANDARD, 1% DOUBTFUL, 0.5% LOSS.
+_TROUBLE_SHARE = 0.6
+_BORROWER_RISK = _Weighted(
+    (RiskClass.NORMAL, 100 - 7 / _TROUBLE_SHARE),
+    (RiskClass.SPECIAL_MENTION, 4 / _TROUBLE_SHARE),
+    (RiskClass.SUBSTANDARD, 1.5 / _TROUBLE_SHARE),
+    (RiskClass.DOUBTFUL, 1 / _TROUBLE_SHARE),
+    (RiskClass.LOSS, 0.5 / _TROUBLE_SHARE),
 )
 # Days overdue per class, after the 2023 rules on risk classification of financial
 # assets: more than 90 days at least 次级, more than 270 at least 可疑, more than 360 损失.
@@ -693,7 +698,8 @@ class _TenantGenerator:
         union = self.tenant.is_union
         branch_count = rng.randint(5, 7)
         outlet_counts = [rng.randint(2, 4) for _ in range(branch_count)]
-        towns = ["城关", *rng.sample(_TOWNS, branch_count - 1)]
+        # The first branch is in the county seat (城关), the others in town or in townships.
+        towns = ["城关", *rng.sample(_URBAN_AREAS + _TOWNSHIPS, branch_count - 1)]
         villages = iter(rng.sample(_VILLAGES, sum(outlet_counts)))
         root = self._office(
             None, "10000", "联社本部" if union else "总行", OfficeKind.HEAD_OFFICE, clerk=False
@@ -806,6 +812,7 @@ class _TenantGenerator:
                     "status": status,
                     "hire_date": hire,
                     "birth_date": birth,
+                    # Probation is the first year; for the others it ended in the past.
                     "probation_ends_on": _add_months(hire, 12),
                     "post_started_on": post_started,
                     "tier_code": None if tier is None else tier.code,
@@ -964,12 +971,12 @@ class _TenantGenerator:
                     "class_set_at": None,
                     "exposure_at_class_set": None,
                     "industry_policy": _INDUSTRY.pick(rng),
-                    "licences_complete": rng.random() < 0.96,
+                    "licences_complete": rng.random() < 0.98,
                     "operating_status": _OPERATING.pick(rng),
                     "prospects": _PROSPECTS.pick(rng),
                     "last_bad_credit_on": (
                         self.today - dt.timedelta(days=rng.randint(30, 1800))
-                        if rng.random() < 0.03
+                        if rng.random() < 0.02
                         else None
                     ),
                     "malicious_evasion": rng.random() < 0.002,
@@ -986,7 +993,7 @@ class _TenantGenerator:
         if segment is CustomerSegment.INSTITUTION:
             if rng.random() < 0.4:
                 return county + rng.choice(_COUNTY_INSTITUTIONS)
-            return f"{county}{rng.choice(_TOWNS)}镇{rng.choice(_TOWN_INSTITUTIONS)}"
+            return f"{county}{rng.choice(_TOWNSHIPS)}镇{rng.choice(_TOWN_INSTITUTIONS)}"
         if segment is CustomerSegment.OTHER_ORGANISATION:
             return f"{county}{rng.choice(_VILLAGES)}{rng.choice(_COOPERATIVES)}专业合作社"
         return county + rng.choice(_BRANDS) + rng.choice(_TRADES) + _COMPANY_FORMS.pick(rng)
@@ -1007,17 +1014,19 @@ class _TenantGenerator:
         if count < len(borrowers):
             borrowers = rng.sample(borrowers, count)
         per_borrower = [1] * len(borrowers)
+        # Corporate borrowers run more lines of credit than households do.
         appetite = [
-            rng.expovariate(1.0) * (3 if c["kind"] is CustomerKind.CORPORATE else 1)
+            rng.uniform(0.2, 1.8) * (2.5 if c["kind"] is CustomerKind.CORPORATE else 1)
             for c in borrowers
         ]
         for chosen in rng.choices(
             range(len(borrowers)), weights=appetite, k=count - len(borrowers)
         ):
             per_borrower[chosen] += 1
+        fortunes = [_BORROWER_RISK.pick(rng) for _ in borrowers]
         drafts = [
-            self._loan(customer)
-            for customer, number in zip(borrowers, per_borrower, strict=True)
+            self._loan(customer, fortune)
+            for customer, number, fortune in zip(borrowers, per_borrower, fortunes, strict=True)
             for _ in range(number)
         ]
         drafts.sort(key=lambda loan: loan["issued_on"])
@@ -1034,7 +1043,7 @@ class _TenantGenerator:
             )
         return drafts
 
-    def _loan(self, customer: Row) -> Row:
+    def _loan(self, customer: Row, fortune: RiskClass) -> Row:
         rng = self.rng
         corporate = customer["kind"] is CustomerKind.CORPORATE
         if corporate:
@@ -1055,7 +1064,7 @@ class _TenantGenerator:
         else:
             # A floating rate: the loan prime rate plus a spread, to the millionth.
             rate = Decimal(rng.randint(low_rate * 100, high_rate * 100)).scaleb(-6)
-        risk = _RISK_CLASS.pick(rng)
+        risk = fortune if rng.random() < _TROUBLE_SHARE else RiskClass.NORMAL
         if risk is RiskClass.SPECIAL_MENTION:
             days_overdue = rng.randint(1, 90) if rng.random() < 0.6 else 0
         elif risk in _OVERDUE_DAYS:
@@ -1063,7 +1072,8 @@ class _TenantGenerator:
         else:
             days_overdue = 0
         repaid = risk is RiskClass.NORMAL and rng.random() < 0.015
-        term = 12 if product in _SHORT_TERM else _TERM_MONTHS.pick(rng)
+        # A repaid loan on the book matured within the window, so it ran a short term.
+        term = 12 if repaid or product in _SHORT_TERM else _TERM_MONTHS.pick(rng)
         issued, matures = self._loan_dates(term, days_overdue, repaid=repaid)
         balance = self._balance(product, principal, risk, issued, matures, repaid=repaid)
         troubled = risk is not RiskClass.NORMAL
@@ -1095,7 +1105,6 @@ class _TenantGenerator:
         """
         rng, today, earliest = self.rng, self.today, self.earliest_issue
         if repaid:
-            term = 12
             issued = _date_between(rng, earliest, _add_months(today, -term) - dt.timedelta(days=1))
             return issued, _add_months(issued, term)
         if days_overdue == 0:

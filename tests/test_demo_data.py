@@ -1,0 +1,215 @@
+"""The demo data set, drawn in memory: deterministic, consistent, within the schema's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from server.demo import DEFAULT_SEED, DEMO_TENANT_IDS, Row, TenantRows, generate_tenant_rows
+from server.domain import (
+    NON_PERFORMING,
+    AdmissionStatus,
+    CustomerClass,
+    CustomerKind,
+    ManagerStatus,
+    OfficeKind,
+    PolicyCategory,
+    RiskClass,
+)
+from server.identity_codes import validate_resident_id, validate_social_credit_code
+from server.policy.registry import PolicyRegistry
+
+TODAY = dt.date(2025, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def registry() -> PolicyRegistry:
+    return PolicyRegistry()
+
+
+def draw(tenant_id: str, registry: PolicyRegistry, *, seed: int = DEFAULT_SEED) -> TenantRows:
+    return generate_tenant_rows(
+        tenant_id, managers=30, customers=400, loans=1600, seed=seed, today=TODAY, registry=registry
+    )
+
+
+@pytest.fixture(scope="module", params=DEMO_TENANT_IDS)
+def rows(request: pytest.FixtureRequest, registry: PolicyRegistry) -> TenantRows:
+    return draw(request.param, registry)
+
+
+def test_same_seed_same_rows(registry: PolicyRegistry) -> None:
+    first = draw("sx-demo", registry, seed=7)
+    second = draw("sx-demo", registry, seed=7)
+    assert first == second
+
+
+def test_another_seed_other_rows(registry: PolicyRegistry) -> None:
+    first = draw("sx-demo", registry, seed=7)
+    second = draw("sx-demo", registry, seed=8)
+    assert [c["id_number"] for c in first.customers] != [c["id_number"] for c in second.customers]
+
+
+def test_sizes(rows: TenantRows) -> None:
+    summary = rows.summary()
+    assert (summary.managers, summary.customers, summary.loans) == (30, 400, 1600)
+    assert summary.blacklisted == 2
+    assert len(rows.policies) == len(rows.policy_changes) > 0
+
+
+def test_ids_sort_like_creation(rows: TenantRows) -> None:
+    for _table, table_rows in rows.in_insert_order():
+        stamped = [r for r in table_rows if "id" in r and "created_at" in r]
+        assert [r["id"] for r in sorted(stamped, key=lambda r: r["created_at"])] == sorted(
+            r["id"] for r in stamped
+        )
+
+
+def test_policies_name_installed_plugins(rows: TenantRows, registry: PolicyRegistry) -> None:
+    for policy in rows.policies:
+        assert policy["plugin_version"] == registry.info(policy["plugin"]).version
+        assert policy["category"] in registry.info(policy["plugin"]).categories
+
+
+def test_office_tree(rows: TenantRows) -> None:
+    by_id = {o["id"]: o for o in rows.offices}
+    kinds = Counter(o["kind"] for o in rows.offices)
+    assert kinds[OfficeKind.HEAD_OFFICE] == 1
+    assert 5 <= kinds[OfficeKind.BRANCH] <= 7
+    assert len({o["code"] for o in rows.offices}) == len(rows.offices)
+    for office in rows.offices:
+        parent = by_id.get(office["parent_id"])
+        prefix = "/" if parent is None else parent["path"]
+        assert office["path"] == f"{prefix}{office['id']}/"
+        assert office["depth"] == (0 if parent is None else parent["depth"] + 1)
+
+
+def test_managers(rows: TenantRows) -> None:
+    assert len({m["employee_no"] for m in rows.managers}) == len(rows.managers)
+    with_tier = {m["id"] for m in rows.managers if m["tier_code"] is not None}
+    assert {c["manager_id"] for c in rows.tier_changes} == with_tier
+    for manager in rows.managers:
+        age = (TODAY - manager["birth_date"]).days / 365.25
+        assert 23 <= age < 59
+        assert manager["hire_date"] <= manager["post_started_on"] <= TODAY
+        assert manager["rated_households"] <= manager["jurisdiction_households"]
+        assert manager["credit_work_years"] == manager["credit_work_years"].quantize(
+            Decimal("0.01")
+        )
+        probation = manager["status"] is ManagerStatus.PROBATION
+        assert (manager["probation_ends_on"] > TODAY) == probation
+        if probation:
+            assert manager["tier_rank"] in (None, 0)
+
+
+def test_customers(rows: TenantRows) -> None:
+    manager_office = {m["id"]: m["office_id"] for m in rows.managers}
+    assert len({c["id_number"] for c in rows.customers}) == len(rows.customers)
+    for customer in rows.customers:
+        assert customer["office_id"] == manager_office[customer["manager_id"]]
+        if customer["kind"] is CustomerKind.INDIVIDUAL:
+            assert validate_resident_id(customer["id_number"], today=TODAY) is None
+            assert customer["admission_status"] is AdmissionStatus.NOT_REQUIRED
+        else:
+            assert validate_social_credit_code(customer["id_number"]) is None
+            assert customer["admission_status"] in (
+                AdmissionStatus.APPROVED,
+                AdmissionStatus.PENDING,
+            )
+            assert (customer["admitted_on"] is not None) == (
+                customer["admission_status"] is AdmissionStatus.APPROVED
+            )
+        assert 0 <= customer["contribution_score"] <= 100
+    listed = {entry["customer_id"] for entry in rows.blacklist}
+    assert listed == {c["id"] for c in rows.customers if c["blacklisted"]}
+
+
+def test_loans_keep_the_check_constraints(rows: TenantRows) -> None:
+    customers = {c["id"]: c for c in rows.customers}
+    assert len({loan["contract_no"] for loan in rows.loans}) == len(rows.loans)
+    for loan in rows.loans:
+        customer = customers[loan["customer_id"]]
+        assert (loan["manager_id"], loan["office_id"]) == (
+            customer["manager_id"],
+            customer["office_id"],
+        )
+        assert customer["admission_status"] is not AdmissionStatus.PENDING
+        if customer["admitted_on"] is not None:
+            assert customer["admitted_on"] < loan["issued_on"]
+        assert loan["principal"] > 0
+        assert 0 <= loan["balance"] <= loan["principal"]
+        assert loan["principal"].as_tuple().exponent == -2
+        assert loan["balance"].as_tuple().exponent == -2
+        assert Decimal("0.0435") <= loan["annual_rate"] <= Decimal("0.0900")
+        assert loan["annual_rate"].as_tuple().exponent >= -6
+        assert TODAY - dt.timedelta(days=3 * 365) <= loan["issued_on"] < TODAY
+        assert loan["matures_on"] >= loan["issued_on"]
+        if loan["risk_class"] in NON_PERFORMING:
+            assert 90 <= loan["days_overdue"] <= 1000
+        elif loan["risk_class"] is RiskClass.NORMAL:
+            assert loan["days_overdue"] == 0
+        if loan["days_overdue"] == 0 and loan["balance"] > 0:
+            assert loan["matures_on"] >= TODAY
+
+
+def test_loan_mix(registry: PolicyRegistry) -> None:
+    rows = generate_tenant_rows("sd-demo", today=TODAY, registry=registry)
+    shares = Counter(loan["risk_class"] for loan in rows.loans)
+    assert 0.91 < shares[RiskClass.NORMAL] / len(rows.loans) < 0.95
+    assert sum(shares[risk] for risk in NON_PERFORMING) / len(rows.loans) < 0.05
+    kinds = Counter(c["kind"] for c in rows.customers)
+    assert 0.07 < kinds[CustomerKind.CORPORATE] / len(rows.customers) < 0.13
+
+
+def test_classes_follow_the_loans(rows: TenantRows) -> None:
+    classifies = any(p["category"] is PolicyCategory.CLASSIFICATION for p in rows.policies)
+    if not classifies:
+        assert all(c["class_code"] is None for c in rows.customers)
+        assert rows.class_changes == []
+        return
+    loans_of: dict[object, list[Row]] = {}
+    for loan in rows.loans:
+        loans_of.setdefault(loan["customer_id"], []).append(loan)
+    changes = {change["customer_id"]: change for change in rows.class_changes}
+    for customer in rows.customers:
+        loans = loans_of.get(customer["id"], [])
+        risks = {loan["risk_class"] for loan in loans}
+        change = changes[customer["id"]]
+        assert change["to_class"] is customer["class_code"]
+        assert change["rules"]
+        assert customer["exposure_at_class_set"] == sum(
+            (loan["balance"] for loan in loans), Decimal("0.00")
+        )
+        if customer["blacklisted"] or risks & {RiskClass.DOUBTFUL, RiskClass.LOSS}:
+            assert customer["class_code"] is CustomerClass.EXIT
+        elif RiskClass.SUBSTANDARD in risks or any(loan["days_overdue"] for loan in loans):
+            assert customer["class_code"] is CustomerClass.RESTRICT
+        if customer["class_code"] is CustomerClass.SUPPORT:
+            assert customer["contribution_score"] >= 60
+
+
+def test_smallest_set(registry: PolicyRegistry) -> None:
+    rows = generate_tenant_rows("cc-demo", managers=1, customers=1, loans=3, registry=registry)
+    assert rows.summary().loans == 3
+    assert {loan["customer_id"] for loan in rows.loans} == {rows.customers[0]["id"]}
+
+
+@pytest.mark.parametrize(
+    ("tenant", "managers", "customers", "loans", "message"),
+    [
+        ("xx-demo", 1, 1, 1, "unknown demo tenant"),
+        ("sd-demo", 0, 1, 1, "at least one manager"),
+        ("sd-demo", 1, 1, -1, "no negative sizes"),
+        ("sd-demo", 1, 0, 1, "loans need customers"),
+    ],
+)
+def test_refuses_bad_arguments(
+    registry: PolicyRegistry, tenant: str, managers: int, customers: int, loans: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        generate_tenant_rows(
+            tenant, managers=managers, customers=customers, loans=loans, registry=registry
+        )
