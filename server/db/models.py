@@ -316,7 +316,7 @@ class Customer(Base):
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
         UniqueConstraint("tenant_id", "id_number"),
-        Index(None, "tenant_id", "manager_id"),
+        Index(None, "tenant_id", "manager_id", "id"),
         Index(None, "tenant_id", "office_id"),
         Index(None, "tenant_id", "class_code"),
         CheckConstraint(
@@ -404,7 +404,9 @@ class Loan(Base):
         ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
         UniqueConstraint("tenant_id", "contract_no"),
         Index(None, "tenant_id", "manager_id", "risk_class"),
-        Index(None, "tenant_id", "customer_id"),
+        # Keyset pages of a manager's or customer's loans read these in id order.
+        Index(None, "tenant_id", "manager_id", "id"),
+        Index(None, "tenant_id", "customer_id", "id"),
         Index(None, "tenant_id", "office_id"),
         Index(None, "tenant_id", "matures_on"),
         CheckConstraint("principal > 0", name="principal_positive"),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from server.db import models
@@ -126,12 +126,13 @@ class ChildPageLoader(Generic[ModelT]):
             conditions = [*self._base_conditions(filter_), self._parent.in_(parent_ids)]
             if args.after is not None:
                 conditions.append(model.id > args.after)
-            inner = select(model, position).where(*conditions).subquery()
-            alias: Any = aliased(model, inner)
+            # Number only the keys (an index-only scan), then fetch the rows that made the page.
+            ranked = select(model.id, position).where(*conditions).subquery()
             stmt = (
-                select(alias)
-                .where(inner.c.position <= args.first + 1)
-                .order_by(inner.c[self._parent.key], inner.c.id)
+                select(model)
+                .join(ranked, model.id == ranked.c.id)
+                .where(model.tenant_id == self._ctx.tenant_id, ranked.c.position <= args.first + 1)
+                .order_by(self._parent, model.id)
             )
             for row in (await self._ctx.execute(stmt)).scalars():
                 results[(getattr(row, self._parent.key), args, filter_)].append(row)
