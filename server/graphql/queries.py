@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy import select
@@ -36,6 +38,8 @@ from server.graphql.types import (
     Viewer,
 )
 
+NodeT = TypeVar("NodeT")
+
 
 def _filter_id(value: object, field: str) -> uuid.UUID:
     try:
@@ -50,6 +54,21 @@ def _lookup_id(value: strawberry.ID) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+async def _page(
+    info: Ctx,
+    model: Any,
+    conditions: list[Any],
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """One page of the caller's tenant's rows of ``model`` that meet ``conditions``."""
+    ctx = info.context
+    args = page_args(ctx, first, after)
+    stmt = select(model).where(model.tenant_id == ctx.tenant_id, *conditions)
+    return await paginate(ctx, stmt, model.id, args, to_node)
 
 
 @strawberry.type
@@ -95,13 +114,10 @@ class Query:
         after: str | None = None,
         filter: ManagerFilter | None = None,
     ) -> Connection[Manager]:
-        ctx = info.context
-        args = page_args(ctx, first, after)
-        criteria = manager_criteria(ctx.tenant_id, filter, _filter_id)
-        stmt = select(models.Manager).where(
-            models.Manager.tenant_id == ctx.tenant_id, *manager_conditions(criteria)
+        criteria = manager_criteria(info.context.tenant_id, filter, _filter_id)
+        return await _page(
+            info, models.Manager, manager_conditions(criteria), first, after, Manager.from_row
         )
-        return await paginate(ctx, stmt, models.Manager.id, args, Manager.from_row)
 
     @strawberry.field
     async def manager(self, info: Ctx, id: strawberry.ID) -> Manager | None:
@@ -117,13 +133,10 @@ class Query:
         after: str | None = None,
         filter: CustomerFilter | None = None,
     ) -> Connection[Customer]:
-        ctx = info.context
-        args = page_args(ctx, first, after)
-        criteria = customer_criteria(ctx.tenant_id, filter, _filter_id)
-        stmt = select(models.Customer).where(
-            models.Customer.tenant_id == ctx.tenant_id, *customer_conditions(criteria)
+        criteria = customer_criteria(info.context.tenant_id, filter, _filter_id)
+        return await _page(
+            info, models.Customer, customer_conditions(criteria), first, after, Customer.from_row
         )
-        return await paginate(ctx, stmt, models.Customer.id, args, Customer.from_row)
 
     @strawberry.field
     async def customer(self, info: Ctx, id: strawberry.ID) -> Customer | None:
@@ -139,13 +152,10 @@ class Query:
         after: str | None = None,
         filter: LoanFilter | None = None,
     ) -> Connection[Loan]:
-        ctx = info.context
-        args = page_args(ctx, first, after)
-        criteria = loan_criteria(ctx.tenant_id, filter, _filter_id)
-        stmt = select(models.Loan).where(
-            models.Loan.tenant_id == ctx.tenant_id, *loan_conditions(criteria)
+        criteria = loan_criteria(info.context.tenant_id, filter, _filter_id)
+        return await _page(
+            info, models.Loan, loan_conditions(criteria), first, after, Loan.from_row
         )
-        return await paginate(ctx, stmt, models.Loan.id, args, Loan.from_row)
 
     @strawberry.field
     async def loan(self, info: Ctx, id: strawberry.ID) -> Loan | None:
@@ -161,13 +171,10 @@ class Query:
         after: str | None = None,
         filter: AppraisalFilter | None = None,
     ) -> Connection[Appraisal]:
-        ctx = info.context
-        args = page_args(ctx, first, after)
-        criteria = appraisal_criteria(ctx.tenant_id, filter, _filter_id)
-        stmt = select(models.Appraisal).where(
-            models.Appraisal.tenant_id == ctx.tenant_id, *appraisal_conditions(criteria)
+        criteria = appraisal_criteria(info.context.tenant_id, filter, _filter_id)
+        return await _page(
+            info, models.Appraisal, appraisal_conditions(criteria), first, after, Appraisal.from_row
         )
-        return await paginate(ctx, stmt, models.Appraisal.id, args, Appraisal.from_row)
 
     @strawberry.field
     async def appraisal(self, info: Ctx, id: strawberry.ID) -> Appraisal | None:
