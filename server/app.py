@@ -93,6 +93,7 @@ class App:
                 settings=self.settings,
                 registry=self.registry,
                 request_id=request_id,
+                sessionmaker=self.sessionmaker,
             )
             result = await self.schema.execute(
                 payload["query"],

@@ -61,8 +61,10 @@ from server.domain import (
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
 from server.ids import uuid7
+from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
-from server.policy.types import Tier
+from server.policy.types import Classification, CustomerFacts, Tier
+from server.services.classification import rules_json
 
 RECORDED_BY = "demo-data"
 DEFAULT_TODAY = dt.date(2025, 12, 31)
@@ -73,9 +75,6 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 LOAD_TIME = dt.time(20, 0)
 # Loans on the book were issued at most this long before ``today``.
 BOOK_DAYS = 3 * 365
-# The classifier's defaults (policies/shanxi_customer_class.md).
-BAD_RECORD_YEARS = 2
-HIGH_CONTRIBUTION_AT = 60
 QUALIFICATION_LEVELS = ("初级", "中级", "高级", "资深")
 
 Row = dict[str, Any]
@@ -1201,12 +1200,13 @@ class _TenantGenerator:
         if plugin is None:
             return []
         version = self.registry.info(plugin).version
-        facts: dict[uuid.UUID, tuple[RiskClass, int, Decimal]] = {}
+        # As the classification service reads them: loans still outstanding only.
+        facts: dict[uuid.UUID, tuple[RiskClass | None, int, Decimal]] = {}
         for loan in loans:
-            worst, overdue, exposure = facts.get(
-                loan["customer_id"], (RiskClass.NORMAL, 0, Decimal("0.00"))
-            )
-            if _RISK_ORDER[loan["risk_class"]] > _RISK_ORDER[worst]:
+            if loan["balance"] <= 0:
+                continue
+            worst, overdue, exposure = facts.get(loan["customer_id"], (None, 0, Decimal("0.00")))
+            if worst is None or _RISK_ORDER[loan["risk_class"]] > _RISK_ORDER[worst]:
                 worst = loan["risk_class"]
             facts[loan["customer_id"]] = (
                 worst,
@@ -1215,10 +1215,8 @@ class _TenantGenerator:
             )
         changes = []
         for customer in customers:
-            worst, overdue, exposure = facts.get(
-                customer["id"], (RiskClass.NORMAL, 0, Decimal("0.00"))
-            )
-            to_class, rules = self._class_of(customer, worst, overdue)
+            worst, overdue, exposure = facts.get(customer["id"], (None, 0, Decimal("0.00")))
+            to_class, rules = self._class_of(plugin, customer, worst, overdue)
             change_id, at = self.clock.next_id()
             customer.update(
                 class_code=to_class, class_set_at=at, exposure_at_class_set=exposure, updated_at=at
@@ -1240,80 +1238,26 @@ class _TenantGenerator:
         return changes
 
     def _class_of(
-        self, customer: Row, worst: RiskClass, overdue: int
+        self, plugin: str, customer: Row, worst: RiskClass | None, overdue: int
     ) -> tuple[CustomerClass, list[dict[str, str]]]:
-        """Shanxi's support / maintain / restrict / exit rules, first match wins, with the facts."""
-        bad_record_since = _add_months(self.today, -12 * BAD_RECORD_YEARS)
-        bad_on: dt.date | None = customer["last_bad_credit_on"]
-        bad_record = bad_on is not None and bad_on >= bad_record_since
-        industry: IndustryPolicy = customer["industry_policy"]
-        operating: OperatingStatus = customer["operating_status"]
-
-        def rule(rule_id: str, fact: str, value: object) -> dict[str, str]:
-            if value is None or isinstance(value, bool):
-                return {"rule": rule_id, "fact": fact, "value": str(value).lower()}
-            return {"rule": rule_id, "fact": fact, "value": str(value)}
-
-        exits = [
-            rule("exit.prohibited_industry", "industry_policy", industry.value)
-            if industry is IndustryPolicy.PROHIBITED
-            else None,
-            rule("exit.blacklisted", "blacklisted", True) if customer["blacklisted"] else None,
-            rule("exit.malicious_evasion", "malicious_evasion", True)
-            if customer["malicious_evasion"]
-            else None,
-            rule("exit.operations_ceased", "operating_status", operating.value)
-            if operating is OperatingStatus.CEASED
-            else None,
-            rule("exit.doubtful_or_loss_loan", "worst_risk_class", worst.value)
-            if worst in (RiskClass.DOUBTFUL, RiskClass.LOSS)
-            else None,
-        ]
-        decided = [r for r in exits if r is not None]
-        if decided:
-            return CustomerClass.EXIT, decided
-        restricts = [
-            rule("restrict.restricted_industry", "industry_policy", industry.value)
-            if industry is IndustryPolicy.RESTRICTED
-            else None,
-            rule("restrict.substandard_loan", "worst_risk_class", worst.value)
-            if worst is RiskClass.SUBSTANDARD
-            else None,
-            rule("restrict.overdue", "days_overdue", overdue) if overdue > 0 else None,
-            rule("restrict.bad_credit_record", "last_bad_credit_on", bad_on)
-            if bad_record
-            else None,
-            rule("restrict.operations_impaired", "operating_status", operating.value)
-            if operating in (OperatingStatus.DECLINING, OperatingStatus.SUSPENDED)
-            else None,
-            rule("restrict.major_litigation", "major_litigation", True)
-            if customer["major_litigation"]
-            else None,
-            rule("restrict.licences_incomplete", "licences_complete", False)
-            if not customer["licences_complete"]
-            else None,
-        ]
-        decided = [r for r in restricts if r is not None]
-        if decided:
-            return CustomerClass.RESTRICT, decided
-        # Rules 1 and 2 passed, so industry, licences, operations and record qualify.
-        prospects: Prospects = customer["prospects"]
-        contribution: int = customer["contribution_score"]
-        if prospects is Prospects.GOOD and contribution >= HIGH_CONTRIBUTION_AT:
-            return CustomerClass.SUPPORT, [
-                rule("support.industry", "industry_policy", industry.value),
-                rule("support.licences", "licences_complete", True),
-                rule("support.operations", "operating_status", operating.value),
-                rule("support.no_bad_record", "last_bad_credit_on", bad_on),
-                rule("support.prospects", "prospects", prospects.value),
-                rule("support.contribution", "contribution_score", contribution),
-            ]
-        shortfalls = [
-            rule("maintain.prospects_not_good", "prospects", prospects.value)
-            if prospects is not Prospects.GOOD
-            else None,
-            rule("maintain.low_contribution", "contribution_score", contribution)
-            if contribution < HIGH_CONTRIBUTION_AT
-            else None,
-        ]
-        return CustomerClass.MAINTAIN, [r for r in shortfalls if r is not None]
+        """The class the tenant's own classification plugin gives, with its rules."""
+        facts = CustomerFacts(
+            customer_id=str(customer["id"]),
+            kind=customer["kind"],
+            industry_policy=customer["industry_policy"],
+            licences_complete=customer["licences_complete"],
+            operating_status=customer["operating_status"],
+            prospects=customer["prospects"],
+            last_bad_credit_on=customer["last_bad_credit_on"],
+            blacklisted=customer["blacklisted"],
+            malicious_evasion=customer["malicious_evasion"],
+            major_litigation=customer["major_litigation"],
+            contribution_score=customer["contribution_score"],
+            worst_risk_class=worst,
+            max_days_overdue=overdue,
+            as_of=self.today,
+        )
+        result: Classification = self.registry.call(
+            plugin, "classify_customer", facts=facts, params=defaults(self.registry.info(plugin))
+        )
+        return result.customer_class, rules_json(result.rules)

@@ -227,3 +227,23 @@ class ViolationStatus(LabelledEnum):
 class EventKind(LabelledEnum):
     GRADE_CHANGED = "GRADE_CHANGED", "等级变动"
     CUSTOMER_CLASS_CHANGED = "CUSTOMER_CLASS_CHANGED", "客户分类变动"
+
+
+class DutyKind(LabelledEnum):
+    """Post-loan duties (山东办法 第三条(四), C1.4)."""
+
+    COLLECTION_NOTICE = "COLLECTION_NOTICE", "到期前书面催收通知"
+    OVERDUE_COLLECTION = "OVERDUE_COLLECTION", "逾期催收"
+    INSPECTION = "INSPECTION", "贷后检查报告"
+
+
+class AdmissionDecision(LabelledEnum):
+    PENDING = "PENDING", "待审批"
+    APPROVED = "APPROVED", "已批准"
+    REJECTED = "REJECTED", "已拒绝"
+
+
+class RunStatus(LabelledEnum):
+    RUNNING = "RUNNING", "进行中"
+    DONE = "DONE", "已完成"
+    FAILED = "FAILED", "失败"

@@ -8,7 +8,8 @@
         ├── InvalidInput         one or more fields break a rule
         ├── NotFound             no such id in the caller's tenant
         ├── Conflict             the write would break a uniqueness rule
-        └── PermissionDenied     the caller's roles do not allow this
+        ├── PermissionDenied     the caller's roles do not allow this
+        └── Refused              a check failed (e.g. a new loan); every failed rule listed
 
     BadQueryArgument             a query argument out of range (a GraphQL error)
 
@@ -107,3 +108,25 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidInput(self.items)
+
+
+@dataclass(frozen=True)
+class RuleRefusal:
+    """One failed rule of a check, with the article it applies."""
+
+    rule: str
+    article: str
+    message: str
+
+
+class Refused(DomainError):
+    """A check (e.g. of a new loan) failed; every failed rule is listed."""
+
+    code = "REFUSED"
+
+    def __init__(self, subject: str, refusals: list[RuleRefusal]) -> None:
+        if not refusals:
+            raise ValueError("Refused needs at least one refusal")
+        rules = ", ".join(r.rule for r in refusals)
+        super().__init__(f"{subject} refused: {rules}")
+        self.refusals = refusals

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.domain import Role
 from server.identity_codes import make_resident_id, make_social_credit_code
 
 from .conftest import Api
@@ -393,6 +394,7 @@ async def test_record_plans_indicators_findings_and_violation(
             __typename ... on Violation { kind kindLabel status } }
         }""",
         {"m": str(manager.id), "loan": str(loan.id)},
+        roles=(Role.HR, Role.RISK),
     )
     assert data["plan"]["figures"][1] == {"indicator": "interest_recovered", "value": "120000.5"}
     assert data["again"]["__typename"] == "FiguresRecorded"

@@ -102,6 +102,8 @@ class Tenant(Base):
     tenant_id: Mapped[str] = mapped_column(TenantId, primary_key=True)
     name: Mapped[str]
     province: Mapped[str] = mapped_column(String(40))
+    # Core parameters every tenant has (e.g. appeal_days); see server/services/tenant_settings.py.
+    settings: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -213,6 +215,8 @@ class Manager(Base):
     licence_no: Mapped[str | None] = mapped_column(String(40))
     licence_issued_on: Mapped[dt.date | None]
     licence_valid_until: Mapped[dt.date | None]
+    # Notes the policies raise for people (e.g. DISMISSAL_REVIEW), kept until cleared.
+    flags: Mapped[list[Any]] = mapped_column(Json, default=list)
     # The jurisdiction (管辖区): households, and those with a rating file passing review.
     jurisdiction_households: Mapped[int | None] = mapped_column(Integer)
     rated_households: Mapped[int | None] = mapped_column(Integer)
@@ -493,7 +497,13 @@ class Appraisal(Base):
     tier_rank: Mapped[int | None] = mapped_column(Integer)
     tier_name: Mapped[str | None] = mapped_column(String(80))
     rating: Mapped[str | None] = mapped_column(String(40))
+    rating_label: Mapped[str | None] = mapped_column(String(40))
     explanation: Mapped[str | None] = mapped_column(Text)
+    graded: Mapped[bool] = mapped_column(Boolean, default=True)
+    warnings: Mapped[list[Any]] = mapped_column(Json, default=list)
+    pay: Mapped[list[Any]] = mapped_column(Json, default=list)
+    tier_move: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    run_id: Mapped[uuid.UUID | None]
     computed_by: Mapped[str] = mapped_column(String(80))
     computed_at: Mapped[dt.datetime] = _created()
     confirmed_by: Mapped[str | None] = mapped_column(String(80))
@@ -549,6 +559,9 @@ class Violation(Base):
     )
     effect: Mapped[str | None] = mapped_column(String(40))
     effect_article: Mapped[str | None] = mapped_column(String(80))
+    effect_reason: Mapped[str | None] = mapped_column(Text)
+    plugin: Mapped[str | None] = mapped_column(String(80))
+    plugin_version: Mapped[str | None] = mapped_column(String(40))
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = _created()
     confirmed_by: Mapped[str | None] = mapped_column(String(80))
@@ -575,4 +588,144 @@ class Event(Base):
         PrimaryKeyConstraint("tenant_id", "cursor"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
         Index(None, "tenant_id", "kind", "cursor"),
+    )
+
+
+class LoanSnapshot(Base):
+    """A loan as it stood at a date (month or year end), for period-start and -end figures."""
+
+    __tablename__ = "loan_snapshots"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    as_of: Mapped[dt.date]
+    loan_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID]
+    office_id: Mapped[uuid.UUID]
+    customer_kind: Mapped[domain.CustomerKind] = mapped_column(
+        enum_column(domain.CustomerKind, "customer_kind")
+    )
+    balance: Mapped[Decimal] = mapped_column(Money)
+    risk_class: Mapped[domain.RiskClass] = mapped_column(
+        enum_column(domain.RiskClass, "risk_class")
+    )
+    days_overdue: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "as_of", "loan_id"),
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["loans.tenant_id", "loans.id"]),
+        Index(None, "tenant_id", "as_of", "manager_id"),
+    )
+
+
+class DutyRecord(Base):
+    """A post-loan duty done: a collection notice, an overdue collection, an inspection report."""
+
+    __tablename__ = "duty_records"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    loan_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    kind: Mapped[domain.DutyKind] = mapped_column(enum_column(domain.DutyKind, "kind"))
+    done_on: Mapped[dt.date]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["loans.tenant_id", "loans.id"]),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "loan_id", "kind", "done_on"),
+        Index(None, "tenant_id", "manager_id", "done_on"),
+    )
+
+
+class AdmissionRequest(Base):
+    """A request for first-credit admission (首次建立信贷关系客户准入, Art. 7)."""
+
+    __tablename__ = "admission_requests"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    customer_id: Mapped[uuid.UUID]
+    status: Mapped[domain.AdmissionDecision] = mapped_column(
+        enum_column(domain.AdmissionDecision, "status")
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[dt.datetime] = _created()
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id", "requested_at"),
+    )
+
+
+class RelationshipTransfer(Base):
+    """A customer's credit relationship moved to another office (Art. 6.2: customer's choice)."""
+
+    __tablename__ = "relationship_transfers"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    customer_id: Mapped[uuid.UUID]
+    from_office_id: Mapped[uuid.UUID]
+    to_office_id: Mapped[uuid.UUID]
+    from_manager_id: Mapped[uuid.UUID]
+    to_manager_id: Mapped[uuid.UUID]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id"),
+    )
+
+
+class AppraisalRun(Base):
+    """A whole tenant appraised for one period: progress, and the cohort figures used."""
+
+    __tablename__ = "appraisal_runs"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[domain.RunStatus] = mapped_column(enum_column(domain.RunStatus, "status"))
+    plugin: Mapped[str] = mapped_column(String(80))
+    plugin_version: Mapped[str] = mapped_column(String(40))
+    managers_total: Mapped[int] = mapped_column(Integer, default=0)
+    managers_done: Mapped[int] = mapped_column(Integer, default=0)
+    managers_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    cohort: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    problems: Mapped[list[Any]] = mapped_column(Json, default=list)
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = _created()
+    finished_at: Mapped[dt.datetime | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
+        Index(None, "tenant_id", "period", "started_at"),
+    )
+
+
+class AccountMovement(Base):
+    """A movement on a manager's account, e.g. the risk deposit (风险保证金)."""
+
+    __tablename__ = "account_movements"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    manager_id: Mapped[uuid.UUID]
+    account: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    direction: Mapped[str] = mapped_column(String(6))
+    appraisal_id: Mapped[uuid.UUID | None]
+    article: Mapped[str] = mapped_column(String(80))
+    explanation: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "manager_id", "account", "recorded_at"),
+        CheckConstraint("direction IN ('IN', 'OUT')", name="direction"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
     )

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
 from server.auth import Principal
@@ -28,9 +28,10 @@ class Context:
     settings: Settings
     registry: PolicyRegistry
     request_id: str
+    sessionmaker: async_sessionmaker[AsyncSession]
     loaders: Loaders = field(init=False)
     # Loaders of different kinds dispatch concurrently; one session runs one statement at a time.
-    _db_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    db_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         from server.graphql.loaders import Loaders
@@ -42,13 +43,13 @@ class Context:
         return self.principal.tenant_id
 
     async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
-        async with self._db_lock:
+        async with self.db_lock:
             return await self.session.execute(statement, params)
 
     async def get(self, model: type[ModelT], key: Any) -> ModelT | None:
-        async with self._db_lock:
+        async with self.db_lock:
             return await self.session.get(model, key)
 
     async def scalar(self, statement: Executable) -> Any:
-        async with self._db_lock:
+        async with self.db_lock:
             return await self.session.scalar(statement)

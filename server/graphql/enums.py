@@ -58,6 +58,7 @@ strawberry.enum(domain.AppraisalStatus, description="考核状态.")
 strawberry.enum(domain.TierChangeCause, description="等级变动原因.")
 strawberry.enum(domain.ViolationKind, description="违规类型.")
 strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
+strawberry.enum(domain.DutyKind, description="贷后职责.")
 
 __all__ = [
     "AdmissionStatus",
@@ -109,6 +110,7 @@ LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (
     domain.TierChangeCause,
     domain.ViolationKind,
     domain.ViolationStatus,
+    domain.DutyKind,
 )
 
 

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from server import errors
 from server.graphql.context import Context
+from server.services.appraisal import MissingInputs as MissingInputsError
+from server.services.policies import PolicyUnavailable as PolicyUnavailableError
 
 T = TypeVar("T")
 
@@ -56,7 +58,44 @@ class PermissionDenied(UserError):
     pass
 
 
-ErrorType = InvalidInput | NotFound | Conflict | PermissionDenied
+@strawberry.type(description="One failed rule of a check, with the article it applies.")
+class RuleRefusal:
+    rule: str
+    article: str
+    message: str
+
+
+@strawberry.type(description="A check failed (e.g. of a new loan); every failed rule is listed.")
+class Refused(UserError):
+    refusals: list[RuleRefusal]
+
+
+@strawberry.type(description="The tenant's selected policy plugin cannot be used now.")
+class PolicyUnavailable(UserError):
+    pass
+
+
+@strawberry.type(description="An appraisal input the core could not find.")
+class MissingInput:
+    key: str
+    source: str
+    reason: str
+
+
+@strawberry.type(description="Required appraisal inputs are missing; nothing was computed.")
+class MissingInputs(UserError):
+    missing: list[MissingInput]
+
+
+ErrorType = (
+    InvalidInput
+    | NotFound
+    | Conflict
+    | PermissionDenied
+    | Refused
+    | PolicyUnavailable
+    | MissingInputs
+)
 
 
 def to_error_type(error: errors.DomainError) -> ErrorType:
@@ -77,6 +116,27 @@ def to_error_type(error: errors.DomainError) -> ErrorType:
         return Conflict(code=error.code, message=error.message, field=error.field)
     if isinstance(error, errors.PermissionDenied):
         return PermissionDenied(code=error.code, message=error.message, field=error.field)
+    if isinstance(error, errors.Refused):
+        return Refused(
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            refusals=[
+                RuleRefusal(rule=r.rule, article=r.article, message=r.message)
+                for r in error.refusals
+            ],
+        )
+    if isinstance(error, MissingInputsError):
+        return MissingInputs(
+            code=error.code,
+            message=error.message,
+            field=error.field,
+            missing=[
+                MissingInput(key=m.key, source=m.source, reason=m.reason) for m in error.missing
+            ],
+        )
+    if isinstance(error, PolicyUnavailableError):
+        return PolicyUnavailable(code=error.code, message=error.message, field=error.field)
     raise TypeError(f"no schema type for {type(error).__name__}")
 
 

@@ -7,6 +7,7 @@ which PostgreSQL and SQLite both run.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
@@ -18,6 +19,7 @@ from strawberry.dataloader import DataLoader
 
 from server.db import models
 from server.graphql.pagination import Connection, PageArgs, build_connection
+from server.services.duties import Duty, duties_for
 
 if TYPE_CHECKING:
     from server.graphql.context import Context
@@ -169,11 +171,41 @@ class ChildPageLoader(Generic[ModelT]):
         return build_connection(rows, args, to_node, lambda r: r.id, count)  # type: ignore[attr-defined]
 
 
+class DutyLoader:
+    """Due and overdue duties of many managers as of a date, in one pass."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self.loader: DataLoader[tuple[uuid.UUID, dt.date], list[Duty]] = DataLoader(
+            load_fn=self._load
+        )
+
+    async def _load(self, keys: Sequence[tuple[uuid.UUID, dt.date]]) -> list[list[Duty]]:
+        by_day: dict[dt.date, set[uuid.UUID]] = defaultdict(set)
+        for manager_id, day in keys:
+            by_day[day].add(manager_id)
+        found: dict[tuple[uuid.UUID, dt.date], list[Duty]] = {}
+        for day, ids in by_day.items():
+            async with self._ctx.db_lock:
+                duties = await duties_for(self._ctx.session, self._ctx.tenant_id, ids, day)
+            for manager_id, items in duties.items():
+                found[(manager_id, day)] = items
+        return [found.get(k, []) for k in keys]
+
+
 class Loaders:
     """The loaders of one request."""
 
     def __init__(self, ctx: Context) -> None:
         from server.graphql import filters
+
+        self.duties = DutyLoader(ctx)
+        self.account_movements = ChildListLoader(
+            ctx,
+            models.AccountMovement,
+            models.AccountMovement.manager_id,
+            [models.AccountMovement.account, models.AccountMovement.recorded_at],
+        )
 
         self.office = EntityLoader(ctx, models.Office)
         self.manager = EntityLoader(ctx, models.Manager)
@@ -193,6 +225,12 @@ class Loaders:
             models.CustomerClassChange,
             models.CustomerClassChange.customer_id,
             [models.CustomerClassChange.changed_at, models.CustomerClassChange.id],
+        )
+        self.blacklist_history = ChildListLoader(
+            ctx,
+            models.BlacklistEntry,
+            models.BlacklistEntry.customer_id,
+            [models.BlacklistEntry.recorded_at, models.BlacklistEntry.id],
         )
         self.appraisal_items = ChildListLoader(
             ctx,

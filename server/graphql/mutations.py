@@ -7,8 +7,12 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
+from strawberry.scalars import JSON
 
 from server.db import models
+from server.domain import DutyKind, Role
+from server.errors import FieldProblem
+from server.errors import InvalidInput as InvalidInputError
 from server.graphql.enums import (
     CreditExamResult,
     CustomerKind,
@@ -21,15 +25,19 @@ from server.graphql.enums import (
     ManagerStatus,
     OfficeKind,
     OperatingStatus,
+    PolicyCategory,
     ProfessionalTitle,
     Prospects,
     RiskClass,
     SystemProficiency,
     ViolationKind,
 )
-from server.graphql.errors import Conflict, InvalidInput, NotFound, PermissionDenied, run_mutation
+from server.graphql.errors import ErrorType, run_mutation
 from server.graphql.scalars import DecimalValue, Money, Period
 from server.graphql.types import (
+    AdmissionRequest,
+    Appraisal,
+    AppraisalRun,
     Ctx,
     Customer,
     IndicatorFigure,
@@ -37,9 +45,22 @@ from server.graphql.types import (
     Loan,
     Manager,
     Office,
+    Tenant,
     Violation,
 )
-from server.services import customers, loans, managers, offices, records
+from server.services import (
+    admission,
+    appraisal,
+    customers,
+    duties,
+    loans,
+    managers,
+    offices,
+    penalties,
+    policies,
+    records,
+)
+from server.services.common import get_in_tenant, require_role
 
 
 @strawberry.input
@@ -228,53 +249,397 @@ def _figures_recorded(
 
 
 CreateOfficeResult = Annotated[
-    Office | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Office | ErrorType,
     strawberry.union("CreateOfficeResult"),
 ]
 CreateManagerResult = Annotated[
-    Manager | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Manager | ErrorType,
     strawberry.union("CreateManagerResult"),
 ]
 UpdateManagerResult = Annotated[
-    Manager | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Manager | ErrorType,
     strawberry.union("UpdateManagerResult"),
 ]
 CreateCustomerResult = Annotated[
-    Customer | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Customer | ErrorType,
     strawberry.union("CreateCustomerResult"),
 ]
 UpdateCustomerFactsResult = Annotated[
-    Customer | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Customer | ErrorType,
     strawberry.union("UpdateCustomerFactsResult"),
 ]
 CreateLoanResult = Annotated[
-    Loan | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Loan | ErrorType,
     strawberry.union("CreateLoanResult"),
 ]
 SetLoanRiskClassResult = Annotated[
-    Loan | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Loan | ErrorType,
     strawberry.union("SetLoanRiskClassResult"),
 ]
 RecordTaskPlanResult = Annotated[
-    FiguresRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    FiguresRecorded | ErrorType,
     strawberry.union("RecordTaskPlanResult"),
 ]
 RecordIndicatorsResult = Annotated[
-    FiguresRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    FiguresRecorded | ErrorType,
     strawberry.union("RecordIndicatorsResult"),
 ]
 RecordInspectionFindingsResult = Annotated[
-    FindingsRecorded | InvalidInput | NotFound | Conflict | PermissionDenied,
+    FindingsRecorded | ErrorType,
     strawberry.union("RecordInspectionFindingsResult"),
 ]
 RecordViolationResult = Annotated[
-    Violation | InvalidInput | NotFound | Conflict | PermissionDenied,
+    Violation | ErrorType,
     strawberry.union("RecordViolationResult"),
 ]
 
 
+AppraisalResult = Annotated[
+    Appraisal | ErrorType,
+    strawberry.union("AppraisalResult"),
+]
+AppraisalRunResult = Annotated[
+    AppraisalRun | ErrorType,
+    strawberry.union("AppraisalRunResult"),
+]
+AdmissionResult = Annotated[
+    AdmissionRequest | ErrorType,
+    strawberry.union("AdmissionResult"),
+]
+CustomerResult = Annotated[
+    Customer | ErrorType,
+    strawberry.union("CustomerResult"),
+]
+
+
+@strawberry.type(description="A post-loan duty recorded as done.")
+class DutyRecorded:
+    loan: Loan
+    kind: DutyKind
+    done_on: dt.date
+
+
+DutyRecordedResult = Annotated[
+    DutyRecorded | ErrorType,
+    strawberry.union("RecordDutyResult"),
+]
+SetTenantPolicyResult = Annotated[
+    Tenant | ErrorType,
+    strawberry.union("SetTenantPolicyResult"),
+]
+
+
+async def _decide(
+    info: Ctx, id_: strawberry.ID, reason: str, *, approve: bool
+) -> AdmissionRequest | ErrorType:
+    ctx = info.context
+
+    async def work() -> AdmissionRequest:
+        row = await admission.decide_admission(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            request_id=str(id_),
+            approve=approve,
+            reason=reason,
+        )
+        return AdmissionRequest.from_row(row)
+
+    return await run_mutation(ctx, work)
+
+
+async def _blacklist(
+    info: Ctx, customer_id: strawberry.ID, reason: str, *, listed: bool
+) -> Customer | ErrorType:
+    ctx = info.context
+
+    async def work() -> Customer:
+        row = await admission.set_blacklisted(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            customer_id=str(customer_id),
+            listed=listed,
+            reason=reason,
+        )
+        return Customer.from_row(row)
+
+    return await run_mutation(ctx, work)
+
+
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(
+        description="Record a post-loan duty done: a collection notice, an overdue collection "
+        "or an inspection report."
+    )
+    async def record_duty(
+        self,
+        info: Ctx,
+        loan_id: strawberry.ID,
+        kind: DutyKind,
+        done_on: dt.date,
+        note: str | None = None,
+    ) -> DutyRecordedResult:
+        ctx = info.context
+
+        async def work() -> DutyRecorded:
+            if done_on > dt.date.today():
+                raise InvalidInputError(
+                    [FieldProblem("doneOn", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
+                )
+            loan = await get_in_tenant(
+                ctx.session, models.Loan, ctx.tenant_id, loan_id, field="loanId", entity="Loan"
+            )
+            await duties.record_duty(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                loan=loan,
+                kind=kind,
+                done_on=done_on,
+                note=note,
+            )
+            return DutyRecorded(loan=Loan.from_row(loan), kind=kind, done_on=done_on)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Ask for a corporate customer's first-credit admission. Role BRANCH_HEAD."
+    )
+    async def request_admission(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> AdmissionResult:
+        ctx = info.context
+
+        async def work() -> AdmissionRequest:
+            row = await admission.request_admission(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                customer_id=str(customer_id),
+                reason=reason,
+            )
+            return AdmissionRequest.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Approve an admission request (not your own). Role RISK.")
+    async def approve_admission(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        reason: str,
+    ) -> AdmissionResult:
+        return await _decide(info, id, reason, approve=True)
+
+    @strawberry.mutation(description="Reject an admission request (not your own). Role RISK.")
+    async def reject_admission(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        reason: str,
+    ) -> AdmissionResult:
+        return await _decide(info, id, reason, approve=False)
+
+    @strawberry.mutation(description="Put a customer on the blacklist, with the reason. Role RISK.")
+    async def blacklist_customer(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        return await _blacklist(info, customer_id, reason, listed=True)
+
+    @strawberry.mutation(
+        description="Take a customer off the blacklist, with the reason. Role RISK."
+    )
+    async def unblacklist_customer(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        return await _blacklist(info, customer_id, reason, listed=False)
+
+    @strawberry.mutation(
+        description=(
+            "Move a customer's credit relationship, and its outstanding loans, to a manager of "
+            "another office (the customer's choice). Role BRANCH_HEAD or RISK."
+        )
+    )
+    async def transfer_relationship(
+        self, info: Ctx, customer_id: strawberry.ID, to_manager_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        ctx = info.context
+
+        async def work() -> Customer:
+            row = await admission.transfer_relationship(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                customer_id=str(customer_id),
+                to_manager_id=str(to_manager_id),
+                reason=reason,
+            )
+            return Customer.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(description="Appraise one manager for one period as a DRAFT. Role HR.")
+    async def run_appraisal(
+        self, info: Ctx, manager_id: strawberry.ID, period: Period
+    ) -> AppraisalResult:
+        ctx = info.context
+
+        async def work() -> Appraisal:
+            row = await appraisal.run_appraisal(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                manager_id=str(manager_id),
+                period=period,
+            )
+            return Appraisal.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description=(
+            "Appraise every manager of the tenant for one period. Re-running replaces drafts, "
+            "never confirmed results. Progress: query appraisalRun. Role HR."
+        )
+    )
+    async def run_appraisals(self, info: Ctx, period: Period) -> AppraisalRunResult:
+        ctx = info.context
+
+        async def work() -> AppraisalRun:
+            run_id = await appraisal.run_appraisals(
+                ctx.sessionmaker,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                period=period,
+            )
+            row = await ctx.get(models.AppraisalRun, (ctx.tenant_id, run_id))
+            assert row is not None
+            await ctx.session.refresh(row)
+            return AppraisalRun.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Confirm a draft (a second person; the tier changes here). Role HR."
+    )
+    async def confirm_appraisal(self, info: Ctx, id: strawberry.ID) -> AppraisalResult:
+        ctx = info.context
+
+        async def work() -> Appraisal:
+            row = await appraisal.confirm_appraisal(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                appraisal_id=str(id),
+            )
+            return Appraisal.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Appeal your own confirmed appraisal within the appeal window. Role MANAGER."
+    )
+    async def appeal_appraisal(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        reason: str,
+    ) -> AppraisalResult:
+        ctx = info.context
+
+        async def work() -> Appraisal:
+            row = await appraisal.appeal_appraisal(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                appraisal_id=str(id),
+                reason=reason,
+            )
+            return Appraisal.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description=(
+            "Decide an appeal with the review's reason; recompute makes the appraisal again "
+            "from the current inputs (tier changes are recorded with cause APPEAL). Role HR."
+        )
+    )
+    async def resolve_appeal(
+        self,
+        info: Ctx,
+        id: strawberry.ID,
+        reason: str,
+        recompute: bool = False,
+    ) -> AppraisalResult:
+        ctx = info.context
+
+        async def work() -> Appraisal:
+            row = await appraisal.resolve_appeal(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                appraisal_id=str(id),
+                reason=reason,
+                recompute=recompute,
+            )
+            return Appraisal.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description=(
+            "Choose the plugin (and its parameters) for one policy category of your tenant; "
+            "plugin null switches the category off. Role FEDERATION_ADMIN."
+        )
+    )
+    async def set_tenant_policy(
+        self,
+        info: Ctx,
+        category: PolicyCategory,
+        plugin: str | None,
+        parameters: JSON | None = None,
+    ) -> SetTenantPolicyResult:
+        ctx = info.context
+
+        async def work() -> Tenant:
+            require_role(ctx.principal.roles, (Role.FEDERATION_ADMIN,), "setTenantPolicy")
+            raw: Any = parameters if parameters is not None else {}
+            if not isinstance(raw, dict):
+                raise InvalidInputError(
+                    [FieldProblem("parameters", "OBJECT", "parameters must be a JSON object")]
+                )
+            await policies.set_tenant_policy(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                category=category,
+                plugin=plugin,
+                raw_parameters=raw,
+            )
+            tenant = await ctx.get(models.Tenant, ctx.tenant_id)
+            assert tenant is not None
+            return Tenant.from_row(tenant)
+
+        return await run_mutation(ctx, work)
+
     @strawberry.mutation(description="Add an office to the tenant's tree.")
     async def create_office(
         self,
@@ -374,7 +739,9 @@ class Mutation:
         async def work() -> Customer:
             row = await customers.create_customer(
                 ctx.session,
+                ctx.registry,
                 ctx.tenant_id,
+                ctx.principal.user_id,
                 kind=input.kind,
                 segment=input.segment,
                 name=input.name,
@@ -397,7 +764,12 @@ class Mutation:
 
         async def work() -> Customer:
             row = await customers.update_customer_facts(
-                ctx.session, ctx.tenant_id, str(id), _given(facts, FACT_FIELDS)
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                str(id),
+                _given(facts, FACT_FIELDS),
             )
             return Customer.from_row(row)
 
@@ -414,6 +786,7 @@ class Mutation:
         async def work() -> Loan:
             row = await loans.create_loan(
                 ctx.session,
+                ctx.registry,
                 ctx.tenant_id,
                 ctx.principal.user_id,
                 customer_id=str(input.customer_id),
@@ -444,7 +817,9 @@ class Mutation:
         async def work() -> Loan:
             row = await loans.set_loan_risk_class(
                 ctx.session,
+                ctx.registry,
                 ctx.tenant_id,
+                ctx.principal.user_id,
                 loan_id=str(input.loan_id),
                 risk_class=input.risk_class,
                 days_overdue=input.days_overdue,
@@ -534,7 +909,29 @@ class Mutation:
         return await run_mutation(ctx, work)
 
     @strawberry.mutation(
-        description="Record a manager's violation (to be confirmed by another person)."
+        description=(
+            "Confirm a recorded violation (another person than the recorder); the tenant's "
+            "penalty policy decides the effect, which applies at once. Role RISK."
+        )
+    )
+    async def confirm_violation(self, info: Ctx, id: strawberry.ID) -> RecordViolationResult:
+        ctx = info.context
+
+        async def work() -> Violation:
+            row = await penalties.confirm_violation(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                violation_id=str(id),
+            )
+            return Violation.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Record a manager's violation (to be confirmed by another person). Role RISK."
     )
     async def record_violation(
         self,
@@ -553,6 +950,7 @@ class Mutation:
                 occurred_on=input.occurred_on,
                 description=input.description,
                 evidence=input.evidence,
+                roles=ctx.principal.roles,
             )
             return Violation.from_row(row)
 

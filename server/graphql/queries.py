@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from server.graphql.filters import (
     manager_criteria,
 )
 from server.graphql.pagination import Connection, page_args, paginate
+from server.graphql.policy import PolicyPlugin, installed_plugins
 from server.graphql.types import (
     Appraisal,
     Ctx,
@@ -34,9 +36,11 @@ from server.graphql.types import (
     Loan,
     Manager,
     Office,
+    RotationDue,
     Tenant,
     Viewer,
 )
+from server.services import rotation
 
 NodeT = TypeVar("NodeT")
 
@@ -83,6 +87,24 @@ class Query:
         ctx = info.context
         row = await ctx.get(models.Tenant, ctx.tenant_id)
         return Tenant.from_row(row) if row else None
+
+    @strawberry.field(
+        description=(
+            "Managers due to rotate to another post by a date (today), as the tenant's lending "
+            "policy rotates them (e.g. 三年一轮换); empty when it does not."
+        )
+    )
+    async def rotation_due(self, info: Ctx, as_of: dt.date | None = None) -> list[RotationDue]:
+        ctx = info.context
+        async with ctx.db_lock:
+            due = await rotation.rotation_due(
+                ctx.session, ctx.registry, ctx.tenant_id, as_of or dt.date.today()
+            )
+        return [RotationDue(manager=Manager.from_row(m), due_on=on) for m, on in due]
+
+    @strawberry.field(description="The installed policy plugins, their parameters and tiers.")
+    def policies(self, info: Ctx) -> list[PolicyPlugin]:
+        return installed_plugins(info.context)
 
     @strawberry.field(description="Every enumeration value with its Chinese label.")
     def labels(self) -> list[EnumLabel]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import strawberry
 from strawberry.scalars import JSON
@@ -41,8 +42,10 @@ from server.graphql.filters import (
     LoanCriteria,
 )
 from server.graphql.pagination import Connection, page_args
+from server.graphql.policy import PolicyChange, effective_parameters, policy_history
 from server.graphql.scalars import DecimalValue, Money, Period
 from server.identity_codes import mask_identity
+from server.services.duties import Duty
 
 Ctx = Info[Context, None]
 
@@ -69,7 +72,10 @@ class PolicySelection:
     category: PolicyCategory
     plugin: str
     plugin_version: str
-    parameters: JSON
+    parameters: JSON = strawberry.field(description="The parameters the tenant set.")
+    effective_parameters: JSON = strawberry.field(
+        description="Every parameter the plugin reads: the tenant's, and defaults for the rest."
+    )
     selected_by: str
     selected_at: dt.datetime
 
@@ -103,11 +109,16 @@ class Tenant:
                 plugin=r.plugin,
                 plugin_version=r.plugin_version,
                 parameters=JSON(r.parameters),
+                effective_parameters=effective_parameters(ctx, r.plugin, r.parameters),
                 selected_by=r.selected_by,
                 selected_at=r.selected_at,
             )
             for r in rows
         ]
+
+    @strawberry.field(description="Every change of the policy selection, oldest first.")
+    async def policy_history(self, info: Ctx) -> list[PolicyChange]:
+        return await policy_history(_ctx(info))
 
 
 @strawberry.type(description="Who is calling.")
@@ -339,10 +350,96 @@ class Manager:
             self._row.id, page_args(ctx, first, after), Appraisal.from_row, None
         )
 
+    @strawberry.field(
+        description=(
+            "Due and overdue post-loan duties (collection notices, overdue collections, "
+            "inspection reports) of this manager's outstanding loans, as of a date (today)."
+        )
+    )
+    async def duties(self, info: Ctx, as_of: dt.date | None = None) -> list[PostLoanDuty]:
+        day = as_of or dt.date.today()
+        items = await _ctx(info).loaders.duties.loader.load((self._row.id, day))
+        return [PostLoanDuty.from_duty(d) for d in items]
+
+    @strawberry.field(description="The manager's accounts (e.g. the risk deposit 风险保证金).")
+    async def accounts(self, info: Ctx) -> list[ManagerAccount]:
+        rows = await _ctx(info).loaders.account_movements.load(self._row.id)
+        by_account: dict[str, list[models.AccountMovement]] = {}
+        for r in rows:
+            by_account.setdefault(r.account, []).append(r)
+        return [ManagerAccount.from_rows(name, items) for name, items in sorted(by_account.items())]
+
+    @strawberry.field(description="Notes the policies raised for people, e.g. DISMISSAL_REVIEW.")
+    def flags(self) -> list[str]:
+        return list(self._row.flags)
+
     @strawberry.field(description="Every tier this manager held, oldest first.")
     async def tier_history(self, info: Ctx) -> list[TierChange]:
         rows = await _ctx(info).loaders.tier_history.load(self._row.id)
         return [TierChange.from_row(r) for r in rows]
+
+
+@strawberry.type(description="A post-loan duty: what to do for which loan, by when.")
+class PostLoanDuty:
+    loan_id: strawberry.ID
+    contract_no: str
+    kind: str
+    kind_label: str
+    due_on: dt.date
+    overdue: bool
+    article: str
+
+    @classmethod
+    def from_duty(cls, d: Duty) -> PostLoanDuty:
+        return cls(
+            loan_id=strawberry.ID(str(d.loan_id)),
+            contract_no=d.contract_no,
+            kind=d.kind.value,
+            kind_label=d.kind.label,
+            due_on=d.due_on,
+            overdue=d.overdue,
+            article=d.article,
+        )
+
+
+@strawberry.type(description="A movement on a manager's account.")
+class AccountMovement:
+    amount: Money
+    direction: str
+    article: str
+    explanation: str
+    appraisal_id: strawberry.ID | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@strawberry.type(description="A manager's account (e.g. RISK_DEPOSIT) with balance and movements.")
+class ManagerAccount:
+    account: str
+    balance: Money
+    movements: list[AccountMovement]
+
+    @classmethod
+    def from_rows(cls, account: str, rows: list[models.AccountMovement]) -> ManagerAccount:
+        balance = sum(
+            (r.amount if r.direction == "IN" else -r.amount for r in rows), Decimal("0.00")
+        )
+        return cls(
+            account=account,
+            balance=balance,  # type: ignore[arg-type]
+            movements=[
+                AccountMovement(
+                    amount=r.amount,  # type: ignore[arg-type]
+                    direction=r.direction,
+                    article=r.article,
+                    explanation=r.explanation,
+                    appraisal_id=_opt_id(r.appraisal_id),
+                    recorded_by=r.recorded_by,
+                    recorded_at=r.recorded_at,
+                )
+                for r in rows
+            ],
+        )
 
 
 @strawberry.type(description="The facts the customer classifier reads.")
@@ -482,6 +579,19 @@ class Customer:
             _nested_loan_criteria(ctx.tenant_id, filter),
         )
 
+    @strawberry.field(description="Additions to and removals from the blacklist, oldest first.")
+    async def blacklist_history(self, info: Ctx) -> list[BlacklistEntry]:
+        rows = await _ctx(info).loaders.blacklist_history.load(self._row.id)
+        return [
+            BlacklistEntry(
+                listed=r.listed,
+                reason=r.reason,
+                recorded_by=r.recorded_by,
+                recorded_at=r.recorded_at,
+            )
+            for r in rows
+        ]
+
     @strawberry.field(description="Every class this customer held, oldest first.")
     async def class_history(self, info: Ctx) -> list[ClassChange]:
         rows = await _ctx(info).loaders.class_history.load(self._row.id)
@@ -580,8 +690,19 @@ class Appraisal:
     parameters: JSON
     inputs: JSON
     total: DecimalValue | None
+    graded: bool = strawberry.field(
+        description="False when the policy refused to grade (the explanation says why)."
+    )
     rating: str | None
+    rating_label: str | None
     explanation: str | None
+    warnings: list[str]
+    pay: JSON = strawberry.field(
+        description="Amounts the policy derived (pay, profit share, risk-deposit withholding)."
+    )
+    tier_move: JSON | None = strawberry.field(
+        description="The tier change made at confirmation: direction, tier, reason, article."
+    )
     computed_by: str
     computed_at: dt.datetime
     confirmed_by: str | None
@@ -602,8 +723,13 @@ class Appraisal:
             parameters=JSON(r.parameters),
             inputs=JSON(r.inputs),
             total=r.total,  # type: ignore[arg-type]
+            graded=r.graded,
             rating=r.rating,
+            rating_label=r.rating_label,
             explanation=r.explanation,
+            warnings=list(r.warnings),
+            pay=JSON(r.pay),
+            tier_move=None if r.tier_move is None else JSON(r.tier_move),
             computed_by=r.computed_by,
             computed_at=r.computed_at,
             confirmed_by=r.confirmed_by,
@@ -691,6 +817,12 @@ class Violation:
     recorded_at: dt.datetime
     confirmed_by: str | None
     confirmed_at: dt.datetime | None
+    effect: str | None = strawberry.field(
+        description="What the penalty policy decided: DOWN_ONE_TIER, DISQUALIFY, "
+        "DISQUALIFY_FOR_LIFE, SUSPEND or NONE."
+    )
+    effect_article: str | None
+    effect_reason: str | None
     _row: strawberry.Private[models.Violation]
 
     @classmethod
@@ -707,6 +839,9 @@ class Violation:
             recorded_at=r.recorded_at,
             confirmed_by=r.confirmed_by,
             confirmed_at=r.confirmed_at,
+            effect=r.effect,
+            effect_article=r.effect_article,
+            effect_reason=r.effect_reason,
             _row=r,
         )
 
@@ -715,3 +850,85 @@ class Violation:
         row = await _ctx(info).loaders.manager.load(self._row.manager_id)
         assert row is not None
         return Manager.from_row(row)
+
+
+@strawberry.type(description="A whole tenant appraised for one period, with its progress.")
+class AppraisalRun:
+    id: strawberry.ID
+    period: Period
+    status: str
+    plugin: str
+    plugin_version: str
+    managers_total: int
+    managers_done: int
+    managers_skipped: int
+    cohort: JSON = strawberry.field(description="The tenant-wide figures used (e.g. averages).")
+    problems: JSON = strawberry.field(description="Managers skipped, with their missing inputs.")
+    started_by: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, r: models.AppraisalRun) -> AppraisalRun:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            period=r.period,  # type: ignore[arg-type]
+            status=r.status.value,
+            plugin=r.plugin,
+            plugin_version=r.plugin_version,
+            managers_total=r.managers_total,
+            managers_done=r.managers_done,
+            managers_skipped=r.managers_skipped,
+            cohort=JSON(r.cohort),
+            problems=JSON(r.problems),
+            started_by=r.started_by,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+        )
+
+
+@strawberry.type(description="A request for first-credit admission and its decision.")
+class AdmissionRequest:
+    id: strawberry.ID
+    status: str
+    reason: str | None
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None
+    _row: strawberry.Private[models.AdmissionRequest]
+
+    @classmethod
+    def from_row(cls, r: models.AdmissionRequest) -> AdmissionRequest:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            status=r.status.value,
+            reason=r.reason,
+            requested_by=r.requested_by,
+            requested_at=r.requested_at,
+            decided_by=r.decided_by,
+            decided_at=r.decided_at,
+            decision_reason=r.decision_reason,
+            _row=r,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Ctx) -> Customer:
+        row = await _ctx(info).loaders.customer.load(self._row.customer_id)
+        assert row is not None
+        return Customer.from_row(row)
+
+
+@strawberry.type(description="An addition to or removal from the blacklist.")
+class BlacklistEntry:
+    listed: bool
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@strawberry.type(description="A manager due to rotate to another post (岗位轮换).")
+class RotationDue:
+    manager: Manager
+    due_on: dt.date

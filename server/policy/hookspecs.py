@@ -1,14 +1,44 @@
 """The hook contract between the core and policy plugins.
 
-Each hook's docstring is its documentation. Hooks are called for one plugin at
-a time (the plugin the tenant selected for the category), never broadcast.
+Each hook's docstring is its documentation. The core calls a hook on exactly
+one plugin — the one the tenant selected for the hook's category — never on
+all of them, so every hook is ``firstresult``. A plugin implements the hooks
+of the categories it declares in :func:`policy_info` and no others.
+
+Hooks are pure: frozen dataclasses in (``server.policy.types``), frozen
+dataclasses out. ``params`` is the tenant's parameter set for the plugin,
+validated against the plugin's :class:`~server.policy.types.ParameterSpec`
+list with defaults filled in. Every score, cap, class and effect a hook
+returns names the article of the source document it applies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
 import pluggy
 
-from server.policy.types import PluginInfo, Tier
+from server.policy.types import (
+    AppraisalInput,
+    AppraisalOutcome,
+    Classification,
+    CohortMember,
+    CustomerFacts,
+    IndicatorSpec,
+    LendingCap,
+    LoanRequest,
+    ManagerProfile,
+    Params,
+    PenaltyEffect,
+    PeriodKind,
+    PluginInfo,
+    Refusal,
+    Tier,
+    TierMove,
+    ViolationCase,
+)
 
 PROJECT = "ruralcredit"
 ENTRY_POINT_GROUP = "ruralcredit.policies"
@@ -22,9 +52,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec(firstresult=True)
 def policy_info() -> PluginInfo:
-    """Describe the plugin: name, version, source documents, categories served.
+    """Describe the plugin: name, version, source documents, categories, parameters.
 
-    :return: the plugin's :class:`PluginInfo`; ``name`` is the name tenants select.
+    :return: the plugin's :class:`PluginInfo`. ``name`` is what a tenant selects;
+        ``version`` is stored with every result the plugin shapes; ``parameters``
+        lists every number the source does not fix, with its default and bounds.
 
     Stops at first non-None result.
     """
@@ -35,12 +67,187 @@ def policy_info() -> PluginInfo:
 
 
 @hookspec(firstresult=True)
-def grading_tiers() -> tuple[Tier, ...] | None:
+def grading_tiers() -> tuple[Tier, ...]:
     """The grading policy's tiers, lowest rank first.
 
-    :return: the ordered tiers (rank 0 is the lowest), or ``None`` when the
-        plugin does not serve the ``GRADING`` category.
+    :return: the ordered tiers; rank 0 is the lowest and ranks only grow.
 
     Stops at first non-None result.
     """
     raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def grading_indicators(period_kind: PeriodKind, params: Params) -> tuple[IndicatorSpec, ...]:
+    """The inputs an appraisal of this kind of period needs.
+
+    :param period_kind: ``YEAR`` or ``QUARTER``.
+    :param params: the tenant's parameters for the plugin.
+    :return: every indicator the appraisal reads, with its unit, description and
+        source. A required indicator the core cannot supply stops the appraisal
+        with an error that lists the missing keys.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def grading_cohort_figures(
+    period: str, cohort: tuple[CohortMember, ...], params: Params
+) -> Mapping[str, Decimal]:
+    """Tenant-wide figures an appraisal compares a manager with (e.g. averages).
+
+    Called once per appraisal run, before any manager is appraised.
+
+    :param period: the period appraised, ``2025`` or ``2025-Q3``.
+    :param cohort: every active manager of the tenant with their COMPUTED and
+        RECORDED values for the period.
+    :param params: the tenant's parameters for the plugin.
+    :return: named figures, handed to every appraisal of the run as ``cohort``.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
+    """Appraise one manager for one period.
+
+    :param appraisal: the manager's profile, values, plans, findings, the run's
+        cohort figures, earlier confirmed appraisals and the parameters.
+    :return: item scores (each with its article, inputs and explanation), total,
+        tier and rating; or ``graded=False`` with the reason the policy refuses
+        to grade. The same input always gives the same outcome.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def grading_tier_move(
+    manager: ManagerProfile, outcome: AppraisalOutcome, period_kind: PeriodKind, params: Params
+) -> TierMove:
+    """The tier change the policy makes when an appraisal is confirmed.
+
+    :param manager: the manager, with the tier held now.
+    :param outcome: the confirmed appraisal's outcome.
+    :param period_kind: ``YEAR`` or ``QUARTER`` (some policies move tiers yearly only).
+    :param params: the tenant's parameters for the plugin.
+    :return: promotion, demotion, set or none, the tier moved to, the reason and
+        the article.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+# --- classification ----------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def classify_customer(facts: CustomerFacts, params: Params) -> Classification:
+    """Classify a loan customer from its facts.
+
+    :param facts: the customer's own facts and those the core aggregates from its
+        loans (worst five-category class, days overdue now).
+    :param params: the tenant's parameters for the plugin.
+    :return: the class and every rule that decided it (rule id, fact, value, article).
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def classification_credit_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
+    """Whether the customer's class allows this new credit or increase of exposure.
+
+    :param request: the new loan, the customer's class, its exposure now and when
+        the class was set.
+    :param params: the tenant's parameters for the plugin.
+    :return: one refusal per failed rule (empty when the class allows the loan).
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+# --- lending -----------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> LendingCap:
+    """The largest single loan the manager may originate on a date.
+
+    :param manager: the manager, with tier, status and licence.
+    :param on: the date of the loan.
+    :param params: the tenant's parameters for the plugin.
+    :return: the cap (``amount`` None for no cap) with its article.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
+    """Check a new loan against the policy's lending rules (the cap included).
+
+    :param request: the new loan and the manager who would own it.
+    :param params: the tenant's parameters for the plugin.
+    :return: one refusal per failed rule, each naming rule and article.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date | None:
+    """When the manager is due to rotate to another post, if the policy rotates.
+
+    :param manager: the manager, with the date the current post started.
+    :param params: the tenant's parameters for the plugin.
+    :return: the due date, or ``None`` when no rotation applies.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+# --- penalty -----------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def penalty_effect(case: ViolationCase, params: Params) -> PenaltyEffect:
+    """The effect of a confirmed violation.
+
+    :param case: the violation, the manager (with tier) and the count of confirmed
+        violations of the same kind in the calendar year; the policy's tiers.
+    :param params: the tenant's parameters for the plugin.
+    :return: down one tier (with the tier moved to), disqualify, disqualify for
+        life, suspend or none, with the article and reason.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+HOOKS_BY_CATEGORY = {
+    "GRADING": (
+        "grading_tiers",
+        "grading_indicators",
+        "grading_cohort_figures",
+        "grading_appraise",
+        "grading_tier_move",
+    ),
+    "CLASSIFICATION": ("classify_customer", "classification_credit_check"),
+    "LENDING": ("lending_cap", "lending_check", "lending_rotation_due_on"),
+    "PENALTY": ("penalty_effect",),
+}
+"""The hooks a plugin must implement for each category it declares."""
+
+HOOKS_BY_CATEGORY_FLAT = tuple(h for hooks in HOOKS_BY_CATEGORY.values() for h in hooks)

@@ -16,8 +16,16 @@ class UnknownPlugin(LookupError):
     """No installed policy plugin has this name."""
 
 
+class IncompletePlugin(TypeError):
+    """A plugin declares a category without implementing all of its hooks."""
+
+
 class PolicyRegistry:
-    """The installed policy plugins of one application (never a global)."""
+    """The installed policy plugins of one application (never a global).
+
+    By default the plugins come from the ``ruralcredit.policies`` entry points;
+    tests pass their own list.
+    """
 
     def __init__(self, plugins: Iterable[ModuleType | object] | None = None) -> None:
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -28,10 +36,31 @@ class PolicyRegistry:
             for plugin in plugins:
                 self._pm.register(plugin)
         self._by_name: dict[str, object] = {}
+        self._info: dict[str, PluginInfo] = {}
         for plugin in self._pm.get_plugins():
             info = self._call_on(plugin, "policy_info")
-            if isinstance(info, PluginInfo):
-                self._by_name[info.name] = plugin
+            if not isinstance(info, PluginInfo):
+                continue
+            self._check_complete(plugin, info)
+            self._by_name[info.name] = plugin
+            self._info[info.name] = info
+
+    def _implemented(self, plugin: object) -> set[str]:
+        return {
+            name
+            for name in hookspecs.HOOKS_BY_CATEGORY_FLAT
+            if any(impl.plugin is plugin for impl in getattr(self._pm.hook, name).get_hookimpls())
+        }
+
+    def _check_complete(self, plugin: object, info: PluginInfo) -> None:
+        implemented = self._implemented(plugin)
+        for category in info.categories:
+            missing = set(hookspecs.HOOKS_BY_CATEGORY[category.value]) - implemented
+            if missing:
+                raise IncompletePlugin(
+                    f"plugin {info.name} declares {category.value} but lacks "
+                    f"{', '.join(sorted(missing))}"
+                )
 
     def _call_on(self, plugin: object, hook_name: str, **kwargs: Any) -> Any:
         caller = getattr(self._pm.hook, hook_name)
@@ -53,9 +82,13 @@ class PolicyRegistry:
         return sorted(self._by_name)
 
     def info(self, plugin_name: str) -> PluginInfo:
-        info = self.call(plugin_name, "policy_info")
-        assert isinstance(info, PluginInfo)
-        return info
+        try:
+            return self._info[plugin_name]
+        except KeyError:
+            raise UnknownPlugin(plugin_name) from None
+
+    def all_info(self) -> list[PluginInfo]:
+        return [self._info[n] for n in self.names()]
 
     def tiers(self, plugin_name: str) -> tuple[Tier, ...]:
         tiers = self.call(plugin_name, "grading_tiers")

@@ -1,10 +1,84 @@
-"""Frozen dataclasses exchanged between the core and policy plugins."""
+"""Frozen dataclasses exchanged between the core and policy plugins.
+
+Plugins receive plain data and return plain data: no database rows, no
+GraphQL types, no I/O. Money and scores are ``Decimal``; dates are ``date``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from server.domain import PolicyCategory
+from server.domain import (
+    CreditExamResult,
+    CustomerClass,
+    CustomerKind,
+    Education,
+    IndustryPolicy,
+    LoanProduct,
+    ManagerCategory,
+    ManagerStatus,
+    OperatingStatus,
+    PolicyCategory,
+    ProfessionalTitle,
+    Prospects,
+    RiskClass,
+    SystemProficiency,
+    ViolationKind,
+)
+
+ParamValue = Decimal | int | bool | str | None
+Params = Mapping[str, ParamValue]
+"""A plugin's parameters, validated against its :class:`ParameterSpec` list, defaults filled."""
+
+# --- identity ----------------------------------------------------------------
+
+
+class ParamType(enum.StrEnum):
+    DECIMAL = "DECIMAL"
+    INTEGER = "INTEGER"
+    BOOLEAN = "BOOLEAN"
+    CHOICE = "CHOICE"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One tenant parameter a plugin reads.
+
+    ``article`` names the source article the number stands for, or says that the
+    source does not fix it (then ``default`` is the plugin's documented choice).
+    ``minimum``/``maximum`` bound DECIMAL and INTEGER values (inclusive);
+    ``choices`` lists the allowed CHOICE values. ``nullable`` admits ``None``
+    (e.g. "no cap").
+    """
+
+    name: str
+    type: ParamType
+    default: ParamValue
+    description: str
+    article: str
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a policy plugin is: its name, version, sources, categories and parameters."""
+
+    name: str
+    version: str
+    title: str
+    sources: tuple[str, ...]
+    categories: frozenset[PolicyCategory]
+    parameters: tuple[ParameterSpec, ...] = ()
+
+
+# --- shared inputs -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -18,11 +92,278 @@ class Tier:
 
 
 @dataclass(frozen=True)
-class PluginInfo:
-    """What a policy plugin is: its name, version, sources and the categories it serves."""
+class ManagerProfile:
+    """A manager as the policies see one: status, tier, qualification profile."""
 
+    manager_id: str
+    employee_no: str
+    category: ManagerCategory
+    status: ManagerStatus
+    hire_date: dt.date
+    birth_date: dt.date
+    probation_ends_on: dt.date | None = None
+    post_started_on: dt.date | None = None
+    tier: Tier | None = None
+    education: Education | None = None
+    professional_title: ProfessionalTitle | None = None
+    credit_exam: CreditExamResult | None = None
+    credit_work_years: Decimal | None = None
+    system_proficiency: SystemProficiency | None = None
+    qualification_level: str | None = None
+    licence_valid_until: dt.date | None = None
+    jurisdiction_households: int | None = None
+    rated_households: int | None = None
+    office_has_credit_clerk: bool = False
+
+
+# --- grading -----------------------------------------------------------------
+
+
+class PeriodKind(enum.StrEnum):
+    YEAR = "YEAR"
+    QUARTER = "QUARTER"
+
+
+class IndicatorSource(enum.StrEnum):
+    """Where the core takes an indicator's value from."""
+
+    COMPUTED = "COMPUTED"
+    """Aggregated by the core from its own data (see ``server.services.indicators``)."""
+    TASK_PLAN = "TASK_PLAN"
+    """A recorded task plan figure (``recordTaskPlan``)."""
+    RECORDED = "RECORDED"
+    """A recorded actual figure (``recordIndicators``)."""
+    FINDINGS = "FINDINGS"
+    """Inspection findings (``recordInspectionFindings``); never missing (none = no findings)."""
+    PROFILE = "PROFILE"
+    """The manager's profile (``ManagerProfile``)."""
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """An input an appraisal needs: its key, unit and where its value comes from."""
+
+    key: str
+    unit: str
+    description: str
+    source: IndicatorSource
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class FindingCount:
+    """Inspection findings of one kind for one appraisal item."""
+
+    item: str
+    finding: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PriorAppraisal:
+    """A confirmed appraisal of the same manager, for policies that look back."""
+
+    period: str
+    total: Decimal | None
+    rating: str | None
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    """One manager's values, for tenant-wide figures (averages) computed once per run."""
+
+    profile: ManagerProfile
+    values: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class AppraisalInput:
+    """Everything one appraisal may read. ``values`` holds COMPUTED and RECORDED
+    indicators, ``plans`` the TASK_PLAN ones, both keyed by indicator key;
+    ``cohort`` holds what ``grading_cohort_figures`` returned for the run."""
+
+    period: str
+    period_kind: PeriodKind
+    period_start: dt.date
+    period_end: dt.date
+    manager: ManagerProfile
+    values: Mapping[str, Decimal]
+    plans: Mapping[str, Decimal]
+    findings: tuple[FindingCount, ...]
+    cohort: Mapping[str, Decimal]
+    prior: tuple[PriorAppraisal, ...]
+    params: Params
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """One scored item: the article it applies, the inputs it used, why it scored so."""
+
+    key: str
     name: str
-    version: str
-    title: str
-    sources: tuple[str, ...]
-    categories: frozenset[PolicyCategory]
+    article: str
+    max_points: Decimal | None
+    score: Decimal
+    inputs: Mapping[str, str]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class AppraisalOutcome:
+    """The result of appraising one manager for one period.
+
+    When ``graded`` is false the policy refused to grade (``explanation`` says
+    why, with its article) and ``items``/``total``/``tier`` are empty.
+    """
+
+    graded: bool
+    explanation: str
+    items: tuple[ItemScore, ...] = ()
+    total: Decimal | None = None
+    tier: Tier | None = None
+    rating: str | None = None
+    rating_label: str | None = None
+    warnings: tuple[str, ...] = ()
+    pay: tuple[MoneyLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """An amount the policy derives (pay, profit share, risk-deposit withholding)."""
+
+    key: str
+    name: str
+    amount: Decimal
+    article: str
+    explanation: str
+    account: str | None = None
+    """When set, the amount moves into this manager account (e.g. ``RISK_DEPOSIT``)."""
+
+
+class TierDirection(enum.StrEnum):
+    PROMOTION = "PROMOTION"
+    DEMOTION = "DEMOTION"
+    NONE = "NONE"
+    SET = "SET"
+    """The tier is set without comparison (first grading, probation end)."""
+
+
+@dataclass(frozen=True)
+class TierMove:
+    """The tier change a policy makes when an appraisal is confirmed."""
+
+    direction: TierDirection
+    to_tier: Tier | None
+    reason: str
+    article: str
+    flags: tuple[str, ...] = ()
+    """Notes for people, e.g. ``DISMISSAL_REVIEW`` or ``PROMOTION_BLOCKED_BY_QUALIFICATION``."""
+
+
+# --- classification ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """The facts the classifier reads; loan facts come from the database."""
+
+    customer_id: str
+    kind: CustomerKind
+    industry_policy: IndustryPolicy
+    licences_complete: bool
+    operating_status: OperatingStatus
+    prospects: Prospects
+    last_bad_credit_on: dt.date | None
+    blacklisted: bool
+    malicious_evasion: bool
+    major_litigation: bool
+    contribution_score: int
+    worst_risk_class: RiskClass | None
+    max_days_overdue: int
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that decided a classification: its id, the fact and its value, the article."""
+
+    rule: str
+    fact: str
+    value: str
+    article: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    customer_class: CustomerClass
+    rules: tuple[RuleHit, ...]
+
+
+# --- lending -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LendingCap:
+    """The largest single loan a manager may originate; ``amount`` None = no cap."""
+
+    amount: Decimal | None
+    article: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One failed rule of a lending check."""
+
+    rule: str
+    article: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LoanRequest:
+    """A new loan as the lending and classification policies see it."""
+
+    manager: ManagerProfile
+    customer_id: str
+    customer_kind: CustomerKind
+    customer_class: CustomerClass | None
+    product: LoanProduct
+    amount: Decimal
+    issued_on: dt.date
+    exposure_now: Decimal
+    """The customer's total outstanding before this loan."""
+    exposure_at_class_set: Decimal | None
+    """The customer's total outstanding when the current class was set."""
+
+
+# --- penalty -----------------------------------------------------------------
+
+
+class PenaltyKind(enum.StrEnum):
+    DOWN_ONE_TIER = "DOWN_ONE_TIER"
+    DISQUALIFY = "DISQUALIFY"
+    DISQUALIFY_FOR_LIFE = "DISQUALIFY_FOR_LIFE"
+    SUSPEND = "SUSPEND"
+    NONE = "NONE"
+
+
+@dataclass(frozen=True)
+class ViolationCase:
+    """A confirmed violation with the counts some policies need (same calendar year)."""
+
+    kind: ViolationKind
+    occurred_on: dt.date
+    manager: ManagerProfile
+    confirmed_same_kind_this_year: int
+    """Confirmed violations of this kind in the calendar year, this one included."""
+    tiers: tuple[Tier, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PenaltyEffect:
+    effect: PenaltyKind
+    article: str
+    reason: str
+    to_tier: Tier | None = None
+    """For DOWN_ONE_TIER: the tier the manager moves to."""

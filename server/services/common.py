@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.errors import NotFound
+from server.domain import Role
+from server.errors import NotFound, PermissionDenied
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 
@@ -55,3 +56,10 @@ def camel(name: str) -> str:
     """The GraphQL spelling of a field: ``credit_work_years`` → ``creditWorkYears``."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def require_role(roles: frozenset[Role], allowed: tuple[Role, ...], action: str) -> None:
+    """Refuse unless the caller holds one of ``allowed``."""
+    if roles.isdisjoint(allowed):
+        names = " or ".join(r.value for r in allowed)
+        raise PermissionDenied(f"{action} needs the role {names}")

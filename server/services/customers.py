@@ -26,6 +26,8 @@ from server.identity_codes import (
     validate_resident_id,
     validate_social_credit_code,
 )
+from server.policy.registry import PolicyRegistry
+from server.services.classification import reclassify
 from server.services.common import camel, get_in_tenant
 
 
@@ -56,7 +58,9 @@ def check_facts(facts: CustomerFacts, problems: Problems, prefix: str, today: dt
 
 async def create_customer(
     session: AsyncSession,
+    registry: PolicyRegistry,
     tenant_id: str,
+    user_id: str,
     *,
     kind: CustomerKind,
     segment: CustomerSegment,
@@ -119,12 +123,15 @@ async def create_customer(
     )
     session.add(customer)
     await session.flush()
+    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
     return customer
 
 
 async def update_customer_facts(
     session: AsyncSession,
+    registry: PolicyRegistry,
     tenant_id: str,
+    user_id: str,
     customer_id: str,
     changes: dict[str, Any],
     *,
@@ -161,4 +168,5 @@ async def update_customer_facts(
     for key, value in changes.items():
         setattr(customer, key, value)
     await session.flush()
+    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
     return customer

@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
-from server.errors import Conflict, Problems
+from server.errors import Conflict, Problems, Refused
+from server.policy.registry import PolicyRegistry
+from server.services.classification import reclassify
 from server.services.common import get_in_tenant
+from server.services.lending import loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
 MAX_RATE = Decimal("0.36")
@@ -29,6 +32,7 @@ INDIVIDUAL_ONLY = frozenset(
 
 async def create_loan(
     session: AsyncSession,
+    registry: PolicyRegistry,
     tenant_id: str,
     user_id: str,
     *,
@@ -106,6 +110,17 @@ async def create_loan(
     )
     if taken is not None:
         raise Conflict(f"contract number {contract_no} is already used", "input.contractNo")
+    refusals = await loan_refusals(
+        session,
+        registry,
+        customer=customer,
+        manager=manager,
+        amount=principal,
+        product=product,
+        issued_on=issued_on,
+    )
+    if refusals:
+        raise Refused("the loan", refusals)
     loan = models.Loan(
         tenant_id=tenant_id,
         contract_no=contract_no,
@@ -128,12 +143,15 @@ async def create_loan(
     )
     session.add(loan)
     await session.flush()
+    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
     return loan
 
 
 async def set_loan_risk_class(
     session: AsyncSession,
+    registry: PolicyRegistry,
     tenant_id: str,
+    user_id: str,
     *,
     loan_id: str,
     risk_class: RiskClass,
@@ -155,4 +173,5 @@ async def set_loan_risk_class(
     loan.risk_class = risk_class
     loan.days_overdue = days_overdue
     await session.flush()
+    await reclassify(session, registry, tenant_id, [loan.customer_id], changed_by=user_id)
     return loan

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import ViolationKind, ViolationStatus
+from server.domain import Role, ViolationKind, ViolationStatus
 from server.errors import Problems
-from server.services.common import get_in_tenant
+from server.services.common import get_in_tenant, require_role
 
 INDICATOR_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 ITEM_PATTERN = re.compile(r"^[A-Za-z0-9.]{1,20}$")
@@ -189,8 +189,10 @@ async def record_violation(
     occurred_on: dt.date,
     description: str,
     evidence: str | None,
+    roles: frozenset[Role],
     today: dt.date | None = None,
 ) -> models.Violation:
+    require_role(roles, (Role.RISK,), "recordViolation")
     today = today or dt.date.today()
     problems = Problems()
     if occurred_on > today:

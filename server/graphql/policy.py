@@ -1,0 +1,137 @@
+"""Policy plugins over GraphQL: what is installed, and the tenant's selection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.scalars import JSON
+
+from server.db import models
+from server.graphql.context import Context
+from server.graphql.enums import PolicyCategory
+from server.policy import parameters
+from server.policy.registry import UnknownPlugin
+from server.policy.types import ParameterSpec, PluginInfo
+
+
+def _json_value(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@strawberry.type(description="A parameter a plugin reads, with its default, bounds and article.")
+class PolicyParameter:
+    name: str
+    type: str
+    default: JSON | None
+    minimum: str | None
+    maximum: str | None
+    choices: list[str]
+    nullable: bool
+    description: str
+    article: str
+
+    @classmethod
+    def from_spec(cls, p: ParameterSpec) -> PolicyParameter:
+        return cls(
+            name=p.name,
+            type=p.type.value,
+            default=JSON(_json_value(p.default)),
+            minimum=None if p.minimum is None else str(p.minimum),
+            maximum=None if p.maximum is None else str(p.maximum),
+            choices=list(p.choices),
+            nullable=p.nullable,
+            description=p.description,
+            article=p.article,
+        )
+
+
+@strawberry.type(description="A grade of a grading policy, as the plugin defines it.")
+class PolicyTier:
+    code: str
+    name: str
+    rank: int
+    external_title: str
+
+
+@strawberry.type(description="An installed policy plugin.")
+class PolicyPlugin:
+    name: str
+    version: str
+    title: str
+    sources: list[str]
+    categories: list[PolicyCategory]
+    parameters: list[PolicyParameter]
+    tiers: list[PolicyTier]
+
+    @classmethod
+    def from_info(cls, info: PluginInfo, tiers: list[PolicyTier]) -> PolicyPlugin:
+        return cls(
+            name=info.name,
+            version=info.version,
+            title=info.title,
+            sources=list(info.sources),
+            categories=sorted(info.categories),
+            parameters=[PolicyParameter.from_spec(p) for p in info.parameters],
+            tiers=tiers,
+        )
+
+
+def installed_plugins(ctx: Context) -> list[PolicyPlugin]:
+    return [
+        PolicyPlugin.from_info(
+            info,
+            [
+                PolicyTier(code=t.code, name=t.name, rank=t.rank, external_title=t.external_title)
+                for t in ctx.registry.tiers(info.name)
+            ]
+            if "GRADING" in info.categories
+            else [],
+        )
+        for info in ctx.registry.all_info()
+    ]
+
+
+@strawberry.type(description="A change of the tenant's policy selection: who, when, what.")
+class PolicyChange:
+    category: PolicyCategory
+    plugin: str | None
+    plugin_version: str | None
+    parameters: JSON
+    changed_by: str
+    changed_at: dt.datetime
+
+
+async def policy_history(ctx: Context) -> list[PolicyChange]:
+    rows = (
+        await ctx.execute(
+            select(models.TenantPolicyChange)
+            .where(models.TenantPolicyChange.tenant_id == ctx.tenant_id)
+            .order_by(models.TenantPolicyChange.changed_at, models.TenantPolicyChange.id)
+        )
+    ).scalars()
+    return [
+        PolicyChange(
+            category=r.category,
+            plugin=r.plugin,
+            plugin_version=r.plugin_version,
+            parameters=JSON(r.parameters),
+            changed_by=r.changed_by,
+            changed_at=r.changed_at,
+        )
+        for r in rows
+    ]
+
+
+def effective_parameters(ctx: Context, plugin: str, stored: dict[str, Any]) -> JSON:
+    """The stored parameters with the plugin's defaults for the rest (as stored when the
+    plugin is no longer installed)."""
+    try:
+        info = ctx.registry.info(plugin)
+    except UnknownPlugin:
+        return JSON(stored)
+    resolved, _ = parameters.resolve(info, stored)
+    return JSON(parameters.to_json(resolved))

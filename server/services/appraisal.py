@@ -1,0 +1,894 @@
+"""Appraisals: gather the inputs, call the tenant's grading plugin, keep everything.
+
+One manager (``run_appraisal``) or the whole tenant (``run_appraisals``) for one
+period. Inputs come from SQL aggregation (``server.services.indicators``) and
+from recorded plans, actuals, findings and profiles; tenant-wide figures
+(averages) are computed once per run by the plugin. Each appraisal is stored
+with its inputs, parameters, plugin name and version, items, total, tier and
+explanation: the same inputs and version give the same result.
+
+Life cycle: DRAFT → CONFIRMED (by HR, not the person who ran it; the tier moves
+here) → APPEALED (by the manager, within ``appeal_days``) → CONFIRMED again by
+HR with the review's reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.db import models
+from server.domain import (
+    AppraisalStatus,
+    ManagerStatus,
+    PolicyCategory,
+    Role,
+    RunStatus,
+    TierChangeCause,
+)
+from server.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from server.ids import uuid7
+from server.policy import parameters as policy_parameters
+from server.policy.registry import PolicyRegistry, UnknownPlugin
+from server.policy.types import (
+    AppraisalInput,
+    AppraisalOutcome,
+    CohortMember,
+    FindingCount,
+    IndicatorSource,
+    IndicatorSpec,
+    ItemScore,
+    ManagerProfile,
+    MoneyLine,
+    Params,
+    PriorAppraisal,
+    Tier,
+    TierDirection,
+    TierMove,
+)
+from server.services.common import get_in_tenant, require_role
+from server.services.indicators import computed_indicators, with_defaults
+from server.services.periods import Period, parse_period
+from server.services.policies import PolicyUnavailable, Selection, selection
+from server.services.profiles import manager_profile, tier_of
+from server.services.tenant_settings import TenantSettings
+
+APPRAISED_STATUSES = (ManagerStatus.PROBATION, ManagerStatus.ACTIVE, ManagerStatus.SUSPENDED)
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    key: str
+    source: str
+    reason: str
+
+
+class MissingInputs(DomainError):
+    """Required appraisal inputs are missing; every missing key is listed."""
+
+    code = "MISSING_INPUTS"
+
+    def __init__(self, manager: str, missing: list[MissingInput]) -> None:
+        keys = ", ".join(m.key for m in missing)
+        super().__init__(f"appraisal of {manager} lacks inputs: {keys}")
+        self.missing = missing
+
+
+@dataclass
+class Prepared:
+    """Everything a run reads, loaded once for all managers of the tenant."""
+
+    tenant_id: str
+    period: Period
+    selection: Selection
+    tiers: tuple[Tier, ...]
+    specs: tuple[IndicatorSpec, ...]
+    managers: dict[uuid.UUID, models.Manager]
+    profiles: dict[uuid.UUID, ManagerProfile]
+    values: dict[uuid.UUID, dict[str, Decimal]]
+    plans: dict[uuid.UUID, dict[str, Decimal]]
+    findings: dict[uuid.UUID, tuple[FindingCount, ...]]
+    prior: dict[uuid.UUID, tuple[PriorAppraisal, ...]]
+    unavailable: dict[str, str]
+    cohort: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, Tier):
+        return {"code": value.code, "name": value.name, "rank": value.rank}
+    return value
+
+
+async def grading_selection(
+    session: AsyncSession, registry: PolicyRegistry, tenant_id: str
+) -> Selection:
+    chosen = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
+    if chosen is None:
+        raise PolicyUnavailable("the tenant has no grading policy selected")
+    return chosen
+
+
+async def prepare(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    period_text: str,
+    *,
+    today: dt.date | None = None,
+) -> Prepared:
+    """Load the inputs of every appraisable manager and compute the cohort figures."""
+    period = parse_period(period_text)
+    chosen = await grading_selection(session, registry, tenant_id)
+    tiers = registry.tiers(chosen.plugin)
+    specs: tuple[IndicatorSpec, ...] = tuple(
+        registry.call(
+            chosen.plugin, "grading_indicators", period_kind=period.kind, params=chosen.params
+        )
+    )
+    rows = (
+        await session.execute(
+            select(models.Manager, models.Office.has_credit_clerk)
+            .join(
+                models.Office,
+                and_(
+                    models.Office.tenant_id == models.Manager.tenant_id,
+                    models.Office.id == models.Manager.office_id,
+                ),
+            )
+            .where(
+                models.Manager.tenant_id == tenant_id,
+                models.Manager.status.in_(APPRAISED_STATUSES),
+            )
+            .order_by(models.Manager.id)
+        )
+    ).all()
+    managers = {m.id: m for m, _ in rows}
+    profiles = {
+        m.id: manager_profile(m, tiers=tiers, office_has_credit_clerk=clerk) for m, clerk in rows
+    }
+    computed_keys = {s.key for s in specs if s.source == IndicatorSource.COMPUTED}
+    figures = await computed_indicators(session, tenant_id, period, computed_keys, today=today)
+    values: dict[uuid.UUID, dict[str, Decimal]] = {
+        mid: with_defaults(figures.values.get(mid, {}), computed_keys, figures.unavailable)
+        for mid in managers
+    }
+    for mid, key, value in (
+        await session.execute(
+            select(
+                models.IndicatorValue.manager_id,
+                models.IndicatorValue.indicator,
+                models.IndicatorValue.value,
+            ).where(
+                models.IndicatorValue.tenant_id == tenant_id,
+                models.IndicatorValue.period == period.text,
+            )
+        )
+    ).all():
+        if mid in values:
+            values[mid][key] = value
+    plans: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
+    for mid, key, plan in (
+        await session.execute(
+            select(
+                models.TaskPlan.manager_id, models.TaskPlan.indicator, models.TaskPlan.plan
+            ).where(models.TaskPlan.tenant_id == tenant_id, models.TaskPlan.period == period.text)
+        )
+    ).all():
+        plans[mid][key] = plan
+    found: dict[uuid.UUID, list[FindingCount]] = defaultdict(list)
+    f = models.InspectionFinding
+    for mid, item, finding, count in (
+        await session.execute(
+            select(f.manager_id, f.item, f.finding, func.sum(f.count))
+            .where(f.tenant_id == tenant_id, f.period == period.text)
+            .group_by(f.manager_id, f.item, f.finding)
+            .order_by(f.manager_id, f.item, f.finding)
+        )
+    ).all():
+        found[mid].append(FindingCount(item=item, finding=finding, count=int(count)))
+    prior: dict[uuid.UUID, list[PriorAppraisal]] = defaultdict(list)
+    a = models.Appraisal
+    for mid, p, total, rating in (
+        await session.execute(
+            select(a.manager_id, a.period, a.total, a.rating)
+            .where(
+                a.tenant_id == tenant_id,
+                a.status == AppraisalStatus.CONFIRMED,
+                a.period != period.text,
+                a.period >= str(period.year - 1),
+                a.period < str(period.year + 1),
+            )
+            .order_by(a.manager_id, a.period)
+        )
+    ).all():
+        prior[mid].append(PriorAppraisal(period=p, total=total, rating=rating))
+    prepared = Prepared(
+        tenant_id=tenant_id,
+        period=period,
+        selection=chosen,
+        tiers=tiers,
+        specs=specs,
+        managers=managers,
+        profiles=profiles,
+        values=values,
+        plans=dict(plans),
+        findings={k: tuple(v) for k, v in found.items()},
+        prior={k: tuple(v) for k, v in prior.items()},
+        unavailable=figures.unavailable,
+    )
+    cohort = tuple(
+        CohortMember(profile=profiles[mid], values=values[mid]) for mid in sorted(managers)
+    )
+    prepared.cohort = dict(
+        registry.call(
+            chosen.plugin,
+            "grading_cohort_figures",
+            period=period.text,
+            cohort=cohort,
+            params=chosen.params,
+        )
+    )
+    return prepared
+
+
+def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInput]:
+    profile = prepared.profiles[manager_id]
+    values = prepared.values[manager_id]
+    plans = prepared.plans.get(manager_id, {})
+    missing: list[MissingInput] = []
+    for spec in prepared.specs:
+        if not spec.required:
+            continue
+        if spec.source == IndicatorSource.COMPUTED and spec.key in prepared.unavailable:
+            missing.append(MissingInput(spec.key, spec.source, prepared.unavailable[spec.key]))
+        elif spec.source == IndicatorSource.RECORDED and spec.key not in values:
+            missing.append(
+                MissingInput(spec.key, spec.source, f"no {spec.key} recorded for the period")
+            )
+        elif spec.source == IndicatorSource.TASK_PLAN and spec.key not in plans:
+            missing.append(MissingInput(spec.key, spec.source, f"no plan for {spec.key} recorded"))
+        elif spec.source == IndicatorSource.PROFILE and getattr(profile, spec.key, None) is None:
+            missing.append(
+                MissingInput(spec.key, spec.source, f"the manager's profile has no {spec.key}")
+            )
+    return missing
+
+
+def appraisal_input(prepared: Prepared, manager_id: uuid.UUID) -> AppraisalInput:
+    period = prepared.period
+    return AppraisalInput(
+        period=period.text,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        manager=prepared.profiles[manager_id],
+        values=prepared.values[manager_id],
+        plans=prepared.plans.get(manager_id, {}),
+        findings=prepared.findings.get(manager_id, ()),
+        cohort=prepared.cohort,
+        prior=prepared.prior.get(manager_id, ()),
+        params=prepared.selection.params,
+    )
+
+
+def inputs_json(appraisal: AppraisalInput) -> dict[str, Any]:
+    profile = appraisal.manager
+    return {
+        "period": appraisal.period,
+        "profile": _json({k: getattr(profile, k) for k in profile.__dataclass_fields__}),
+        "values": _json(appraisal.values),
+        "plans": _json(appraisal.plans),
+        "findings": [
+            {"item": f.item, "finding": f.finding, "count": f.count} for f in appraisal.findings
+        ],
+        "cohort": _json(appraisal.cohort),
+        "prior": [
+            {"period": p.period, "total": _json(p.total), "rating": p.rating}
+            for p in appraisal.prior
+        ],
+    }
+
+
+def _appraisal_values(
+    prepared: Prepared,
+    manager_id: uuid.UUID,
+    appraisal: AppraisalInput,
+    outcome: AppraisalOutcome,
+    user_id: str,
+    run_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    return {
+        "tenant_id": prepared.tenant_id,
+        "manager_id": manager_id,
+        "period": prepared.period.text,
+        "status": AppraisalStatus.DRAFT,
+        "plugin": prepared.selection.plugin,
+        "plugin_version": prepared.selection.version,
+        "parameters": prepared.selection.params_json,
+        "inputs": inputs_json(appraisal),
+        "graded": outcome.graded,
+        "total": outcome.total,
+        "tier_code": outcome.tier.code if outcome.tier else None,
+        "tier_rank": outcome.tier.rank if outcome.tier else None,
+        "tier_name": outcome.tier.name if outcome.tier else None,
+        "rating": outcome.rating,
+        "rating_label": outcome.rating_label,
+        "explanation": outcome.explanation,
+        "warnings": list(outcome.warnings),
+        "pay": [_money_json(m) for m in outcome.pay],
+        "tier_move": None,
+        "run_id": run_id,
+        "computed_by": user_id,
+        "computed_at": models.now(),
+    }
+
+
+def _money_json(m: MoneyLine) -> dict[str, Any]:
+    return {
+        "key": m.key,
+        "name": m.name,
+        "amount": str(m.amount),
+        "article": m.article,
+        "explanation": m.explanation,
+        "account": m.account,
+    }
+
+
+def _item_rows(
+    tenant_id: str, appraisal_id: uuid.UUID, items: Iterable[ItemScore]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "tenant_id": tenant_id,
+            "appraisal_id": appraisal_id,
+            "position": i,
+            "key": item.key,
+            "name": item.name,
+            "article": item.article,
+            "max_points": item.max_points,
+            "score": item.score,
+            "inputs": dict(item.inputs),
+            "explanation": item.explanation,
+        }
+        for i, item in enumerate(items)
+    ]
+
+
+async def _write_drafts(
+    session: AsyncSession,
+    prepared: Prepared,
+    results: list[tuple[uuid.UUID, AppraisalInput, AppraisalOutcome]],
+    user_id: str,
+    run_id: uuid.UUID | None,
+) -> list[uuid.UUID]:
+    """Replace the drafts of these managers for the period; confirmed ones are never touched."""
+    if not results:
+        return []
+    a = models.Appraisal
+    manager_ids = [mid for mid, _, _ in results]
+    old = (
+        (
+            await session.execute(
+                select(a.id).where(
+                    a.tenant_id == prepared.tenant_id,
+                    a.period == prepared.period.text,
+                    a.manager_id.in_(manager_ids),
+                    a.status == AppraisalStatus.DRAFT,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if old:
+        await session.execute(
+            delete(models.AppraisalItem).where(
+                models.AppraisalItem.tenant_id == prepared.tenant_id,
+                models.AppraisalItem.appraisal_id.in_(old),
+            )
+        )
+        await session.execute(delete(a).where(a.tenant_id == prepared.tenant_id, a.id.in_(old)))
+    rows, items = [], []
+    ids = []
+    for mid, appraisal, outcome in results:
+        appraisal_id = uuid7()
+        ids.append(appraisal_id)
+        rows.append(
+            {
+                "id": appraisal_id,
+                **_appraisal_values(prepared, mid, appraisal, outcome, user_id, run_id),
+            }
+        )
+        items += _item_rows(prepared.tenant_id, appraisal_id, outcome.items)
+    await session.execute(insert(a), rows)
+    if items:
+        await session.execute(insert(models.AppraisalItem), items)
+    return ids
+
+
+async def _confirmed_managers(
+    session: AsyncSession, tenant_id: str, period: str, manager_ids: Iterable[uuid.UUID] | None
+) -> set[uuid.UUID]:
+    a = models.Appraisal
+    stmt = select(a.manager_id).where(
+        a.tenant_id == tenant_id, a.period == period, a.status != AppraisalStatus.DRAFT
+    )
+    if manager_ids is not None:
+        stmt = stmt.where(a.manager_id.in_(list(manager_ids)))
+    return set((await session.execute(stmt)).scalars())
+
+
+async def run_appraisal(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    manager_id: str,
+    period: str,
+    today: dt.date | None = None,
+) -> models.Appraisal:
+    """Appraise one manager for one period as a DRAFT (replacing an earlier draft)."""
+    require_role(roles, (Role.HR,), "runAppraisal")
+    manager = await get_in_tenant(
+        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+    )
+    if await _confirmed_managers(session, tenant_id, period, [manager.id]):
+        raise Conflict(
+            f"the {period} appraisal of {manager.employee_no} is already confirmed", "period"
+        )
+    prepared = await prepare(session, registry, tenant_id, period, today=today)
+    if manager.id not in prepared.managers:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "managerId",
+                    "NOT_APPRAISABLE",
+                    f"a manager who is {manager.status.value} is not appraised",
+                )
+            ]
+        )
+    missing = missing_inputs(prepared, manager.id)
+    if missing:
+        raise MissingInputs(manager.employee_no, missing)
+    appraisal = appraisal_input(prepared, manager.id)
+    outcome: AppraisalOutcome = registry.call(
+        prepared.selection.plugin, "grading_appraise", appraisal=appraisal
+    )
+    (new_id,) = await _write_drafts(
+        session, prepared, [(manager.id, appraisal, outcome)], user_id, None
+    )
+    await session.flush()
+    row = await session.get(models.Appraisal, (tenant_id, new_id))
+    assert row is not None
+    return row
+
+
+async def run_appraisals(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    period: str,
+    today: dt.date | None = None,
+) -> uuid.UUID:
+    """Appraise every appraisable manager of the tenant; progress is committed per chunk.
+
+    Idempotent and restartable: a new run replaces the drafts of the period and
+    never touches confirmed appraisals. A manager with missing inputs is skipped
+    and listed in the run's problems.
+    """
+    require_role(roles, (Role.HR,), "runAppraisals")
+    async with sessionmaker() as session, session.begin():
+        chosen = await grading_selection(session, registry, tenant_id)
+        run = models.AppraisalRun(
+            tenant_id=tenant_id,
+            period=period,
+            status=RunStatus.RUNNING,
+            plugin=chosen.plugin,
+            plugin_version=chosen.version,
+            started_by=user_id,
+        )
+        session.add(run)
+        await session.flush()
+        run_id = run.id
+    try:
+        async with sessionmaker() as session:
+            async with session.begin():
+                prepared = await prepare(session, registry, tenant_id, period, today=today)
+                confirmed = await _confirmed_managers(session, tenant_id, period, None)
+                todo = [mid for mid in prepared.managers if mid not in confirmed]
+                await _update_run(
+                    session,
+                    tenant_id,
+                    run_id,
+                    managers_total=len(todo),
+                    cohort=_json(prepared.cohort),
+                )
+            problems: list[dict[str, Any]] = []
+            done = skipped = 0
+            for start in range(0, len(todo), CHUNK):
+                results = []
+                for mid in todo[start : start + CHUNK]:
+                    missing = missing_inputs(prepared, mid)
+                    if missing:
+                        skipped += 1
+                        problems.append(
+                            {
+                                "managerId": str(mid),
+                                "employeeNo": prepared.managers[mid].employee_no,
+                                "missing": [m.key for m in missing],
+                            }
+                        )
+                        continue
+                    appraisal = appraisal_input(prepared, mid)
+                    outcome = registry.call(
+                        prepared.selection.plugin, "grading_appraise", appraisal=appraisal
+                    )
+                    results.append((mid, appraisal, outcome))
+                async with session.begin():
+                    await _write_drafts(session, prepared, results, user_id, run_id)
+                    done += len(results)
+                    await _update_run(
+                        session,
+                        tenant_id,
+                        run_id,
+                        managers_done=done,
+                        managers_skipped=skipped,
+                        problems=problems,
+                    )
+            async with session.begin():
+                await _update_run(
+                    session, tenant_id, run_id, status=RunStatus.DONE, finished_at=models.now()
+                )
+    except DomainError as error:
+        async with sessionmaker() as session, session.begin():
+            await _update_run(
+                session,
+                tenant_id,
+                run_id,
+                status=RunStatus.FAILED,
+                finished_at=models.now(),
+                problems=[{"error": error.code, "message": error.message}],
+            )
+    return run_id
+
+
+async def _update_run(
+    session: AsyncSession, tenant_id: str, run_id: uuid.UUID, **values: Any
+) -> None:
+    run = await session.get(models.AppraisalRun, (tenant_id, run_id))
+    assert run is not None
+    for key, value in values.items():
+        setattr(run, key, value)
+    await session.flush()
+
+
+# --- confirmation and appeal ---------------------------------------------------
+
+
+def _stored_outcome(
+    row: models.Appraisal, items: list[models.AppraisalItem], tiers: tuple[Tier, ...]
+) -> AppraisalOutcome:
+    return AppraisalOutcome(
+        graded=row.graded,
+        explanation=row.explanation or "",
+        items=tuple(
+            ItemScore(
+                key=i.key,
+                name=i.name,
+                article=i.article,
+                max_points=i.max_points,
+                score=i.score,
+                inputs=dict(i.inputs),
+                explanation=i.explanation,
+            )
+            for i in items
+        ),
+        total=row.total,
+        tier=tier_of(row.tier_code, row.tier_name, row.tier_rank, tiers),
+        rating=row.rating,
+        rating_label=row.rating_label,
+        warnings=tuple(row.warnings),
+        pay=tuple(
+            MoneyLine(
+                key=m["key"],
+                name=m["name"],
+                amount=Decimal(m["amount"]),
+                article=m["article"],
+                explanation=m["explanation"],
+                account=m.get("account"),
+            )
+            for m in row.pay
+        ),
+    )
+
+
+def _params_of(registry: PolicyRegistry, row: models.Appraisal) -> Params:
+    """The appraisal's own plugin version and parameters; refuse if that version is gone."""
+    try:
+        info = registry.info(row.plugin)
+    except UnknownPlugin:
+        raise PolicyUnavailable(f"plugin {row.plugin} is no longer installed") from None
+    if info.version != row.plugin_version:
+        raise PolicyUnavailable(
+            f"this appraisal was made with {row.plugin} {row.plugin_version}; "
+            f"{info.version} is installed now: run the appraisal again"
+        )
+    params, problems = policy_parameters.resolve(info, row.parameters)
+    if problems:
+        raise PolicyUnavailable("; ".join(p.message for p in problems))
+    return params
+
+
+async def _apply_tier_move(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    row: models.Appraisal,
+    manager: models.Manager,
+    outcome: AppraisalOutcome,
+    params: Params,
+    user_id: str,
+    cause: TierChangeCause,
+    reason_prefix: str = "",
+) -> TierMove:
+    tiers = registry.tiers(row.plugin)
+    office = await session.get(models.Office, (manager.tenant_id, manager.office_id))
+    profile = manager_profile(
+        manager, tiers=tiers, office_has_credit_clerk=bool(office and office.has_credit_clerk)
+    )
+    move: TierMove = registry.call(
+        row.plugin,
+        "grading_tier_move",
+        manager=profile,
+        outcome=outcome,
+        period_kind=parse_period(row.period).kind,
+        params=params,
+    )
+    row.tier_move = {
+        "direction": move.direction.value,
+        "toTier": _json(move.to_tier),
+        "reason": move.reason,
+        "article": move.article,
+        "flags": list(move.flags),
+    }
+    if move.flags:
+        manager.flags = sorted(set(manager.flags) | set(move.flags))
+    target = move.to_tier
+    if (
+        move.direction != TierDirection.NONE
+        and target is not None
+        and target.code != manager.tier_code
+    ):
+        effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
+        session.add(
+            models.ManagerTierChange(
+                tenant_id=manager.tenant_id,
+                manager_id=manager.id,
+                from_code=manager.tier_code,
+                from_rank=manager.tier_rank,
+                from_name=manager.tier_name,
+                to_code=target.code,
+                to_rank=target.rank,
+                to_name=target.name,
+                cause=effective_cause,
+                appraisal_id=row.id,
+                reason=f"{reason_prefix}{move.reason} ({move.article})",
+                plugin=row.plugin,
+                plugin_version=row.plugin_version,
+                effective_on=dt.date.today(),
+                recorded_by=user_id,
+            )
+        )
+        manager.tier_code, manager.tier_rank, manager.tier_name = (
+            target.code,
+            target.rank,
+            target.name,
+        )
+    return move
+
+
+async def _load_for_decision(
+    session: AsyncSession, tenant_id: str, appraisal_id: str
+) -> tuple[models.Appraisal, models.Manager, list[models.AppraisalItem]]:
+    row = await get_in_tenant(
+        session,
+        models.Appraisal,
+        tenant_id,
+        appraisal_id,
+        field="id",
+        entity="Appraisal",
+        for_update=True,
+    )
+    manager = await get_in_tenant(
+        session,
+        models.Manager,
+        tenant_id,
+        row.manager_id,
+        field="id",
+        entity="Manager",
+        for_update=True,
+    )
+    items = list(
+        (
+            await session.execute(
+                select(models.AppraisalItem)
+                .where(
+                    models.AppraisalItem.tenant_id == tenant_id,
+                    models.AppraisalItem.appraisal_id == row.id,
+                )
+                .order_by(models.AppraisalItem.position)
+            )
+        ).scalars()
+    )
+    return row, manager, items
+
+
+async def confirm_appraisal(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+) -> models.Appraisal:
+    """A second person (HR) confirms a draft; the tier change takes effect here."""
+    require_role(roles, (Role.HR,), "confirmAppraisal")
+    row, manager, items = await _load_for_decision(session, tenant_id, appraisal_id)
+    if row.status != AppraisalStatus.DRAFT:
+        raise Conflict(f"only a DRAFT can be confirmed; this one is {row.status.value}", "id")
+    if row.computed_by == user_id:
+        raise Conflict("the person who ran the appraisal cannot confirm it (maker–checker)", "id")
+    params = _params_of(registry, row)
+    outcome = _stored_outcome(row, items, registry.tiers(row.plugin))
+    if row.graded:
+        await _apply_tier_move(
+            session, registry, row, manager, outcome, params, user_id, TierChangeCause.APPRAISAL
+        )
+        for line in outcome.pay:
+            if line.account:
+                session.add(
+                    models.AccountMovement(
+                        tenant_id=tenant_id,
+                        manager_id=manager.id,
+                        account=line.account,
+                        amount=line.amount,
+                        direction="IN",
+                        appraisal_id=row.id,
+                        article=line.article,
+                        explanation=line.explanation,
+                        recorded_by=user_id,
+                    )
+                )
+    row.status = AppraisalStatus.CONFIRMED
+    row.confirmed_by = user_id
+    row.confirmed_at = models.now()
+    await session.flush()
+    return row
+
+
+async def appeal_appraisal(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> models.Appraisal:
+    """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
+    require_role(roles, (Role.MANAGER,), "appealAppraisal")
+    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
+    if manager.employee_no != user_id:
+        raise Conflict("a manager may appeal only their own appraisal", "id")
+    if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
+        raise Conflict(
+            f"only a CONFIRMED appraisal can be appealed; this one is {row.status.value}", "id"
+        )
+    if not reason.strip():
+        raise InvalidInput([FieldProblem("reason", "REQUIRED", "say why you appeal")])
+    tenant = await session.get(models.Tenant, tenant_id)
+    assert tenant is not None
+    days = TenantSettings.from_json(tenant.settings).appeal_days
+    now = now or models.now()
+    confirmed_at = (
+        row.confirmed_at if row.confirmed_at.tzinfo else row.confirmed_at.replace(tzinfo=dt.UTC)
+    )
+    if now > confirmed_at + dt.timedelta(days=days):
+        raise Conflict(f"the appeal window of {days} days after confirmation has closed", "id")
+    row.status = AppraisalStatus.APPEALED
+    row.appealed_at = now
+    row.appeal_reason = reason.strip()
+    await session.flush()
+    return row
+
+
+async def resolve_appeal(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+    reason: str,
+    recompute: bool,
+    today: dt.date | None = None,
+) -> models.Appraisal:
+    """HR decides an appeal; with ``recompute`` the appraisal is made again from the
+    current inputs and any tier change is recorded with cause APPEAL."""
+    require_role(roles, (Role.HR,), "resolveAppeal")
+    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
+    if row.status != AppraisalStatus.APPEALED:
+        raise Conflict(
+            f"only an APPEALED appraisal can be resolved; this one is {row.status.value}", "id"
+        )
+    if not reason.strip():
+        raise InvalidInput([FieldProblem("reason", "REQUIRED", "give the review's reason")])
+    if recompute:
+        prepared = await prepare(session, registry, tenant_id, row.period, today=today)
+        if manager.id not in prepared.managers:
+            raise Conflict(f"a manager who is {manager.status.value} is not appraised", "id")
+        missing = missing_inputs(prepared, manager.id)
+        if missing:
+            raise MissingInputs(manager.employee_no, missing)
+        appraisal = appraisal_input(prepared, manager.id)
+        outcome: AppraisalOutcome = registry.call(
+            prepared.selection.plugin, "grading_appraise", appraisal=appraisal
+        )
+        values = _appraisal_values(
+            prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id
+        )
+        for key in ("status", "computed_by", "run_id"):
+            values.pop(key)
+        for key, value in values.items():
+            setattr(row, key, value)
+        await session.execute(
+            delete(models.AppraisalItem).where(
+                models.AppraisalItem.tenant_id == tenant_id,
+                models.AppraisalItem.appraisal_id == row.id,
+            )
+        )
+        rows = _item_rows(tenant_id, row.id, outcome.items)
+        if rows:
+            await session.execute(insert(models.AppraisalItem), rows)
+        if outcome.graded:
+            await _apply_tier_move(
+                session,
+                registry,
+                row,
+                manager,
+                outcome,
+                prepared.selection.params,
+                user_id,
+                TierChangeCause.APPEAL,
+                reason_prefix=f"appeal review: {reason.strip()}; ",
+            )
+    row.status = AppraisalStatus.CONFIRMED
+    row.review_reason = reason.strip()
+    row.confirmed_by = user_id
+    row.confirmed_at = models.now()
+    await session.flush()
+    return row

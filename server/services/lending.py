@@ -1,0 +1,177 @@
+"""The checks a new loan passes before it is written.
+
+Core rules (every tenant): the manager is active and licensed; the customer is
+admitted (a corporate customer's first credit needs approval, and approvals
+lapse after 6 months without credit), not blacklisted, and keeps one office
+relationship. Then the tenant's ``lending`` plugin (caps and its own rules) and
+its ``classification`` plugin (what the customer's class allows). Every failed
+rule is reported, each with its article; nothing is written when any fails.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import (
+    AdmissionStatus,
+    CustomerKind,
+    LoanProduct,
+    ManagerStatus,
+    PolicyCategory,
+)
+from server.errors import RuleRefusal
+from server.policy.registry import PolicyRegistry
+from server.policy.types import LoanRequest, Refusal
+from server.services.policies import selection
+from server.services.profiles import manager_profile
+
+ADMISSION_DOC = "首次建立信贷关系客户准入管理办法"
+LICENCE_DOC = "信贷客户经理管理暂行办法 第三条(持证上岗)"
+ADMISSION_LAPSE_MONTHS = 6  # 准入办法 第二条
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _refusal(r: Refusal) -> RuleRefusal:
+    return RuleRefusal(rule=r.rule, article=r.article, message=r.message)
+
+
+async def _exposure_and_last_maturity(
+    session: AsyncSession, customer: models.Customer
+) -> tuple[Decimal, dt.date | None]:
+    row = (
+        await session.execute(
+            select(func.sum(models.Loan.balance), func.max(models.Loan.matures_on)).where(
+                models.Loan.tenant_id == customer.tenant_id,
+                models.Loan.customer_id == customer.id,
+            )
+        )
+    ).one()
+    return Decimal(row[0] or 0), row[1]
+
+
+def admission_refusals(
+    customer: models.Customer, exposure: Decimal, last_maturity: dt.date | None, on: dt.date
+) -> list[RuleRefusal]:
+    refusals: list[RuleRefusal] = []
+    if customer.blacklisted:
+        refusals.append(
+            RuleRefusal(
+                "BLACKLISTED",
+                f"{ADMISSION_DOC} 第五条(一)",
+                "the customer is on the tenant's blacklist (不良信用客户名单库)",
+            )
+        )
+    if customer.kind != CustomerKind.CORPORATE:
+        return refusals
+    if customer.admission_status != AdmissionStatus.APPROVED:
+        refusals.append(
+            RuleRefusal(
+                "ADMISSION_REQUIRED",
+                f"{ADMISSION_DOC} 第七条",
+                "a corporate customer's first credit needs an approved admission review "
+                f"(admission is {customer.admission_status.value})",
+            )
+        )
+        return refusals
+    dates = [d for d in (customer.admitted_on, last_maturity) if d is not None]
+    if exposure <= 0 and dates:
+        last_credit = max(dates)
+        if add_months(last_credit, ADMISSION_LAPSE_MONTHS) < on:
+            refusals.append(
+                RuleRefusal(
+                    "ADMISSION_LAPSED",
+                    f"{ADMISSION_DOC} 第二条",
+                    f"no credit since {last_credit}: more than {ADMISSION_LAPSE_MONTHS} months, "
+                    "so the customer counts as new and needs admission again",
+                )
+            )
+    return refusals
+
+
+def manager_refusals(manager: models.Manager, on: dt.date) -> list[RuleRefusal]:
+    refusals: list[RuleRefusal] = []
+    if manager.status != ManagerStatus.ACTIVE:
+        refusals.append(
+            RuleRefusal(
+                "MANAGER_NOT_ACTIVE",
+                LICENCE_DOC,
+                f"the manager is {manager.status.value}, not ACTIVE",
+            )
+        )
+    if manager.licence_valid_until is None or manager.licence_valid_until < on:
+        until = manager.licence_valid_until or "never issued"
+        refusals.append(
+            RuleRefusal(
+                "LICENCE_NOT_VALID",
+                LICENCE_DOC,
+                f"the manager's licence (上岗证) is not valid on {on} (valid until {until})",
+            )
+        )
+    return refusals
+
+
+async def loan_refusals(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    *,
+    customer: models.Customer,
+    manager: models.Manager,
+    amount: Decimal,
+    product: LoanProduct,
+    issued_on: dt.date,
+) -> list[RuleRefusal]:
+    """Every rule the new loan breaks (empty when it may be written)."""
+    tenant_id = customer.tenant_id
+    exposure, last_maturity = await _exposure_and_last_maturity(session, customer)
+    refusals = manager_refusals(manager, issued_on)
+    refusals += admission_refusals(customer, exposure, last_maturity, issued_on)
+    if manager.office_id != customer.office_id:
+        refusals.append(
+            RuleRefusal(
+                "RELATIONSHIP_ELSEWHERE",
+                f"{ADMISSION_DOC} 第六条(一)",
+                "the customer's credit relationship is with another office; transfer it first",
+            )
+        )
+    lending = await selection(session, registry, tenant_id, PolicyCategory.LENDING)
+    classification = await selection(session, registry, tenant_id, PolicyCategory.CLASSIFICATION)
+    if lending is None and classification is None:
+        return refusals
+    grading = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
+    tiers = registry.tiers(grading.plugin) if grading else ()
+    request = LoanRequest(
+        manager=manager_profile(manager, tiers=tiers),
+        customer_id=str(customer.id),
+        customer_kind=customer.kind,
+        customer_class=customer.class_code,
+        product=product,
+        amount=amount,
+        issued_on=issued_on,
+        exposure_now=exposure,
+        exposure_at_class_set=customer.exposure_at_class_set,
+    )
+    if lending is not None:
+        found = registry.call(
+            lending.plugin, "lending_check", request=request, params=lending.params
+        )
+        refusals += [_refusal(r) for r in found]
+    if classification is not None:
+        found = registry.call(
+            classification.plugin,
+            "classification_credit_check",
+            request=request,
+            params=classification.params,
+        )
+        refusals += [_refusal(r) for r in found]
+    return refusals

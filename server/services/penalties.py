@@ -1,0 +1,145 @@
+"""Violations → the tenant's penalty plugin → tier or status changes, with history.
+
+RISK records a violation; another person (RISK) confirms it; the tenant's
+``penalty`` plugin decides the effect, which applies at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import (
+    ManagerStatus,
+    PolicyCategory,
+    Role,
+    TierChangeCause,
+    ViolationStatus,
+)
+from server.errors import Conflict
+from server.policy.registry import PolicyRegistry
+from server.policy.types import PenaltyEffect, PenaltyKind, ViolationCase
+from server.services.common import get_in_tenant, require_role
+from server.services.policies import selection
+from server.services.profiles import manager_profile
+
+STATUS_BY_EFFECT = {
+    PenaltyKind.DISQUALIFY: ManagerStatus.DISQUALIFIED,
+    PenaltyKind.DISQUALIFY_FOR_LIFE: ManagerStatus.DISQUALIFIED,
+    PenaltyKind.SUSPEND: ManagerStatus.SUSPENDED,
+}
+LIFETIME_FLAG = "DISQUALIFIED_FOR_LIFE"
+
+
+async def confirm_violation(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    violation_id: str,
+    today: dt.date | None = None,
+) -> models.Violation:
+    """Confirm a recorded violation (not by the person who recorded it) and apply its effect."""
+    require_role(roles, (Role.RISK,), "confirmViolation")
+    violation = await get_in_tenant(
+        session,
+        models.Violation,
+        tenant_id,
+        violation_id,
+        field="id",
+        entity="Violation",
+        for_update=True,
+    )
+    if violation.status != ViolationStatus.RECORDED:
+        raise Conflict(f"this violation is already {violation.status.value}", "id")
+    if violation.recorded_by == user_id:
+        raise Conflict("the person who recorded a violation cannot confirm it", "id")
+    manager = await get_in_tenant(
+        session,
+        models.Manager,
+        tenant_id,
+        violation.manager_id,
+        field="id",
+        entity="Manager",
+        for_update=True,
+    )
+    violation.status = ViolationStatus.CONFIRMED
+    violation.confirmed_by = user_id
+    violation.confirmed_at = models.now()
+    chosen = await selection(session, registry, tenant_id, PolicyCategory.PENALTY)
+    if chosen is None:
+        violation.effect = PenaltyKind.NONE.value
+        violation.effect_reason = "the tenant has no penalty policy"
+        await session.flush()
+        return violation
+    year = violation.occurred_on.year
+    same_kind = await session.scalar(
+        select(func.count())
+        .select_from(models.Violation)
+        .where(
+            models.Violation.tenant_id == tenant_id,
+            models.Violation.manager_id == manager.id,
+            models.Violation.kind == violation.kind,
+            models.Violation.status == ViolationStatus.CONFIRMED,
+            models.Violation.occurred_on >= dt.date(year, 1, 1),
+            models.Violation.occurred_on <= dt.date(year, 12, 31),
+            models.Violation.id != violation.id,
+        )
+    )
+    grading = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
+    tiers = registry.tiers(grading.plugin) if grading else ()
+    case = ViolationCase(
+        kind=violation.kind,
+        occurred_on=violation.occurred_on,
+        manager=manager_profile(manager, tiers=tiers),
+        confirmed_same_kind_this_year=int(same_kind or 0) + 1,
+        tiers=tiers,
+    )
+    effect: PenaltyEffect = registry.call(
+        chosen.plugin, "penalty_effect", case=case, params=chosen.params
+    )
+    violation.effect = effect.effect.value
+    violation.effect_article = effect.article
+    violation.effect_reason = effect.reason
+    violation.plugin = chosen.plugin
+    violation.plugin_version = chosen.version
+    today = today or dt.date.today()
+    if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
+        target = effect.to_tier
+        if target.code != manager.tier_code:
+            session.add(
+                models.ManagerTierChange(
+                    tenant_id=tenant_id,
+                    manager_id=manager.id,
+                    from_code=manager.tier_code,
+                    from_rank=manager.tier_rank,
+                    from_name=manager.tier_name,
+                    to_code=target.code,
+                    to_rank=target.rank,
+                    to_name=target.name,
+                    cause=TierChangeCause.PENALTY,
+                    violation_id=violation.id,
+                    reason=f"{effect.reason} ({effect.article})",
+                    plugin=chosen.plugin,
+                    plugin_version=chosen.version,
+                    effective_on=today,
+                    recorded_by=user_id,
+                )
+            )
+            manager.tier_code, manager.tier_rank, manager.tier_name = (
+                target.code,
+                target.rank,
+                target.name,
+            )
+    new_status = STATUS_BY_EFFECT.get(effect.effect)
+    if new_status is not None and manager.status != ManagerStatus.DISQUALIFIED:
+        manager.status = new_status
+    if effect.effect == PenaltyKind.DISQUALIFY_FOR_LIFE:
+        manager.flags = sorted(set(manager.flags) | {LIFETIME_FLAG})
+    await session.flush()
+    return violation

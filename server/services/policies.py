@@ -1,0 +1,148 @@
+"""Per-tenant policy selection: which plugin serves each category, with what parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import PolicyCategory
+from server.errors import DomainError, InvalidInput, Problems
+from server.policy import parameters
+from server.policy.registry import PolicyRegistry, UnknownPlugin
+from server.policy.types import Params, PluginInfo
+from server.services.common import require_tenant
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The plugin a tenant uses for one category, with resolved parameters."""
+
+    category: PolicyCategory
+    plugin: str
+    version: str
+    params: Params
+
+    @property
+    def params_json(self) -> dict[str, Any]:
+        return parameters.to_json(self.params)
+
+
+class PolicyUnavailable(DomainError):
+    """The tenant's selected plugin is not installed or its stored parameters no longer fit."""
+
+    code = "POLICY_UNAVAILABLE"
+
+
+async def selection(
+    session: AsyncSession, registry: PolicyRegistry, tenant_id: str, category: PolicyCategory
+) -> Selection | None:
+    """The tenant's selection for ``category``; ``None`` when the capability is off."""
+    row = await session.get(models.TenantPolicy, (tenant_id, category))
+    if row is None:
+        return None
+    try:
+        info = registry.info(row.plugin)
+    except UnknownPlugin:
+        raise PolicyUnavailable(
+            f"the {category.value} plugin {row.plugin} selected for this tenant is not installed"
+        ) from None
+    params, problems = parameters.resolve(info, row.parameters)
+    if problems:
+        raise PolicyUnavailable(
+            f"the stored parameters of {row.plugin} no longer fit version {info.version}: "
+            + "; ".join(p.message for p in problems)
+        )
+    return Selection(category=category, plugin=info.name, version=info.version, params=params)
+
+
+def _check_plugin(
+    registry: PolicyRegistry, category: PolicyCategory, plugin: str, problems: Problems
+) -> PluginInfo | None:
+    try:
+        info = registry.info(plugin)
+    except UnknownPlugin:
+        installed = ", ".join(registry.names())
+        problems.add("plugin", "UNKNOWN_PLUGIN", f"no plugin {plugin} is installed ({installed})")
+        return None
+    if category not in info.categories:
+        served = ", ".join(sorted(c.value for c in info.categories))
+        problems.add(
+            "plugin",
+            "CATEGORY_NOT_SERVED",
+            f"{plugin} does not serve {category.value} (it serves {served})",
+        )
+        return None
+    return info
+
+
+async def set_tenant_policy(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    *,
+    category: PolicyCategory,
+    plugin: str | None,
+    raw_parameters: dict[str, Any],
+) -> Selection | None:
+    """Choose (or, with ``plugin`` None, switch off) the plugin for one category.
+
+    The change is kept in the tenant's policy history. Results made earlier keep
+    the plugin, version and parameters they were made with.
+    """
+    await require_tenant(session, tenant_id)
+    problems = Problems()
+    if plugin is None:
+        if raw_parameters:
+            problems.add("parameters", "NO_PLUGIN", "parameters need a plugin")
+        problems.raise_if_any()
+        await session.execute(
+            delete(models.TenantPolicy).where(
+                models.TenantPolicy.tenant_id == tenant_id,
+                models.TenantPolicy.category == category,
+            )
+        )
+        session.add(
+            models.TenantPolicyChange(
+                tenant_id=tenant_id,
+                category=category,
+                plugin=None,
+                plugin_version=None,
+                parameters={},
+                changed_by=user_id,
+            )
+        )
+        await session.flush()
+        return None
+    info = _check_plugin(registry, category, plugin, problems)
+    problems.raise_if_any()
+    assert info is not None
+    resolved, param_problems = parameters.resolve(info, raw_parameters)
+    if param_problems:
+        raise InvalidInput(param_problems)
+    given = {k: v for k, v in parameters.to_json(resolved).items() if k in raw_parameters}
+    row = await session.get(models.TenantPolicy, (tenant_id, category))
+    if row is None:
+        row = models.TenantPolicy(tenant_id=tenant_id, category=category)
+        session.add(row)
+    row.plugin = info.name
+    row.plugin_version = info.version
+    row.parameters = given
+    row.selected_by = user_id
+    row.selected_at = models.now()
+    session.add(
+        models.TenantPolicyChange(
+            tenant_id=tenant_id,
+            category=category,
+            plugin=info.name,
+            plugin_version=info.version,
+            parameters=given,
+            changed_by=user_id,
+        )
+    )
+    await session.flush()
+    return Selection(category=category, plugin=info.name, version=info.version, params=resolved)

@@ -1,0 +1,945 @@
+"""County credit cooperative: every rule, band and boundary of the policy.
+
+The baseline appraisal has every business line exactly on plan, qualitative
+scores of 80 and a level score of 75; each row changes what its rule reads so
+that the row fails if the rule were wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import plugins.county_coop as plugin
+from plugins.county_coop import rules
+from server.domain import (
+    CustomerKind,
+    LoanProduct,
+    ManagerCategory,
+    ManagerStatus,
+    PolicyCategory,
+    ViolationKind,
+)
+from server.policy.indicators import COMPUTED_INDICATORS
+from server.policy.parameters import defaults, resolve
+from server.policy.registry import PolicyRegistry
+from server.policy.types import (
+    AppraisalInput,
+    AppraisalOutcome,
+    CohortMember,
+    IndicatorSource,
+    LendingCap,
+    LoanRequest,
+    ManagerProfile,
+    Params,
+    PenaltyEffect,
+    PenaltyKind,
+    PeriodKind,
+    Refusal,
+    Tier,
+    TierDirection,
+    TierMove,
+    ViolationCase,
+)
+
+D = Decimal
+INFO = plugin.policy_info()
+DEFAULTS = defaults(INFO)
+REGISTRY = PolicyRegistry([plugin])
+TIER = {tier.code: tier for tier in plugin.TIERS}
+LOAN_DAY = dt.date(2025, 6, 30)
+LINES = ("loans_issued", "interest_recovered", "deposits_absorbed", "fee_income")
+
+
+def params(**raw: Any) -> Params:
+    resolved, problems = resolve(INFO, raw)
+    assert problems == []
+    return resolved
+
+
+def manager(**changes: Any) -> ManagerProfile:
+    base = ManagerProfile(
+        manager_id="M-1",
+        employee_no="E001",
+        category=ManagerCategory.RETAIL,
+        status=ManagerStatus.ACTIVE,
+        hire_date=dt.date(2015, 7, 1),
+        birth_date=dt.date(1990, 5, 20),
+        post_started_on=dt.date(2023, 3, 1),
+        tier=TIER["CC_2"],
+        licence_valid_until=dt.date(2025, 12, 31),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def values(**changes: Decimal | str | int) -> dict[str, Decimal]:
+    """Every business line at 100,000 (on plan), scores 80/80, level score 75."""
+    base: dict[str, Decimal] = {
+        "theory_exam_score": D(75),
+        "work_results_score": D(75),
+        "work_skill_score": D(75),
+        **dict.fromkeys(LINES, D(100_000)),
+        "credit_management_score": D(80),
+        "daily_work_score": D(80),
+        "npl_ratio": D("0.01"),
+        "average_loan_rate": D("0.0735"),
+        "year_end_performance_pay": D(20_000),
+    }
+    base.update({key: D(value) for key, value in changes.items()})
+    return base
+
+
+def at_completion(completion: str, **changes: Decimal | str | int) -> dict[str, Decimal]:
+    """Every line at the same completion of its 100,000 plan, so the weighted one equals it."""
+    actual = D(completion) * D(100_000)
+    return values(**{**dict.fromkeys(LINES, actual), **changes})
+
+
+PLANS: Mapping[str, Decimal] = dict.fromkeys(LINES, D(100_000))
+
+
+def appraisal(
+    given: Mapping[str, Decimal] | None = None,
+    *,
+    plans: Mapping[str, Decimal] = PLANS,
+    who: ManagerProfile | None = None,
+    tenant_params: Params = DEFAULTS,
+    period_kind: PeriodKind = PeriodKind.YEAR,
+) -> AppraisalInput:
+    return AppraisalInput(
+        period="2025" if period_kind is PeriodKind.YEAR else "2025-Q4",
+        period_kind=period_kind,
+        period_start=dt.date(2025, 1, 1)
+        if period_kind is PeriodKind.YEAR
+        else dt.date(2025, 10, 1),
+        period_end=dt.date(2025, 12, 31),
+        manager=who or manager(),
+        values=values() if given is None else given,
+        plans=plans,
+        findings=(),
+        cohort={},
+        prior=(),
+        params=tenant_params,
+    )
+
+
+def appraise(given: AppraisalInput) -> AppraisalOutcome:
+    outcome = REGISTRY.call(plugin.NAME, "grading_appraise", appraisal=given)
+    assert isinstance(outcome, AppraisalOutcome)
+    return outcome
+
+
+def move(
+    who: ManagerProfile,
+    outcome: AppraisalOutcome,
+    period_kind: PeriodKind = PeriodKind.YEAR,
+) -> TierMove:
+    result = REGISTRY.call(
+        plugin.NAME,
+        "grading_tier_move",
+        manager=who,
+        outcome=outcome,
+        period_kind=period_kind,
+        params=DEFAULTS,
+    )
+    assert isinstance(result, TierMove)
+    return result
+
+
+def item(outcome: AppraisalOutcome, key: str) -> Any:
+    return next(i for i in outcome.items if i.key == key)
+
+
+def pay(outcome: AppraisalOutcome) -> dict[str, Decimal]:
+    return {line.key: line.amount for line in outcome.pay}
+
+
+# --- identity and parameters -----------------------------------------------------
+
+
+def test_plugin_registers_with_grading_lending_and_penalty() -> None:
+    info = REGISTRY.info(plugin.NAME)
+    assert (info.name, info.version) == ("county_coop", "1.0.0")
+    assert info.categories == frozenset(
+        {PolicyCategory.GRADING, PolicyCategory.LENDING, PolicyCategory.PENALTY}
+    )
+    assert info.sources == (
+        "ⅩⅩ县农村信用社客户经理管理办法",
+        "XXX省农村信用社信贷客户经理管理暂行办法",
+    )
+    assert REGISTRY.call(plugin.NAME, "classify_customer", facts=None, params=DEFAULTS) is None
+
+
+def test_tiers_are_trainee_to_level_four_by_rank() -> None:
+    tiers = REGISTRY.tiers(plugin.NAME)
+    assert [(t.code, t.rank, t.name) for t in tiers] == [
+        ("CC_TRAINEE", 0, "见习客户经理"),
+        ("CC_1", 1, "一级客户经理"),
+        ("CC_2", 2, "二级客户经理"),
+        ("CC_3", 3, "三级客户经理"),
+        ("CC_4", 4, "四级客户经理"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("completion_cap", D("1.2")),
+        ("credit_management_weight", D("0.5")),
+        ("level_cc_1_min", D(60)),
+        ("level_cc_2_min", D(70)),
+        ("level_cc_3_min", D(80)),
+        ("level_cc_4_min", D(90)),
+        ("npl_ratio_limit", D("0.05")),
+        ("union_cost_ratio", D("0.04")),
+        ("profit_share_ratio", D("0.05")),
+        ("risk_deposit_ratio", D("0.30")),
+        ("cap_cc_trainee", D(100_000)),
+        ("cap_cc_1", D(300_000)),
+        ("cap_cc_2", D(1_000_000)),
+        ("cap_cc_3", D(5_000_000)),
+        ("cap_cc_4", None),
+        ("rotation_years", 3),
+        ("complaints_for_disqualification", 3),
+    ],
+)
+def test_parameter_defaults(name: str, default: Decimal | int | None) -> None:
+    assert DEFAULTS[name] == default
+
+
+def test_every_parameter_is_declared_and_documented() -> None:
+    assert len(INFO.parameters) == 17
+    assert len({p.name for p in INFO.parameters}) == 17
+    for spec in INFO.parameters:
+        assert spec.description and spec.article, spec.name
+        assert "第" in spec.article, spec.name
+        assert "not fixed by the source" in spec.article or "the source fixes" in spec.article
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"completion_cap": "0.99"}, "completion_cap"),
+        ({"credit_management_weight": "1.01"}, "credit_management_weight"),
+        ({"risk_deposit_ratio": "-0.01"}, "risk_deposit_ratio"),
+        ({"level_cc_4_min": "100.01"}, "level_cc_4_min"),
+        ({"cap_cc_1": "-1"}, "cap_cc_1"),
+        ({"rotation_years": 0}, "rotation_years"),
+        ({"complaints_for_disqualification": 0}, "complaints_for_disqualification"),
+    ],
+)
+def test_parameters_out_of_bounds_are_refused(raw: dict[str, Any], field: str) -> None:
+    _, problems = resolve(INFO, raw)
+    assert [p.field for p in problems] == [f"parameters.{field}"]
+
+
+def test_the_top_cap_may_be_set_or_left_open() -> None:
+    assert params(cap_cc_4=None)["cap_cc_4"] is None
+    assert params(cap_cc_4="10000000")["cap_cc_4"] == D(10_000_000)
+
+
+# --- indicators and cohort ------------------------------------------------------
+
+
+def test_yearly_indicators() -> None:
+    specs = REGISTRY.call(
+        plugin.NAME, "grading_indicators", period_kind=PeriodKind.YEAR, params=DEFAULTS
+    )
+    declared = {(s.key, s.source) for s in specs}
+    assert declared == {
+        ("theory_exam_score", IndicatorSource.RECORDED),
+        ("work_results_score", IndicatorSource.RECORDED),
+        ("work_skill_score", IndicatorSource.RECORDED),
+        ("loans_issued", IndicatorSource.COMPUTED),
+        ("loans_issued", IndicatorSource.TASK_PLAN),
+        ("interest_recovered", IndicatorSource.RECORDED),
+        ("interest_recovered", IndicatorSource.TASK_PLAN),
+        ("deposits_absorbed", IndicatorSource.RECORDED),
+        ("deposits_absorbed", IndicatorSource.TASK_PLAN),
+        ("fee_income", IndicatorSource.RECORDED),
+        ("fee_income", IndicatorSource.TASK_PLAN),
+        ("credit_management_score", IndicatorSource.RECORDED),
+        ("daily_work_score", IndicatorSource.RECORDED),
+        ("npl_ratio", IndicatorSource.COMPUTED),
+        ("average_loan_rate", IndicatorSource.RECORDED),
+        ("year_end_performance_pay", IndicatorSource.RECORDED),
+    }
+    assert len(specs) == len(declared)
+    for spec in specs:
+        assert spec.required and spec.unit and spec.description
+        assert spec.key == spec.key.lower()
+        if spec.source is IndicatorSource.COMPUTED:
+            assert spec.key in COMPUTED_INDICATORS
+            assert spec.unit == COMPUTED_INDICATORS[spec.key][0]
+
+
+def test_a_quarter_needs_no_indicators() -> None:
+    specs = REGISTRY.call(
+        plugin.NAME, "grading_indicators", period_kind=PeriodKind.QUARTER, params=DEFAULTS
+    )
+    assert specs == ()
+
+
+@pytest.mark.parametrize("size", [0, 2])
+def test_no_cohort_figures(size: int) -> None:
+    cohort = tuple(CohortMember(manager(manager_id=f"M-{i}"), values()) for i in range(size))
+    figures = REGISTRY.call(
+        plugin.NAME, "grading_cohort_figures", period="2025", cohort=cohort, params=DEFAULTS
+    )
+    assert dict(figures) == {}
+
+
+# --- refusals to grade ----------------------------------------------------------
+
+
+def test_a_quarter_is_not_graded() -> None:
+    outcome = appraise(appraisal(period_kind=PeriodKind.QUARTER))
+    assert not outcome.graded
+    assert "第五章二" in outcome.explanation
+    assert (outcome.items, outcome.total, outcome.tier, outcome.pay) == ((), None, None, ())
+
+
+def test_missing_inputs_are_named_not_guessed() -> None:
+    given = values()
+    del given["npl_ratio"]
+    outcome = appraise(
+        appraisal(given, plans={k: v for k, v in PLANS.items() if k != "fee_income"})
+    )
+    assert not outcome.graded
+    assert "npl_ratio" in outcome.explanation
+    assert "fee_income plan" in outcome.explanation
+
+
+# --- yearly rating (第五章二) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("completion", "code", "label"),
+    [
+        ("0", "INCOMPETENT", "不称职"),
+        ("0.5999", "INCOMPETENT", "不称职"),
+        ("0.60", "BASICALLY_COMPETENT", "基本称职"),
+        ("0.8999", "BASICALLY_COMPETENT", "基本称职"),
+        ("0.90", "COMPETENT", "称职"),
+        ("1.1999", "COMPETENT", "称职"),
+        ("1.20", "EXCELLENT", "优秀"),
+        ("2.50", "EXCELLENT", "优秀"),
+    ],
+)
+def test_rating_bands(completion: str, code: str, label: str) -> None:
+    outcome = appraise(appraisal(at_completion(completion)))
+    assert (outcome.rating, outcome.rating_label) == (code, label)
+    assert item(outcome, "quantitative").inputs["completion"] == f"{D(completion) * 100:.2f}%"
+
+
+def test_the_rating_reads_the_exact_completion_and_shows_it_rounded_down() -> None:
+    just_below = D("0.59995")
+    assert rules.rating_for(just_below) is rules.INCOMPETENT
+    assert rules.percent(just_below) == "59.99%"
+    assert rules.rating_for(D("0.6")) is rules.BASICALLY_COMPETENT
+
+
+@pytest.mark.parametrize(
+    ("line", "completion"),
+    [
+        ("loans_issued", "1.30"),
+        ("interest_recovered", "1.40"),
+        ("deposits_absorbed", "1.15"),
+        ("fee_income", "1.15"),
+    ],
+)
+def test_completion_weights_30_40_15_15(line: str, completion: str) -> None:
+    """One line at 200% of plan, the others at 100%: completion = 1 + the line's weight."""
+    outcome = appraise(appraisal(values(**{line: 200_000})))
+    quantitative = item(outcome, "quantitative")
+    assert quantitative.inputs["completion"] == f"{D(completion) * 100:.2f}%"
+    assert quantitative.inputs[f"{line}_completion"] == "200.00%"
+
+
+@pytest.mark.parametrize("plan", [D(0), D(-5)])
+def test_a_plan_of_zero_or_less_counts_as_met(plan: Decimal) -> None:
+    given = at_completion("0.5", fee_income=0)
+    outcome = appraise(appraisal(given, plans={**PLANS, "fee_income": plan}))
+    quantitative = item(outcome, "quantitative")
+    # 0.85 × 50% + 0.15 × 100%
+    assert quantitative.inputs["completion"] == "57.50%"
+    assert quantitative.inputs["fee_income_completion"] == "met (plan ≤ 0)"
+    assert any("fee_income" in w and "counted as met" in w for w in outcome.warnings)
+
+
+# --- appraisal score (第六章二) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("completion", "cap", "score", "max_points"),
+    [
+        ("0", "1.2", "0.00", "84.00"),
+        ("0.5", "1.2", "35.00", "84.00"),
+        ("0.9", "1.2", "63.00", "84.00"),
+        ("1", "1.2", "70.00", "84.00"),
+        ("1.1999", "1.2", "83.99", "84.00"),
+        ("1.2", "1.2", "84.00", "84.00"),
+        ("1.5", "1.2", "84.00", "84.00"),
+        ("1.5", "1.5", "105.00", "105.00"),
+        ("1.5", "1", "70.00", "70.00"),
+        ("-0.2", "1.2", "0.00", "84.00"),
+    ],
+)
+def test_quantitative_score_is_70_percent_of_capped_completion(
+    completion: str, cap: str, score: str, max_points: str
+) -> None:
+    outcome = appraise(
+        appraisal(at_completion(completion), tenant_params=params(completion_cap=cap))
+    )
+    quantitative = item(outcome, "quantitative")
+    assert quantitative.score == D(score)
+    assert quantitative.max_points == D(max_points)
+
+
+@pytest.mark.parametrize(
+    ("credit_management", "daily_work", "weight", "score"),
+    [
+        ("90", "80", "0.5", "25.50"),
+        ("100", "0", "0.5", "15.00"),
+        ("0", "100", "0.5", "15.00"),
+        ("100", "0", "0.8", "24.00"),
+        ("100", "0", "1", "30.00"),
+        ("100", "100", "0.5", "30.00"),
+        # 0.3 × 0.05 = 0.015: half-up gives 0.02 (half-even would give 0.01)
+        ("0.1", "0", "0.5", "0.02"),
+    ],
+)
+def test_qualitative_score_is_30_percent_of_weighted_scores(
+    credit_management: str, daily_work: str, weight: str, score: str
+) -> None:
+    given = values(credit_management_score=credit_management, daily_work_score=daily_work)
+    outcome = appraise(appraisal(given, tenant_params=params(credit_management_weight=weight)))
+    qualitative = item(outcome, "qualitative")
+    assert qualitative.score == D(score)
+    assert qualitative.max_points == D(30)
+
+
+@pytest.mark.parametrize(
+    ("completion", "credit_management", "daily_work", "total"),
+    [
+        ("1", "80", "80", "94.00"),
+        ("1.2", "100", "100", "114.00"),
+        ("0", "0", "0", "0.00"),
+        ("0.7499", "70", "80", "74.99"),
+    ],
+)
+def test_total_is_the_sum_of_the_rounded_items(
+    completion: str, credit_management: str, daily_work: str, total: str
+) -> None:
+    given = at_completion(
+        completion, credit_management_score=credit_management, daily_work_score=daily_work
+    )
+    outcome = appraise(appraisal(given))
+    assert outcome.total == D(total)
+    assert outcome.total == sum(i.score for i in outcome.items)
+    assert [i.key for i in outcome.items] == ["quantitative", "qualitative"]
+
+
+@pytest.mark.parametrize("key", ["theory_exam_score", "credit_management_score"])
+@pytest.mark.parametrize(("given", "taken"), [("120", "100"), ("-5", "0")])
+def test_scores_outside_0_to_100_are_clamped_with_a_warning(
+    key: str, given: str, taken: str
+) -> None:
+    outcome = appraise(appraisal(values(**{key: given})))
+    assert f"{key} {given} is outside 0–100: taken as {taken}" in outcome.warnings
+
+
+# --- qualification and level score (第三章) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("theory", "results", "skill", "score", "code"),
+    [
+        ("100", "100", "100", "100.00", "CC_4"),
+        ("90", "90", "90", "90.00", "CC_4"),
+        ("89.99", "89.99", "89.99", "89.99", "CC_3"),
+        ("80", "80", "80", "80.00", "CC_3"),
+        ("79.99", "79.99", "79.99", "79.99", "CC_2"),
+        ("70", "70", "70", "70.00", "CC_2"),
+        ("70", "70", "69.9", "69.99", "CC_1"),
+        ("70", "60", "0", "60.00", "CC_1"),
+        ("70", "59.3", "2", "59.99", "CC_TRAINEE"),
+        # 69.995 rounds half-up to 70.00, and the rounded score is compared
+        ("70", "70", "69.95", "70.00", "CC_2"),
+        # 0.6/0.3/0.1: each weight shows on its own
+        ("100", "0", "0", "60.00", "CC_1"),
+        ("70", "100", "0", "72.00", "CC_2"),
+        ("70", "0", "100", "52.00", "CC_TRAINEE"),
+        # no 任职资格 below 70 theory: 见习 whatever the level score
+        ("69.99", "100", "100", "81.99", "CC_TRAINEE"),
+        ("70", "100", "100", "82.00", "CC_3"),
+    ],
+)
+def test_level_score_and_the_level_it_admits(
+    theory: str, results: str, skill: str, score: str, code: str
+) -> None:
+    settings = rules.Settings.from_params(DEFAULTS)
+    level = rules.level_from_scores(D(theory), D(results), D(skill), settings)
+    assert (level.score, level.tier.code) == (D(score), code)
+    assert level.qualified is (D(theory) >= 70)
+    # the same through an appraisal of a manager not graded yet (SET from the level score)
+    given = values(theory_exam_score=theory, work_results_score=results, work_skill_score=skill)
+    outcome = appraise(appraisal(given, who=manager(tier=None)))
+    assert outcome.tier == TIER[code]
+    assert f"level score {score} admits {TIER[code].name}" in outcome.explanation
+
+
+@pytest.mark.parametrize(
+    ("raw", "level_score", "code"),
+    [
+        ({"level_cc_4_min": "95"}, "94.99", "CC_3"),
+        ({"level_cc_4_min": "95"}, "95", "CC_4"),
+        ({"level_cc_1_min": "65"}, "64.99", "CC_TRAINEE"),
+        ({"level_cc_1_min": "65"}, "65", "CC_1"),
+    ],
+)
+def test_level_thresholds_are_parameters(raw: dict[str, str], level_score: str, code: str) -> None:
+    settings = rules.Settings.from_params(params(**raw))
+    # theory 100 keeps the manager qualified; the rest brings the score to level_score
+    rest = (D(level_score) - 60) / D("0.4")
+    level = rules.level_from_scores(D(100), rest, rest, settings)
+    assert (level.score, level.tier.code) == (D(level_score), code)
+
+
+# --- level adjustment (第五章三) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("current", "completion", "npl", "level_score", "expected", "direction"),
+    [
+        # 不称职 → down one
+        ("CC_2", "0.5999", "0", "75", "CC_1", TierDirection.DEMOTION),
+        ("CC_2", "0.60", "0", "75", "CC_2", TierDirection.NONE),
+        # NPL ratio above the limit → down one; exactly at the limit stays
+        ("CC_2", "1", "0.05", "75", "CC_2", TierDirection.NONE),
+        ("CC_2", "1", "0.0501", "75", "CC_1", TierDirection.DEMOTION),
+        # both: one step in all
+        ("CC_2", "0.5", "0.20", "75", "CC_1", TierDirection.DEMOTION),
+        ("CC_4", "0.1", "0.90", "100", "CC_3", TierDirection.DEMOTION),
+        # never below 见习
+        ("CC_TRAINEE", "0.5", "0.20", "75", "CC_TRAINEE", TierDirection.NONE),
+        # 优秀 and the level score admits a higher level → up one, one step only
+        ("CC_2", "1.2", "0", "100", "CC_3", TierDirection.PROMOTION),
+        ("CC_2", "1.2", "0", "85", "CC_3", TierDirection.PROMOTION),
+        ("CC_TRAINEE", "1.5", "0", "95", "CC_1", TierDirection.PROMOTION),
+        ("CC_2", "1.1999", "0", "100", "CC_2", TierDirection.NONE),
+        ("CC_2", "1.2", "0", "75", "CC_2", TierDirection.NONE),
+        ("CC_3", "1.2", "0", "75", "CC_3", TierDirection.NONE),
+        ("CC_4", "1.2", "0", "100", "CC_4", TierDirection.NONE),
+        # loan quality comes first: 优秀 with a bad NPL ratio still goes down
+        ("CC_2", "1.2", "0.06", "100", "CC_1", TierDirection.DEMOTION),
+        # not graded yet: the level the level score admits, whatever the rating
+        (None, "0.5", "0.20", "85", "CC_3", TierDirection.SET),
+        (None, "1.2", "0", "75", "CC_2", TierDirection.SET),
+    ],
+)
+def test_level_adjustment_on_the_yearly_appraisal(
+    current: str | None,
+    completion: str,
+    npl: str,
+    level_score: str,
+    expected: str,
+    direction: TierDirection,
+) -> None:
+    who = manager(tier=None if current is None else TIER[current])
+    scores = dict.fromkeys(
+        ("theory_exam_score", "work_results_score", "work_skill_score"), level_score
+    )
+    outcome = appraise(appraisal(at_completion(completion, npl_ratio=npl, **scores), who=who))
+    assert outcome.tier == TIER[expected]
+    tier_move = move(who, outcome)
+    assert tier_move.direction is direction
+    assert tier_move.to_tier == (None if direction is TierDirection.NONE else TIER[expected])
+    assert tier_move.article and tier_move.reason
+
+
+def test_an_unqualified_manager_is_not_promoted_and_is_warned() -> None:
+    scores = {"theory_exam_score": "69", "work_results_score": "100", "work_skill_score": "100"}
+    outcome = appraise(appraisal(at_completion("1.3", **scores), who=manager(tier=TIER["CC_1"])))
+    assert outcome.rating == "EXCELLENT"
+    assert outcome.tier == TIER["CC_1"]
+    assert any("任职资格" in w for w in outcome.warnings)
+
+
+def test_npl_limit_is_a_parameter() -> None:
+    given = values(npl_ratio="0.08")
+    assert appraise(appraisal(given)).tier == TIER["CC_1"]
+    assert (
+        appraise(appraisal(given, tenant_params=params(npl_ratio_limit="0.08"))).tier
+        == TIER["CC_2"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rating", "reason"),
+    [("INCOMPETENT", "不称职"), ("BASICALLY_COMPETENT", "NPL ratio")],
+)
+def test_a_demotion_names_its_cause(rating: str, reason: str) -> None:
+    outcome = AppraisalOutcome(
+        graded=True, explanation="", tier=TIER["CC_1"], rating=rating, rating_label="x"
+    )
+    result = move(manager(tier=TIER["CC_2"]), outcome)
+    assert result.direction is TierDirection.DEMOTION
+    assert reason in result.reason
+    assert "第五章三" in result.article
+
+
+@pytest.mark.parametrize(
+    ("current", "appraised", "direction", "to_tier"),
+    [
+        # the tier changed after the appraisal was computed: still one step a year
+        ("CC_1", "CC_4", TierDirection.PROMOTION, "CC_2"),
+        ("CC_4", "CC_TRAINEE", TierDirection.DEMOTION, "CC_3"),
+    ],
+)
+def test_confirmation_moves_one_step_at_most(
+    current: str, appraised: str, direction: TierDirection, to_tier: str
+) -> None:
+    outcome = AppraisalOutcome(
+        graded=True, explanation="", tier=TIER[appraised], rating="EXCELLENT", rating_label="优秀"
+    )
+    result = move(manager(tier=TIER[current]), outcome)
+    assert (result.direction, result.to_tier) == (direction, TIER[to_tier])
+    assert result.flags == ("ONE_STEP_A_YEAR",)
+
+
+def test_an_incompetent_trainee_stays_and_is_flagged() -> None:
+    who = manager(tier=TIER["CC_TRAINEE"])
+    outcome = appraise(appraisal(at_completion("0.3"), who=who))
+    result = move(who, outcome)
+    assert (result.direction, result.to_tier, result.flags) == (
+        TierDirection.NONE,
+        None,
+        ("AT_LOWEST_TIER",),
+    )
+
+
+def test_no_level_move_on_a_quarter_or_an_ungraded_appraisal() -> None:
+    graded = appraise(appraisal(at_completion("1.2", theory_exam_score=100)))
+    assert move(manager(), graded, PeriodKind.QUARTER).direction is TierDirection.NONE
+    ungraded = appraise(appraisal(period_kind=PeriodKind.QUARTER))
+    assert move(manager(), ungraded).direction is TierDirection.NONE
+    assert move(manager(tier=None), ungraded).direction is TierDirection.NONE
+
+
+# --- pay and risk deposit (第六章一, 第七章) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loans", "rate", "raw", "year_end_pay", "profit", "share", "withheld"),
+    [
+        ("1200000", "0.0735", {}, "20000", "40200.00", "2010.00", "6603.00"),
+        # rounded half-up to the fen at each step
+        ("123456.78", "0.0612", {}, "10000", "2617.28", "130.86", "3039.26"),
+        ("1000000", "0.08", {"profit_share_ratio": "0.1"}, "0", "40000.00", "4000.00", "1200.00"),
+        ("1000000", "0.08", {"union_cost_ratio": "0.05"}, "0", "30000.00", "1500.00", "450.00"),
+        (
+            "1000000",
+            "0.08",
+            {"risk_deposit_ratio": "0.2"},
+            "5000",
+            "40000.00",
+            "2000.00",
+            "1400.00",
+        ),
+        # no profit share from a loss or from nothing
+        ("1000000", "0.03", {}, "10000", "-10000.00", "0.00", "3000.00"),
+        ("0", "0.0735", {}, "10000", "0.00", "0.00", "3000.00"),
+    ],
+)
+def test_profit_share_and_risk_deposit(
+    loans: str,
+    rate: str,
+    raw: dict[str, str],
+    year_end_pay: str,
+    profit: str,
+    share: str,
+    withheld: str,
+) -> None:
+    given = values(
+        loans_issued=loans, average_loan_rate=rate, year_end_performance_pay=year_end_pay
+    )
+    outcome = appraise(appraisal(given, tenant_params=params(**raw)))
+    assert pay(outcome) == {
+        "profit": D(profit),
+        "profit_share": D(share),
+        "risk_deposit": D(withheld),
+    }
+    accounts = {line.key: line.account for line in outcome.pay}
+    assert accounts == {"profit": None, "profit_share": None, "risk_deposit": "RISK_DEPOSIT"}
+    assert (D(profit) < 0) is any("negative" in w for w in outcome.warnings)
+
+
+@pytest.mark.parametrize(
+    ("status", "withholds"),
+    [
+        (ManagerStatus.ACTIVE, True),
+        (ManagerStatus.PROBATION, True),
+        (ManagerStatus.SUSPENDED, True),
+        (ManagerStatus.LEFT, False),
+        (ManagerStatus.DISQUALIFIED, False),
+    ],
+)
+def test_withholding_stops_once_credit_work_ended(status: ManagerStatus, withholds: bool) -> None:
+    outcome = appraise(appraisal(who=manager(status=status)))
+    assert ("risk_deposit" in pay(outcome)) is withholds
+    assert any("停止扣收" in w for w in outcome.warnings) is not withholds
+    assert "profit_share" in pay(outcome)
+
+
+# --- every outcome explains itself ----------------------------------------------------
+
+
+@pytest.mark.parametrize("completion", ["0.3", "1", "1.5"])
+def test_every_item_and_pay_line_names_its_article_and_explains_itself(completion: str) -> None:
+    outcome = appraise(appraisal(at_completion(completion)))
+    assert outcome.graded and outcome.items and outcome.pay
+    for scored in outcome.items:
+        assert scored.article.strip() and scored.explanation.strip() and scored.inputs
+        assert "第六章二" in scored.article
+        # they fit the stored columns
+        assert len(scored.key) <= 40 and len(scored.name) <= 120 and len(scored.article) <= 80
+    for line in outcome.pay:
+        assert line.article.strip() and line.explanation.strip()
+    assert outcome.rating is not None and len(outcome.rating) <= 40
+
+
+def test_same_input_same_outcome() -> None:
+    given = appraisal(at_completion("1.07", npl_ratio="0.03"))
+    assert appraise(given) == appraise(given)
+    assert rules.appraise(given) == appraise(given)
+
+
+# --- lending caps (第一章) ------------------------------------------------------------
+
+
+def loan(amount: str, who: ManagerProfile | None = None, on: dt.date = LOAN_DAY) -> LoanRequest:
+    return LoanRequest(
+        manager=who or manager(),
+        customer_id="C-1",
+        customer_kind=CustomerKind.INDIVIDUAL,
+        customer_class=None,
+        product=LoanProduct.FARMER_MICRO_CREDIT,
+        amount=D(amount),
+        issued_on=on,
+        exposure_now=D(0),
+        exposure_at_class_set=None,
+    )
+
+
+def check(request: LoanRequest, tenant_params: Params = DEFAULTS) -> tuple[Refusal, ...]:
+    refusals = REGISTRY.call(plugin.NAME, "lending_check", request=request, params=tenant_params)
+    assert isinstance(refusals, tuple)
+    return refusals
+
+
+@pytest.mark.parametrize(
+    ("code", "amount"),
+    [
+        (None, D(100_000)),
+        ("CC_TRAINEE", D(100_000)),
+        ("CC_1", D(300_000)),
+        ("CC_2", D(1_000_000)),
+        ("CC_3", D(5_000_000)),
+        ("CC_4", None),
+    ],
+)
+def test_lending_cap_by_level(code: str | None, amount: Decimal | None) -> None:
+    who = manager(tier=None if code is None else TIER[code])
+    cap = REGISTRY.call(plugin.NAME, "lending_cap", manager=who, on=LOAN_DAY, params=DEFAULTS)
+    assert isinstance(cap, LendingCap)
+    assert cap.amount == amount
+    assert "第一章" in cap.article and cap.explanation
+
+
+def test_caps_follow_the_rank_not_the_code() -> None:
+    other = Tier(code="SD_1", name="一级客户经理", rank=1, external_title="一级客户经理")
+    cap = rules.lending_cap(manager(tier=other), rules.Settings.from_params(DEFAULTS))
+    assert cap.amount == D(300_000)
+
+
+@pytest.mark.parametrize(
+    ("code", "amount", "refused"),
+    [
+        (None, "100000", False),
+        (None, "100000.01", True),
+        ("CC_TRAINEE", "100000", False),
+        ("CC_TRAINEE", "100000.01", True),
+        ("CC_1", "300000", False),
+        ("CC_1", "300000.01", True),
+        ("CC_2", "1000000", False),
+        ("CC_2", "1000000.01", True),
+        ("CC_3", "5000000", False),
+        ("CC_3", "5000000.01", True),
+        ("CC_4", "5000000.01", False),
+        ("CC_4", "999999999999.99", False),
+    ],
+)
+def test_amount_within_the_cap(code: str | None, amount: str, refused: bool) -> None:
+    refusals = check(loan(amount, manager(tier=None if code is None else TIER[code])))
+    assert [r.rule for r in refusals] == (["AMOUNT_OVER_CAP"] if refused else [])
+    assert all("第一章" in r.article and amount in r.message for r in refusals)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "amount", "refused"),
+    [
+        ({"cap_cc_1": "500000"}, "CC_1", "500000", False),
+        ({"cap_cc_1": "500000"}, "CC_1", "500000.01", True),
+        ({"cap_cc_4": "10000000"}, "CC_4", "10000000", False),
+        ({"cap_cc_4": "10000000"}, "CC_4", "10000000.01", True),
+        ({"cap_cc_trainee": None}, "CC_TRAINEE", "1000000000", False),
+    ],
+)
+def test_caps_are_parameters(
+    raw: dict[str, str | None], code: str, amount: str, refused: bool
+) -> None:
+    refusals = check(loan(amount, manager(tier=TIER[code])), params(**raw))
+    assert bool(refusals) is refused
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "refused"),
+    [
+        (None, True),
+        (LOAN_DAY - dt.timedelta(days=1), True),
+        (LOAN_DAY, False),
+        (LOAN_DAY + dt.timedelta(days=365), False),
+    ],
+)
+def test_a_lapsed_licence_means_no_new_loans(valid_until: dt.date | None, refused: bool) -> None:
+    refusals = check(loan("1000", manager(licence_valid_until=valid_until)))
+    assert [r.rule for r in refusals] == (["LICENCE_NOT_VALID"] if refused else [])
+    assert all("一年一认定" in r.article for r in refusals)
+
+
+@pytest.mark.parametrize(
+    ("status", "refused"),
+    [
+        (ManagerStatus.ACTIVE, False),
+        (ManagerStatus.PROBATION, True),
+        (ManagerStatus.SUSPENDED, True),
+        (ManagerStatus.DISQUALIFIED, True),
+        (ManagerStatus.LEFT, True),
+    ],
+)
+def test_only_an_active_manager_lends(status: ManagerStatus, refused: bool) -> None:
+    refusals = check(loan("1000", manager(status=status)))
+    assert [r.rule for r in refusals] == (["MANAGER_NOT_ACTIVE"] if refused else [])
+
+
+def test_every_failed_rule_is_reported() -> None:
+    who = manager(status=ManagerStatus.SUSPENDED, licence_valid_until=None, tier=TIER["CC_1"])
+    refusals = check(loan("300000.01", who))
+    assert [r.rule for r in refusals] == [
+        "MANAGER_NOT_ACTIVE",
+        "LICENCE_NOT_VALID",
+        "AMOUNT_OVER_CAP",
+    ]
+    assert all(r.article and r.message for r in refusals)
+
+
+# --- rotation (省办法 第六条、第八条) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("post_started_on", "status", "raw", "due"),
+    [
+        (dt.date(2022, 3, 1), ManagerStatus.ACTIVE, {}, dt.date(2025, 3, 1)),
+        (dt.date(2020, 2, 29), ManagerStatus.ACTIVE, {}, dt.date(2023, 2, 28)),
+        (dt.date(2022, 3, 1), ManagerStatus.ACTIVE, {"rotation_years": 5}, dt.date(2027, 3, 1)),
+        (dt.date(2022, 3, 1), ManagerStatus.SUSPENDED, {}, dt.date(2025, 3, 1)),
+        (None, ManagerStatus.ACTIVE, {}, None),
+        (dt.date(2022, 3, 1), ManagerStatus.LEFT, {}, None),
+        (dt.date(2022, 3, 1), ManagerStatus.DISQUALIFIED, {}, None),
+    ],
+)
+def test_rotation_due_three_years_after_the_post_started(
+    post_started_on: dt.date | None,
+    status: ManagerStatus,
+    raw: dict[str, int],
+    due: dt.date | None,
+) -> None:
+    who = manager(post_started_on=post_started_on, status=status)
+    result = REGISTRY.call(
+        plugin.NAME, "lending_rotation_due_on", manager=who, params=params(**raw)
+    )
+    assert result == due
+
+
+# --- penalties (省办法 第七条) -----------------------------------------------------------
+
+
+def penalty(kind: ViolationKind, count: int = 1, tenant_params: Params = DEFAULTS) -> PenaltyEffect:
+    case = ViolationCase(
+        kind=kind,
+        occurred_on=LOAN_DAY,
+        manager=manager(),
+        confirmed_same_kind_this_year=count,
+        tiers=plugin.TIERS,
+    )
+    effect = REGISTRY.call(plugin.NAME, "penalty_effect", case=case, params=tenant_params)
+    assert isinstance(effect, PenaltyEffect)
+    return effect
+
+
+LIFE = PenaltyKind.DISQUALIFY_FOR_LIFE
+NONE = PenaltyKind.NONE
+
+
+PENALTY_ROWS = [
+    (ViolationKind.TEN_KINDS_OF_PERSON, LIFE, "第七条(一)"),
+    (ViolationKind.LOSS_BY_MISCONDUCT, LIFE, "第七条(二)"),
+    (ViolationKind.FALSIFICATION, LIFE, "第七条(四)"),
+    (ViolationKind.OTHER, LIFE, "第七条(四)"),
+    (ViolationKind.CUSTOMER_COMPLAINT, NONE, "第七条(三)"),
+    (ViolationKind.EXAM_FAILED, NONE, "第七条"),
+    (ViolationKind.TRAINING_EXAM_FAILED, NONE, "第七条"),
+    (ViolationKind.LOAN_TO_PAY_INTEREST, NONE, "第七条"),
+    (ViolationKind.NOMINEE_LOAN, NONE, "第七条"),
+    (ViolationKind.CROSS_COMMUNITY_LOAN, NONE, "第七条"),
+    (ViolationKind.CREDIT_TO_BANNED_CUSTOMER, NONE, "第七条"),
+    (ViolationKind.AUDIT_NOTICE, NONE, "第七条"),
+]
+
+
+@pytest.mark.parametrize(("kind", "effect", "clause"), PENALTY_ROWS)
+def test_penalty_by_kind(kind: ViolationKind, effect: PenaltyKind, clause: str) -> None:
+    result = penalty(kind)
+    assert result.effect is effect
+    assert result.article.endswith(clause)
+    assert result.reason and result.to_tier is None
+
+
+def test_every_violation_kind_has_a_penalty_row() -> None:
+    assert {row[0] for row in PENALTY_ROWS} == set(ViolationKind)
+
+
+@pytest.mark.parametrize(
+    ("count", "raw", "effect"),
+    [
+        (1, {}, NONE),
+        (2, {}, NONE),
+        (3, {}, LIFE),
+        (4, {}, LIFE),
+        (4, {"complaints_for_disqualification": 5}, NONE),
+        (5, {"complaints_for_disqualification": 5}, LIFE),
+    ],
+)
+def test_three_confirmed_complaints_disqualify_for_life(
+    count: int, raw: dict[str, int], effect: PenaltyKind
+) -> None:
+    result = penalty(ViolationKind.CUSTOMER_COMPLAINT, count, params(**raw))
+    assert result.effect is effect
+    assert result.article.endswith("第七条(三)")
+    assert str(count) in result.reason
