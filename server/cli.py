@@ -136,6 +136,54 @@ def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
     return 0
 
 
+async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
+    from server.db.engine import create_engine, create_sessionmaker
+    from server.services.snapshots import take_loan_snapshot
+
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await take_loan_snapshot(session, tenant, None, as_of=as_of)
+    finally:
+        await engine.dispose()
+
+
+async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> str:
+    from server.db.engine import create_engine, create_sessionmaker
+    from server.policy.registry import PolicyRegistry
+    from server.services.appraisal import run_appraisals
+
+    engine = create_engine(settings)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        run_id = await run_appraisals(
+            sessionmaker, PolicyRegistry(), tenant, user, frozenset({Role.HR}), period=period
+        )
+        async with sessionmaker() as session:
+            from server.db import models
+
+            run = await session.get(models.AppraisalRun, (tenant, run_id))
+            assert run is not None
+            return (
+                f"run {run.id}: {run.status.value}, {run.managers_done} appraised, "
+                f"{run.managers_skipped} skipped of {run.managers_total}"
+            )
+    finally:
+        await engine.dispose()
+
+
+def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    as_of = dt.date.fromisoformat(args.as_of)
+    count = asyncio.run(_snapshot(settings, args.tenant, as_of))
+    print(f"snapshot of {count} loans as of {as_of} for {args.tenant}")
+    return 0
+
+
+def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
+    print(asyncio.run(_appraise(settings, args.tenant, args.period, args.user)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ruralcredit",
@@ -183,6 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=8.0)
     token.add_argument("--private-key", help="PEM file, for RS256")
     token.set_defaults(handler=cmd_token)
+
+    snapshot = sub.add_parser("snapshot", help="record the loan book as at a date")
+    snapshot.add_argument("--tenant", required=True)
+    snapshot.add_argument("--as-of", required=True, help="YYYY-MM-DD (a month or year end)")
+    snapshot.set_defaults(handler=cmd_snapshot)
+
+    appraise = sub.add_parser("appraise", help="appraise a whole tenant for a period (drafts)")
+    appraise.add_argument("--tenant", required=True)
+    appraise.add_argument("--period", required=True, help="2025 or 2025-Q3")
+    appraise.add_argument("--user", default="batch", help="recorded as the one who ran it")
+    appraise.set_defaults(handler=cmd_appraise)
 
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(SCHEMA_PATH))

@@ -65,6 +65,7 @@ from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, Tier
 from server.services.classification import rules_json
+from server.services.snapshots import take_loan_snapshot
 
 RECORDED_BY = "demo-data"
 DEFAULT_TODAY = dt.date(2025, 12, 31)
@@ -249,7 +250,8 @@ async def load_demo_data(
     tenants: Sequence[str] | None = None,
     registry: PolicyRegistry | None = None,
 ) -> DemoSummary:
-    """Write the demo tenants (all four, or those named) with the given sizes per tenant.
+    """Write the demo tenants (all four, or those named) with the given sizes per tenant,
+    and a loan snapshot as at ``today``.
 
     Raises ``ValueError`` for an unknown tenant or one that already exists;
     nothing is written then. Does not commit: the caller owns the transaction.
@@ -277,6 +279,10 @@ async def load_demo_data(
         for table, table_rows in rows.in_insert_order():
             for start in range(0, len(table_rows), CHUNK_SIZE):
                 await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
+        # The book as at the demo date, so appraisals of the following year have their start.
+        await take_loan_snapshot(
+            session, tenant.tenant_id, None, as_of=today or DEFAULT_TODAY, today=today
+        )
         summaries.append(rows.summary())
     return DemoSummary(tenants=tuple(summaries))
 

@@ -79,6 +79,12 @@ def grading_cohort_figures(
 
 
 @hookimpl
+def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    """Every manager is scored on the five aspects, the assistant level included (第六条)."""
+    return None
+
+
+@hookimpl
 def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
     return rules.appraise(appraisal)
 

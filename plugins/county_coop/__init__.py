@@ -13,7 +13,6 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from plugins.county_coop import rules
-from plugins.county_coop.rules import TIERS
 from server.domain import PolicyCategory
 from server.policy import hookimpl
 from server.policy.types import (
@@ -38,6 +37,7 @@ from server.policy.types import (
 
 NAME = "county_coop"
 VERSION = "1.0.0"
+TIERS = rules.TIERS
 
 NOT_FIXED = "not fixed by the source"
 
@@ -202,6 +202,11 @@ def grading_cohort_figures(
     # The county appraisal measures each manager against his own plan, never
     # against the cohort, so the run has no tenant-wide figures.
     return MappingProxyType({})
+
+
+@hookimpl
+def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    return rules.unscored_outcome(appraisal)
 
 
 @hookimpl

@@ -523,7 +523,7 @@ def pay_lines(
     warnings: list[str] = []
     loans, rate, cost = values[LOANS_ISSUED], values[LOAN_RATE], settings.union_cost_ratio
     profit = money(loans * (rate - cost))
-    share = money(profit * settings.profit_share_ratio)
+    share = money(max(profit, ZERO) * settings.profit_share_ratio)
     if profit < ZERO:
         warnings.append(f"profit {profit} is negative: no profit share ({ARTICLE_PROFIT})")
     lines = [
@@ -590,20 +590,32 @@ def _score_inputs(values: Mapping[str, Decimal]) -> tuple[dict[str, Decimal], tu
     return scores, tuple(warnings)
 
 
+def unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    """A quarter is refused before any input is asked for: 第五章二 rates once a year.
+
+    Every manager is scored on the yearly appraisal, 见习 included (第三章 gives the
+    level score to all, and the rating reads the year's business only).
+    """
+    if appraisal.period_kind is PeriodKind.YEAR:
+        return None
+    return AppraisalOutcome(
+        graded=False,
+        explanation=(
+            f"{ARTICLE_RATING}: the rating is made once a year on the whole year's "
+            f"indicators; period {appraisal.period} is not a year"
+        ),
+    )
+
+
 def appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
     """The yearly appraisal: 70/30 score, rating, level score, level adjustment, pay.
 
     ``tier`` is the level after the yearly adjustment (第五章三) from the tier the
     manager holds when appraised; a quarter is not graded (第五章二 考评每年一次).
     """
-    if appraisal.period_kind is not PeriodKind.YEAR:
-        return AppraisalOutcome(
-            graded=False,
-            explanation=(
-                f"{ARTICLE_RATING}: the rating is made once a year on the whole year's "
-                f"indicators; period {appraisal.period} is not a year"
-            ),
-        )
+    unscored = unscored_outcome(appraisal)
+    if unscored is not None:
+        return unscored
     missing = missing_inputs(appraisal)
     if missing:
         return AppraisalOutcome(
@@ -686,23 +698,21 @@ def tier_move(
         )
     current = manager.tier
     step = max(-1, min(target.rank - current.rank, 1))
-    flags = ("ONE_STEP_A_YEAR",) if abs(target.rank - current.rank) > 1 else ()
     if step == 0:
-        if outcome.rating == INCOMPETENT.code and current.rank <= LOWEST.rank:
-            return TierMove(
-                TierDirection.NONE,
-                None,
-                f"rated {INCOMPETENT.label}; already {LOWEST.name}, no lower",
-                ARTICLE_ADJUSTMENT,
-                ("AT_LOWEST_TIER",),
-            )
+        held = (
+            f"already {LOWEST.name}, no lower"
+            if outcome.rating == INCOMPETENT.code and current.rank <= LOWEST.rank
+            else f"level stays {current.name}"
+        )
         return TierMove(
-            TierDirection.NONE,
-            None,
-            f"rated {outcome.rating_label}: level stays {current.name}",
-            ARTICLE_ADJUSTMENT,
+            TierDirection.NONE, None, f"rated {outcome.rating_label}: {held}", ARTICLE_ADJUSTMENT
         )
     to_tier = tier_at(current.rank + step)
+    limited = (
+        f" (the appraisal set {target.name}; one step a year)"
+        if abs(target.rank - current.rank) > 1
+        else ""
+    )
     if step < 0:
         cause = (
             f"rated {INCOMPETENT.label}"
@@ -712,17 +722,15 @@ def tier_move(
         return TierMove(
             TierDirection.DEMOTION,
             to_tier,
-            f"{cause}: down one level to {to_tier.name}",
+            f"{cause}: down one level to {to_tier.name}{limited}",
             ARTICLE_ADJUSTMENT,
-            flags,
         )
     return TierMove(
         TierDirection.PROMOTION,
         to_tier,
         f"rated {outcome.rating_label} and the level score admits a higher level: "
-        f"up one level to {to_tier.name}",
+        f"up one level to {to_tier.name}{limited}",
         ARTICLE_ADJUSTMENT,
-        flags,
     )
 
 

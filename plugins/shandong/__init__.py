@@ -158,6 +158,11 @@ def grading_cohort_figures(
 
 
 @hookimpl
+def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    return rules.unscored_outcome(appraisal)
+
+
+@hookimpl
 def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
     return rules.appraise(appraisal)
 

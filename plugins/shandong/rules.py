@@ -1158,12 +1158,10 @@ def score_items(appraisal: AppraisalInput, settings: Settings) -> tuple[ItemScor
     )
 
 
-def appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
-    """Appraise one manager for one year (第八条, 第九条, 第十一条, 第十三条).
-
-    Refused (``graded=False``) for a quarter, for managers the policy does not
-    grade (see :func:`eligibility`) and when a required input is missing.
-    """
+def unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    """The outcome reached without scoring (第八条, 第十三条, 第六条, 第十五条, 第十六条):
+    a quarter or a manager the policy does not grade is refused; a manager whose
+    probation ended in the year is placed in 三级. ``None``: the manager is scored."""
     if appraisal.period_kind is not PeriodKind.YEAR:
         return _refused(
             f"grades are set once a year from the year's results; the {appraisal.period} "
@@ -1184,6 +1182,21 @@ def appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
             rating_label=RATING_PROBATION_END_LABEL,
             warnings=standing.warnings,
         )
+    return None
+
+
+def appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
+    """Appraise one manager for one year (第八条, 第九条, 第十一条, 第十三条).
+
+    Refused (``graded=False``) for a quarter, for managers the policy does not
+    grade (see :func:`eligibility`) and when a required input is missing.
+    """
+    unscored = unscored_outcome(appraisal)
+    if unscored is not None:
+        return unscored
+    standing = eligibility(
+        appraisal.manager, appraisal.values, appraisal.period_start, appraisal.period_end
+    )
     missing = missing_inputs(appraisal)
     if missing:
         return _refused(f"required inputs missing: {', '.join(missing)}", ART_SCORE)

@@ -59,6 +59,7 @@ from server.services import (
     penalties,
     policies,
     records,
+    snapshots,
 )
 from server.services.common import get_in_tenant, require_role
 
@@ -323,6 +324,18 @@ DutyRecordedResult = Annotated[
     DutyRecorded | ErrorType,
     strawberry.union("RecordDutyResult"),
 ]
+
+
+@strawberry.type(description="A loan snapshot taken: the book as it stood at a date.")
+class LoanSnapshotTaken:
+    as_of: dt.date
+    loans: int
+
+
+LoanSnapshotResult = Annotated[
+    LoanSnapshotTaken | ErrorType,
+    strawberry.union("LoanSnapshotResult"),
+]
 SetTenantPolicyResult = Annotated[
     Tenant | ErrorType,
     strawberry.union("SetTenantPolicyResult"),
@@ -372,6 +385,23 @@ async def _blacklist(
 
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(
+        description=(
+            "Record the loan book as it stands, dated asOf (a month or year end), for "
+            "period-start and period-end appraisal figures. Role HR or RISK."
+        )
+    )
+    async def take_loan_snapshot(self, info: Ctx, as_of: dt.date) -> LoanSnapshotResult:
+        ctx = info.context
+
+        async def work() -> LoanSnapshotTaken:
+            count = await snapshots.take_loan_snapshot(
+                ctx.session, ctx.tenant_id, ctx.principal.roles, as_of=as_of
+            )
+            return LoanSnapshotTaken(as_of=as_of, loans=count)
+
+        return await run_mutation(ctx, work)
+
     @strawberry.mutation(
         description="Record a post-loan duty done: a collection notice, an overdue collection "
         "or an inspection report."

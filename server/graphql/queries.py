@@ -31,6 +31,7 @@ from server.graphql.pagination import Connection, page_args, paginate
 from server.graphql.policy import PolicyPlugin, installed_plugins
 from server.graphql.types import (
     Appraisal,
+    AppraisalRun,
     Ctx,
     Customer,
     Loan,
@@ -197,6 +198,13 @@ class Query:
         return await _page(
             info, models.Appraisal, appraisal_conditions(criteria), first, after, Appraisal.from_row
         )
+
+    @strawberry.field(description="An appraisal run (whole tenant, one period) and its progress.")
+    async def appraisal_run(self, info: Ctx, id: strawberry.ID) -> AppraisalRun | None:
+        ctx = info.context
+        key = _lookup_id(id)
+        row = await ctx.get(models.AppraisalRun, (ctx.tenant_id, key)) if key else None
+        return AppraisalRun.from_row(row) if row else None
 
     @strawberry.field
     async def appraisal(self, info: Ctx, id: strawberry.ID) -> Appraisal | None:

@@ -112,6 +112,24 @@ def grading_cohort_figures(
 
 
 @hookspec(firstresult=True)
+def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    """An outcome the policy reaches without scoring, before inputs are checked.
+
+    Some managers are not scored at all: the policy refuses to grade them (e.g.
+    still in probation) or places them without a score (e.g. the lowest tier in
+    the year probation ended). The core asks this first, so such a manager needs
+    none of the scoring inputs; for everyone else it reports missing inputs.
+
+    :param appraisal: as for :func:`grading_appraise`, but ``values`` and
+        ``plans`` may lack required keys.
+    :return: the refusal or placement, or ``None`` when the manager is to be scored.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
 def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
     """Appraise one manager for one period.
 
@@ -241,6 +259,7 @@ HOOKS_BY_CATEGORY = {
         "grading_tiers",
         "grading_indicators",
         "grading_cohort_figures",
+        "grading_unscored_outcome",
         "grading_appraise",
         "grading_tier_move",
     ),

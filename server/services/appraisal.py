@@ -288,6 +288,25 @@ def appraisal_input(prepared: Prepared, manager_id: uuid.UUID) -> AppraisalInput
     )
 
 
+def _appraise(
+    registry: PolicyRegistry, prepared: Prepared, manager_id: uuid.UUID
+) -> tuple[AppraisalInput, AppraisalOutcome]:
+    """The plugin's outcome for one manager: unscored (refusal or placement) when the policy
+    says so, else scored — which needs every required input."""
+    appraisal = appraisal_input(prepared, manager_id)
+    plugin = prepared.selection.plugin
+    unscored: AppraisalOutcome | None = registry.call(
+        plugin, "grading_unscored_outcome", appraisal=appraisal
+    )
+    if unscored is not None:
+        return appraisal, unscored
+    missing = missing_inputs(prepared, manager_id)
+    if missing:
+        raise MissingInputs(prepared.managers[manager_id].employee_no, missing)
+    outcome: AppraisalOutcome = registry.call(plugin, "grading_appraise", appraisal=appraisal)
+    return appraisal, outcome
+
+
 def inputs_json(appraisal: AppraisalInput) -> dict[str, Any]:
     profile = appraisal.manager
     return {
@@ -466,13 +485,7 @@ async def run_appraisal(
                 )
             ]
         )
-    missing = missing_inputs(prepared, manager.id)
-    if missing:
-        raise MissingInputs(manager.employee_no, missing)
-    appraisal = appraisal_input(prepared, manager.id)
-    outcome: AppraisalOutcome = registry.call(
-        prepared.selection.plugin, "grading_appraise", appraisal=appraisal
-    )
+    appraisal, outcome = _appraise(registry, prepared, manager.id)
     (new_id,) = await _write_drafts(
         session, prepared, [(manager.id, appraisal, outcome)], user_id, None
     )
@@ -530,22 +543,17 @@ async def run_appraisals(
             for start in range(0, len(todo), CHUNK):
                 results = []
                 for mid in todo[start : start + CHUNK]:
-                    missing = missing_inputs(prepared, mid)
-                    if missing:
+                    try:
+                        results.append((mid, *_appraise(registry, prepared, mid)))
+                    except MissingInputs as missing:
                         skipped += 1
                         problems.append(
                             {
                                 "managerId": str(mid),
                                 "employeeNo": prepared.managers[mid].employee_no,
-                                "missing": [m.key for m in missing],
+                                "missing": [m.key for m in missing.missing],
                             }
                         )
-                        continue
-                    appraisal = appraisal_input(prepared, mid)
-                    outcome = registry.call(
-                        prepared.selection.plugin, "grading_appraise", appraisal=appraisal
-                    )
-                    results.append((mid, appraisal, outcome))
                 async with session.begin():
                     await _write_drafts(session, prepared, results, user_id, run_id)
                     done += len(results)
@@ -851,13 +859,7 @@ async def resolve_appeal(
         prepared = await prepare(session, registry, tenant_id, row.period, today=today)
         if manager.id not in prepared.managers:
             raise Conflict(f"a manager who is {manager.status.value} is not appraised", "id")
-        missing = missing_inputs(prepared, manager.id)
-        if missing:
-            raise MissingInputs(manager.employee_no, missing)
-        appraisal = appraisal_input(prepared, manager.id)
-        outcome: AppraisalOutcome = registry.call(
-            prepared.selection.plugin, "grading_appraise", appraisal=appraisal
-        )
+        appraisal, outcome = _appraise(registry, prepared, manager.id)
         values = _appraisal_values(
             prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id
         )

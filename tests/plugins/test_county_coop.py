@@ -297,11 +297,29 @@ def test_no_cohort_figures(size: int) -> None:
 # --- refusals to grade ----------------------------------------------------------
 
 
-def test_a_quarter_is_not_graded() -> None:
-    outcome = appraise(appraisal(period_kind=PeriodKind.QUARTER))
-    assert not outcome.graded
-    assert "第五章二" in outcome.explanation
-    assert (outcome.items, outcome.total, outcome.tier, outcome.pay) == ((), None, None, ())
+def unscored(given: AppraisalInput) -> AppraisalOutcome | None:
+    outcome = REGISTRY.call(plugin.NAME, "grading_unscored_outcome", appraisal=given)
+    assert outcome is None or isinstance(outcome, AppraisalOutcome)
+    return outcome
+
+
+def test_a_quarter_is_not_graded_and_needs_no_inputs() -> None:
+    quarter = appraisal({}, plans={}, period_kind=PeriodKind.QUARTER)
+    before_inputs = unscored(quarter)
+    assert before_inputs is not None
+    assert appraise(quarter) == before_inputs
+    assert not before_inputs.graded
+    assert "第五章二" in before_inputs.explanation
+    assert (before_inputs.items, before_inputs.total, before_inputs.tier) == ((), None, None)
+    assert before_inputs.pay == ()
+
+
+@pytest.mark.parametrize("tier", [None, "CC_TRAINEE", "CC_4"])
+@pytest.mark.parametrize("status", [ManagerStatus.PROBATION, ManagerStatus.ACTIVE])
+def test_every_manager_is_scored_on_the_year(tier: str | None, status: ManagerStatus) -> None:
+    who = manager(tier=None if tier is None else TIER[tier], status=status)
+    assert unscored(appraisal({}, plans={}, who=who)) is None
+    assert appraise(appraisal(who=who)).graded
 
 
 def test_missing_inputs_are_named_not_guessed() -> None:
@@ -609,19 +627,16 @@ def test_confirmation_moves_one_step_at_most(
         graded=True, explanation="", tier=TIER[appraised], rating="EXCELLENT", rating_label="优秀"
     )
     result = move(manager(tier=TIER[current]), outcome)
-    assert (result.direction, result.to_tier) == (direction, TIER[to_tier])
-    assert result.flags == ("ONE_STEP_A_YEAR",)
+    assert (result.direction, result.to_tier, result.flags) == (direction, TIER[to_tier], ())
+    assert f"the appraisal set {TIER[appraised].name}; one step a year" in result.reason
 
 
-def test_an_incompetent_trainee_stays_and_is_flagged() -> None:
+def test_an_incompetent_trainee_stays() -> None:
     who = manager(tier=TIER["CC_TRAINEE"])
     outcome = appraise(appraisal(at_completion("0.3"), who=who))
     result = move(who, outcome)
-    assert (result.direction, result.to_tier, result.flags) == (
-        TierDirection.NONE,
-        None,
-        ("AT_LOWEST_TIER",),
-    )
+    assert (result.direction, result.to_tier, result.flags) == (TierDirection.NONE, None, ())
+    assert "already 见习客户经理, no lower" in result.reason
 
 
 def test_no_level_move_on_a_quarter_or_an_ungraded_appraisal() -> None:

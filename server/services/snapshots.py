@@ -1,0 +1,90 @@
+"""Loan snapshots: the book as it stood at a date (a month or year end).
+
+Period-start and period-end figures of appraisals read these, so an appraisal
+of a finished year gives the same result whenever it is run. Taken in one
+``INSERT … SELECT``; no loan row passes through Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, and_, cast, delete, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import Role
+from server.errors import FieldProblem, InvalidInput
+from server.services.common import require_role, require_tenant
+
+
+def _date_literal(session: AsyncSession, day: dt.date) -> Any:
+    """A date constant in a SELECT list; PostgreSQL needs its type spelled out."""
+    value = literal(day, Date())
+    return value if session.get_bind().dialect.name == "sqlite" else cast(value, Date())
+
+
+async def take_loan_snapshot(
+    session: AsyncSession,
+    tenant_id: str,
+    roles: frozenset[Role] | None,
+    *,
+    as_of: dt.date,
+    today: dt.date | None = None,
+) -> int:
+    """Record every loan issued by ``as_of`` as it stands now; replaces that date's snapshot.
+
+    The live book is the state at ``as_of`` only if taken on that day (or later,
+    with no change since); so a date in the future is refused.
+    """
+    if roles is not None:
+        require_role(roles, (Role.HR, Role.RISK), "takeLoanSnapshot")
+    if as_of > (today or dt.date.today()):
+        raise InvalidInput(
+            [FieldProblem("asOf", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]
+        )
+    await require_tenant(session, tenant_id)
+    s, lo, cu = models.LoanSnapshot, models.Loan, models.Customer
+    await session.execute(delete(s).where(s.tenant_id == tenant_id, s.as_of == as_of))
+    source = (
+        select(
+            lo.tenant_id,
+            _date_literal(session, as_of),
+            lo.id,
+            lo.manager_id,
+            lo.customer_id,
+            lo.office_id,
+            cu.kind,
+            lo.balance,
+            lo.risk_class,
+            lo.days_overdue,
+        )
+        .select_from(
+            lo.__table__.join(
+                cu.__table__, and_(cu.tenant_id == lo.tenant_id, cu.id == lo.customer_id)
+            )
+        )
+        .where(lo.tenant_id == tenant_id, lo.issued_on <= as_of)
+    )
+    await session.execute(
+        insert(s).from_select(
+            [
+                "tenant_id",
+                "as_of",
+                "loan_id",
+                "manager_id",
+                "customer_id",
+                "office_id",
+                "customer_kind",
+                "balance",
+                "risk_class",
+                "days_overdue",
+            ],
+            source,
+        )
+    )
+    count = await session.scalar(
+        select(func.count()).select_from(s).where(s.tenant_id == tenant_id, s.as_of == as_of)
+    )
+    return int(count or 0)
