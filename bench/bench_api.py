@@ -13,27 +13,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.machine import describe
+from bench.scratch import scratch_database
 from server.app import create_app
 from server.auth import mint_token
 from server.db.engine import create_engine, create_sessionmaker
 from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.domain import Role
-from server.settings import Settings, _async_driver
+from server.settings import Settings
 
 QUERY = """
 query($first: Int!) { managers(first: $first) { totalCount edges { node { name
@@ -41,22 +38,13 @@ query($first: Int!) { managers(first: $first) { totalCount edges { node { name
 """
 
 
-async def _scratch_database(url: str) -> tuple[str, Any]:
-    if not url.startswith("postgresql"):
-        return url, None
-    name = f"rc_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    return make_url(url).set(database=name).render_as_string(hide_password=False), (admin, name)
-
-
 async def run(args: argparse.Namespace) -> None:
-    base = os.environ.get("DATABASE_URL") or ""
-    tmp = tempfile.mkdtemp()
-    url = _async_driver(base) if base else f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-    url, cleanup = await _scratch_database(url)
-    settings = Settings(database_url=url, jwt_secret="bench-" + "z" * 40, data_dir=Path(tmp))
+    async with scratch_database("rc_bench") as (url, folder):
+        await _run(args, url, folder)
+
+
+async def _run(args: argparse.Namespace, url: str, folder: Path) -> None:
+    settings = Settings(database_url=url, jwt_secret="bench-" + "z" * 40, data_dir=folder)
     engine = create_engine(settings)
     try:
         print(f"machine: {describe()}")
@@ -105,11 +93,6 @@ async def run(args: argparse.Namespace) -> None:
                 )
     finally:
         await engine.dispose()
-        if cleanup is not None:
-            admin, name = cleanup
-            async with admin.connect() as conn:
-                await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.dispose()
 
 
 def main() -> None:

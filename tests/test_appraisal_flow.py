@@ -270,7 +270,7 @@ async def test_batch_run_is_idempotent_and_keeps_confirmed(api: Api, session: As
     )
     assert first["managersTotal"] == int(appraisable or 0) - 1
     assert first["managersDone"] + first["managersSkipped"] == first["managersTotal"]
-    assert all(p["missing"] for p in first["problems"])
+    assert all(p["missing"] for p in first["problems"] if "managerId" in p)
     second = (await _as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
     assert (second["managersDone"], second["managersSkipped"]) == (
         first["managersDone"],
@@ -412,3 +412,26 @@ def test_hook_grading_unscored_outcome(
     if outcome is not None:
         assert outcome.explanation
         assert outcome.items == ()
+
+
+async def test_office_totals_are_reconciled(api: Api, session: AsyncSession) -> None:
+    manager = await _manager(session, "sd-demo")
+    await _record(api, str(manager.id), SD_PLANS, SD_ACTUALS, "sd-demo")
+    office = str(manager.office_id)
+    recorded = await api(
+        """mutation($o: ID!) { recordOfficeIndicators(officeId: $o, period: "2026",
+             values: [{indicator: "interest_recovered", value: "100000"},
+                      {indicator: "deposit_net_increase", value: "99999999"}]) {
+             __typename ... on OfficeFiguresRecorded { office { id } figures { indicator } } } }""",
+        {"o": office},
+    )
+    assert recorded["recordOfficeIndicators"]["office"]["id"] == office
+    draft = (await _as(api, RUN, {"m": str(manager.id)}, user="hr-1", roles=(Role.HR,)))[
+        "runAppraisal"
+    ]
+    mismatches = [w for w in draft["warnings"] if "第十四条" in w]
+    assert len(mismatches) == 1
+    assert mismatches[0].startswith("interest_recovered")
+    batch = (await _as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
+    reconciliation = [p for p in batch["problems"] if "reconciliation" in p]
+    assert reconciliation == [{"officeId": office, "reconciliation": mismatches}]

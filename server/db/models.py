@@ -729,3 +729,20 @@ class AccountMovement(Base):
         CheckConstraint("direction IN ('IN', 'OUT')", name="direction"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
+
+
+class OfficeFigure(Base):
+    """An office's own total of an indicator for a period (营业机构任务完成总数)."""
+
+    __tablename__ = "office_figures"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    office_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    indicator: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Quantity)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "office_id", "period", "indicator"),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )

@@ -336,6 +336,19 @@ LoanSnapshotResult = Annotated[
     LoanSnapshotTaken | ErrorType,
     strawberry.union("LoanSnapshotResult"),
 ]
+
+
+@strawberry.type(description="An office's own totals recorded for a period.")
+class OfficeFiguresRecorded:
+    office: Office
+    period: Period
+    figures: list[IndicatorFigure]
+
+
+OfficeFiguresResult = Annotated[
+    OfficeFiguresRecorded | ErrorType,
+    strawberry.union("RecordOfficeIndicatorsResult"),
+]
 SetTenantPolicyResult = Annotated[
     Tenant | ErrorType,
     strawberry.union("SetTenantPolicyResult"),
@@ -385,6 +398,35 @@ async def _blacklist(
 
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(
+        description=(
+            "Set an office's own totals for a period; appraisal runs report where the sum of "
+            "its managers' figures exceeds them (山东办法 第十四条)."
+        )
+    )
+    async def record_office_indicators(
+        self, info: Ctx, office_id: strawberry.ID, period: Period, values: list[FigureInput]
+    ) -> OfficeFiguresResult:
+        ctx = info.context
+        figures = [records.Figure(v.indicator, v.value) for v in values]
+
+        async def work() -> OfficeFiguresRecorded:
+            office = await records.record_office_indicators(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                office_id=str(office_id),
+                period=period,
+                values=figures,
+            )
+            return OfficeFiguresRecorded(
+                office=Office.from_row(office),
+                period=period,
+                figures=[IndicatorFigure(indicator=f.indicator, value=f.value) for f in figures],  # type: ignore[arg-type]
+            )
+
+        return await run_mutation(ctx, work)
+
     @strawberry.mutation(
         description=(
             "Record the loan book as it stands, dated asOf (a month or year end), for "

@@ -9,7 +9,9 @@ federation's own package would::
     my_province = "my_package.policy"
 
 A plugin module implements hooks from ``server.policy.hookspecs`` with
-``@hookimpl``. Plugins are pure: frozen dataclasses in, frozen dataclasses out.
+``@hookimpl`` — every hook of each category it declares in ``policy_info``.
+Plugins are pure: frozen dataclasses in, frozen dataclasses out. The guide for
+plugin authors is ``docs/plugin-authors.md``.
 """
 
 from server.policy.hookspecs import hookimpl, hookspec

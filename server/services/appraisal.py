@@ -15,6 +15,7 @@ HR with the review's reason.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db import models
+from server.db.bulk import bulk_insert
 from server.domain import (
     AppraisalStatus,
     ManagerStatus,
@@ -84,6 +86,18 @@ class MissingInputs(DomainError):
 
 
 @dataclass
+class RunTimings:
+    """Where a batch run spent its time, in seconds."""
+
+    sql: float = 0.0
+    """Loading inputs: SQL aggregation and recorded figures (with the cohort figures)."""
+    plugin: float = 0.0
+    """Building each manager's input and calling the plugin."""
+    write: float = 0.0
+    """Storing drafts, items and progress."""
+
+
+@dataclass
 class Prepared:
     """Everything a run reads, loaded once for all managers of the tenant."""
 
@@ -100,6 +114,8 @@ class Prepared:
     prior: dict[uuid.UUID, tuple[PriorAppraisal, ...]]
     unavailable: dict[str, str]
     cohort: Mapping[str, Decimal] = field(default_factory=dict)
+    reconciliation: dict[uuid.UUID, list[str]] = field(default_factory=dict)
+    """Per office: where its managers' figures exceed the office's own total."""
 
 
 def _json(value: Any) -> Any:
@@ -233,6 +249,7 @@ async def prepare(
         prior={k: tuple(v) for k, v in prior.items()},
         unavailable=figures.unavailable,
     )
+    prepared.reconciliation = await _reconcile(session, tenant_id, period, managers, values)
     cohort = tuple(
         CohortMember(profile=profiles[mid], values=values[mid]) for mid in sorted(managers)
     )
@@ -246,6 +263,40 @@ async def prepare(
         )
     )
     return prepared
+
+
+async def _reconcile(
+    session: AsyncSession,
+    tenant_id: str,
+    period: Period,
+    managers: dict[uuid.UUID, models.Manager],
+    values: dict[uuid.UUID, dict[str, Decimal]],
+) -> dict[uuid.UUID, list[str]]:
+    """The sum over an office's managers of a figure may not exceed the office's own total
+    (山东办法 第十四条: 到人任务完成情况必须与营业机构任务完成总数相衔接)."""
+    f = models.OfficeFigure
+    totals = (
+        await session.execute(
+            select(f.office_id, f.indicator, f.value).where(
+                f.tenant_id == tenant_id, f.period == period.text
+            )
+        )
+    ).all()
+    if not totals:
+        return {}
+    sums: dict[tuple[uuid.UUID, str], Decimal] = defaultdict(Decimal)
+    for mid, manager in managers.items():
+        for key, value in values[mid].items():
+            sums[(manager.office_id, key)] += value
+    found: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for office_id, key, office_total in totals:
+        managers_total = sums.get((office_id, key), Decimal(0))
+        if managers_total > office_total:
+            found[office_id].append(
+                f"{key}: the office's managers add up to {managers_total}, above the office's "
+                f"own {office_total} (第十四条)"
+            )
+    return dict(found)
 
 
 def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInput]:
@@ -350,7 +401,10 @@ def _appraisal_values(
         "rating": outcome.rating,
         "rating_label": outcome.rating_label,
         "explanation": outcome.explanation,
-        "warnings": list(outcome.warnings),
+        "warnings": [
+            *outcome.warnings,
+            *prepared.reconciliation.get(prepared.managers[manager_id].office_id, []),
+        ],
         "pay": [_money_json(m) for m in outcome.pay],
         "tier_move": None,
         "run_id": run_id,
@@ -436,9 +490,8 @@ async def _write_drafts(
             }
         )
         items += _item_rows(prepared.tenant_id, appraisal_id, outcome.items)
-    await session.execute(insert(a), rows)
-    if items:
-        await session.execute(insert(models.AppraisalItem), items)
+    await bulk_insert(session, a, rows)
+    await bulk_insert(session, models.AppraisalItem, items)
     return ids
 
 
@@ -504,6 +557,7 @@ async def run_appraisals(
     *,
     period: str,
     today: dt.date | None = None,
+    timings: RunTimings | None = None,
 ) -> uuid.UUID:
     """Appraise every appraisable manager of the tenant; progress is committed per chunk.
 
@@ -525,9 +579,11 @@ async def run_appraisals(
         session.add(run)
         await session.flush()
         run_id = run.id
+    timings = timings if timings is not None else RunTimings()
     try:
         async with sessionmaker() as session:
             async with session.begin():
+                started = time.perf_counter()
                 prepared = await prepare(session, registry, tenant_id, period, today=today)
                 confirmed = await _confirmed_managers(session, tenant_id, period, None)
                 todo = [mid for mid in prepared.managers if mid not in confirmed]
@@ -538,9 +594,14 @@ async def run_appraisals(
                     managers_total=len(todo),
                     cohort=_json(prepared.cohort),
                 )
-            problems: list[dict[str, Any]] = []
+                timings.sql += time.perf_counter() - started
+            problems: list[dict[str, Any]] = [
+                {"officeId": str(office_id), "reconciliation": messages}
+                for office_id, messages in prepared.reconciliation.items()
+            ]
             done = skipped = 0
             for start in range(0, len(todo), CHUNK):
+                started = time.perf_counter()
                 results = []
                 for mid in todo[start : start + CHUNK]:
                     try:
@@ -554,6 +615,8 @@ async def run_appraisals(
                                 "missing": [m.key for m in missing.missing],
                             }
                         )
+                timings.plugin += time.perf_counter() - started
+                started = time.perf_counter()
                 async with session.begin():
                     await _write_drafts(session, prepared, results, user_id, run_id)
                     done += len(results)
@@ -565,6 +628,7 @@ async def run_appraisals(
                         managers_skipped=skipped,
                         problems=problems,
                     )
+                timings.write += time.perf_counter() - started
             async with session.begin():
                 await _update_run(
                     session, tenant_id, run_id, status=RunStatus.DONE, finished_at=models.now()

@@ -165,7 +165,7 @@ async def loan_refusals(
         found = registry.call(
             lending.plugin, "lending_check", request=request, params=lending.params
         )
-        refusals += [_refusal(r) for r in found]
+        _add_new_rules(refusals, found)
     if classification is not None:
         found = registry.call(
             classification.plugin,
@@ -173,5 +173,14 @@ async def loan_refusals(
             request=request,
             params=classification.params,
         )
-        refusals += [_refusal(r) for r in found]
+        _add_new_rules(refusals, found)
     return refusals
+
+
+def _add_new_rules(refusals: list[RuleRefusal], found: tuple[Refusal, ...]) -> None:
+    """Add a plugin's refusals; a rule already listed (a plugin may repeat a core check) once."""
+    listed = {r.rule for r in refusals}
+    for r in found:
+        if r.rule not in listed:
+            refusals.append(_refusal(r))
+            listed.add(r.rule)

@@ -216,3 +216,36 @@ async def record_violation(
     session.add(violation)
     await session.flush()
     return violation
+
+
+async def record_office_indicators(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    *,
+    office_id: str,
+    period: str,
+    values: list[Figure],
+) -> models.Office:
+    """Set (or replace) an office's own totals for the period, against which the sum of its
+    managers' figures is reconciled when appraisals run (山东办法 第十四条)."""
+    problems = Problems()
+    _check_figures(values, "values", problems)
+    problems.raise_if_any()
+    office = await get_in_tenant(
+        session, models.Office, tenant_id, office_id, field="officeId", entity="Office"
+    )
+    for f in values:
+        await session.merge(
+            models.OfficeFigure(
+                tenant_id=tenant_id,
+                office_id=office.id,
+                period=period,
+                indicator=f.indicator,
+                value=f.value,
+                recorded_by=user_id,
+                recorded_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    await session.flush()
+    return office

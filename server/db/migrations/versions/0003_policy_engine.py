@@ -130,6 +130,17 @@ def upgrade() -> None:
     with op.batch_alter_table('loan_snapshots', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_loan_snapshots_tenant_id_as_of_manager_id'), ['tenant_id', 'as_of', 'manager_id'], unique=False)
 
+    op.create_table('office_figures',
+    sa.Column('tenant_id', sa.String(length=32), nullable=False),
+    sa.Column('office_id', sa.Uuid(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('indicator', sa.String(length=60), nullable=False),
+    sa.Column('value', server.db.types.ScaledDecimal(precision=18, scale=4), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'office_id'], ['offices.tenant_id', 'offices.id'], name=op.f('fk_office_figures_tenant_id_office_id_offices')),
+    sa.PrimaryKeyConstraint('tenant_id', 'office_id', 'period', 'indicator', name=op.f('pk_office_figures'))
+    )
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.add_column(sa.Column('settings', sa.JSON().with_variant(sa.JSON(none_as_null=True), 'postgresql'), nullable=False, server_default=sa.text("'{}'")))
 
@@ -152,6 +163,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('office_figures')
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.drop_column('settings')
 
