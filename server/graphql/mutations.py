@@ -685,13 +685,26 @@ class Mutation:
         self,
         info: Ctx,
         category: PolicyCategory,
-        plugin: str | None,
+        plugin: Annotated[
+            str | None,
+            strawberry.argument(description="The plugin's name; null switches the category off."),
+        ] = UNSET,
         parameters: JSON | None = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
 
         async def work() -> Tenant:
             require_role(ctx.principal.roles, (Role.FEDERATION_ADMIN,), "setTenantPolicy")
+            if plugin is UNSET:
+                raise InvalidInputError(
+                    [
+                        FieldProblem(
+                            "plugin",
+                            "REQUIRED",
+                            "give the plugin's name, or null to switch the category off",
+                        )
+                    ]
+                )
             raw: Any = parameters if parameters is not None else {}
             if not isinstance(raw, dict):
                 raise InvalidInputError(

@@ -70,7 +70,8 @@ def policy_info() -> PluginInfo:
 def grading_tiers() -> tuple[Tier, ...]:
     """The grading policy's tiers, lowest rank first.
 
-    :return: the ordered tiers; rank 0 is the lowest and ranks only grow.
+    :return: the ordered tiers; ranks are 0 or more and strictly grow (a higher rank
+        is a better tier, whatever the tier is called).
 
     Stops at first non-None result.
     """

@@ -16,6 +16,10 @@ class UnknownPlugin(LookupError):
     """No installed policy plugin has this name."""
 
 
+class DuplicatePlugin(ValueError):
+    """Two installed plugins give the same name; a tenant's choice would be ambiguous."""
+
+
 class IncompletePlugin(TypeError):
     """A plugin declares a category without implementing all of its hooks."""
 
@@ -42,6 +46,8 @@ class PolicyRegistry:
             if not isinstance(info, PluginInfo):
                 continue
             self._check_complete(plugin, info)
+            if info.name in self._by_name:
+                raise DuplicatePlugin(f"two installed policy plugins are named {info.name}")
             self._by_name[info.name] = plugin
             self._info[info.name] = info
 
@@ -67,7 +73,10 @@ class PolicyRegistry:
         for impl in caller.get_hookimpls():
             if impl.plugin is plugin:
                 function: Callable[..., Any] = impl.function
-                return function(**kwargs)
+                # As pluggy does: an implementation may take any subset of the spec's arguments.
+                arguments = {name: kwargs[name] for name in impl.argnames}
+                arguments.update({n: kwargs[n] for n in impl.kwargnames if n in kwargs})
+                return function(**arguments)
         return None
 
     def call(self, plugin_name: str, hook_name: str, **kwargs: Any) -> Any:

@@ -1,0 +1,574 @@
+"""A tenant's policy selection over GraphQL: setTenantPolicy, its history, and `policies`.
+
+Only a federation administrator chooses a tenant's plugins; every refused change
+leaves the selection and its history exactly as they were; results made earlier
+keep the plugin and version that made them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import plugins.anhui
+import plugins.county_coop
+import plugins.shandong
+import plugins.shanxi_customer_class
+from server.db import models
+from server.domain import AppraisalStatus, Role
+from server.policy.types import ParameterSpec, PluginInfo
+
+from .conftest import Api
+
+TENANT = "sd-demo"
+ADMIN = "fed.admin"
+
+IN_TREE: dict[str, PluginInfo] = {
+    module.NAME: module.policy_info()
+    for module in (
+        plugins.anhui,
+        plugins.county_coop,
+        plugins.shandong,
+        plugins.shanxi_customer_class,
+    )
+}
+
+SET_POLICY = """
+mutation($category: PolicyCategory!, $plugin: String, $parameters: JSON) {
+  setTenantPolicy(category: $category, plugin: $plugin, parameters: $parameters) {
+    __typename
+    ... on Tenant { id policy { category plugin } }
+    ... on UserError { code message field }
+    ... on InvalidInput { errors { field code message } }
+  }
+}
+"""
+
+STATE = """
+{ tenant {
+    policy { category plugin pluginVersion parameters effectiveParameters selectedBy selectedAt }
+    policyHistory { category plugin pluginVersion parameters changedBy changedAt }
+} }
+"""
+
+
+async def run(
+    api: Api,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    roles: tuple[Role, ...] = (Role.FEDERATION_ADMIN,),
+    user: str = ADMIN,
+    tenant: str = TENANT,
+) -> dict[str, Any]:
+    """Run an operation as ``user``; it must succeed at the GraphQL level."""
+    response = await api.post(query, variables, token=api.token(tenant, roles, user))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def state(api: Api, tenant: str = TENANT) -> dict[str, Any]:
+    data = await run(api, STATE, roles=(Role.HR,), tenant=tenant)
+    tenant_state: dict[str, Any] = data["tenant"]
+    return tenant_state
+
+
+async def set_policy(
+    api: Api,
+    category: str,
+    plugin: str | None,
+    parameters: Any = None,
+    *,
+    roles: tuple[Role, ...] = (Role.FEDERATION_ADMIN,),
+    user: str = ADMIN,
+) -> dict[str, Any]:
+    variables: dict[str, Any] = {"category": category, "plugin": plugin}
+    if parameters is not None:
+        variables["parameters"] = parameters
+    data = await run(api, SET_POLICY, variables, roles=roles, user=user)
+    result: dict[str, Any] = data["setTenantPolicy"]
+    return result
+
+
+async def change_rows(session: AsyncSession) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(models.TenantPolicyChange)
+        .where(models.TenantPolicyChange.tenant_id == TENANT)
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+def json_default(spec: ParameterSpec) -> Any:
+    return str(spec.default) if isinstance(spec.default, Decimal) else spec.default
+
+
+def effective(plugin: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """The plugin's defaults (as JSON) with the tenant's own values over them."""
+    return {p.name: json_default(p) for p in IN_TREE[plugin].parameters} | stored
+
+
+# --- who may choose ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        (Role.HR,),
+        (Role.HR, Role.RISK, Role.AUDITOR),
+        (Role.INTEGRATOR,),
+        (Role.MANAGER, Role.BRANCH_HEAD),
+    ],
+    ids=lambda roles: "+".join(r.value for r in roles),
+)
+async def test_only_a_federation_admin_sets_the_policy(
+    api: Api, session: AsyncSession, roles: tuple[Role, ...]
+) -> None:
+    before = await state(api)
+    rows = await change_rows(session)
+    result = await set_policy(api, "GRADING", "anhui", roles=roles, user="someone.else")
+    assert result["__typename"] == "PermissionDenied"
+    assert result["code"] == "PERMISSION_DENIED"
+    assert await state(api) == before
+    assert await change_rows(session) == rows
+
+
+# --- refused changes write nothing -----------------------------------------------------------
+
+ERROR_CASES = [
+    pytest.param("GRADING", "henan", None, [("plugin", "UNKNOWN_PLUGIN")], id="unknown-plugin"),
+    pytest.param(
+        "CLASSIFICATION", "shandong", None, [("plugin", "CATEGORY_NOT_SERVED")], id="not-served"
+    ),
+    pytest.param(
+        "LENDING",
+        "shanxi_customer_class",
+        None,
+        [("plugin", "CATEGORY_NOT_SERVED")],
+        id="classifier-as-lender",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"bonus_points": "1"},
+        [("parameters.bonus_points", "UNKNOWN_PARAMETER")],
+        id="unknown-parameter",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": 0.5},
+        [("parameters.deduction_per_case", "PARAMETER_RANGE")],
+        id="json-float",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": True},
+        [("parameters.deduction_per_case", "PARAMETER_RANGE")],
+        id="json-boolean-for-decimal",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": "-0.01"},
+        [("parameters.deduction_per_case", "PARAMETER_RANGE")],
+        id="below-minimum",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": "2.01"},
+        [("parameters.deduction_per_case", "PARAMETER_RANGE")],
+        id="above-maximum",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": None},
+        [("parameters.deduction_per_case", "PARAMETER_RANGE")],
+        id="null-not-nullable",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"interest_cap": "19.99"},
+        [("parameters.interest_cap", "PARAMETER_RANGE")],
+        id="nullable-below-minimum",
+    ),
+    pytest.param(
+        "CLASSIFICATION",
+        "shanxi_customer_class",
+        {"bad_record_years": "1.5"},
+        [("parameters.bad_record_years", "PARAMETER_RANGE")],
+        id="integer-not-whole",
+    ),
+    pytest.param(
+        "CLASSIFICATION",
+        "shanxi_customer_class",
+        {"high_contribution_at": "abc"},
+        [("parameters.high_contribution_at", "PARAMETER_RANGE")],
+        id="not-a-number",
+    ),
+    pytest.param(
+        "PENALTY",
+        "anhui",
+        {"violation_downgrade": "yes"},
+        [("parameters.violation_downgrade", "PARAMETER_RANGE")],
+        id="boolean-as-string",
+    ),
+    pytest.param(
+        "LENDING",
+        "county_coop",
+        {"rotation_years": 0, "cap_cc_9": "1", "cap_cc_1": "-1"},
+        [
+            ("parameters.rotation_years", "PARAMETER_RANGE"),
+            ("parameters.cap_cc_9", "UNKNOWN_PARAMETER"),
+            ("parameters.cap_cc_1", "PARAMETER_RANGE"),
+        ],
+        id="every-problem-listed",
+    ),
+    pytest.param("GRADING", "shandong", [1, 2], [("parameters", "OBJECT")], id="not-an-object"),
+    pytest.param(
+        "PENALTY",
+        None,
+        {"violation_downgrade": False},
+        [("parameters", "NO_PLUGIN")],
+        id="off-with-parameters",
+    ),
+]
+
+
+@pytest.mark.parametrize(("category", "plugin", "parameters", "expected"), ERROR_CASES)
+async def test_refused_change_leaves_policy_and_history_alone(
+    api: Api,
+    session: AsyncSession,
+    category: str,
+    plugin: str | None,
+    parameters: Any,
+    expected: list[tuple[str, str]],
+) -> None:
+    before = await state(api)
+    rows = await change_rows(session)
+    result = await set_policy(api, category, plugin, parameters)
+    assert result["__typename"] == "InvalidInput", result
+    assert result["code"] == "INVALID_INPUT"
+    assert [(e["field"], e["code"]) for e in result["errors"]] == expected
+    assert all(e["message"] for e in result["errors"])
+    assert result["field"] == expected[0][0]
+    assert await state(api) == before
+    assert await change_rows(session) == rows
+
+
+# --- accepted changes ---------------------------------------------------------------------
+
+SUCCESS_CASES = [
+    pytest.param(
+        "PENALTY",
+        "anhui",
+        {"violation_downgrade": False},
+        {"violation_downgrade": False},
+        id="boolean",
+    ),
+    pytest.param(
+        "GRADING",
+        "shandong",
+        {"deduction_per_case": "1.25", "interest_cap": None},
+        {"deduction_per_case": "1.25", "interest_cap": None},
+        id="decimal-and-null",
+    ),
+    pytest.param(
+        "CLASSIFICATION",
+        "shanxi_customer_class",
+        {"bad_record_years": "3"},
+        {"bad_record_years": 3},
+        id="integer-from-string",
+    ),
+    pytest.param(
+        "LENDING", "county_coop", {"cap_cc_1": 250000}, {"cap_cc_1": "250000"}, id="json-integer"
+    ),
+    pytest.param("LENDING", "anhui", None, {}, id="defaults"),
+]
+
+
+@pytest.mark.parametrize(("category", "plugin", "given", "stored"), SUCCESS_CASES)
+async def test_change_replaces_selection_and_is_kept_in_history(
+    api: Api,
+    session: AsyncSession,
+    category: str,
+    plugin: str,
+    given: dict[str, Any] | None,
+    stored: dict[str, Any],
+) -> None:
+    before = await state(api)
+    other_tenant = await state(api, "ah-demo")
+    result = await set_policy(api, category, plugin, given, user="zhang.wei")
+    assert result["__typename"] == "Tenant", result
+    assert result["id"] == TENANT
+    assert {"category": category, "plugin": plugin} in result["policy"]
+
+    after = await state(api)
+    selected = {p["category"]: p for p in after["policy"]}
+    chosen = selected.pop(category)
+    assert {k: v for k, v in chosen.items() if k != "selectedAt"} == {
+        "category": category,
+        "plugin": plugin,
+        "pluginVersion": IN_TREE[plugin].version,
+        "parameters": stored,
+        "effectiveParameters": effective(plugin, stored),
+        "selectedBy": "zhang.wei",
+    }
+    assert selected == {p["category"]: p for p in before["policy"] if p["category"] != category}
+
+    history = after["policyHistory"]
+    assert history[: len(before["policyHistory"])] == before["policyHistory"]
+    assert [
+        {k: v for k, v in h.items() if k != "changedAt"}
+        for h in history[len(before["policyHistory"]) :]
+    ] == [
+        {
+            "category": category,
+            "plugin": plugin,
+            "pluginVersion": IN_TREE[plugin].version,
+            "parameters": stored,
+            "changedBy": "zhang.wei",
+        }
+    ]
+    assert await state(api, "ah-demo") == other_tenant
+
+
+async def test_a_second_change_replaces_the_parameters_too(api: Api) -> None:
+    first = await set_policy(api, "GRADING", "anhui", {"promote_at": "85", "demote_below": "55"})
+    assert first["__typename"] == "Tenant", first
+    second = await set_policy(api, "GRADING", "anhui", {"demote_below": "50"}, user="li.na")
+    assert second["__typename"] == "Tenant", second
+    after = await state(api)
+    (grading,) = [p for p in after["policy"] if p["category"] == "GRADING"]
+    assert grading["parameters"] == {"demote_below": "50"}
+    assert grading["effectiveParameters"]["promote_at"] == "90"  # the default again
+    assert grading["selectedBy"] == "li.na"
+    assert [
+        (h["plugin"], h["parameters"], h["changedBy"]) for h in after["policyHistory"][-2:]
+    ] == [
+        ("anhui", {"promote_at": "85", "demote_below": "55"}, ADMIN),
+        ("anhui", {"demote_below": "50"}, "li.na"),
+    ]
+
+
+async def test_plugin_null_switches_the_category_off(api: Api, session: AsyncSession) -> None:
+    before = await state(api)
+    assert "PENALTY" in {p["category"] for p in before["policy"]}
+    result = await set_policy(api, "PENALTY", None)
+    assert result["__typename"] == "Tenant", result
+    assert "PENALTY" not in {p["category"] for p in result["policy"]}
+
+    after = await state(api)
+    assert after["policy"] == [p for p in before["policy"] if p["category"] != "PENALTY"]
+    assert len(after["policyHistory"]) == len(before["policyHistory"]) + 1
+    last = after["policyHistory"][-1]
+    assert {k: v for k, v in last.items() if k != "changedAt"} == {
+        "category": "PENALTY",
+        "plugin": None,
+        "pluginVersion": None,
+        "parameters": {},
+        "changedBy": ADMIN,
+    }
+    stored = await session.get(models.TenantPolicy, (TENANT, "PENALTY"))
+    assert stored is None
+
+
+# --- what is installed ---------------------------------------------------------------------
+
+POLICIES = """
+{ policies {
+    name version title sources categories
+    parameters { name type default minimum maximum choices nullable description article }
+    tiers { code name rank externalTitle }
+} }
+"""
+
+
+def expected_parameter(spec: ParameterSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "type": spec.type.value,
+        "default": json_default(spec),
+        "minimum": None if spec.minimum is None else str(spec.minimum),
+        "maximum": None if spec.maximum is None else str(spec.maximum),
+        "choices": list(spec.choices),
+        "nullable": spec.nullable,
+        "description": spec.description,
+        "article": spec.article,
+    }
+
+
+async def test_policies_lists_the_installed_plugins(api: Api) -> None:
+    data = await run(api, POLICIES, roles=(Role.HR,))
+    listed = {p["name"]: p for p in data["policies"]}
+    assert set(listed) >= set(IN_TREE)
+    for name, info in IN_TREE.items():
+        plugin = listed[name]
+        assert plugin["version"] == info.version
+        assert plugin["title"] == info.title
+        assert plugin["sources"] == list(info.sources)
+        assert set(plugin["categories"]) == {c.value for c in info.categories}
+        assert plugin["parameters"] == [expected_parameter(p) for p in info.parameters]
+        ranks = [t["rank"] for t in plugin["tiers"]]
+        assert ranks == sorted(set(ranks)), "tiers in rank order, lowest first"
+
+
+TIER_CODES = {
+    "shandong": ["SD_3", "SD_2", "SD_1"],
+    "anhui": [
+        "AH_ASSISTANT",
+        "AH_JUNIOR_1",
+        "AH_JUNIOR_2",
+        "AH_MID_1",
+        "AH_MID_2",
+        "AH_SENIOR_1",
+        "AH_SENIOR_2",
+        "AH_PRINCIPAL",
+    ],
+    "county_coop": ["CC_TRAINEE", "CC_1", "CC_2", "CC_3", "CC_4"],
+    "shanxi_customer_class": [],
+}
+
+
+@pytest.mark.parametrize(("name", "codes"), sorted(TIER_CODES.items()))
+async def test_policies_lists_grading_tiers_in_rank_order(
+    api: Api, name: str, codes: list[str]
+) -> None:
+    data = await run(api, POLICIES, roles=(Role.HR,))
+    (plugin,) = [p for p in data["policies"] if p["name"] == name]
+    assert [t["code"] for t in plugin["tiers"]] == codes
+    assert all(t["name"] and t["externalTitle"] for t in plugin["tiers"])
+
+
+PARAMETER_SAMPLES = [
+    ("shandong", "deduction_per_case", "DECIMAL", "0.5", "0", "2", False),
+    ("shandong", "interest_cap", "DECIMAL", None, "20", None, True),
+    ("anhui", "violation_downgrade", "BOOLEAN", True, None, None, False),
+    ("anhui", "quarterly_weight", "DECIMAL", "0.4", "0", "1", False),
+    ("shanxi_customer_class", "high_contribution_at", "INTEGER", 60, "0", "100", False),
+    ("county_coop", "cap_cc_4", "DECIMAL", None, "0", None, True),
+    ("county_coop", "rotation_years", "INTEGER", 3, "1", "20", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("plugin", "name", "type_", "default", "minimum", "maximum", "nullable"), PARAMETER_SAMPLES
+)
+async def test_policies_show_parameter_defaults_bounds_and_articles(
+    api: Api,
+    plugin: str,
+    name: str,
+    type_: str,
+    default: Any,
+    minimum: str | None,
+    maximum: str | None,
+    nullable: bool,
+) -> None:
+    data = await run(api, POLICIES, roles=(Role.HR,))
+    (listed,) = [p for p in data["policies"] if p["name"] == plugin]
+    (parameter,) = [p for p in listed["parameters"] if p["name"] == name]
+    assert (
+        parameter["type"],
+        parameter["default"],
+        parameter["minimum"],
+        parameter["maximum"],
+        parameter["nullable"],
+    ) == (type_, default, minimum, maximum, nullable)
+    assert parameter["article"].strip() and parameter["description"].strip()
+
+
+# --- results keep what made them ---------------------------------------------------------------
+
+
+async def store_appraisal(session: AsyncSession) -> models.Appraisal:
+    manager = (
+        await session.execute(
+            select(models.Manager)
+            .where(models.Manager.tenant_id == TENANT)
+            .order_by(models.Manager.id)
+            .limit(1)
+        )
+    ).scalar_one()
+    appraisal = models.Appraisal(
+        tenant_id=TENANT,
+        manager_id=manager.id,
+        period="2024",
+        status=AppraisalStatus.CONFIRMED,
+        plugin="shandong",
+        plugin_version="1.0.0",
+        parameters={"deduction_per_case": "0.75"},
+        inputs={"education": "BACHELOR_OR_HIGHER"},
+        total=Decimal("88.25"),
+        tier_code="SD_2",
+        tier_rank=2,
+        tier_name="二级客户经理",
+        computed_by="hr-1",
+        confirmed_by="hr-2",
+    )
+    session.add(appraisal)
+    await session.commit()
+    return appraisal
+
+
+async def test_results_keep_the_plugin_and_version_they_were_made_with(
+    api: Api, session: AsyncSession
+) -> None:
+    appraisal = await store_appraisal(session)
+    result = await set_policy(api, "GRADING", "anhui", {"promote_at": "88"})
+    assert result["__typename"] == "Tenant", result
+    assert {"category": "GRADING", "plugin": "anhui"} in result["policy"]
+
+    data = await run(
+        api,
+        """query($id: ID!) { appraisal(id: $id) {
+             plugin pluginVersion parameters total tier { code rank } } }""",
+        {"id": str(appraisal.id)},
+        roles=(Role.HR,),
+    )
+    assert data["appraisal"] == {
+        "plugin": "shandong",
+        "pluginVersion": "1.0.0",
+        "parameters": {"deduction_per_case": "0.75"},
+        "total": "88.25",
+        "tier": {"code": "SD_2", "rank": 2},
+    }
+    stored = await session.get(models.Appraisal, (TENANT, uuid.UUID(str(appraisal.id))))
+    assert stored is not None
+    await session.refresh(stored)
+    assert (stored.plugin, stored.plugin_version) == ("shandong", "1.0.0")
+
+
+async def test_omitting_the_plugin_is_a_typed_error(api: Api) -> None:
+    data = await api(
+        "mutation { setTenantPolicy(category: LENDING) { __typename ... on InvalidInput { errors { field code } } } }",
+        roles=(Role.FEDERATION_ADMIN,),
+    )
+    assert data["setTenantPolicy"] == {
+        "__typename": "InvalidInput",
+        "errors": [{"field": "plugin", "code": "REQUIRED"}],
+    }
+
+
+def test_two_plugins_with_one_name_are_refused() -> None:
+    import types as pytypes
+
+    import plugins.shanxi_customer_class as original
+    from server.policy.registry import DuplicatePlugin, PolicyRegistry
+
+    twin = pytypes.ModuleType("shanxi_twin")
+    for name in ("policy_info", "classify_customer", "classification_credit_check"):
+        setattr(twin, name, getattr(original, name))
+    with pytest.raises(DuplicatePlugin, match="shanxi_customer_class"):
+        PolicyRegistry([original, twin])
