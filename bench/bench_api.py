@@ -39,7 +39,7 @@ query($first: Int!) { managers(first: $first) { totalCount edges { node { name
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with scratch_database("rc_bench") as (url, folder):
+    async with scratch_database("rc_bench") as (url, folder, _):
         await _run(args, url, folder)
 
 

@@ -24,8 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.machine import describe
 from bench.scratch import scratch_database
@@ -92,12 +93,35 @@ def _figures(
     return plans, values
 
 
+async def _setup(sessionmaker: async_sessionmaker[AsyncSession], args: argparse.Namespace) -> None:
+    async with sessionmaker() as session, session.begin():
+        await load_demo_data(
+            session,
+            managers=args.managers,
+            customers=args.customers,
+            loans=args.loans,
+            tenants=[TENANT],
+        )
+        ids = list(
+            (
+                await session.execute(
+                    select(models.Manager.id).where(models.Manager.tenant_id == TENANT)
+                )
+            ).scalars()
+        )
+        plans, values = _figures(ids, seed=7)
+        for start in range(0, len(plans), 5000):
+            await session.execute(insert(models.TaskPlan), plans[start : start + 5000])
+        for start in range(0, len(values), 5000):
+            await session.execute(insert(models.IndicatorValue), values[start : start + 5000])
+
+
 async def run(args: argparse.Namespace) -> None:
-    async with scratch_database("rc_bench") as (url, folder):
-        await _run(args, url, folder)
+    async with scratch_database("rc_bench", keep=args.keep) as (url, folder, fresh):
+        await _run(args, url, folder, fresh)
 
 
-async def _run(args: argparse.Namespace, url: str, folder: Path) -> None:
+async def _run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) -> None:
     settings = Settings(database_url=url, jwt_secret="bench-" + "z" * 40, data_dir=folder)
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
@@ -108,26 +132,12 @@ async def _run(args: argparse.Namespace, url: str, folder: Path) -> None:
             await conn.run_sync(upgrade_on)
             await conn.commit()
         started = time.perf_counter()
-        async with sessionmaker() as session, session.begin():
-            await load_demo_data(
-                session,
-                managers=args.managers,
-                customers=args.customers,
-                loans=args.loans,
-                tenants=[TENANT],
-            )
-            ids = list(
-                (
-                    await session.execute(
-                        select(models.Manager.id).where(models.Manager.tenant_id == TENANT)
-                    )
-                ).scalars()
-            )
-            plans, values = _figures(ids, seed=7)
-            for start in range(0, len(plans), 5000):
-                await session.execute(insert(models.TaskPlan), plans[start : start + 5000])
-            for start in range(0, len(values), 5000):
-                await session.execute(insert(models.IndicatorValue), values[start : start + 5000])
+        if fresh:
+            await _setup(sessionmaker, args)
+        else:
+            async with sessionmaker() as session, session.begin():
+                await session.execute(delete(models.AppraisalItem))
+                await session.execute(delete(models.Appraisal))
         async with sessionmaker() as session:
             loans = await session.scalar(select(func.count()).select_from(models.Loan))
             managers = await session.scalar(select(func.count()).select_from(models.Manager))
@@ -181,6 +191,11 @@ def main() -> None:
     parser.add_argument("--managers", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=250_000)
     parser.add_argument("--loans", type=int, default=1_000_000)
+    parser.add_argument(
+        "--keep",
+        metavar="DATABASE",
+        help="PostgreSQL: reuse (and keep) this database, generating the data only once",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -2,14 +2,15 @@
 
 Batch jobs (appraising a whole tenant) write tens of thousands of rows; COPY
 is several times faster than a multi-row INSERT on PostgreSQL. Rows are plain
-dicts keyed by column name, as for ``insert(table)``.
+dicts keyed by column name, as for ``insert(table)``, all with the same keys;
+enumeration values must be their plain strings.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
@@ -18,16 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Base
 
 BATCH = 5000
-
-
-def _copy_value(value: Any, is_json: bool) -> Any:
-    if value is None:
-        return None
-    if is_json:
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
 
 
 async def bulk_insert(
@@ -42,11 +33,15 @@ async def bulk_insert(
             await session.execute(insert(table), list(rows[start : start + BATCH]))
         return
     columns = list(rows[0])
-    is_json = [isinstance(table.c[name].type, JSON) for name in columns]
-    records = [
-        tuple(_copy_value(row[name], j) for name, j in zip(columns, is_json, strict=True))
-        for row in rows
-    ]
+    json_positions = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
+    values = itemgetter(*columns)
+    records = []
+    for row in rows:
+        record = list(values(row))
+        for i in json_positions:
+            if record[i] is not None:
+                record[i] = json.dumps(record[i], ensure_ascii=False)
+        records.append(record)
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     await driver.copy_records_to_table(table.name, records=records, columns=columns)

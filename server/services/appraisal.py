@@ -116,6 +116,8 @@ class Prepared:
     cohort: Mapping[str, Decimal] = field(default_factory=dict)
     reconciliation: dict[uuid.UUID, list[str]] = field(default_factory=dict)
     """Per office: where its managers' figures exceed the office's own total."""
+    params_json: dict[str, Any] = field(default_factory=dict)
+    cohort_json: dict[str, Any] = field(default_factory=dict)
 
 
 def _json(value: Any) -> Any:
@@ -148,6 +150,7 @@ async def prepare(
     period_text: str,
     *,
     today: dt.date | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
 ) -> Prepared:
     """Load the inputs of every appraisable manager and compute the cohort figures."""
     period = parse_period(period_text)
@@ -180,7 +183,9 @@ async def prepare(
         m.id: manager_profile(m, tiers=tiers, office_has_credit_clerk=clerk) for m, clerk in rows
     }
     computed_keys = {s.key for s in specs if s.source == IndicatorSource.COMPUTED}
-    figures = await computed_indicators(session, tenant_id, period, computed_keys, today=today)
+    figures = await computed_indicators(
+        session, tenant_id, period, computed_keys, today=today, sessionmaker=sessionmaker
+    )
     values: dict[uuid.UUID, dict[str, Decimal]] = {
         mid: with_defaults(figures.values.get(mid, {}), computed_keys, figures.unavailable)
         for mid in managers
@@ -253,6 +258,7 @@ async def prepare(
     cohort = tuple(
         CohortMember(profile=profiles[mid], values=values[mid]) for mid in sorted(managers)
     )
+    prepared.params_json = chosen.params_json
     prepared.cohort = dict(
         registry.call(
             chosen.plugin,
@@ -262,6 +268,7 @@ async def prepare(
             params=chosen.params,
         )
     )
+    prepared.cohort_json = _json(prepared.cohort)
     return prepared
 
 
@@ -358,7 +365,9 @@ def _appraise(
     return appraisal, outcome
 
 
-def inputs_json(appraisal: AppraisalInput) -> dict[str, Any]:
+def inputs_json(
+    appraisal: AppraisalInput, cohort_json: dict[str, Any] | None = None
+) -> dict[str, Any]:
     profile = appraisal.manager
     return {
         "period": appraisal.period,
@@ -368,7 +377,7 @@ def inputs_json(appraisal: AppraisalInput) -> dict[str, Any]:
         "findings": [
             {"item": f.item, "finding": f.finding, "count": f.count} for f in appraisal.findings
         ],
-        "cohort": _json(appraisal.cohort),
+        "cohort": _json(appraisal.cohort) if cohort_json is None else cohort_json,
         "prior": [
             {"period": p.period, "total": _json(p.total), "rating": p.rating}
             for p in appraisal.prior
@@ -388,11 +397,11 @@ def _appraisal_values(
         "tenant_id": prepared.tenant_id,
         "manager_id": manager_id,
         "period": prepared.period.text,
-        "status": AppraisalStatus.DRAFT,
+        "status": AppraisalStatus.DRAFT.value,
         "plugin": prepared.selection.plugin,
         "plugin_version": prepared.selection.version,
-        "parameters": prepared.selection.params_json,
-        "inputs": inputs_json(appraisal),
+        "parameters": prepared.params_json,
+        "inputs": inputs_json(appraisal, prepared.cohort_json),
         "graded": outcome.graded,
         "total": outcome.total,
         "tier_code": outcome.tier.code if outcome.tier else None,
@@ -584,7 +593,9 @@ async def run_appraisals(
         async with sessionmaker() as session:
             async with session.begin():
                 started = time.perf_counter()
-                prepared = await prepare(session, registry, tenant_id, period, today=today)
+                prepared = await prepare(
+                    session, registry, tenant_id, period, today=today, sessionmaker=sessionmaker
+                )
                 confirmed = await _confirmed_managers(session, tenant_id, period, None)
                 todo = [mid for mid in prepared.managers if mid not in confirmed]
                 await _update_run(
