@@ -82,7 +82,12 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
         await conn.run_sync(upgrade_on)
         await conn.commit()
     async with async_sessionmaker(engine)() as session, session.begin():
-        await load_demo_data(session, **DEMO_SIZES)
+        await load_demo_data(
+            session,
+            managers=DEMO_SIZES["managers"],
+            customers=DEMO_SIZES["customers"],
+            loans=DEMO_SIZES["loans"],
+        )
     yield engine
     await engine.dispose()
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, Role
+from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
 from server.errors import Conflict, FieldProblem, InvalidInput, Refused, RuleRefusal
 from server.policy.registry import PolicyRegistry
 from server.services.classification import reclassify
@@ -198,6 +198,12 @@ async def transfer_relationship(
     manager = await get_in_tenant(
         session, models.Manager, tenant_id, to_manager_id, field="toManagerId", entity="Manager"
     )
+    if manager.status != ManagerStatus.ACTIVE:
+        raise Conflict(
+            f"the receiving manager is {manager.status.value}; only an ACTIVE manager takes "
+            "over a relationship",
+            "toManagerId",
+        )
     if manager.office_id == customer.office_id:
         raise Conflict(
             "the manager works at the customer's current office: this is no transfer",

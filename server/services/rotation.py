@@ -17,7 +17,10 @@ from server.services.profiles import manager_profile
 async def rotation_due(
     session: AsyncSession, registry: PolicyRegistry, tenant_id: str, as_of: dt.date
 ) -> list[tuple[models.Manager, dt.date]]:
-    """Active managers whose rotation falls due on or before ``as_of``, earliest first."""
+    """Active managers whose rotation falls due on or before ``as_of``, earliest first.
+
+    Managers on probation, suspended, disqualified or gone hold no post to rotate from.
+    """
     lending = await selection(session, registry, tenant_id, PolicyCategory.LENDING)
     if lending is None:
         return []
@@ -26,7 +29,7 @@ async def rotation_due(
             select(models.Manager)
             .where(
                 models.Manager.tenant_id == tenant_id,
-                models.Manager.status.in_((ManagerStatus.ACTIVE, ManagerStatus.PROBATION)),
+                models.Manager.status == ManagerStatus.ACTIVE,
                 models.Manager.post_started_on.is_not(None),
             )
             .order_by(models.Manager.id)
