@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Base
 
 BATCH = 5000
+# One encoder for every value: ``json.dumps`` with options builds a new one per call.
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 async def bulk_insert(
@@ -40,7 +42,7 @@ async def bulk_insert(
         record = list(values(row))
         for i in json_positions:
             if record[i] is not None:
-                record[i] = json.dumps(record[i], ensure_ascii=False)
+                record[i] = _encode_json(record[i])
         records.append(record)
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection

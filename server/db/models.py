@@ -533,14 +533,10 @@ class AppraisalItem(Base):
     score: Mapped[Decimal] = mapped_column(Score)
     inputs: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     explanation: Mapped[str] = mapped_column(Text)
-    __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "appraisal_id", "position"),
-        ForeignKeyConstraint(
-            ["tenant_id", "appraisal_id"],
-            ["appraisals.tenant_id", "appraisals.id"],
-            ondelete="CASCADE",
-        ),
-    )
+    # No foreign key to appraisals: items are written and removed only together with
+    # their appraisal, in one transaction (server/services/appraisal.py), and a per-row
+    # key check made re-running a whole tenant's appraisals many times slower.
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "appraisal_id", "position"),)
 
 
 class Violation(Base):

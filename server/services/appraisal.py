@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db import models
@@ -65,6 +65,7 @@ from server.services.tenant_settings import TenantSettings
 
 APPRAISED_STATUSES = (ManagerStatus.PROBATION, ManagerStatus.ACTIVE, ManagerStatus.SUSPENDED)
 CHUNK = 500
+DELETE_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -453,40 +454,53 @@ def _item_rows(
     ]
 
 
+async def _delete_drafts(
+    session: AsyncSession,
+    tenant_id: str,
+    period: str,
+    manager_ids: list[uuid.UUID] | None = None,
+) -> None:
+    """Remove the drafts of the period (of these managers, or all); confirmed ones stay.
+
+    Deletes by explicit ids, in batches: a join-shaped DELETE lets a planner with stale
+    statistics pick a quadratic plan right after a bulk load.
+    """
+    a = models.Appraisal
+    drafts = select(a.id).where(
+        a.tenant_id == tenant_id, a.period == period, a.status == AppraisalStatus.DRAFT
+    )
+    if manager_ids is not None:
+        drafts = drafts.where(a.manager_id.in_(manager_ids))
+    ids = list((await session.execute(drafts)).scalars())
+    for start in range(0, len(ids), DELETE_BATCH):
+        batch = ids[start : start + DELETE_BATCH]
+        await session.execute(
+            delete(models.AppraisalItem).where(
+                models.AppraisalItem.tenant_id == tenant_id,
+                models.AppraisalItem.appraisal_id.in_(batch),
+            )
+        )
+        await session.execute(delete(a).where(a.tenant_id == tenant_id, a.id.in_(batch)))
+
+
 async def _write_drafts(
     session: AsyncSession,
     prepared: Prepared,
     results: list[tuple[uuid.UUID, AppraisalInput, AppraisalOutcome]],
     user_id: str,
     run_id: uuid.UUID | None,
+    *,
+    replace: bool = True,
 ) -> list[uuid.UUID]:
-    """Replace the drafts of these managers for the period; confirmed ones are never touched."""
+    """Store drafts; with ``replace``, first remove these managers' earlier drafts of the
+    period. Confirmed appraisals are never touched."""
     if not results:
         return []
     a = models.Appraisal
-    manager_ids = [mid for mid, _, _ in results]
-    old = (
-        (
-            await session.execute(
-                select(a.id).where(
-                    a.tenant_id == prepared.tenant_id,
-                    a.period == prepared.period.text,
-                    a.manager_id.in_(manager_ids),
-                    a.status == AppraisalStatus.DRAFT,
-                )
-            )
+    if replace:
+        await _delete_drafts(
+            session, prepared.tenant_id, prepared.period.text, [mid for mid, _, _ in results]
         )
-        .scalars()
-        .all()
-    )
-    if old:
-        await session.execute(
-            delete(models.AppraisalItem).where(
-                models.AppraisalItem.tenant_id == prepared.tenant_id,
-                models.AppraisalItem.appraisal_id.in_(old),
-            )
-        )
-        await session.execute(delete(a).where(a.tenant_id == prepared.tenant_id, a.id.in_(old)))
     rows, items = [], []
     ids = []
     for mid, appraisal, outcome in results:
@@ -597,6 +611,8 @@ async def run_appraisals(
                     session, registry, tenant_id, period, today=today, sessionmaker=sessionmaker
                 )
                 confirmed = await _confirmed_managers(session, tenant_id, period, None)
+                # Re-running the period replaces every draft of it, at once.
+                await _delete_drafts(session, tenant_id, period)
                 todo = [mid for mid in prepared.managers if mid not in confirmed]
                 await _update_run(
                     session,
@@ -629,7 +645,7 @@ async def run_appraisals(
                 timings.plugin += time.perf_counter() - started
                 started = time.perf_counter()
                 async with session.begin():
-                    await _write_drafts(session, prepared, results, user_id, run_id)
+                    await _write_drafts(session, prepared, results, user_id, run_id, replace=False)
                     done += len(results)
                     await _update_run(
                         session,
@@ -644,6 +660,10 @@ async def run_appraisals(
                 await _update_run(
                     session, tenant_id, run_id, status=RunStatus.DONE, finished_at=models.now()
                 )
+            if session.get_bind().dialect.name == "postgresql":
+                # As after any bulk load: fresh statistics keep later plans sane.
+                async with session.begin():
+                    await session.execute(text("ANALYZE appraisals, appraisal_items"))
     except DomainError as error:
         async with sessionmaker() as session, session.begin():
             await _update_run(
