@@ -60,11 +60,11 @@ VALUE_KEYS = (
 
 
 def _figures(
-    manager_ids: list[Any], seed: int
+    managers: list[tuple[Any, Any]], seed: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rng = random.Random(seed)
     plans, values = [], []
-    for mid in manager_ids:
+    for mid, office_id in managers:
         plan = {k: Decimal(rng.randrange(10_000, 5_000_000, 1_000)) for k in PLAN_KEYS}
         for key, amount in plan.items():
             plans.append(
@@ -72,6 +72,7 @@ def _figures(
                     "tenant_id": TENANT,
                     "manager_id": mid,
                     "period": PERIOD,
+                    "office_id": office_id,
                     "indicator": key,
                     "plan": amount,
                     "recorded_by": "bench",
@@ -85,6 +86,7 @@ def _figures(
                     "tenant_id": TENANT,
                     "manager_id": mid,
                     "period": PERIOD,
+                    "office_id": office_id,
                     "indicator": key,
                     "value": amount,
                     "recorded_by": "bench",
@@ -102,14 +104,15 @@ async def _setup(sessionmaker: async_sessionmaker[AsyncSession], args: argparse.
             loans=args.loans,
             tenants=[TENANT],
         )
-        ids = list(
-            (
-                await session.execute(
-                    select(models.Manager.id).where(models.Manager.tenant_id == TENANT)
+        managers = [
+            (row.id, row.office_id)
+            for row in await session.execute(
+                select(models.Manager.id, models.Manager.office_id).where(
+                    models.Manager.tenant_id == TENANT
                 )
-            ).scalars()
-        )
-        plans, values = _figures(ids, seed=7)
+            )
+        ]
+        plans, values = _figures(managers, seed=7)
         for start in range(0, len(plans), 5000):
             await session.execute(insert(models.TaskPlan), plans[start : start + 5000])
         for start in range(0, len(values), 5000):

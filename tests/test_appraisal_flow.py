@@ -435,3 +435,158 @@ async def test_office_totals_are_reconciled(api: Api, session: AsyncSession) -> 
     batch = (await _as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
     reconciliation = [p for p in batch["problems"] if "reconciliation" in p]
     assert reconciliation == [{"officeId": office, "reconciliation": mismatches}]
+
+
+async def _move(api: Api, manager: models.Manager, office: str, on: str) -> dict[str, Any]:
+    data = await api(
+        """mutation($m: ID!, $o: ID!, $on: Date) { updateManager(id: $m,
+             input: {officeId: $o, officeMovedOn: $on}) {
+             __typename ... on Manager { office { id } } ... on InvalidInput { errors { field code } } } }""",
+        {"m": str(manager.id), "o": office, "on": on},
+    )
+    result: dict[str, Any] = data["updateManager"]
+    return result
+
+
+async def _other_office(session: AsyncSession, manager: models.Manager) -> str:
+    office = await session.scalar(
+        select(models.Office.id).where(
+            models.Office.tenant_id == manager.tenant_id,
+            models.Office.id != manager.office_id,
+            models.Office.kind == "OUTLET",
+        )
+    )
+    return str(office)
+
+
+async def _record_on(
+    api: Api, manager_id: str, office: str | None, values: dict[str, str], plans: dict[str, str]
+) -> None:
+    variables: dict[str, Any] = {
+        "m": manager_id,
+        "o": office,
+        "v": [{"indicator": k, "value": v} for k, v in values.items()],
+        "p": [{"indicator": k, "value": v} for k, v in plans.items()],
+    }
+    data = await api(
+        """mutation($m: ID!, $o: ID, $v: [FigureInput!]!, $p: [FigureInput!]!) {
+          a: recordIndicators(managerId: $m, period: "2026", values: $v, officeId: $o) { __typename }
+          b: recordTaskPlan(managerId: $m, period: "2026", plans: $p, officeId: $o) { __typename } }""",
+        variables,
+    )
+    assert data == {"a": {"__typename": "FiguresRecorded"}, "b": {"__typename": "FiguresRecorded"}}
+
+
+@pytest.mark.parametrize(
+    ("moved_on", "former_counts"),
+    [("2026-07-01", True), ("2026-06-30", False)],
+)
+async def test_transfer_adds_the_former_offices_figures_after_two_quarters(
+    api: Api, session: AsyncSession, moved_on: str, former_counts: bool
+) -> None:
+    manager = await _manager(session, "sd-demo")
+    former = str(manager.office_id)
+    current = await _other_office(session, manager)
+    moved = await _move(api, manager, current, moved_on)
+    assert moved == {"__typename": "Manager", "office": {"id": current}}
+    # The former office's sheet: the first half year; the current office's: the rest.
+    await _record_on(
+        api,
+        str(manager.id),
+        former,
+        {"interest_recovered": "200000", "deposit_net_increase": "2000000"},
+        {"interest_recovered": "150000"},
+    )
+    await _record_on(
+        api,
+        str(manager.id),
+        None,
+        {k: v for k, v in SD_ACTUALS.items() if k != "interest_recovered"}
+        | {"interest_recovered": "110000"},
+        SD_PLANS,
+    )
+    result = (await _as(api, RUN, {"m": str(manager.id)}, user="hr-1", roles=(Role.HR,)))[
+        "runAppraisal"
+    ]
+    values = result["inputs"]["values"]
+    if former_counts:
+        assert Decimal(values["interest_recovered"]) == Decimal("310000")
+        assert Decimal(values["deposit_net_increase"]) == Decimal("6500000")
+        assert Decimal(result["inputs"]["plans"]["interest_recovered"]) == Decimal("450000")
+        assert set(result["inputs"]["officeSheets"]) == {former, current}
+    else:
+        assert Decimal(values["interest_recovered"]) == Decimal("110000")
+        assert Decimal(values["deposit_net_increase"]) == Decimal("4500000")
+        assert "officeSheets" not in result["inputs"]
+
+
+async def test_a_short_stints_figures_do_not_fill_a_gap(api: Api, session: AsyncSession) -> None:
+    manager = await _manager(session, "sd-demo")
+    former = str(manager.office_id)
+    await _move(api, manager, await _other_office(session, manager), "2026-06-30")
+    await _record_on(
+        api, str(manager.id), former, {"interest_recovered": "200000"}, {"interest_recovered": "1"}
+    )
+    await _record_on(
+        api,
+        str(manager.id),
+        None,
+        {k: v for k, v in SD_ACTUALS.items() if k != "interest_recovered"},
+        SD_PLANS,
+    )
+    result = (await _as(api, RUN, {"m": str(manager.id)}, user="hr-1", roles=(Role.HR,)))[
+        "runAppraisal"
+    ]
+    assert result["__typename"] == "MissingInputs"
+    reason = {m["key"]: m["reason"] for m in result["missing"]}["interest_recovered"]
+    assert "第十二条" in reason
+    assert "1 full quarter" in reason
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"on": "2999-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "1990-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "2026-03-01", "same": True}, "input.officeMovedOn", "NO_MOVE"),
+    ],
+)
+async def test_office_moves_are_validated(
+    api: Api, session: AsyncSession, variables: dict[str, Any], field: str, code: str
+) -> None:
+    manager = await _manager(session, "sd-demo")
+    if variables.get("same"):
+        data = await api(
+            """mutation($m: ID!, $on: Date) { updateManager(id: $m, input: {officeMovedOn: $on}) {
+                 __typename ... on InvalidInput { errors { field code } } } }""",
+            {"m": str(manager.id), "on": variables["on"]},
+        )
+        result = data["updateManager"]
+    else:
+        result = await _move(api, manager, await _other_office(session, manager), variables["on"])
+    assert result["__typename"] == "InvalidInput"
+    assert {"field": field, "code": code} in result["errors"]
+    await session.refresh(manager)
+    moves = await session.scalar(
+        select(func.count())
+        .select_from(models.ManagerOfficeMove)
+        .where(models.ManagerOfficeMove.manager_id == manager.id)
+    )
+    assert moves == 0
+
+
+async def test_figures_only_on_an_office_the_manager_worked_at(
+    api: Api, session: AsyncSession
+) -> None:
+    manager = await _manager(session, "sd-demo")
+    stranger = await _other_office(session, manager)
+    data = await api(
+        """mutation($m: ID!, $o: ID) { recordIndicators(managerId: $m, period: "2026",
+             values: [{indicator: "interest_recovered", value: "1"}], officeId: $o) {
+             __typename ... on InvalidInput { errors { field code } } } }""",
+        {"m": str(manager.id), "o": stranger},
+    )
+    assert data["recordIndicators"] == {
+        "__typename": "InvalidInput",
+        "errors": [{"field": "officeId", "code": "NOT_THE_MANAGERS_OFFICE"}],
+    }

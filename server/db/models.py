@@ -421,19 +421,22 @@ class Loan(Base):
 
 
 class TaskPlan(Base):
-    """A manager's planned figure for one indicator and period (任务计划)."""
+    """A manager's planned figure for one indicator and period (任务计划), on the task sheet
+    of one office (the manager's, or a former one within the period)."""
 
     __tablename__ = "task_plans"
     tenant_id: Mapped[str] = mapped_column(TenantId)
     manager_id: Mapped[uuid.UUID]
     period: Mapped[str] = mapped_column(String(7))
+    office_id: Mapped[uuid.UUID]
     indicator: Mapped[str] = mapped_column(String(60))
     plan: Mapped[Decimal] = mapped_column(Quantity)
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = _created()
     __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "indicator"),
+        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "office_id", "indicator"),
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
     )
 
 
@@ -444,13 +447,15 @@ class IndicatorValue(Base):
     tenant_id: Mapped[str] = mapped_column(TenantId)
     manager_id: Mapped[uuid.UUID]
     period: Mapped[str] = mapped_column(String(7))
+    office_id: Mapped[uuid.UUID]
     indicator: Mapped[str] = mapped_column(String(60))
     value: Mapped[Decimal] = mapped_column(Quantity)
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = _created()
     __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "indicator"),
+        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "office_id", "indicator"),
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
     )
 
 
@@ -741,4 +746,23 @@ class OfficeFigure(Base):
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "office_id", "period", "indicator"),
         ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )
+
+
+class ManagerOfficeMove(Base):
+    """A manager's move from one office to another, and when."""
+
+    __tablename__ = "manager_office_moves"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    manager_id: Mapped[uuid.UUID]
+    from_office_id: Mapped[uuid.UUID]
+    to_office_id: Mapped[uuid.UUID]
+    moved_on: Mapped[dt.date]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "manager_id", "moved_on"),
     )

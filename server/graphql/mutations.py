@@ -111,6 +111,10 @@ class CreateManagerInput:
 class UpdateManagerInput:
     name: str | None = UNSET
     office_id: strawberry.ID | None = UNSET
+    office_moved_on: dt.date | None = strawberry.field(
+        default=None,
+        description="With a new officeId: the day the manager moved (today by default).",
+    )
     category: ManagerCategory | None = UNSET
     hire_date: dt.date | None = UNSET
     birth_date: dt.date | None = UNSET
@@ -808,7 +812,14 @@ class Mutation:
         changes.update(_given(input.qualification, QUALIFICATION_FIELDS))
 
         async def work() -> Manager:
-            row = await managers.update_manager(ctx.session, ctx.tenant_id, str(id), changes)
+            row = await managers.update_manager(
+                ctx.session,
+                ctx.tenant_id,
+                str(id),
+                changes,
+                user_id=ctx.principal.user_id,
+                office_moved_on=input.office_moved_on,
+            )
             return Manager.from_row(row)
 
         return await run_mutation(ctx, work)
@@ -915,7 +926,18 @@ class Mutation:
 
     @strawberry.mutation(description="Set a manager's planned figures (任务计划) for a period.")
     async def record_task_plan(
-        self, info: Ctx, manager_id: strawberry.ID, period: Period, plans: list[FigureInput]
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID,
+        period: Period,
+        plans: list[FigureInput],
+        office_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The office whose task sheet this is: the manager's own by "
+                "default, or one the manager moved from in the period."
+            ),
+        ] = None,
     ) -> RecordTaskPlanResult:
         ctx = info.context
         figures = [records.Figure(p.indicator, p.value) for p in plans]
@@ -928,6 +950,7 @@ class Mutation:
                 manager_id=str(manager_id),
                 period=period,
                 plans=figures,
+                office_id=str(office_id) if office_id else None,
             )
             return _figures_recorded(row, period, figures)
 
@@ -935,7 +958,18 @@ class Mutation:
 
     @strawberry.mutation(description="Set a manager's actual indicator figures for a period.")
     async def record_indicators(
-        self, info: Ctx, manager_id: strawberry.ID, period: Period, values: list[FigureInput]
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID,
+        period: Period,
+        values: list[FigureInput],
+        office_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The office whose task sheet this is: the manager's own by "
+                "default, or one the manager moved from in the period."
+            ),
+        ] = None,
     ) -> RecordIndicatorsResult:
         ctx = info.context
         figures = [records.Figure(v.indicator, v.value) for v in values]
@@ -948,6 +982,7 @@ class Mutation:
                 manager_id=str(manager_id),
                 period=period,
                 values=figures,
+                office_id=str(office_id) if office_id else None,
             )
             return _figures_recorded(row, period, figures)
 

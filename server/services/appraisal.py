@@ -62,6 +62,7 @@ from server.services.periods import Period, parse_period
 from server.services.policies import PolicyUnavailable, Selection, selection
 from server.services.profiles import manager_profile, tier_of
 from server.services.tenant_settings import TenantSettings
+from server.services.transfers import MIN_FULL_QUARTERS, counting_offices
 
 APPRAISED_STATUSES = (ManagerStatus.PROBATION, ManagerStatus.ACTIVE, ManagerStatus.SUSPENDED)
 CHUNK = 500
@@ -119,6 +120,7 @@ class Prepared:
     """Per office: where its managers' figures exceed the office's own total."""
     params_json: dict[str, Any] = field(default_factory=dict)
     cohort_json: dict[str, Any] = field(default_factory=dict)
+    sheets: OfficeSheets | None = None
 
 
 def _json(value: Any) -> Any:
@@ -191,29 +193,10 @@ async def prepare(
         mid: with_defaults(figures.values.get(mid, {}), computed_keys, figures.unavailable)
         for mid in managers
     }
-    for mid, key, value in (
-        await session.execute(
-            select(
-                models.IndicatorValue.manager_id,
-                models.IndicatorValue.indicator,
-                models.IndicatorValue.value,
-            ).where(
-                models.IndicatorValue.tenant_id == tenant_id,
-                models.IndicatorValue.period == period.text,
-            )
-        )
-    ).all():
-        if mid in values:
-            values[mid][key] = value
-    plans: dict[uuid.UUID, dict[str, Decimal]] = defaultdict(dict)
-    for mid, key, plan in (
-        await session.execute(
-            select(
-                models.TaskPlan.manager_id, models.TaskPlan.indicator, models.TaskPlan.plan
-            ).where(models.TaskPlan.tenant_id == tenant_id, models.TaskPlan.period == period.text)
-        )
-    ).all():
-        plans[mid][key] = plan
+    sheets = await _office_sheets(session, tenant_id, period, managers)
+    for mid, (actuals, _) in sheets.combined.items():
+        values[mid].update(actuals)
+    plans = {mid: plan for mid, (_, plan) in sheets.combined.items()}
     found: dict[uuid.UUID, list[FindingCount]] = defaultdict(list)
     f = models.InspectionFinding
     for mid, item, finding, count in (
@@ -255,7 +238,8 @@ async def prepare(
         prior={k: tuple(v) for k, v in prior.items()},
         unavailable=figures.unavailable,
     )
-    prepared.reconciliation = await _reconcile(session, tenant_id, period, managers, values)
+    prepared.sheets = sheets
+    prepared.reconciliation = await _reconcile(session, tenant_id, period, sheets)
     cohort = tuple(
         CohortMember(profile=profiles[mid], values=values[mid]) for mid in sorted(managers)
     )
@@ -273,14 +257,83 @@ async def prepare(
     return prepared
 
 
-async def _reconcile(
+@dataclass
+class OfficeSheets:
+    """Recorded figures by the office sheet they are on, and what counts per manager."""
+
+    by_office: dict[tuple[uuid.UUID, str], Decimal]
+    """(office, indicator) → the sum of actuals of its managers' sheets."""
+    combined: dict[uuid.UUID, tuple[dict[str, Decimal], dict[str, Decimal]]]
+    """Manager → (actuals, plans) from the sheets that count for them."""
+    ignored: dict[uuid.UUID, dict[str, str]]
+    """Manager → indicator → why a former office's figure does not count."""
+    notes: dict[uuid.UUID, dict[str, Any]]
+    """Manager → the sheets that counted, for the stored inputs (transfers only)."""
+
+
+async def _office_sheets(
     session: AsyncSession,
     tenant_id: str,
     period: Period,
     managers: dict[uuid.UUID, models.Manager],
-    values: dict[uuid.UUID, dict[str, Decimal]],
+) -> OfficeSheets:
+    moves: dict[uuid.UUID, list[models.ManagerOfficeMove]] = defaultdict(list)
+    for move in (
+        await session.execute(
+            select(models.ManagerOfficeMove).where(
+                models.ManagerOfficeMove.tenant_id == tenant_id,
+                models.ManagerOfficeMove.moved_on >= period.start,
+            )
+        )
+    ).scalars():
+        moves[move.manager_id].append(move)
+    counting: dict[uuid.UUID, set[uuid.UUID]] = {}
+    quarters: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
+    for mid in moves:
+        if mid in managers:
+            counting[mid], quarters[mid] = counting_offices(managers[mid], moves[mid], period)
+    combined: dict[uuid.UUID, tuple[dict[str, Decimal], dict[str, Decimal]]] = defaultdict(
+        lambda: ({}, {})
+    )
+    by_office: dict[tuple[uuid.UUID, str], Decimal] = defaultdict(Decimal)
+    ignored: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+    notes: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    for model, column, position in (
+        (models.IndicatorValue, models.IndicatorValue.value, 0),
+        (models.TaskPlan, models.TaskPlan.plan, 1),
+    ):
+        rows = await session.execute(
+            select(model.manager_id, model.office_id, model.indicator, column).where(
+                model.tenant_id == tenant_id, model.period == period.text
+            )
+        )
+        for mid, office_id, key, amount in rows.all():
+            if position == 0:
+                by_office[(office_id, key)] += amount
+            manager = managers.get(mid)
+            if manager is None:
+                continue
+            offices = counting.get(mid, {manager.office_id})
+            if office_id not in offices:
+                n = quarters.get(mid, {}).get(office_id, 0)
+                ignored[mid][key] = (
+                    f"{key} is on the sheet of an office the manager worked at for {n} full "
+                    f"quarter(s) of the period; 第十二条 adds a former office's figures after "
+                    f"{MIN_FULL_QUARTERS}"
+                )
+                continue
+            target = combined[mid][position]
+            target[key] = target.get(key, Decimal(0)) + amount
+            if mid in counting and len(counting[mid]) > 1:
+                sheet = notes[mid].setdefault(str(office_id), {"actuals": {}, "plans": {}})
+                sheet["actuals" if position == 0 else "plans"][key] = str(amount)
+    return OfficeSheets(dict(by_office), dict(combined), dict(ignored), dict(notes))
+
+
+async def _reconcile(
+    session: AsyncSession, tenant_id: str, period: Period, sheets: OfficeSheets
 ) -> dict[uuid.UUID, list[str]]:
-    """The sum over an office's managers of a figure may not exceed the office's own total
+    """The sum of an office's managers' sheets may not exceed the office's own total
     (山东办法 第十四条: 到人任务完成情况必须与营业机构任务完成总数相衔接)."""
     f = models.OfficeFigure
     totals = (
@@ -290,21 +343,20 @@ async def _reconcile(
             )
         )
     ).all()
-    if not totals:
-        return {}
-    sums: dict[tuple[uuid.UUID, str], Decimal] = defaultdict(Decimal)
-    for mid, manager in managers.items():
-        for key, value in values[mid].items():
-            sums[(manager.office_id, key)] += value
     found: dict[uuid.UUID, list[str]] = defaultdict(list)
     for office_id, key, office_total in totals:
-        managers_total = sums.get((office_id, key), Decimal(0))
+        managers_total = sheets.by_office.get((office_id, key), Decimal(0))
         if managers_total > office_total:
             found[office_id].append(
                 f"{key}: the office's managers add up to {managers_total}, above the office's "
                 f"own {office_total} (第十四条)"
             )
     return dict(found)
+
+
+def _absent(prepared: Prepared, manager_id: uuid.UUID, key: str, what: str) -> str:
+    ignored = prepared.sheets.ignored.get(manager_id, {}) if prepared.sheets else {}
+    return ignored.get(key) or f"no {key} {what} for the period"
 
 
 def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInput]:
@@ -319,7 +371,9 @@ def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInp
             missing.append(MissingInput(spec.key, spec.source, prepared.unavailable[spec.key]))
         elif spec.source == IndicatorSource.RECORDED and spec.key not in values:
             missing.append(
-                MissingInput(spec.key, spec.source, f"no {spec.key} recorded for the period")
+                MissingInput(
+                    spec.key, spec.source, _absent(prepared, manager_id, spec.key, "recorded")
+                )
             )
         elif spec.source == IndicatorSource.TASK_PLAN and spec.key not in plans:
             missing.append(MissingInput(spec.key, spec.source, f"no plan for {spec.key} recorded"))
@@ -367,10 +421,14 @@ def _appraise(
 
 
 def inputs_json(
-    appraisal: AppraisalInput, cohort_json: dict[str, Any] | None = None
+    appraisal: AppraisalInput,
+    cohort_json: dict[str, Any] | None = None,
+    sheets: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     profile = appraisal.manager
+    extra = {"officeSheets": sheets} if sheets else {}
     return {
+        **extra,
         "period": appraisal.period,
         "profile": _json({k: getattr(profile, k) for k in profile.__dataclass_fields__}),
         "values": _json(appraisal.values),
@@ -402,7 +460,11 @@ def _appraisal_values(
         "plugin": prepared.selection.plugin,
         "plugin_version": prepared.selection.version,
         "parameters": prepared.params_json,
-        "inputs": inputs_json(appraisal, prepared.cohort_json),
+        "inputs": inputs_json(
+            appraisal,
+            prepared.cohort_json,
+            prepared.sheets.notes.get(manager_id) if prepared.sheets else None,
+        ),
         "graded": outcome.graded,
         "total": outcome.total,
         "tier_code": outcome.tier.code if outcome.tier else None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -22,7 +23,7 @@ from server.domain import (
     SystemProficiency,
     TierChangeCause,
 )
-from server.errors import Conflict, Problems
+from server.errors import Conflict, FieldProblem, InvalidInput, Problems
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
 from server.services.common import camel, get_in_tenant
@@ -210,8 +211,12 @@ async def update_manager(
     manager_id: str,
     changes: dict[str, Any],
     *,
+    user_id: str = "system",
+    office_moved_on: dt.date | None = None,
     today: dt.date | None = None,
 ) -> models.Manager:
+    """Change a manager's record. A change of office is kept as a move, dated
+    ``office_moved_on`` (today by default), for the transfer rules of appraisals."""
     today = today or dt.date.today()
     manager = await get_in_tenant(
         session,
@@ -258,7 +263,52 @@ async def update_manager(
             entity="Office",
         )
         changes = {**changes, "office_id": office.id}
+        if office.id != manager.office_id:
+            await _record_move(
+                session, manager, office.id, office_moved_on or today, user_id, today
+            )
+    elif office_moved_on is not None:
+        raise InvalidInput(
+            [FieldProblem("input.officeMovedOn", "NO_MOVE", "officeMovedOn needs a new officeId")]
+        )
     for key, value in changes.items():
         setattr(manager, key, value.strip() if isinstance(value, str) else value)
     await session.flush()
     return manager
+
+
+async def _record_move(
+    session: AsyncSession,
+    manager: models.Manager,
+    to_office: uuid.UUID,
+    moved_on: dt.date,
+    user_id: str,
+    today: dt.date,
+) -> None:
+    last = await session.scalar(
+        select(func.max(models.ManagerOfficeMove.moved_on)).where(
+            models.ManagerOfficeMove.tenant_id == manager.tenant_id,
+            models.ManagerOfficeMove.manager_id == manager.id,
+        )
+    )
+    earliest = max(manager.hire_date, last) if last else manager.hire_date
+    if not earliest <= moved_on <= today:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "input.officeMovedOn",
+                    "RANGE",
+                    f"a move is dated from {earliest} (hire or last move) to today",
+                )
+            ]
+        )
+    session.add(
+        models.ManagerOfficeMove(
+            tenant_id=manager.tenant_id,
+            manager_id=manager.id,
+            from_office_id=manager.office_id,
+            to_office_id=to_office,
+            moved_on=moved_on,
+            recorded_by=user_id,
+        )
+    )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import Role, ViolationKind, ViolationStatus
-from server.errors import Problems
+from server.errors import FieldProblem, InvalidInput, Problems
 from server.services.common import get_in_tenant, require_role
 
 INDICATOR_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -61,6 +63,7 @@ async def _record_figures(
     period: str,
     figures: list[Figure],
     field: str,
+    office_id: str | None,
 ) -> models.Manager:
     problems = Problems()
     _check_figures(figures, field, problems)
@@ -68,12 +71,14 @@ async def _record_figures(
     manager = await get_in_tenant(
         session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
     )
+    sheet = await _sheet_office(session, manager, office_id)
     for f in figures:
         await session.merge(
             model(
                 tenant_id=tenant_id,
                 manager_id=manager.id,
                 period=period,
+                office_id=sheet,
                 indicator=f.indicator,
                 recorded_by=user_id,
                 recorded_at=dt.datetime.now(dt.UTC),
@@ -84,6 +89,38 @@ async def _record_figures(
     return manager
 
 
+async def _sheet_office(
+    session: AsyncSession, manager: models.Manager, office_id: str | None
+) -> uuid.UUID:
+    """The office whose task sheet holds the figures: the manager's own by default, or an
+    office the manager worked at before (山东办法 第十二条)."""
+    if office_id is None:
+        return manager.office_id
+    office = await get_in_tenant(
+        session, models.Office, manager.tenant_id, office_id, field="officeId", entity="Office"
+    )
+    if office.id == manager.office_id:
+        return office.id
+    former = await session.scalar(
+        select(models.ManagerOfficeMove.id).where(
+            models.ManagerOfficeMove.tenant_id == manager.tenant_id,
+            models.ManagerOfficeMove.manager_id == manager.id,
+            models.ManagerOfficeMove.from_office_id == office.id,
+        )
+    )
+    if former is None:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "officeId",
+                    "NOT_THE_MANAGERS_OFFICE",
+                    "the manager neither works nor worked at this office",
+                )
+            ]
+        )
+    return office.id
+
+
 async def record_task_plan(
     session: AsyncSession,
     tenant_id: str,
@@ -92,10 +129,20 @@ async def record_task_plan(
     manager_id: str,
     period: str,
     plans: list[Figure],
+    office_id: str | None = None,
 ) -> models.Manager:
-    """Set (or replace) the manager's planned figures for the period."""
+    """Set (or replace) the manager's planned figures for the period on an office's sheet."""
     return await _record_figures(
-        session, models.TaskPlan, "plan", tenant_id, user_id, manager_id, period, plans, "plans"
+        session,
+        models.TaskPlan,
+        "plan",
+        tenant_id,
+        user_id,
+        manager_id,
+        period,
+        plans,
+        "plans",
+        office_id,
     )
 
 
@@ -107,8 +154,9 @@ async def record_indicators(
     manager_id: str,
     period: str,
     values: list[Figure],
+    office_id: str | None = None,
 ) -> models.Manager:
-    """Set (or replace) the manager's actual figures for the period."""
+    """Set (or replace) the manager's actual figures for the period on an office's sheet."""
     return await _record_figures(
         session,
         models.IndicatorValue,
@@ -119,6 +167,7 @@ async def record_indicators(
         period,
         values,
         "values",
+        office_id,
     )
 
 
