@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -396,6 +397,42 @@ async def _blacklist(
             reason=reason,
         )
         return Customer.from_row(row)
+
+    return await run_mutation(ctx, work)
+
+
+SheetOffice = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The office whose task sheet this is: the manager's own by default, or "
+        "one the manager moved from in the period."
+    ),
+]
+
+
+async def _record_figures(
+    info: Ctx,
+    record: Callable[..., Awaitable[models.Manager]],
+    argument: str,
+    manager_id: strawberry.ID,
+    period: str,
+    given: list[FigureInput],
+    office_id: strawberry.ID | None,
+) -> FiguresRecorded | ErrorType:
+    ctx = info.context
+    figures = [records.Figure(f.indicator, f.value) for f in given]
+
+    async def work() -> FiguresRecorded:
+        row = await record(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            manager_id=str(manager_id),
+            period=period,
+            office_id=str(office_id) if office_id else None,
+            **{argument: figures},
+        )
+        return _figures_recorded(row, period, figures)
 
     return await run_mutation(ctx, work)
 
@@ -931,30 +968,11 @@ class Mutation:
         manager_id: strawberry.ID,
         period: Period,
         plans: list[FigureInput],
-        office_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The office whose task sheet this is: the manager's own by "
-                "default, or one the manager moved from in the period."
-            ),
-        ] = None,
+        office_id: SheetOffice = None,
     ) -> RecordTaskPlanResult:
-        ctx = info.context
-        figures = [records.Figure(p.indicator, p.value) for p in plans]
-
-        async def work() -> FiguresRecorded:
-            row = await records.record_task_plan(
-                ctx.session,
-                ctx.tenant_id,
-                ctx.principal.user_id,
-                manager_id=str(manager_id),
-                period=period,
-                plans=figures,
-                office_id=str(office_id) if office_id else None,
-            )
-            return _figures_recorded(row, period, figures)
-
-        return await run_mutation(ctx, work)
+        return await _record_figures(
+            info, records.record_task_plan, "plans", manager_id, period, plans, office_id
+        )
 
     @strawberry.mutation(description="Set a manager's actual indicator figures for a period.")
     async def record_indicators(
@@ -963,30 +981,11 @@ class Mutation:
         manager_id: strawberry.ID,
         period: Period,
         values: list[FigureInput],
-        office_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The office whose task sheet this is: the manager's own by "
-                "default, or one the manager moved from in the period."
-            ),
-        ] = None,
+        office_id: SheetOffice = None,
     ) -> RecordIndicatorsResult:
-        ctx = info.context
-        figures = [records.Figure(v.indicator, v.value) for v in values]
-
-        async def work() -> FiguresRecorded:
-            row = await records.record_indicators(
-                ctx.session,
-                ctx.tenant_id,
-                ctx.principal.user_id,
-                manager_id=str(manager_id),
-                period=period,
-                values=figures,
-                office_id=str(office_id) if office_id else None,
-            )
-            return _figures_recorded(row, period, figures)
-
-        return await run_mutation(ctx, work)
+        return await _record_figures(
+            info, records.record_indicators, "values", manager_id, period, values, office_id
+        )
 
     @strawberry.mutation(
         description="Record findings of the sample inspection of a manager's work."
