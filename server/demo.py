@@ -30,6 +30,8 @@ from server.db.models import (
     BlacklistEntry,
     Customer,
     CustomerClassChange,
+    Event,
+    EventCounter,
     Loan,
     Manager,
     ManagerTierChange,
@@ -45,6 +47,7 @@ from server.domain import (
     CustomerKind,
     CustomerSegment,
     Education,
+    EventKind,
     Guarantee,
     IndustryPolicy,
     LoanProduct,
@@ -65,6 +68,7 @@ from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, Tier
 from server.services.classification import rules_json
+from server.services.events import class_payload, event_row, grade_payload
 from server.services.snapshots import take_loan_snapshot
 
 RECORDED_BY = "demo-data"
@@ -204,6 +208,8 @@ class TenantRows:
     blacklist: list[Row]
     class_changes: list[Row]
     loans: list[Row]
+    events: list[Row]
+    event_counter: Row
 
     def in_insert_order(self) -> list[tuple[Table, list[Row]]]:
         """Each table with its rows, parents before children (offices root first)."""
@@ -219,6 +225,8 @@ class TenantRows:
             (tables[BlacklistEntry.__tablename__], self.blacklist),
             (tables[CustomerClassChange.__tablename__], self.class_changes),
             (tables[Loan.__tablename__], self.loans),
+            (tables[Event.__tablename__], self.events),
+            (tables[EventCounter.__tablename__], [self.event_counter]),
         ]
 
     def summary(self) -> TenantSummary:
@@ -667,6 +675,7 @@ class _TenantGenerator:
         self._settle_admission(customer_rows, loan_rows)
         blacklist = self._blacklist(customer_rows, loan_rows)
         class_changes = self._classify(customer_rows, loan_rows)
+        events = self._events(manager_rows, tier_changes, customer_rows, class_changes)
         return TenantRows(
             tenant=tenant_row,
             policies=policies,
@@ -678,7 +687,71 @@ class _TenantGenerator:
             blacklist=blacklist,
             class_changes=class_changes,
             loans=loan_rows,
+            events=events,
+            event_counter={"tenant_id": self.tenant.tenant_id, "last_cursor": len(events)},
         )
+
+    def _events(
+        self,
+        managers: list[Row],
+        tier_changes: list[Row],
+        customers: list[Row],
+        class_changes: list[Row],
+    ) -> list[Row]:
+        """The outbox rows of every change above, as the services write them, in time order."""
+        by_manager = {m["id"]: m for m in managers}
+        by_customer = {c["id"]: c for c in customers}
+        pending: list[tuple[dt.datetime, EventKind, uuid.UUID, uuid.UUID, dict[str, Any]]] = []
+        for change in tier_changes:
+            manager = by_manager[change["manager_id"]]
+            payload = grade_payload(
+                manager_id=manager["id"],
+                employee_no=manager["employee_no"],
+                name=manager["name"],
+                office_id=manager["office_id"],
+                from_tier=(None, None, None),
+                to_tier=Tier(change["to_code"], change["to_name"], change["to_rank"], ""),
+                cause=change["cause"],
+                effective_on=change["effective_on"],
+                reason=change["reason"],
+                plugin=change["plugin"],
+                plugin_version=change["plugin_version"],
+            )
+            pending.append(
+                (
+                    change["recorded_at"],
+                    EventKind.GRADE_CHANGED,
+                    manager["id"],
+                    manager["office_id"],
+                    payload,
+                )
+            )
+        for change in class_changes:
+            customer = by_customer[change["customer_id"]]
+            payload = class_payload(
+                customer_id=customer["id"],
+                name=customer["name"],
+                office_id=customer["office_id"],
+                from_class=None,
+                to_class=change["to_class"],
+                rules=change["rules"],
+                plugin=change["plugin"],
+                plugin_version=change["plugin_version"],
+            )
+            pending.append(
+                (
+                    change["changed_at"],
+                    EventKind.CUSTOMER_CLASS_CHANGED,
+                    customer["id"],
+                    customer["office_id"],
+                    payload,
+                )
+            )
+        pending.sort(key=lambda event: event[0])
+        return [
+            event_row(self.tenant.tenant_id, cursor, kind, subject, office, payload, at)
+            for cursor, (at, kind, subject, office, payload) in enumerate(pending, start=1)
+        ]
 
     # --- tenant and offices ---
 

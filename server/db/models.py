@@ -766,3 +766,19 @@ class ManagerOfficeMove(Base):
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         Index(None, "tenant_id", "manager_id", "moved_on"),
     )
+
+
+class EventCounter(Base):
+    """The last event cursor handed out per tenant.
+
+    Taking the next cursor updates this row, whose lock is held until the
+    transaction ends: a transaction with cursor N+1 cannot commit before the one
+    holding N has ended, so cursors become visible in order and a reader that
+    resumes after N never misses an event committed later with a smaller number.
+    A rolled-back transaction gives its cursor back.
+    """
+
+    __tablename__ = "event_counters"
+    tenant_id: Mapped[str] = mapped_column(TenantId, primary_key=True)
+    last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),)

@@ -11,6 +11,7 @@ import strawberry
 from sqlalchemy import select
 
 from server.db import models
+from server.domain import EventKind, Role
 from server.errors import BadQueryArgument
 from server.graphql.enums import EnumLabel, all_labels
 from server.graphql.filters import (
@@ -32,8 +33,10 @@ from server.graphql.policy import PolicyPlugin, installed_plugins
 from server.graphql.types import (
     Appraisal,
     AppraisalRun,
+    ChangeEvent,
     Ctx,
     Customer,
+    EventPage,
     Loan,
     Manager,
     Office,
@@ -42,6 +45,8 @@ from server.graphql.types import (
     Viewer,
 )
 from server.services import rotation
+from server.services.common import require_role
+from server.services.events import events_after
 
 NodeT = TypeVar("NodeT")
 
@@ -76,6 +81,26 @@ async def _page(
     return await paginate(ctx, stmt, model.id, args, to_node)
 
 
+async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | None) -> EventPage:
+    ctx = info.context
+    require_role(ctx.principal.roles, (Role.INTEGRATOR, Role.HR), "reading events")
+    args = page_args(ctx, first, None)
+    try:
+        start = int(after) if after else 0
+    except ValueError:
+        raise BadQueryArgument("after", "after must be an event cursor") from None
+    if start < 0:
+        raise BadQueryArgument("after", "after must be an event cursor")
+    async with ctx.db_lock:
+        rows = await events_after(ctx.session, ctx.tenant_id, kind, start, args.first + 1)
+    page = rows[: args.first]
+    return EventPage(
+        events=[ChangeEvent.from_row(r) for r in page],
+        latest_cursor=str(page[-1].cursor) if page else after,
+        has_more=len(rows) > args.first,
+    )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The caller: user, roles and tenant.")
@@ -102,6 +127,22 @@ class Query:
                 ctx.session, ctx.registry, ctx.tenant_id, as_of or dt.date.today()
             )
         return [RotationDue(manager=Manager.from_row(m), due_on=on) for m, on in due]
+
+    @strawberry.field(
+        description="Grade changes after a cursor, oldest first (role INTEGRATOR or HR)."
+    )
+    async def grade_events(
+        self, info: Ctx, after: str | None = None, first: int | None = None
+    ) -> EventPage:
+        return await _events(info, EventKind.GRADE_CHANGED, after, first)
+
+    @strawberry.field(
+        description="Customer-class changes after a cursor, oldest first (role INTEGRATOR or HR)."
+    )
+    async def class_events(
+        self, info: Ctx, after: str | None = None, first: int | None = None
+    ) -> EventPage:
+        return await _events(info, EventKind.CUSTOMER_CLASS_CHANGED, after, first)
 
     @strawberry.field(description="The installed policy plugins, their parameters and tiers.")
     def policies(self, info: Ctx) -> list[PolicyPlugin]:

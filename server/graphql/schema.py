@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
-from server.errors import BadQueryArgument
+from server.errors import BadQueryArgument, DomainError
 from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
 from server.graphql.scalars import SCALAR_MAP
@@ -38,6 +38,10 @@ def present_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         out = dict(error.formatted)
         out["extensions"] = {"code": "BAD_USER_INPUT", "field": original.field}
         return out
+    if isinstance(original, DomainError):
+        out = dict(error.formatted)
+        out["extensions"] = {"code": original.code, "field": original.field}
+        return out
     if original is None or not error.path:
         out = dict(error.formatted)
         out["extensions"] = {**dict(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
@@ -57,4 +61,8 @@ def present_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and bool(error.path) and not isinstance(original, BadQueryArgument)
+    return (
+        original is not None
+        and bool(error.path)
+        and not isinstance(original, BadQueryArgument | DomainError)
+    )

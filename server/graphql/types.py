@@ -932,3 +932,29 @@ class BlacklistEntry:
 class RotationDue:
     manager: Manager
     due_on: dt.date
+
+
+@strawberry.type(description="A grade or customer-class change, as integrators receive it.")
+class ChangeEvent:
+    cursor: str = strawberry.field(description="Strictly increasing per tenant; resume after it.")
+    kind: str
+    occurred_at: dt.datetime
+    payload: JSON
+
+    @classmethod
+    def from_row(cls, r: models.Event) -> ChangeEvent:
+        return cls(
+            cursor=str(r.cursor),
+            kind=r.kind.value,
+            occurred_at=r.occurred_at,
+            payload=JSON(r.payload),
+        )
+
+
+@strawberry.type(description="Events after a cursor, oldest first.")
+class EventPage:
+    events: list[ChangeEvent]
+    latest_cursor: str | None = strawberry.field(
+        description="The cursor to store and resume after (the last event's, or the one given)."
+    )
+    has_more: bool

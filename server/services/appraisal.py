@@ -56,6 +56,7 @@ from server.policy.types import (
     TierDirection,
     TierMove,
 )
+from server.services import events
 from server.services.common import get_in_tenant, require_role
 from server.services.indicators import computed_indicators, with_defaults
 from server.services.periods import Period, parse_period
@@ -846,29 +847,16 @@ async def _apply_tier_move(
         and target.code != manager.tier_code
     ):
         effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
-        session.add(
-            models.ManagerTierChange(
-                tenant_id=manager.tenant_id,
-                manager_id=manager.id,
-                from_code=manager.tier_code,
-                from_rank=manager.tier_rank,
-                from_name=manager.tier_name,
-                to_code=target.code,
-                to_rank=target.rank,
-                to_name=target.name,
-                cause=effective_cause,
-                appraisal_id=row.id,
-                reason=f"{reason_prefix}{move.reason} ({move.article})",
-                plugin=row.plugin,
-                plugin_version=row.plugin_version,
-                effective_on=dt.date.today(),
-                recorded_by=user_id,
-            )
-        )
-        manager.tier_code, manager.tier_rank, manager.tier_name = (
-            target.code,
-            target.rank,
-            target.name,
+        await events.change_tier(
+            session,
+            manager,
+            target,
+            cause=effective_cause,
+            recorded_by=user_id,
+            reason=f"{reason_prefix}{move.reason} ({move.article})",
+            appraisal_id=row.id,
+            plugin=row.plugin,
+            plugin_version=row.plugin_version,
         )
     return move
 

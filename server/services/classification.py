@@ -19,6 +19,7 @@ from server.db import models
 from server.domain import PolicyCategory, RiskClass
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, RuleHit
+from server.services import events
 from server.services.policies import selection
 
 RISK_ORDER = {
@@ -136,10 +137,12 @@ async def reclassify(
             plugin_version=chosen.version,
             changed_by=changed_by,
         )
+        from_class = customer.class_code
         customer.class_code = result.customer_class
         customer.class_set_at = models.now()
         customer.exposure_at_class_set = exposure
         session.add(change)
+        await events.class_changed(session, customer, change, from_class)
         changes.append(change)
     await session.flush()
     return changes

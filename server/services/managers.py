@@ -26,6 +26,7 @@ from server.domain import (
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
+from server.services import events
 from server.services.common import camel, get_in_tenant
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -170,26 +171,19 @@ async def create_manager(
     values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
     values["office_id"] = office.id
     manager = models.Manager(tenant_id=tenant_id, **values)
-    if tier is not None:
-        manager.tier_code, manager.tier_rank, manager.tier_name = tier.code, tier.rank, tier.name
     session.add(manager)
     await session.flush()
     if tier is not None and grading is not None:
-        session.add(
-            models.ManagerTierChange(
-                tenant_id=tenant_id,
-                manager_id=manager.id,
-                to_code=tier.code,
-                to_rank=tier.rank,
-                to_name=tier.name,
-                cause=TierChangeCause.INITIAL,
-                plugin=grading[0],
-                plugin_version=grading[1],
-                effective_on=today,
-                recorded_by=user_id,
-            )
+        await events.change_tier(
+            session,
+            manager,
+            tier,
+            cause=TierChangeCause.INITIAL,
+            recorded_by=user_id,
+            plugin=grading[0],
+            plugin_version=grading[1],
+            effective_on=today,
         )
-        await session.flush()
     return manager
 
 

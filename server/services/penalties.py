@@ -22,6 +22,7 @@ from server.domain import (
 from server.errors import Conflict
 from server.policy.registry import PolicyRegistry
 from server.policy.types import PenaltyEffect, PenaltyKind, ViolationCase
+from server.services import events
 from server.services.common import get_in_tenant, require_role
 from server.services.policies import selection
 from server.services.profiles import manager_profile
@@ -112,29 +113,17 @@ async def confirm_violation(
     if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
         target = effect.to_tier
         if target.code != manager.tier_code:
-            session.add(
-                models.ManagerTierChange(
-                    tenant_id=tenant_id,
-                    manager_id=manager.id,
-                    from_code=manager.tier_code,
-                    from_rank=manager.tier_rank,
-                    from_name=manager.tier_name,
-                    to_code=target.code,
-                    to_rank=target.rank,
-                    to_name=target.name,
-                    cause=TierChangeCause.PENALTY,
-                    violation_id=violation.id,
-                    reason=f"{effect.reason} ({effect.article})",
-                    plugin=chosen.plugin,
-                    plugin_version=chosen.version,
-                    effective_on=today,
-                    recorded_by=user_id,
-                )
-            )
-            manager.tier_code, manager.tier_rank, manager.tier_name = (
-                target.code,
-                target.rank,
-                target.name,
+            await events.change_tier(
+                session,
+                manager,
+                target,
+                cause=TierChangeCause.PENALTY,
+                recorded_by=user_id,
+                reason=f"{effect.reason} ({effect.article})",
+                violation_id=violation.id,
+                plugin=chosen.plugin,
+                plugin_version=chosen.version,
+                effective_on=today,
             )
     new_status = STATUS_BY_EFFECT.get(effect.effect)
     if new_status is not None and manager.status != ManagerStatus.DISQUALIFIED:
