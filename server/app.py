@@ -3,7 +3,9 @@
 ``POST /graphql`` authenticates the bearer token (401 with no data when it is
 missing or bad), runs the operation in one transaction confined to the token's
 tenant, and commits unless something unexpected failed. ``GET /graphql``
-serves GraphiQL. ``GET /healthz`` checks the database.
+serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
+subscriptions (``server.graphql.subscriptions``). ``GET /healthz`` checks the
+database.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
@@ -29,7 +31,9 @@ from server.db.engine import create_engine, create_sessionmaker
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.schema import Schema, build_schema, is_unexpected, present_error
+from server.graphql.subscriptions import SubscriptionEndpoint
 from server.policy.registry import PolicyRegistry
+from server.services.hub import EventHub
 from server.settings import Settings
 
 log = logging.getLogger("ruralcredit.http")
@@ -54,6 +58,10 @@ class App:
         self.sessionmaker = sessionmaker
         self.registry = registry or PolicyRegistry()
         self.schema: Schema = build_schema()
+        self.hub = EventHub()
+        self.subscriptions = SubscriptionEndpoint(
+            self.schema, settings, self.sessionmaker, self.hub
+        )
 
     async def graphql(self, request: Request) -> Response:
         request_id = request.headers.get("x-request-id", "")
@@ -106,6 +114,8 @@ class App:
                 await session.rollback()
             else:
                 await session.commit()
+                # Subscribers of this process look at the outbox again (see services.hub).
+                self.hub.notify(principal.tenant_id)
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
@@ -120,9 +130,13 @@ class App:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
-        yield
-        if self.engine is not None:
-            await self.engine.dispose()
+        await self.hub.start(self.settings.database_url)
+        try:
+            yield
+        finally:
+            await self.hub.close()
+            if self.engine is not None:
+                await self.engine.dispose()
 
 
 def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:
@@ -143,6 +157,7 @@ def create_app(
     starlette = Starlette(
         routes=[
             Route("/graphql", app.graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", app.subscriptions),
             Route("/healthz", app.healthz, methods=["GET"]),
         ],
         lifespan=app.lifespan,

@@ -26,6 +26,7 @@ class Principal:
     tenant_id: str
     user_id: str
     roles: frozenset[Role]
+    expires_at: dt.datetime | None = None
 
     def has_any(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -63,7 +64,12 @@ def decode_token(token: str, settings: Settings) -> Principal:
         parsed = frozenset(Role(r) for r in roles)
     except ValueError:
         raise AuthenticationError(f"invalid token: unknown role in {roles}") from None
-    return Principal(tenant_id=tenant, user_id=user, roles=parsed)
+    return Principal(
+        tenant_id=tenant,
+        user_id=user,
+        roles=parsed,
+        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
+    )
 
 
 def mint_token(

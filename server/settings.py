@@ -43,6 +43,8 @@ class Settings:
     max_page_size: int = 100
     default_page_size: int = 20
     sqlite_busy_timeout_ms: int = 5000
+    max_subscriptions_per_connection: int = 20
+    keep_alive_seconds: float = 15.0
     db_pool_size: int = 10
     data_dir: Path = field(default=DEFAULT_DATA_DIR)
 
@@ -88,6 +90,9 @@ class Settings:
             jwt_audience=env.get("RURALCREDIT_JWT_AUDIENCE", "ruralcredit"),
             jwt_issuer=env.get("RURALCREDIT_JWT_ISSUER", "ruralcredit"),
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
+            max_subscriptions_per_connection=int(
+                env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
+            ),
             data_dir=data_dir,
         )
 

@@ -823,6 +823,29 @@ class Mutation:
 
         return await run_mutation(ctx, work)
 
+    @strawberry.mutation(
+        description="Set a manager's tier by hand, with the reason (cause MANUAL). Role HR."
+    )
+    async def set_manager_tier(
+        self, info: Ctx, manager_id: strawberry.ID, tier_code: str, reason: str
+    ) -> UpdateManagerResult:
+        ctx = info.context
+
+        async def work() -> Manager:
+            row = await managers.set_manager_tier(
+                ctx.session,
+                ctx.registry,
+                ctx.tenant_id,
+                ctx.principal.user_id,
+                ctx.principal.roles,
+                manager_id=str(manager_id),
+                tier_code=tier_code,
+                reason=reason,
+            )
+            return Manager.from_row(row)
+
+        return await run_mutation(ctx, work)
+
     @strawberry.mutation(description="Change a manager's record; only the given fields change.")
     async def update_manager(
         self,

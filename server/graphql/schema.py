@@ -13,6 +13,7 @@ from server.errors import BadQueryArgument, DomainError
 from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
 from server.graphql.scalars import SCALAR_MAP
+from server.graphql.subscriptions import Subscription
 
 log = logging.getLogger("ruralcredit.graphql")
 
@@ -26,6 +27,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 

@@ -11,13 +11,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import CustomerClass, EventKind, TierChangeCause
 from server.policy.types import Tier
+from server.services.hub import CHANNEL
 
 
 async def next_cursor(session: AsyncSession, tenant_id: str) -> int:
@@ -84,6 +85,9 @@ async def emit(
     cursor = await next_cursor(session, tenant_id)
     row = event_row(tenant_id, cursor, kind, subject_id, office_id, payload, models.now())
     await session.execute(insert(models.Event).values(**row))
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered to every listening server process if, and only when, this commits.
+        await session.execute(select(func.pg_notify(CHANNEL, tenant_id)))
     return cursor
 
 
@@ -260,3 +264,10 @@ async def events_after(
         .limit(first)
     )
     return list(rows.scalars())
+
+
+async def latest_cursor(session: AsyncSession, tenant_id: str) -> int:
+    found = await session.scalar(
+        select(func.max(models.Event.cursor)).where(models.Event.tenant_id == tenant_id)
+    )
+    return int(found or 0)

@@ -20,6 +20,7 @@ from server.domain import (
     ManagerStatus,
     PolicyCategory,
     ProfessionalTitle,
+    Role,
     SystemProficiency,
     TierChangeCause,
 )
@@ -27,7 +28,7 @@ from server.errors import Conflict, FieldProblem, InvalidInput, Problems
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
 from server.services import events
-from server.services.common import camel, get_in_tenant
+from server.services.common import camel, get_in_tenant, require_role
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MIN_AGE_AT_HIRE = 16
@@ -306,3 +307,57 @@ async def _record_move(
             recorded_by=user_id,
         )
     )
+
+
+async def set_manager_tier(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    manager_id: str,
+    tier_code: str,
+    reason: str,
+) -> models.Manager:
+    """HR sets a manager's tier by hand (cause MANUAL), with the reason kept in history."""
+    require_role(roles, (Role.HR,), "setManagerTier")
+    problems = Problems()
+    if not reason.strip():
+        problems.add("reason", "REQUIRED", "give the reason for setting the tier by hand")
+    grading = await grading_tiers(session, registry, tenant_id)
+    tier = None
+    if grading is None:
+        problems.add("tierCode", "NO_GRADING_POLICY", "the tenant has no grading policy")
+    else:
+        tier = next((t for t in grading[2] if t.code == tier_code), None)
+        if tier is None:
+            codes = ", ".join(t.code for t in grading[2])
+            problems.add(
+                "tierCode", "UNKNOWN_TIER", f"tier must be one of {codes}, not {tier_code}"
+            )
+    problems.raise_if_any()
+    assert tier is not None
+    assert grading is not None
+    manager = await get_in_tenant(
+        session,
+        models.Manager,
+        tenant_id,
+        manager_id,
+        field="managerId",
+        entity="Manager",
+        for_update=True,
+    )
+    if manager.tier_code == tier.code:
+        raise Conflict(f"the manager already holds {tier.code}", "tierCode")
+    await events.change_tier(
+        session,
+        manager,
+        tier,
+        cause=TierChangeCause.MANUAL,
+        recorded_by=user_id,
+        reason=reason.strip(),
+        plugin=grading[0],
+        plugin_version=grading[1],
+    )
+    return manager

@@ -1,0 +1,213 @@
+"""Live events over ``graphql-transport-ws``: replay after a cursor, then go live.
+
+The connection authenticates in ``connection_init`` (a bearer token in the
+payload; a bad one closes the socket with 4403). A subscription first replays
+every event after the given cursor from the outbox, then waits for wake-ups
+(``server.services.hub``) and reads the outbox again from its last cursor: no
+gap and no duplicate at the seam, because the rows, not the wake-ups, say what
+is new. Each event is checked against the subscriber's tenant, roles and token
+expiry before it is sent. The older ``graphql-ws`` subprotocol is not offered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import Info
+
+from server.auth import Principal, principal_from_authorization
+from server.db import models
+from server.domain import EventKind, Role
+from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
+from server.graphql.types import ChangeEvent
+from server.services.events import events_after, latest_cursor
+from server.services.hub import EventHub
+from server.settings import Settings
+
+READERS = (Role.INTEGRATOR, Role.HR)
+BATCH = 200
+RECHECK_SECONDS = 5.0
+"""A subscriber reads the outbox at least this often, wake-up or not."""
+
+
+@dataclass
+class SubscriptionContext:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    hub: EventHub
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    principal: Principal | None = None
+
+
+SubInfo = Info[SubscriptionContext, None]
+
+
+def _token_from(params: dict[str, Any]) -> str | None:
+    for key in ("Authorization", "authorization"):
+        value = params.get(key)
+        if isinstance(value, str):
+            return value
+    token = params.get("token")
+    return f"Bearer {token}" if isinstance(token, str) else None
+
+
+async def _office_subtree(
+    sessionmaker: async_sessionmaker[AsyncSession], tenant_id: str, office_id: str
+) -> set[uuid.UUID]:
+    try:
+        key = uuid.UUID(office_id)
+    except ValueError:
+        raise BadQueryArgument("officeId", "officeId is not an id") from None
+    async with sessionmaker() as session:
+        root = await session.get(models.Office, (tenant_id, key))
+        if root is None:
+            return set()
+        rows = await session.execute(
+            select(models.Office.id).where(
+                models.Office.tenant_id == tenant_id,
+                models.Office.path.startswith(root.path),
+            )
+        )
+        return set(rows.scalars())
+
+
+async def follow(
+    ctx: SubscriptionContext,
+    kind: EventKind,
+    after: str | None,
+    *,
+    offices: set[uuid.UUID] | None = None,
+    manager_id: str | None = None,
+) -> AsyncGenerator[ChangeEvent, None]:
+    principal = ctx.principal
+    if principal is None or principal.roles.isdisjoint(READERS):
+        raise PermissionDenied("subscribing to events needs the role INTEGRATOR or HR")
+    tenant_id = principal.tenant_id
+    with ctx.hub.listen(tenant_id) as wake:
+        if after is None:
+            async with ctx.sessionmaker() as session:
+                cursor = await latest_cursor(session, tenant_id)
+        else:
+            try:
+                cursor = int(after)
+            except ValueError:
+                raise BadQueryArgument("after", "after must be an event cursor") from None
+        while True:
+            wake.clear()
+            async with ctx.sessionmaker() as session:
+                rows = await events_after(session, tenant_id, kind, cursor, BATCH)
+            for row in rows:
+                cursor = row.cursor
+                if principal.expires_at and principal.expires_at <= dt.datetime.now(dt.UTC):
+                    return
+                if row.tenant_id != tenant_id or principal.roles.isdisjoint(READERS):
+                    return
+                if offices is not None and row.office_id not in offices:
+                    continue
+                if (
+                    manager_id is not None
+                    and row.payload.get("manager", {}).get("id") != manager_id
+                ):
+                    continue
+                yield ChangeEvent.from_row(row)
+            if len(rows) == BATCH:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=RECHECK_SECONDS)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "Grade changes: every event after the cursor (none given: from now), then live. "
+            "Filter by office (and its sub-offices) or manager. Role INTEGRATOR or HR."
+        )
+    )
+    async def grade_changed(
+        self,
+        info: SubInfo,
+        after: str | None = None,
+        office_id: strawberry.ID | None = None,
+        manager_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        ctx = info.context
+        offices = None
+        if office_id is not None and ctx.principal is not None:
+            offices = await _office_subtree(ctx.sessionmaker, ctx.principal.tenant_id, office_id)
+        async for event in follow(
+            ctx,
+            EventKind.GRADE_CHANGED,
+            after,
+            offices=offices,
+            manager_id=str(manager_id) if manager_id else None,
+        ):
+            yield event
+
+    @strawberry.subscription(
+        description=(
+            "Customer-class changes: every event after the cursor (none given: from now), "
+            "then live. Filter by office (and its sub-offices). Role INTEGRATOR or HR."
+        )
+    )
+    async def customer_class_changed(
+        self, info: SubInfo, after: str | None = None, office_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        ctx = info.context
+        offices = None
+        if office_id is not None and ctx.principal is not None:
+            offices = await _office_subtree(ctx.sessionmaker, ctx.principal.tenant_id, office_id)
+        async for event in follow(ctx, EventKind.CUSTOMER_CLASS_CHANGED, after, offices=offices):
+            yield event
+
+
+class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
+    """The WebSocket side of ``/graphql`` (HTTP is served by ``server.app``)."""
+
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        hub: EventHub,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            keep_alive=True,
+            keep_alive_interval=settings.keep_alive_seconds,
+        )
+        self.max_subscriptions_per_connection = settings.max_subscriptions_per_connection
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self._hub = hub
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> SubscriptionContext:
+        return SubscriptionContext(self._settings, self._sessionmaker, self._hub)
+
+    async def on_ws_connect(self, context: SubscriptionContext) -> None:
+        try:
+            context.principal = principal_from_authorization(
+                _token_from(context.connection_params), self._settings
+            )
+        except AuthenticationError:
+            raise ConnectionRejectionError from None
+        return None

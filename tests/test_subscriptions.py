@@ -1,0 +1,324 @@
+"""Subscriptions with a real client against real server processes.
+
+The server runs as its own process (``ruralcredit serve``) on a scratch database
+of its own: on PostgreSQL two processes share it, to show an event committed
+through one reaching a subscriber of the other; on SQLite one process serves both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from gql import Client
+from gql.graphql_request import GraphQLRequest
+from gql.transport.websockets import WebsocketsTransport
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from server.auth import mint_token
+from server.domain import Role
+from server.settings import Settings, _async_driver
+
+SECRET = "live-secret-" + "s" * 40
+SUBSCRIBE = """subscription($after: String, $manager: ID) {
+  gradeChanged(after: $after, managerId: $manager) { cursor kind payload } }"""
+SET_TIER = """mutation($m: ID!, $t: String!) { setManagerTier(managerId: $m, tierCode: $t,
+  reason: "调整") { __typename } }"""
+
+
+def _init(token: str) -> str:
+    return json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Live:
+    urls: list[str]
+    settings: Settings
+
+    def token(self, roles: tuple[Role, ...] = (Role.INTEGRATOR,), user: str = "live") -> str:
+        return mint_token(self.settings, tenant="sd-demo", user=user, roles=list(roles))
+
+    def ws(self, index: int = 0) -> str:
+        return self.urls[index].replace("http://", "ws://") + "/graphql"
+
+    async def post(self, query: str, variables: dict[str, Any], index: int = 0) -> Any:
+        async with httpx.AsyncClient(timeout=20) as client:
+            response = await client.post(
+                f"{self.urls[index]}/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {self.token((Role.HR,), 'hr-live')}"},
+            )
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+async def _scratch_url(tmp: Path) -> tuple[str, Any]:
+    base = os.environ.get("DATABASE_URL") or ""
+    if not base.startswith(("postgresql", "postgres")):
+        return f"sqlite+aiosqlite:///{tmp / 'live.db'}", None
+    url = _async_driver(base)
+    name = f"rc_live_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return make_url(url).set(database=name).render_as_string(hide_password=False), (admin, name)
+
+
+@pytest.fixture(scope="module")
+async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
+    tmp = tmp_path_factory.mktemp("live")
+    url, cleanup = await _scratch_url(tmp)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DATABASE_URL=url, RURALCREDIT_JWT_SECRET=SECRET, RURALCREDIT_DATA_DIR=str(tmp / "var")
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "demo-data",
+            "--migrate",
+            "--managers",
+            "20",
+            "--customers",
+            "30",
+            "--loans",
+            "60",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    count = 2 if url.startswith("postgresql") else 1
+    ports = [_free_port() for _ in range(count)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 60
+        for base in urls:
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                await asyncio.sleep(0.2)
+        yield Live(urls, Settings(database_url=url, jwt_secret=SECRET, data_dir=tmp))
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+        if cleanup is not None:
+            admin, name = cleanup
+            async with admin.connect() as conn:
+                await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.dispose()
+
+
+async def _managers(live: Live) -> list[dict[str, Any]]:
+    data = await live.post(
+        "{ managers(first: 100, filter: {statuses: [ACTIVE]}) { edges { node { id tier { code } } } } }",
+        {},
+    )
+    return [e["node"] for e in data["managers"]["edges"] if e["node"]["tier"]]
+
+
+async def _latest(live: Live) -> int:
+    async with httpx.AsyncClient(timeout=20) as client:
+        cursor: str | None = None
+        while True:
+            response = await client.post(
+                f"{live.urls[0]}/graphql",
+                json={
+                    "query": "query($a: String) { gradeEvents(after: $a, first: 100) { latestCursor hasMore } }",
+                    "variables": {"a": cursor},
+                },
+                headers={"Authorization": f"Bearer {live.token()}"},
+            )
+            page = response.json()["data"]["gradeEvents"]
+            cursor = page["latestCursor"]
+            if not page["hasMore"]:
+                return int(cursor or 0)
+
+
+async def _toggle(live: Live, manager: dict[str, Any], index: int = 0) -> None:
+    """One grade change: between SD_2 and SD_3."""
+    target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
+    result = await live.post(SET_TIER, {"m": manager["id"], "t": target}, index)
+    assert result["setManagerTier"]["__typename"] == "Manager"
+    manager["tier"]["code"] = target
+
+
+def _client(live: Live, index: int = 0, token: str | None = None) -> Client:
+    transport = WebsocketsTransport(
+        url=live.ws(index),
+        init_payload={"Authorization": f"Bearer {token or live.token()}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+    )
+    return Client(transport=transport)
+
+
+async def _take(
+    live: Live, after: int, count: int, index: int = 0, manager: str | None = None
+) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    async with _client(live, index) as session:
+        request = GraphQLRequest(
+            SUBSCRIBE, variable_values={"after": str(after), "manager": manager}
+        )
+        async for result in session.subscribe(request):
+            received.append(result["gradeChanged"])
+            if len(received) == count:
+                break
+    return received
+
+
+async def test_replay_then_live_then_resume_without_gap_or_duplicate(live: Live) -> None:
+    managers = await _managers(live)
+    start = await _latest(live)
+    received: list[dict[str, Any]] = []
+
+    async def subscriber() -> None:
+        async with _client(live) as session:
+            request = GraphQLRequest(SUBSCRIBE, variable_values={"after": str(start - 2)})
+            async for result in session.subscribe(request):
+                received.append(result["gradeChanged"])
+                if len(received) == 5:
+                    return
+
+    task = asyncio.create_task(subscriber())
+    await asyncio.sleep(0.5)
+    for manager in managers[:3]:
+        await _toggle(live, manager)
+    await asyncio.wait_for(task, timeout=20)
+    cursors = [int(e["cursor"]) for e in received]
+    assert cursors == list(range(start - 1, start + 4))  # 2 replayed, 3 live
+    assert all(e["kind"] == "GRADE_CHANGED" for e in received)
+    last = cursors[-1]
+    # Disconnected: two more changes happen; resuming after the last cursor gets exactly them.
+    for manager in managers[3:5]:
+        await _toggle(live, manager)
+    missed = await asyncio.wait_for(_take(live, last, 2), timeout=20)
+    assert [int(e["cursor"]) for e in missed] == [last + 1, last + 2]
+    assert [e["payload"]["manager"]["id"] for e in missed] == [m["id"] for m in managers[3:5]]
+    assert await _latest(live) == last + 2
+
+
+async def test_an_event_committed_through_one_process_reaches_another(live: Live) -> None:
+    managers = await _managers(live)
+    writer = len(live.urls) - 1  # the other process on PostgreSQL, the same one on SQLite
+    start = await _latest(live)
+    manager = managers[5]
+    task = asyncio.create_task(_take(live, start, 1, index=0, manager=manager["id"]))
+    await asyncio.sleep(0.5)
+    began = time.monotonic()
+    await _toggle(live, managers[6], writer)  # filtered out: another manager
+    await _toggle(live, manager, writer)
+    received = await asyncio.wait_for(task, timeout=20)
+    assert received[0]["payload"]["manager"]["id"] == manager["id"]
+    assert int(received[0]["cursor"]) == start + 2
+    assert time.monotonic() - began < 3  # woken by NOTIFY / in-process, not by the re-check
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "expired"])
+async def test_bad_token_in_connection_init_closes_with_4403(live: Live, token: str) -> None:
+    if token == "expired":
+        import datetime as dt
+
+        token = mint_token(
+            live.settings,
+            tenant="sd-demo",
+            user="x",
+            roles=[Role.INTEGRATOR],
+            ttl=dt.timedelta(seconds=-5),
+        )
+    async with websockets.connect(live.ws(), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(_init(token))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_the_older_graphql_ws_protocol_is_not_offered(live: Live) -> None:
+    try:
+        async with websockets.connect(live.ws(), subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+            assert ws.subprotocol != "graphql-ws"
+            await ws.send('{"type": "connection_init", "payload": {}}')
+            await asyncio.wait_for(ws.recv(), timeout=10)
+    except (websockets.ConnectionClosed, websockets.InvalidHandshake, websockets.InvalidStatus):
+        return
+    pytest.fail("a graphql-ws connection was accepted")
+
+
+async def test_only_integrators_and_hr_subscribe(live: Live) -> None:
+    async def first_event() -> None:
+        async with _client(live, token=live.token((Role.MANAGER,))) as session:
+            request = GraphQLRequest(SUBSCRIBE, variable_values={"after": "0"})
+            async for _ in session.subscribe(request):
+                return
+
+    with pytest.raises(Exception, match="INTEGRATOR or HR"):
+        await asyncio.wait_for(first_event(), timeout=20)
+
+
+async def test_subscriptions_per_connection_are_capped(live: Live) -> None:
+    async with websockets.connect(live.ws(), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(_init(live.token()))
+        assert '"connection_ack"' in str(await asyncio.wait_for(ws.recv(), timeout=10))
+        limit = live.settings.max_subscriptions_per_connection
+        for i in range(limit + 1):
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": str(i),
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { gradeChanged { cursor } }"},
+                    }
+                )
+            )
+        while True:
+            message = str(await asyncio.wait_for(ws.recv(), timeout=10))
+            if '"error"' in message:
+                assert f'"id":"{limit}"' in message.replace(" ", "")
+                assert "Subscription limit reached" in message
+                break
