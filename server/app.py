@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -27,7 +28,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
-from server.db.engine import create_engine, create_sessionmaker
+from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.schema import Schema, build_schema, is_unexpected, present_error
@@ -95,6 +96,8 @@ class App:
         operation_name = payload.get("operationName")
 
         async with self.sessionmaker() as session:
+            if self.settings.is_sqlite and _is_mutation(payload["query"], operation_name):
+                await session.connection(execution_options={SQLITE_IMMEDIATE: True})
             context = Context(
                 session=session,
                 principal=principal,
@@ -137,6 +140,17 @@ class App:
             await self.hub.close()
             if self.engine is not None:
                 await self.engine.dispose()
+
+
+def _is_mutation(query: str, operation_name: object) -> bool:
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(
+        document, operation_name if isinstance(operation_name, str) else None
+    )
+    return operation is not None and operation.operation == OperationType.MUTATION
 
 
 def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:

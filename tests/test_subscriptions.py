@@ -8,6 +8,7 @@ through one reaching a subscriber of the other; on SQLite one process serves bot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -54,6 +55,22 @@ def _free_port() -> int:
 class Live:
     urls: list[str]
     settings: Settings
+    processes: list[subprocess.Popen[bytes]]
+    env: dict[str, str]
+
+    def restart(self, index: int) -> None:
+        """Start the server again on the same port (after it was killed)."""
+        port = self.urls[index].rsplit(":", 1)[1]
+        self.processes[index] = _serve(port, self.env)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.urls[index]}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server did not restart"
+            time.sleep(0.2)
 
     def token(self, roles: tuple[Role, ...] = (Role.INTEGRATOR,), user: str = "live") -> str:
         return mint_token(self.settings, tenant="sd-demo", user=user, roles=list(roles))
@@ -85,6 +102,15 @@ async def _scratch_url(tmp: Path) -> tuple[str, Any]:
     return make_url(url).set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
+def _serve(port: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", port, "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="module")
 async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     tmp = tmp_path_factory.mktemp("live")
@@ -113,24 +139,7 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     )
     count = 2 if url.startswith("postgresql") else 1
     ports = [_free_port() for _ in range(count)]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
+    processes = [_serve(str(port), env) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         deadline = time.monotonic() + 60
@@ -143,7 +152,9 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
                     pass
                 assert time.monotonic() < deadline, "server did not start"
                 await asyncio.sleep(0.2)
-        yield Live(urls, Settings(database_url=url, jwt_secret=SECRET, data_dir=tmp))
+        yield Live(
+            urls, Settings(database_url=url, jwt_secret=SECRET, data_dir=tmp), processes, env
+        )
     finally:
         for process in processes:
             process.terminate()
@@ -164,11 +175,12 @@ async def _managers(live: Live) -> list[dict[str, Any]]:
 
 
 async def _latest(live: Live) -> int:
+    """The newest grade-event cursor (asked of the last process, which is never killed)."""
     async with httpx.AsyncClient(timeout=20) as client:
         cursor: str | None = None
         while True:
             response = await client.post(
-                f"{live.urls[0]}/graphql",
+                f"{live.urls[-1]}/graphql",
                 json={
                     "query": "query($a: String) { gradeEvents(after: $a, first: 100) { latestCursor hasMore } }",
                     "variables": {"a": cursor},
@@ -322,3 +334,73 @@ async def test_subscriptions_per_connection_are_capped(live: Live) -> None:
                 assert f'"id":"{limit}"' in message.replace(" ", "")
                 assert "Subscription limit reached" in message
                 break
+
+
+async def _writer(live: Live, manager: dict[str, Any], changes: int, alive: list[int]) -> int:
+    """Make ``changes`` acknowledged grade changes, switching process when one dies."""
+    done = 0
+    async with httpx.AsyncClient(timeout=10) as client:
+        while done < changes:
+            index = alive[done % len(alive)]
+            target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
+            try:
+                response = await client.post(
+                    f"{live.urls[index]}/graphql",
+                    json={"query": SET_TIER, "variables": {"m": manager["id"], "t": target}},
+                    headers={"Authorization": f"Bearer {live.token((Role.HR,), 'hr-live')}"},
+                )
+            except httpx.HTTPError:
+                if index in alive and len(alive) > 1:
+                    alive.remove(index)
+                await asyncio.sleep(0.05)
+                continue
+            data = response.json().get("data") or {}
+            result = (data.get("setManagerTier") or {}).get("__typename")
+            if result in ("Manager", "Conflict"):
+                # A Conflict means an answer lost with a killed process had applied it.
+                manager["tier"]["code"] = target
+            if result == "Manager":
+                done += 1
+    return done
+
+
+async def test_a_killed_process_loses_no_event_for_a_resuming_subscriber(live: Live) -> None:
+    """10 writers make 1,000 grade changes; the subscriber's process is killed with SIGKILL
+    mid-burst; resuming from its last cursor elsewhere, it holds every event once, in order."""
+    import signal
+
+    managers = (await _managers(live))[:10]
+    assert len(managers) == 10
+    start = await _latest(live)
+    victim = live.processes[0]
+    received: list[int] = []
+    mid_burst = asyncio.Event()
+
+    async def subscribe(index: int, after: int, until: int) -> None:
+        async with _client(live, index) as session:
+            request = GraphQLRequest(SUBSCRIBE, variable_values={"after": str(after)})
+            async for result in session.subscribe(request):
+                received.append(int(result["gradeChanged"]["cursor"]))
+                if len(received) >= 300:
+                    mid_burst.set()
+                if len(received) >= until:
+                    return
+
+    alive = list(range(len(live.urls)))
+    first = asyncio.create_task(subscribe(0, start, 10**6))
+    writers = [asyncio.create_task(_writer(live, m, 100, alive)) for m in managers]
+    await asyncio.wait_for(mid_burst.wait(), timeout=120)
+    victim.send_signal(signal.SIGKILL)  # the subscriber is still connected to it
+    victim.wait(timeout=10)
+    with contextlib.suppress(Exception):  # the connection drops, whatever the client calls it
+        await asyncio.wait_for(first, timeout=15)
+    if len(live.urls) == 1:
+        live.restart(0)
+        alive[:] = [0]
+    acknowledged = sum(await asyncio.gather(*writers))
+    assert acknowledged == 1000
+    total = await _latest(live) - start
+    assert total >= acknowledged  # answers lost with the killed process may have applied too
+    resume_at = received[-1]
+    await asyncio.wait_for(subscribe(len(live.urls) - 1, resume_at, total), timeout=60)
+    assert received == list(range(start + 1, start + total + 1))

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import (
 
 from server.settings import Settings
 
+SQLITE_IMMEDIATE = "sqlite_begin_immediate"
+"""Execution option: on SQLite, begin the transaction holding the write lock."""
+
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
@@ -50,7 +53,10 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that reads first and writes later cannot wait for the write lock
+        # (SQLite answers "database is locked" at once); writers take it up front.
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
