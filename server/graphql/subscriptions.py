@@ -35,7 +35,7 @@ from server.db import models
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
 from server.graphql.types import ChangeEvent
-from server.services.events import events_after, latest_cursor
+from server.services.events import latest_cursor
 from server.services.hub import EventHub
 from server.settings import Settings
 
@@ -107,10 +107,10 @@ async def follow(
                 cursor = int(after)
             except ValueError:
                 raise BadQueryArgument("after", "after must be an event cursor") from None
+        feed = ctx.hub.feed(tenant_id)
         while True:
             wake.clear()
-            async with ctx.sessionmaker() as session:
-                rows = await events_after(session, tenant_id, kind, cursor, BATCH)
+            rows = await feed.read(ctx.sessionmaker, kind, cursor, BATCH)
             for row in rows:
                 cursor = row.cursor
                 if principal.expires_at and principal.expires_at <= dt.datetime.now(dt.UTC):
@@ -129,6 +129,9 @@ async def follow(
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=RECHECK_SECONDS)
+            if not wake.is_set():
+                # No wake-up for a while: read the outbox anyway, in case one was lost.
+                feed.stale = True
 
 
 @strawberry.type

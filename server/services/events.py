@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import CustomerClass, EventKind, TierChangeCause
 from server.policy.types import Tier
-from server.services.hub import CHANNEL
+
+EVENTS_CHANNEL = "ruralcredit_events"
+"""The PostgreSQL NOTIFY channel that wakes every server process (see services.hub)."""
 
 
 async def next_cursor(session: AsyncSession, tenant_id: str) -> int:
@@ -87,7 +89,7 @@ async def emit(
     await session.execute(insert(models.Event).values(**row))
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening server process if, and only when, this commits.
-        await session.execute(select(func.pg_notify(CHANNEL, tenant_id)))
+        await session.execute(select(func.pg_notify(EVENTS_CHANNEL, tenant_id)))
     return cursor
 
 
@@ -271,3 +273,15 @@ async def latest_cursor(session: AsyncSession, tenant_id: str) -> int:
         select(func.max(models.Event.cursor)).where(models.Event.tenant_id == tenant_id)
     )
     return int(found or 0)
+
+
+async def all_events_after(
+    session: AsyncSession, tenant_id: str, after: int, first: int
+) -> list[models.Event]:
+    rows = await session.execute(
+        select(models.Event)
+        .where(models.Event.tenant_id == tenant_id, models.Event.cursor > after)
+        .order_by(models.Event.cursor)
+        .limit(first)
+    )
+    return list(rows.scalars())
