@@ -10,7 +10,9 @@ committed through one process wakes subscribers connected to another. On SQLite
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
@@ -30,6 +32,10 @@ from server.services.events import (
 
 CHANNEL = EVENTS_CHANNEL
 log = logging.getLogger("ruralcredit.hub")
+
+
+def _cursor(event: models.Event) -> int:
+    return event.cursor
 
 
 class TenantFeed:
@@ -63,8 +69,14 @@ class TenantFeed:
         if not self.events or after < self.events[0].cursor - 1:
             async with sessionmaker() as session:
                 return await events_after(session, self.tenant_id, kind, after, limit)
-        found = [e for e in self.events if e.cursor > after and e.kind == kind]
-        return found[:limit]
+        start = bisect.bisect_right(self.events, after, key=_cursor)
+        found: list[models.Event] = []
+        for event in itertools.islice(self.events, start, None):
+            if event.kind == kind:
+                found.append(event)
+                if len(found) == limit:
+                    break
+        return found
 
     async def _refresh(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.stale = False
