@@ -117,8 +117,10 @@ class App:
                 await session.rollback()
             else:
                 await session.commit()
-                # Subscribers of this process look at the outbox again (see services.hub).
-                self.hub.notify(principal.tenant_id)
+                if self.settings.is_sqlite:
+                    # Subscribers look at the outbox again; on PostgreSQL the transaction's
+                    # NOTIFY reaches every process, this one included (see services.hub).
+                    self.hub.notify(principal.tenant_id)
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
