@@ -10,6 +10,7 @@ database.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -35,6 +36,7 @@ from server.graphql.schema import Schema, build_schema, is_unexpected, present_e
 from server.graphql.subscriptions import SubscriptionEndpoint
 from server.policy.registry import PolicyRegistry
 from server.services.hub import EventHub
+from server.services.webhooks import run_webhook_worker
 from server.settings import Settings
 
 log = logging.getLogger("ruralcredit.http")
@@ -136,9 +138,13 @@ class App:
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         await self.hub.start(self.settings.database_url)
+        stop = asyncio.Event()
+        webhooks = asyncio.create_task(run_webhook_worker(self.sessionmaker, stop))
         try:
             yield
         finally:
+            stop.set()
+            await webhooks
             await self.hub.close()
             if self.engine is not None:
                 await self.engine.dispose()

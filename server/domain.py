@@ -247,3 +247,15 @@ class RunStatus(LabelledEnum):
     RUNNING = "RUNNING", "进行中"
     DONE = "DONE", "已完成"
     FAILED = "FAILED", "失败"
+
+
+class WebhookStatus(LabelledEnum):
+    """Whether an endpoint receives deliveries; a paused one keeps its backlog."""
+
+    ACTIVE = "ACTIVE", "启用"
+    PAUSED = "PAUSED", "已暂停"
+
+
+class WebhookDeliveryStatus(LabelledEnum):
+    PENDING = "PENDING", "待投递"
+    DELIVERED = "DELIVERED", "已投递"

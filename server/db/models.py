@@ -782,3 +782,65 @@ class EventCounter(Base):
     tenant_id: Mapped[str] = mapped_column(TenantId, primary_key=True)
     last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     __table_args__ = (ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),)
+
+
+class WebhookEndpoint(Base):
+    """An integrator's URL that receives the tenant's events, signed with its secret.
+
+    The secret is kept in the clear because every delivery is signed with it; the
+    API shows it only when it is issued (registration, rotation). Deliveries are
+    created for events after ``enqueued_through``, which starts at the tenant's
+    last cursor when the endpoint is registered: an endpoint receives what happens
+    from then on (the event queries serve the history).
+    """
+
+    __tablename__ = "webhook_endpoints"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    # The EventKind values wanted.
+    kinds: Mapped[list[Any]] = mapped_column(Json, default=list)
+    status: Mapped[domain.WebhookStatus] = mapped_column(
+        enum_column(domain.WebhookStatus, "status")
+    )
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = _created()
+    secret_rotated_at: Mapped[dt.datetime | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
+    )
+
+
+class WebhookDelivery(Base):
+    """One event to send to one endpoint: sent in cursor order, retried until delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = _id()
+    endpoint_id: Mapped[uuid.UUID]
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[domain.WebhookDeliveryStatus] = mapped_column(
+        enum_column(domain.WebhookDeliveryStatus, "status")
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the next attempt may start; while one is in flight, the end of its lease.
+    next_attempt_at: Mapped[dt.datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    delivered_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = _created()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "endpoint_id"],
+            ["webhook_endpoints.tenant_id", "webhook_endpoints.id"],
+        ),
+        ForeignKeyConstraint(["tenant_id", "cursor"], ["events.tenant_id", "events.cursor"]),
+        UniqueConstraint("tenant_id", "endpoint_id", "cursor"),
+        Index(None, "tenant_id", "endpoint_id", "status", "cursor"),
+    )

@@ -8,12 +8,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from server.errors import BadQueryArgument, DomainError
 from server.graphql.mutations import Mutation
 from server.graphql.queries import Query
 from server.graphql.scalars import SCALAR_MAP
 from server.graphql.subscriptions import Subscription
+from server.graphql.webhooks import WebhookMutation, WebhookQuery
 
 log = logging.getLogger("ruralcredit.graphql")
 
@@ -25,8 +27,8 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> Schema:
     return Schema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, WebhookQuery)),
+        mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
