@@ -129,6 +129,8 @@ async def run(args: argparse.Namespace) -> None:
                 str(port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(args.processes),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -216,8 +218,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--events", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0, help="events per second offered")
+    parser.add_argument("--rate", type=float, default=5.0, help="events per second offered")
     parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server worker processes (PostgreSQL)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -94,6 +94,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             f'{{"Authorization": "Bearer {token}"}}\n',
             flush=True,
         )
+    if args.workers > 1:
+        if settings.is_sqlite:
+            print("several worker processes need PostgreSQL; the embedded database takes one")
+            return 2
+        # Each process builds its app from the environment; events reach them all by NOTIFY.
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            workers=args.workers,
+        )
+        return 0
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -200,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     serve.add_argument(
         "--demo",
         action="store_true",

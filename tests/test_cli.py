@@ -107,3 +107,14 @@ def test_serve_demo_answers_managers_on_the_embedded_database(tmp_path: Path) ->
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_several_workers_need_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = _env(tmp_path)
+    for key in ("RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().out
