@@ -69,6 +69,7 @@ from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, Tier
 from server.services.classification import rules_json
 from server.services.events import class_payload, event_row, grade_payload
+from server.services.periods import add_months
 from server.services.snapshots import take_loan_snapshot
 
 RECORDED_BY = "demo-data"
@@ -609,18 +610,6 @@ _RISK_ORDER = {risk: position for position, risk in enumerate(RiskClass)}
 # --- dates and money ------------------------------------------------------------
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (earlier if negative), clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("every month has at least 28 days")
-
-
 def _date_between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     """A uniformly drawn day from ``first`` to ``last`` inclusive."""
     return dt.date.fromordinal(rng.randint(first.toordinal(), last.toordinal()))
@@ -849,8 +838,8 @@ class _TenantGenerator:
             male = rng.random() < 0.6
             birth = _date_between(
                 rng,
-                _add_months(today, -59 * 12) + dt.timedelta(days=1),
-                _add_months(today, -23 * 12),
+                add_months(today, -59 * 12) + dt.timedelta(days=1),
+                add_months(today, -23 * 12),
             )
             probation = status is ManagerStatus.PROBATION
             if probation:
@@ -859,11 +848,11 @@ class _TenantGenerator:
             else:
                 latest_hire = today - dt.timedelta(days=400)
                 earliest_hire = min(
-                    latest_hire, max(_add_months(birth, 22 * 12), _add_months(today, -35 * 12))
+                    latest_hire, max(add_months(birth, 22 * 12), add_months(today, -35 * 12))
                 )
                 hire = _date_between(rng, earliest_hire, latest_hire)
                 post_started = _date_between(
-                    rng, hire, min(_add_months(hire, 60), today - dt.timedelta(days=60))
+                    rng, hire, min(add_months(hire, 60), today - dt.timedelta(days=60))
                 )
             years = (Decimal((today - post_started).days) / Decimal("365.25")).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
@@ -891,7 +880,7 @@ class _TenantGenerator:
                     "hire_date": hire,
                     "birth_date": birth,
                     # Probation is the first year; for the others it ended in the past.
-                    "probation_ends_on": _add_months(hire, 12),
+                    "probation_ends_on": add_months(hire, 12),
                     "post_started_on": post_started,
                     "tier_code": None if tier is None else tier.code,
                     "tier_rank": None if tier is None else tier.rank,
@@ -949,16 +938,16 @@ class _TenantGenerator:
         years = self.tenant.licence_years
         if probation:
             # A new hire works on a one-year temporary licence.
-            return hire, _add_months(hire, 12) - dt.timedelta(days=1)
-        last_lapsed_issue = _add_months(self.today, -12 * years)
+            return hire, add_months(hire, 12) - dt.timedelta(days=1)
+        last_lapsed_issue = add_months(self.today, -12 * years)
         if self.rng.random() < 0.04 and hire <= last_lapsed_issue:
             issued = _date_between(
-                self.rng, max(hire, _add_months(last_lapsed_issue, -6)), last_lapsed_issue
+                self.rng, max(hire, add_months(last_lapsed_issue, -6)), last_lapsed_issue
             )
         else:
             earliest = max(hire, last_lapsed_issue + dt.timedelta(days=1))
             issued = _date_between(self.rng, earliest, self.today)
-        return issued, _add_months(issued, 12 * years) - dt.timedelta(days=1)
+        return issued, add_months(issued, 12 * years) - dt.timedelta(days=1)
 
     def _initial_tier_change(self, manager_id: uuid.UUID, tier: Tier, effective: dt.date) -> Row:
         change_id, at = self.clock.next_id()
@@ -1022,7 +1011,7 @@ class _TenantGenerator:
                 male = rng.random() < 0.55
                 name = self._person_name(male=male)
                 born = _date_between(
-                    rng, _add_months(self.today, -70 * 12), _add_months(self.today, -20 * 12)
+                    rng, add_months(self.today, -70 * 12), add_months(self.today, -20 * 12)
                 )
                 id_number = make_resident_id(rng, region=region, birth_date=born, male=male)
                 while id_number in taken:
@@ -1183,21 +1172,21 @@ class _TenantGenerator:
         """
         rng, today, earliest = self.rng, self.today, self.earliest_issue
         if repaid:
-            issued = _date_between(rng, earliest, _add_months(today, -term) - dt.timedelta(days=1))
-            return issued, _add_months(issued, term)
+            issued = _date_between(rng, earliest, add_months(today, -term) - dt.timedelta(days=1))
+            return issued, add_months(issued, term)
         if days_overdue == 0:
-            first = max(earliest, _add_months(today, -term))
-            while _add_months(first, term) < today:
+            first = max(earliest, add_months(today, -term))
+            while add_months(first, term) < today:
                 first += dt.timedelta(days=1)
             issued = _date_between(rng, first, today - dt.timedelta(days=1))
-            return issued, _add_months(issued, term)
+            return issued, add_months(issued, term)
         arrears_began = today - dt.timedelta(days=days_overdue)
-        matured_issue = _add_months(arrears_began, -term)
+        matured_issue = add_months(arrears_began, -term)
         if matured_issue >= earliest and rng.random() < 0.5:
             return matured_issue, arrears_began
         first = max(earliest, matured_issue + dt.timedelta(days=1))
         issued = _date_between(rng, first, arrears_began - dt.timedelta(days=30))
-        return issued, _add_months(issued, term)
+        return issued, add_months(issued, term)
 
     def _balance(
         self,

@@ -10,7 +10,6 @@ rule is reported, each with its article; nothing is written when any fails.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -28,18 +27,13 @@ from server.domain import (
 from server.errors import RuleRefusal
 from server.policy.registry import PolicyRegistry
 from server.policy.types import LoanRequest, Refusal
+from server.services.periods import add_months
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 
 ADMISSION_DOC = "首次建立信贷关系客户准入管理办法"
 LICENCE_DOC = "信贷客户经理管理暂行办法 第三条(持证上岗)"
 ADMISSION_LAPSE_MONTHS = 6  # 准入办法 第二条
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _refusal(r: Refusal) -> RuleRefusal:
