@@ -590,3 +590,26 @@ async def test_figures_only_on_an_office_the_manager_worked_at(
         "__typename": "InvalidInput",
         "errors": [{"field": "officeId", "code": "NOT_THE_MANAGERS_OFFICE"}],
     }
+
+
+async def test_the_appeal_window_is_the_tenants_setting(api: Api, session: AsyncSession) -> None:
+    await api(
+        "mutation { setTenantSettings(appealDays: 20) { __typename } }",
+        roles=(Role.FEDERATION_ADMIN,),
+    )
+    manager = await _manager(session, "sd-demo")
+    await _record(api, str(manager.id), SD_PLANS, SD_ACTUALS, "sd-demo")
+    draft = (await _as(api, RUN, {"m": str(manager.id)}, user="hr-1", roles=(Role.HR,)))[
+        "runAppraisal"
+    ]
+    await _as(api, CONFIRM, {"id": draft["id"]}, user="hr-2", roles=(Role.HR,))
+    await session.execute(
+        update(models.Appraisal)
+        .where(models.Appraisal.id == uuid.UUID(draft["id"]))
+        .values(confirmed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=16))
+    )
+    appeal = f'mutation($id: ID!) {{ appealAppraisal(id: $id, reason: "申诉") {{ {APPRAISAL_FIELDS} }} }}'
+    result = (
+        await _as(api, appeal, {"id": draft["id"]}, user=manager.employee_no, roles=(Role.MANAGER,))
+    )["appealAppraisal"]
+    assert result["status"] == "APPEALED"

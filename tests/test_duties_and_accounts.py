@@ -319,6 +319,9 @@ async def crowded_office_manager(book: Book) -> models.Manager:
         (CustomerKind.INDIVIDUAL, "50000.00", [("2025-06-30", True), ("2025-12-31", False)]),
         # Others: yearly (last year missed, this year due).
         (CustomerKind.INDIVIDUAL, "49999.99", [("2024-12-31", True), ("2025-12-31", False)]),
+        # Large loans (the tenant's threshold, 5,000,000 by default): quarterly.
+        (CustomerKind.INDIVIDUAL, "5000000.00", [("2025-06-30", True), ("2025-09-30", False)]),
+        (CustomerKind.INDIVIDUAL, "4999999.99", [("2025-06-30", True), ("2025-12-31", False)]),
     ],
 )
 async def test_inspection_reports_follow_the_schedule(

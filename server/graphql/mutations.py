@@ -61,6 +61,7 @@ from server.services import (
     policies,
     records,
     snapshots,
+    tenant_settings,
 )
 from server.services.common import get_in_tenant, require_role
 
@@ -713,6 +714,32 @@ class Mutation:
                 recompute=recompute,
             )
             return Appraisal.from_row(row)
+
+        return await run_mutation(ctx, work)
+
+    @strawberry.mutation(
+        description="Change your tenant's core parameters; only those given change. "
+        "Role FEDERATION_ADMIN."
+    )
+    async def set_tenant_settings(
+        self,
+        info: Ctx,
+        appeal_days: int | None = None,
+        large_loan_threshold: Money | None = None,
+    ) -> SetTenantPolicyResult:
+        ctx = info.context
+
+        async def work() -> Tenant:
+            await tenant_settings.set_tenant_settings(
+                ctx.session,
+                ctx.tenant_id,
+                ctx.principal.roles,
+                appeal_days=appeal_days,
+                large_loan_threshold=large_loan_threshold,
+            )
+            tenant = await ctx.get(models.Tenant, ctx.tenant_id)
+            assert tenant is not None
+            return Tenant.from_row(tenant)
 
         return await run_mutation(ctx, work)
 

@@ -46,6 +46,7 @@ from server.graphql.policy import PolicyChange, effective_parameters, policy_his
 from server.graphql.scalars import DecimalValue, Money, Period
 from server.identity_codes import mask_identity
 from server.services.duties import Duty
+from server.services.tenant_settings import TenantSettings
 
 Ctx = Info[Context, None]
 
@@ -78,6 +79,16 @@ class PolicySelection:
     )
     selected_by: str
     selected_at: dt.datetime
+
+
+@strawberry.type(name="TenantSettings", description="Core parameters of a tenant.")
+class TenantSettingsType:
+    appeal_days: int = strawberry.field(
+        description="Days after confirmation within which a manager may appeal (default 15)."
+    )
+    large_loan_threshold: Money = strawberry.field(
+        description="Principal from which a loan is inspected quarterly (default 5,000,000)."
+    )
 
 
 @strawberry.type(description="A bank (农商银行) or county union (联社).")
@@ -115,6 +126,14 @@ class Tenant:
             )
             for r in rows
         ]
+
+    @strawberry.field(description="Core parameters every tenant has, with their defaults.")
+    def settings(self) -> TenantSettingsType:
+        current = TenantSettings.from_json(self._row.settings)
+        return TenantSettingsType(
+            appeal_days=current.appeal_days,
+            large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
+        )
 
     @strawberry.field(description="Every change of the policy selection, oldest first.")
     async def policy_history(self, info: Ctx) -> list[PolicyChange]:

@@ -3,8 +3,8 @@
 Source: 山东办法 第三条(四) and item C1.4 (core.md, post-loan duties):
 - a written collection notice at least 30 days before maturity;
 - once a loan is overdue, a collection at least once a quarter;
-- inspection reports: corporate loans and the office's 10 largest borrowers
-  quarterly, natural persons with 50,000 or more half-yearly, others yearly.
+- inspection reports: corporate loans, the office's 10 largest borrowers and large
+  loans quarterly, natural persons with 50,000 or more half-yearly, others yearly.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from server.services.indicators import (
     NOTICE_DAYS_BEFORE_MATURITY,
     TOP_BORROWERS_PER_OFFICE,
 )
+from server.services.tenant_settings import tenant_settings
 
 NOTICE_LOOKAHEAD_DAYS = 60
 """Notices appear in the list this many days before they fall due."""
@@ -102,6 +103,7 @@ async def duties_for(
         ).all():
             done[(loan_id, duty_kind)].append(on)
     top = await _top_borrowers(session, tenant_id) if loans else set()
+    large = (await tenant_settings(session, tenant_id)).large_loan_threshold
     out: dict[uuid.UUID, list[Duty]] = {mid: [] for mid in ids}
     for loan, customer_kind in loans:
         duties = out[loan.manager_id]
@@ -134,7 +136,11 @@ async def duties_for(
                         "山东办法 第三条(四): 逾期后每季度至少催收一次",
                     )
                 )
-        if customer_kind == CustomerKind.CORPORATE or loan.customer_id in top:
+        if (
+            customer_kind == CustomerKind.CORPORATE
+            or loan.customer_id in top
+            or loan.principal >= large
+        ):
             months = 3
         elif loan.principal >= Decimal(INSPECTION_LARGE_INDIVIDUAL):
             months = 6

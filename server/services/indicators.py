@@ -35,6 +35,7 @@ from server.db import models
 from server.domain import NON_PERFORMING, CustomerKind, DutyKind
 from server.policy.indicators import COMPUTED_INDICATORS
 from server.services.periods import Period
+from server.services.tenant_settings import tenant_settings
 
 ZERO = Decimal(0)
 NOTICE_DAYS_BEFORE_MATURITY = 30  # 山东办法 第三条(四): 到期30天前书面催收
@@ -238,7 +239,10 @@ async def _missing_inspections(
         .subquery()
     )
     top = select(borrower.c.customer_id).where(borrower.c.position <= TOP_BORROWERS_PER_OFFICE)
-    quarterly = or_(cu.kind == CustomerKind.CORPORATE, lo.customer_id.in_(top))
+    large = (await tenant_settings(session, tenant_id)).large_loan_threshold
+    quarterly = or_(
+        cu.kind == CustomerKind.CORPORATE, lo.customer_id.in_(top), lo.principal >= large
+    )
     half_yearly = and_(~quarterly, lo.principal >= INSPECTION_LARGE_INDIVIDUAL)
     yearly = and_(~quarterly, lo.principal < INSPECTION_LARGE_INDIVIDUAL)
     missing: dict[uuid.UUID, int] = defaultdict(int)

@@ -3,16 +3,66 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
+LARGE_LOAN_DEFAULT = Decimal("5000000.00")
 
 
 @dataclass(frozen=True)
 class TenantSettings:
     appeal_days: int = APPEAL_DAYS_DEFAULT
     """Days after an appraisal's confirmation within which the manager may appeal."""
+    large_loan_threshold: Decimal = LARGE_LOAN_DEFAULT
+    """Principal from which a loan is "large" and inspected at least once a quarter
+    (山东办法 第三条(四): 大额贷款每季度至少有一次定期书面贷后检查报告). The source fixes
+    no amount; the default is 5,000,000 yuan (500万元), the county union's top band."""
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettings:
-        return cls(appeal_days=int(stored.get("appeal_days", APPEAL_DAYS_DEFAULT)))
+        return cls(
+            appeal_days=int(stored.get("appeal_days", APPEAL_DAYS_DEFAULT)),
+            large_loan_threshold=Decimal(
+                str(stored.get("large_loan_threshold", LARGE_LOAN_DEFAULT))
+            ),
+        )
+
+
+async def tenant_settings(session: Any, tenant_id: str) -> TenantSettings:
+    from server.db import models
+
+    tenant = await session.get(models.Tenant, tenant_id)
+    return TenantSettings.from_json(tenant.settings if tenant is not None else {})
+
+
+async def set_tenant_settings(
+    session: Any,
+    tenant_id: str,
+    roles: frozenset[Any],
+    *,
+    appeal_days: int | None,
+    large_loan_threshold: Decimal | None,
+) -> TenantSettings:
+    """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
+    from server.db import models
+    from server.domain import Role
+    from server.errors import Problems
+    from server.services.common import require_role, require_tenant
+
+    require_role(roles, (Role.FEDERATION_ADMIN,), "setTenantSettings")
+    problems = Problems()
+    if appeal_days is not None and not 1 <= appeal_days <= 365:
+        problems.add("appealDays", "RANGE", "appeal days must be 1–365")
+    if large_loan_threshold is not None and large_loan_threshold <= 0:
+        problems.add("largeLoanThreshold", "POSITIVE", "the large-loan threshold must be above 0")
+    problems.raise_if_any()
+    tenant: models.Tenant = await require_tenant(session, tenant_id)
+    stored = dict(tenant.settings)
+    if appeal_days is not None:
+        stored["appeal_days"] = appeal_days
+    if large_loan_threshold is not None:
+        stored["large_loan_threshold"] = str(large_loan_threshold)
+    tenant.settings = stored
+    await session.flush()
+    return TenantSettings.from_json(stored)
