@@ -16,6 +16,8 @@ from server.settings import Settings
 
 SCHEMA_PATH = Path("schema/schema.graphql")
 DEMO_TENANT = "sd-demo"
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""On shutdown, open connections (subscriptions included) get this long to finish."""
 
 
 def _migrate(settings: Settings) -> None:
@@ -106,9 +108,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             log_level=args.log_level,
             workers=args.workers,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
         return 0
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
     return 0
 
 
