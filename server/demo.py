@@ -67,7 +67,7 @@ from server.ids import uuid7
 from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, Tier
-from server.services.classification import rules_json
+from server.services.classification import RISK_ORDER, rules_json
 from server.services.events import class_payload, event_row, grade_payload
 from server.services.periods import add_months
 from server.services.snapshots import take_loan_snapshot
@@ -604,7 +604,6 @@ _OVERDUE_DAYS = {
     RiskClass.DOUBTFUL: (271, 360),
     RiskClass.LOSS: (361, 1000),
 }
-_RISK_ORDER = {risk: position for position, risk in enumerate(RiskClass)}
 
 
 # --- dates and money ------------------------------------------------------------
@@ -1274,7 +1273,7 @@ class _TenantGenerator:
             if loan["balance"] <= 0:
                 continue
             worst, overdue, exposure = facts.get(loan["customer_id"], (None, 0, Decimal("0.00")))
-            if worst is None or _RISK_ORDER[loan["risk_class"]] > _RISK_ORDER[worst]:
+            if worst is None or RISK_ORDER[loan["risk_class"]] > RISK_ORDER[worst]:
                 worst = loan["risk_class"]
             facts[loan["customer_id"]] = (
                 worst,

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,9 +30,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 
 from server.auth import Principal, principal_from_authorization
-from server.db import models
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
+from server.graphql.filters import office_subtree
 from server.graphql.types import ChangeEvent
 from server.services.events import latest_cursor
 from server.services.hub import EventHub
@@ -74,15 +73,7 @@ async def _office_subtree(
     except ValueError:
         raise BadQueryArgument("officeId", "officeId is not an id") from None
     async with sessionmaker() as session:
-        root = await session.get(models.Office, (tenant_id, key))
-        if root is None:
-            return set()
-        rows = await session.execute(
-            select(models.Office.id).where(
-                models.Office.tenant_id == tenant_id,
-                models.Office.path.startswith(root.path),
-            )
-        )
+        rows = await session.execute(office_subtree(tenant_id, key, include_sub_offices=True))
         return set(rows.scalars())
 
 

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -41,6 +42,7 @@ from server.graphql.enums import (
 from server.graphql.filters import (
     LoanCriteria,
 )
+from server.graphql.loaders import EntityLoader, ModelT
 from server.graphql.pagination import Connection, page_args
 from server.graphql.policy import PolicyChange, effective_parameters, policy_history
 from server.graphql.scalars import DecimalValue, Money, Period
@@ -60,6 +62,13 @@ class Tier:
     code: str
     name: str
     rank: int = strawberry.field(description="0 is the lowest; higher is better.")
+
+
+async def _required(loader: EntityLoader[ModelT], id_: uuid.UUID) -> ModelT:
+    """A row the current row refers to (same tenant, so always there)."""
+    row = await loader.load(id_)
+    assert row is not None
+    return row
 
 
 def _tier(code: str | None, name: str | None, rank: int | None) -> Tier | None:
@@ -104,8 +113,6 @@ class Tenant:
 
     @strawberry.field(description="The plugin selected per policy category.")
     async def policy(self, info: Ctx) -> list[PolicySelection]:
-        from sqlalchemy import select
-
         ctx = _ctx(info)
         rows = (
             await ctx.execute(
@@ -331,9 +338,7 @@ class Manager:
 
     @strawberry.field
     async def office(self, info: Ctx) -> Office:
-        row = await _ctx(info).loaders.office.load(self._row.office_id)
-        assert row is not None
-        return Office.from_row(row)
+        return Office.from_row(await _required(_ctx(info).loaders.office, self._row.office_id))
 
     @strawberry.field(description="Loans this manager is responsible for.")
     async def loans(
@@ -572,15 +577,11 @@ class Customer:
 
     @strawberry.field(description="The responsible manager.")
     async def manager(self, info: Ctx) -> Manager:
-        row = await _ctx(info).loaders.manager.load(self._row.manager_id)
-        assert row is not None
-        return Manager.from_row(row)
+        return Manager.from_row(await _required(_ctx(info).loaders.manager, self._row.manager_id))
 
     @strawberry.field(description="The office holding the credit relationship.")
     async def office(self, info: Ctx) -> Office:
-        row = await _ctx(info).loaders.office.load(self._row.office_id)
-        assert row is not None
-        return Office.from_row(row)
+        return Office.from_row(await _required(_ctx(info).loaders.office, self._row.office_id))
 
     @strawberry.field
     async def loans(
@@ -671,21 +672,17 @@ class Loan:
 
     @strawberry.field
     async def customer(self, info: Ctx) -> Customer:
-        row = await _ctx(info).loaders.customer.load(self._row.customer_id)
-        assert row is not None
-        return Customer.from_row(row)
+        return Customer.from_row(
+            await _required(_ctx(info).loaders.customer, self._row.customer_id)
+        )
 
     @strawberry.field(description="The responsible manager.")
     async def manager(self, info: Ctx) -> Manager:
-        row = await _ctx(info).loaders.manager.load(self._row.manager_id)
-        assert row is not None
-        return Manager.from_row(row)
+        return Manager.from_row(await _required(_ctx(info).loaders.manager, self._row.manager_id))
 
     @strawberry.field
     async def office(self, info: Ctx) -> Office:
-        row = await _ctx(info).loaders.office.load(self._row.office_id)
-        assert row is not None
-        return Office.from_row(row)
+        return Office.from_row(await _required(_ctx(info).loaders.office, self._row.office_id))
 
 
 @strawberry.type(description="One scored item of an appraisal, with the article it applies.")
@@ -769,9 +766,7 @@ class Appraisal:
 
     @strawberry.field
     async def manager(self, info: Ctx) -> Manager:
-        row = await _ctx(info).loaders.manager.load(self._row.manager_id)
-        assert row is not None
-        return Manager.from_row(row)
+        return Manager.from_row(await _required(_ctx(info).loaders.manager, self._row.manager_id))
 
     @strawberry.field
     async def items(self, info: Ctx) -> list[AppraisalItem]:
@@ -866,9 +861,7 @@ class Violation:
 
     @strawberry.field
     async def manager(self, info: Ctx) -> Manager:
-        row = await _ctx(info).loaders.manager.load(self._row.manager_id)
-        assert row is not None
-        return Manager.from_row(row)
+        return Manager.from_row(await _required(_ctx(info).loaders.manager, self._row.manager_id))
 
 
 @strawberry.type(description="A whole tenant appraised for one period, with its progress.")
@@ -934,9 +927,9 @@ class AdmissionRequest:
 
     @strawberry.field
     async def customer(self, info: Ctx) -> Customer:
-        row = await _ctx(info).loaders.customer.load(self._row.customer_id)
-        assert row is not None
-        return Customer.from_row(row)
+        return Customer.from_row(
+            await _required(_ctx(info).loaders.customer, self._row.customer_id)
+        )
 
 
 @strawberry.type(description="An addition to or removal from the blacklist.")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -24,7 +24,7 @@ from server.domain import CustomerKind, DutyKind
 from server.services.indicators import (
     INSPECTION_LARGE_INDIVIDUAL,
     NOTICE_DAYS_BEFORE_MATURITY,
-    TOP_BORROWERS_PER_OFFICE,
+    top_borrowers,
 )
 from server.services.tenant_settings import tenant_settings
 
@@ -55,25 +55,6 @@ def _interval(on: dt.date, months: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-async def _top_borrowers(session: AsyncSession, tenant_id: str) -> set[uuid.UUID]:
-    lo = models.Loan
-    ranked = (
-        select(
-            lo.customer_id.label("customer_id"),
-            func.row_number()
-            .over(partition_by=lo.office_id, order_by=func.sum(lo.balance).desc())
-            .label("position"),
-        )
-        .where(lo.tenant_id == tenant_id, lo.balance > 0)
-        .group_by(lo.office_id, lo.customer_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(ranked.c.customer_id).where(ranked.c.position <= TOP_BORROWERS_PER_OFFICE)
-    )
-    return set(rows.scalars())
-
-
 async def duties_for(
     session: AsyncSession,
     tenant_id: str,
@@ -102,7 +83,7 @@ async def duties_for(
             )
         ).all():
             done[(loan_id, duty_kind)].append(on)
-    top = await _top_borrowers(session, tenant_id) if loans else set()
+    top = set((await session.execute(top_borrowers(tenant_id))).scalars()) if loans else set()
     large = (await tenant_settings(session, tenant_id)).large_loan_threshold
     out: dict[uuid.UUID, list[Duty]] = {mid: [] for mid in ids}
     for loan, customer_kind in loans:

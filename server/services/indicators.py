@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     distinct,
@@ -203,6 +204,24 @@ async def _notice_coverage(
         out.values[mid]["notice_coverage"] = Decimal(int(with_notice or 0)) / Decimal(int(total))
 
 
+def top_borrowers(tenant_id: str) -> Select[Any]:
+    """The customers who are among the 10 largest borrowers (by balance) of their office
+    (C1.4: 本机构前10大户按季检查)."""
+    lo = models.Loan
+    ranked = (
+        select(
+            lo.customer_id.label("customer_id"),
+            func.row_number()
+            .over(partition_by=lo.office_id, order_by=func.sum(lo.balance).desc())
+            .label("position"),
+        )
+        .where(lo.tenant_id == tenant_id, lo.balance > 0)
+        .group_by(lo.office_id, lo.customer_id)
+        .subquery()
+    )
+    return select(ranked.c.customer_id).where(ranked.c.position <= TOP_BORROWERS_PER_OFFICE)
+
+
 def _sub_intervals(period: Period, months: int) -> list[tuple[dt.date, dt.date]]:
     """The ``months``-long intervals of the year that end within the period."""
     intervals = []
@@ -227,18 +246,7 @@ async def _missing_inspections(
     out: ComputedFigures,
 ) -> None:
     lo, cu, d = models.Loan, models.Customer, models.DutyRecord
-    borrower = (
-        select(
-            lo.customer_id.label("customer_id"),
-            func.row_number()
-            .over(partition_by=lo.office_id, order_by=func.sum(lo.balance).desc())
-            .label("position"),
-        )
-        .where(lo.tenant_id == tenant_id, lo.balance > 0)
-        .group_by(lo.office_id, lo.customer_id)
-        .subquery()
-    )
-    top = select(borrower.c.customer_id).where(borrower.c.position <= TOP_BORROWERS_PER_OFFICE)
+    top = top_borrowers(tenant_id)
     large = (await tenant_settings(session, tenant_id)).large_loan_threshold
     quarterly = or_(
         cu.kind == CustomerKind.CORPORATE, lo.customer_id.in_(top), lo.principal >= large

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.domain import Role
+from server.errors import Problems
+from server.services.common import require_role, require_tenant
+
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
 LARGE_LOAN_DEFAULT = Decimal("5000000.00")
 
@@ -29,27 +36,20 @@ class TenantSettings:
         )
 
 
-async def tenant_settings(session: Any, tenant_id: str) -> TenantSettings:
-    from server.db import models
-
+async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
     tenant = await session.get(models.Tenant, tenant_id)
     return TenantSettings.from_json(tenant.settings if tenant is not None else {})
 
 
 async def set_tenant_settings(
-    session: Any,
+    session: AsyncSession,
     tenant_id: str,
-    roles: frozenset[Any],
+    roles: frozenset[Role],
     *,
     appeal_days: int | None,
     large_loan_threshold: Decimal | None,
 ) -> TenantSettings:
     """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
-    from server.db import models
-    from server.domain import Role
-    from server.errors import Problems
-    from server.services.common import require_role, require_tenant
-
     require_role(roles, (Role.FEDERATION_ADMIN,), "setTenantSettings")
     problems = Problems()
     if appeal_days is not None and not 1 <= appeal_days <= 365:
@@ -57,7 +57,7 @@ async def set_tenant_settings(
     if large_loan_threshold is not None and large_loan_threshold <= 0:
         problems.add("largeLoanThreshold", "POSITIVE", "the large-loan threshold must be above 0")
     problems.raise_if_any()
-    tenant: models.Tenant = await require_tenant(session, tenant_id)
+    tenant = await require_tenant(session, tenant_id)
     stored = dict(tenant.settings)
     if appeal_days is not None:
         stored["appeal_days"] = appeal_days
