@@ -4,14 +4,23 @@
 
     RuralCreditError
     ├── AuthenticationError      no valid bearer token (HTTP 401, no data)
+    ├── BadQueryArgument         a query argument out of range (a GraphQL error)
+    ├── PluginError              the installed policy plugins cannot be used as they are
+    │   ├── UnknownPlugin        no installed plugin has this name
+    │   ├── DuplicatePlugin      two installed plugins give the same name
+    │   └── IncompletePlugin     a plugin declares a category without all its hooks
     └── DomainError              an expected failure, returned as a typed result
         ├── InvalidInput         one or more fields break a rule
         ├── NotFound             no such id in the caller's tenant
-        ├── Conflict             the write would break a uniqueness rule
+        ├── Conflict             the write would break a uniqueness or state rule
         ├── PermissionDenied     the caller's roles do not allow this
-        └── Refused              a check failed (e.g. a new loan); every failed rule listed
+        ├── Refused              a check failed (e.g. a new loan); every failed rule listed
+        ├── PolicyUnavailable    the tenant's selected plugin cannot be used now
+        └── MissingInputs        required appraisal inputs are missing; each one listed
 
-    BadQueryArgument             a query argument out of range (a GraphQL error)
+The records an error carries: :class:`FieldProblem` (one broken rule of one input
+field), :class:`Refusal` (one failed rule of a check, with its article — the same
+type a policy plugin returns) and :class:`MissingInput`.
 
 Services raise these; the GraphQL layer turns a ``DomainError`` into a member
 of the mutation's result union at one boundary (``server/graphql/errors.py``),
@@ -111,7 +120,7 @@ class Problems:
 
 
 @dataclass(frozen=True)
-class RuleRefusal:
+class Refusal:
     """One failed rule of a check, with the article it applies."""
 
     rule: str
@@ -124,9 +133,51 @@ class Refused(DomainError):
 
     code = "REFUSED"
 
-    def __init__(self, subject: str, refusals: list[RuleRefusal]) -> None:
+    def __init__(self, subject: str, refusals: list[Refusal]) -> None:
         if not refusals:
             raise ValueError("Refused needs at least one refusal")
         rules = ", ".join(r.rule for r in refusals)
         super().__init__(f"{subject} refused: {rules}")
         self.refusals = refusals
+
+
+class PolicyUnavailable(DomainError):
+    """The tenant's selected plugin is not installed or its stored parameters no longer fit."""
+
+    code = "POLICY_UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    """One appraisal input the core could not find: its key, where it comes from, why."""
+
+    key: str
+    source: str
+    reason: str
+
+
+class MissingInputs(DomainError):
+    """Required appraisal inputs are missing; every missing key is listed."""
+
+    code = "MISSING_INPUTS"
+
+    def __init__(self, manager: str, missing: list[MissingInput]) -> None:
+        keys = ", ".join(m.key for m in missing)
+        super().__init__(f"appraisal of {manager} lacks inputs: {keys}")
+        self.missing = missing
+
+
+class PluginError(RuralCreditError):
+    """The installed policy plugins cannot be used as they are (found at start-up)."""
+
+
+class UnknownPlugin(PluginError, LookupError):
+    """No installed policy plugin has this name."""
+
+
+class DuplicatePlugin(PluginError, ValueError):
+    """Two installed plugins give the same name; a tenant's choice would be ambiguous."""
+
+
+class IncompletePlugin(PluginError, TypeError):
+    """A plugin declares a category without implementing all of its hooks."""

@@ -58,11 +58,12 @@ from server.domain import (
     SystemProficiency,
     ViolationKind,
 )
+from server.errors import IncompletePlugin
 from server.policy import hookspecs
 from server.policy.hookspecs import HOOKS_BY_CATEGORY, hookimpl
 from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.parameters import defaults, resolve, to_json
-from server.policy.registry import IncompletePlugin, PolicyRegistry
+from server.policy.registry import PolicyRegistry
 from server.policy.types import (
     AppraisalInput,
     AppraisalOutcome,

@@ -565,7 +565,8 @@ def test_two_plugins_with_one_name_are_refused() -> None:
     import types as pytypes
 
     import plugins.shanxi_customer_class as original
-    from server.policy.registry import DuplicatePlugin, PolicyRegistry
+    from server.errors import DuplicatePlugin
+    from server.policy.registry import PolicyRegistry
 
     twin = pytypes.ModuleType("shanxi_twin")
     for name in ("policy_info", "classify_customer", "classification_credit_check"):

@@ -16,8 +16,6 @@ from sqlalchemy.exc import IntegrityError
 
 from server import errors
 from server.graphql.context import Context
-from server.services.appraisal import MissingInputs as MissingInputsError
-from server.services.policies import PolicyUnavailable as PolicyUnavailableError
 
 T = TypeVar("T")
 
@@ -126,7 +124,7 @@ def to_error_type(error: errors.DomainError) -> ErrorType:
                 for r in error.refusals
             ],
         )
-    if isinstance(error, MissingInputsError):
+    if isinstance(error, errors.MissingInputs):
         return MissingInputs(
             code=error.code,
             message=error.message,
@@ -135,7 +133,7 @@ def to_error_type(error: errors.DomainError) -> ErrorType:
                 MissingInput(key=m.key, source=m.source, reason=m.reason) for m in error.missing
             ],
         )
-    if isinstance(error, PolicyUnavailableError):
+    if isinstance(error, errors.PolicyUnavailable):
         return PolicyUnavailable(code=error.code, message=error.message, field=error.field)
     raise TypeError(f"no schema type for {type(error).__name__}")
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from server.db import models
+from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
 from server.policy import parameters
-from server.policy.registry import UnknownPlugin
 from server.policy.types import ParameterSpec, PluginInfo
 
 

@@ -8,20 +8,9 @@ from typing import Any
 
 import pluggy
 
+from server.errors import DuplicatePlugin, IncompletePlugin, UnknownPlugin
 from server.policy import hookspecs
 from server.policy.types import PluginInfo, Tier
-
-
-class UnknownPlugin(LookupError):
-    """No installed policy plugin has this name."""
-
-
-class DuplicatePlugin(ValueError):
-    """Two installed plugins give the same name; a tenant's choice would be ambiguous."""
-
-
-class IncompletePlugin(TypeError):
-    """A plugin declares a category without implementing all of its hooks."""
 
 
 class PolicyRegistry:

@@ -29,6 +29,7 @@ from server.domain import (
     SystemProficiency,
     ViolationKind,
 )
+from server.errors import Refusal as Refusal  # plugins return the core's one refusal record
 
 ParamValue = Decimal | int | bool | str | None
 Params = Mapping[str, ParamValue]
@@ -309,15 +310,6 @@ class LendingCap:
     amount: Decimal | None
     article: str
     explanation: str
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One failed rule of a lending check."""
-
-    rule: str
-    article: str
-    message: str
 
 
 @dataclass(frozen=True)

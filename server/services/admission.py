@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
-from server.errors import Conflict, FieldProblem, InvalidInput, Refused, RuleRefusal
+from server.errors import Conflict, FieldProblem, InvalidInput, Refusal, Refused
 from server.policy.registry import PolicyRegistry
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant, require_role
@@ -65,7 +65,7 @@ async def request_admission(
     if customer.blacklisted:
         raise Refused(
             "the admission request",
-            [RuleRefusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
+            [Refusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
         )
     request = models.AdmissionRequest(
         tenant_id=tenant_id,
@@ -119,7 +119,7 @@ async def decide_admission(
     if approve and customer.blacklisted:
         raise Refused(
             "the admission",
-            [RuleRefusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
+            [Refusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
         )
     request.status = AdmissionDecision.APPROVED if approve else AdmissionDecision.REJECTED
     request.decided_by = user_id

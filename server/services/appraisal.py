@@ -36,10 +36,19 @@ from server.domain import (
     RunStatus,
     TierChangeCause,
 )
-from server.errors import Conflict, DomainError, FieldProblem, InvalidInput
+from server.errors import (
+    Conflict,
+    DomainError,
+    FieldProblem,
+    InvalidInput,
+    MissingInput,
+    MissingInputs,
+    PolicyUnavailable,
+    UnknownPlugin,
+)
 from server.ids import uuid7
 from server.policy import parameters as policy_parameters
-from server.policy.registry import PolicyRegistry, UnknownPlugin
+from server.policy.registry import PolicyRegistry
 from server.policy.types import (
     AppraisalInput,
     AppraisalOutcome,
@@ -60,7 +69,7 @@ from server.services import events
 from server.services.common import get_in_tenant, require_role
 from server.services.indicators import computed_indicators, with_defaults
 from server.services.periods import Period, parse_period
-from server.services.policies import PolicyUnavailable, Selection, selection
+from server.services.policies import Selection, selection
 from server.services.profiles import manager_profile, tier_of
 from server.services.tenant_settings import TenantSettings
 from server.services.transfers import MIN_FULL_QUARTERS, counting_offices
@@ -68,24 +77,6 @@ from server.services.transfers import MIN_FULL_QUARTERS, counting_offices
 APPRAISED_STATUSES = (ManagerStatus.PROBATION, ManagerStatus.ACTIVE, ManagerStatus.SUSPENDED)
 CHUNK = 500
 DELETE_BATCH = 2000
-
-
-@dataclass(frozen=True)
-class MissingInput:
-    key: str
-    source: str
-    reason: str
-
-
-class MissingInputs(DomainError):
-    """Required appraisal inputs are missing; every missing key is listed."""
-
-    code = "MISSING_INPUTS"
-
-    def __init__(self, manager: str, missing: list[MissingInput]) -> None:
-        keys = ", ".join(m.key for m in missing)
-        super().__init__(f"appraisal of {manager} lacks inputs: {keys}")
-        self.missing = missing
 
 
 @dataclass

@@ -24,9 +24,9 @@ from server.domain import (
     ManagerStatus,
     PolicyCategory,
 )
-from server.errors import RuleRefusal
+from server.errors import Refusal
 from server.policy.registry import PolicyRegistry
-from server.policy.types import LoanRequest, Refusal
+from server.policy.types import LoanRequest
 from server.services.periods import add_months
 from server.services.policies import selection
 from server.services.profiles import manager_profile
@@ -34,10 +34,6 @@ from server.services.profiles import manager_profile
 ADMISSION_DOC = "首次建立信贷关系客户准入管理办法"
 LICENCE_DOC = "信贷客户经理管理暂行办法 第三条(持证上岗)"
 ADMISSION_LAPSE_MONTHS = 6  # 准入办法 第二条
-
-
-def _refusal(r: Refusal) -> RuleRefusal:
-    return RuleRefusal(rule=r.rule, article=r.article, message=r.message)
 
 
 async def _exposure_and_last_maturity(
@@ -56,11 +52,11 @@ async def _exposure_and_last_maturity(
 
 def admission_refusals(
     customer: models.Customer, exposure: Decimal, last_maturity: dt.date | None, on: dt.date
-) -> list[RuleRefusal]:
-    refusals: list[RuleRefusal] = []
+) -> list[Refusal]:
+    refusals: list[Refusal] = []
     if customer.blacklisted:
         refusals.append(
-            RuleRefusal(
+            Refusal(
                 "BLACKLISTED",
                 f"{ADMISSION_DOC} 第五条(一)",
                 "the customer is on the tenant's blacklist (不良信用客户名单库)",
@@ -70,7 +66,7 @@ def admission_refusals(
         return refusals
     if customer.admission_status != AdmissionStatus.APPROVED:
         refusals.append(
-            RuleRefusal(
+            Refusal(
                 "ADMISSION_REQUIRED",
                 f"{ADMISSION_DOC} 第七条",
                 "a corporate customer's first credit needs an approved admission review "
@@ -83,7 +79,7 @@ def admission_refusals(
         last_credit = max(dates)
         if add_months(last_credit, ADMISSION_LAPSE_MONTHS) < on:
             refusals.append(
-                RuleRefusal(
+                Refusal(
                     "ADMISSION_LAPSED",
                     f"{ADMISSION_DOC} 第二条",
                     f"no credit since {last_credit}: more than {ADMISSION_LAPSE_MONTHS} months, "
@@ -93,11 +89,11 @@ def admission_refusals(
     return refusals
 
 
-def manager_refusals(manager: models.Manager, on: dt.date) -> list[RuleRefusal]:
-    refusals: list[RuleRefusal] = []
+def manager_refusals(manager: models.Manager, on: dt.date) -> list[Refusal]:
+    refusals: list[Refusal] = []
     if manager.status != ManagerStatus.ACTIVE:
         refusals.append(
-            RuleRefusal(
+            Refusal(
                 "MANAGER_NOT_ACTIVE",
                 LICENCE_DOC,
                 f"the manager is {manager.status.value}, not ACTIVE",
@@ -106,7 +102,7 @@ def manager_refusals(manager: models.Manager, on: dt.date) -> list[RuleRefusal]:
     if manager.licence_valid_until is None or manager.licence_valid_until < on:
         until = manager.licence_valid_until or "never issued"
         refusals.append(
-            RuleRefusal(
+            Refusal(
                 "LICENCE_NOT_VALID",
                 LICENCE_DOC,
                 f"the manager's licence (上岗证) is not valid on {on} (valid until {until})",
@@ -124,7 +120,7 @@ async def loan_refusals(
     amount: Decimal,
     product: LoanProduct,
     issued_on: dt.date,
-) -> list[RuleRefusal]:
+) -> list[Refusal]:
     """Every rule the new loan breaks (empty when it may be written)."""
     tenant_id = customer.tenant_id
     exposure, last_maturity = await _exposure_and_last_maturity(session, customer)
@@ -132,7 +128,7 @@ async def loan_refusals(
     refusals += admission_refusals(customer, exposure, last_maturity, issued_on)
     if manager.office_id != customer.office_id:
         refusals.append(
-            RuleRefusal(
+            Refusal(
                 "RELATIONSHIP_ELSEWHERE",
                 f"{ADMISSION_DOC} 第六条(一)",
                 "the customer's credit relationship is with another office; transfer it first",
@@ -171,10 +167,10 @@ async def loan_refusals(
     return refusals
 
 
-def _add_new_rules(refusals: list[RuleRefusal], found: tuple[Refusal, ...]) -> None:
+def _add_new_rules(refusals: list[Refusal], found: tuple[Refusal, ...]) -> None:
     """Add a plugin's refusals; a rule already listed (a plugin may repeat a core check) once."""
     listed = {r.rule for r in refusals}
     for r in found:
         if r.rule not in listed:
-            refusals.append(_refusal(r))
+            refusals.append(r)
             listed.add(r.rule)

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import PolicyCategory
-from server.errors import DomainError, InvalidInput, Problems
+from server.errors import InvalidInput, PolicyUnavailable, Problems, UnknownPlugin
 from server.policy import parameters
-from server.policy.registry import PolicyRegistry, UnknownPlugin
+from server.policy.registry import PolicyRegistry
 from server.policy.types import Params, PluginInfo
 from server.services.common import require_tenant
 
@@ -29,12 +29,6 @@ class Selection:
     @property
     def params_json(self) -> dict[str, Any]:
         return parameters.to_json(self.params)
-
-
-class PolicyUnavailable(DomainError):
-    """The tenant's selected plugin is not installed or its stored parameters no longer fit."""
-
-    code = "POLICY_UNAVAILABLE"
 
 
 async def selection(
