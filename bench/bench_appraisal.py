@@ -35,8 +35,8 @@ from server.db.engine import create_engine, create_sessionmaker
 from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.domain import Role
+from server.jobs.appraisal_run import RunTimings, run_appraisals
 from server.policy.registry import PolicyRegistry
-from server.services.appraisal import RunTimings, run_appraisals
 from server.settings import Settings
 
 TENANT = "sd-demo"

@@ -173,8 +173,8 @@ async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
 
 async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> str:
     from server.db.engine import create_engine, create_sessionmaker
+    from server.jobs.appraisal_run import run_appraisals
     from server.policy.registry import PolicyRegistry
-    from server.services.appraisal import run_appraisals
 
     engine = create_engine(settings)
     try:

@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import CustomerKind, DutyKind
-from server.services.indicators import (
+from server.db.queries.indicators import (
     INSPECTION_LARGE_INDIVIDUAL,
     NOTICE_DAYS_BEFORE_MATURITY,
     top_borrowers,
 )
+from server.domain import CustomerKind, DutyKind
 from server.services.tenant_settings import tenant_settings
 
 NOTICE_LOOKAHEAD_DAYS = 60

@@ -1,0 +1,306 @@
+"""The appraisal's life cycle after the draft: confirmation, appeal and its review.
+
+DRAFT → CONFIRMED (by HR, not the person who ran it; the tier moves here) →
+APPEALED (by the manager, within ``appeal_days``) → CONFIRMED again by HR with
+the review's reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from server.db.queries.appraisals import appraisal_items, replace_items
+from server.domain import AppraisalStatus, Role, TierChangeCause
+from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
+from server.policy import parameters as policy_parameters
+from server.policy.registry import PolicyRegistry
+from server.policy.types import (
+    AppraisalOutcome,
+    ItemScore,
+    MoneyLine,
+    Params,
+    Tier,
+    TierDirection,
+    TierMove,
+)
+from server.services import events
+from server.services.appraisal.drafts import appraisal_values, appraise_manager
+from server.services.appraisal.inputs import prepare
+from server.services.appraisal.stored import item_rows, to_json
+from server.services.common import get_in_tenant, require_role
+from server.services.periods import parse_period
+from server.services.profiles import manager_profile, tier_of
+from server.services.tenant_settings import TenantSettings
+
+
+def _stored_outcome(
+    row: models.Appraisal, items: list[models.AppraisalItem], tiers: tuple[Tier, ...]
+) -> AppraisalOutcome:
+    return AppraisalOutcome(
+        graded=row.graded,
+        explanation=row.explanation or "",
+        items=tuple(
+            ItemScore(
+                key=i.key,
+                name=i.name,
+                article=i.article,
+                max_points=i.max_points,
+                score=i.score,
+                inputs=dict(i.inputs),
+                explanation=i.explanation,
+            )
+            for i in items
+        ),
+        total=row.total,
+        tier=tier_of(row.tier_code, row.tier_name, row.tier_rank, tiers),
+        rating=row.rating,
+        rating_label=row.rating_label,
+        warnings=tuple(row.warnings),
+        pay=tuple(
+            MoneyLine(
+                key=m["key"],
+                name=m["name"],
+                amount=Decimal(m["amount"]),
+                article=m["article"],
+                explanation=m["explanation"],
+                account=m.get("account"),
+            )
+            for m in row.pay
+        ),
+    )
+
+
+def _params_of(registry: PolicyRegistry, row: models.Appraisal) -> Params:
+    """The appraisal's own plugin version and parameters; refuse if that version is gone."""
+    try:
+        info = registry.info(row.plugin)
+    except UnknownPlugin:
+        raise PolicyUnavailable(f"plugin {row.plugin} is no longer installed") from None
+    if info.version != row.plugin_version:
+        raise PolicyUnavailable(
+            f"this appraisal was made with {row.plugin} {row.plugin_version}; "
+            f"{info.version} is installed now: run the appraisal again"
+        )
+    params, problems = policy_parameters.resolve(info, row.parameters)
+    if problems:
+        raise PolicyUnavailable("; ".join(p.message for p in problems))
+    return params
+
+
+async def _apply_tier_move(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    row: models.Appraisal,
+    manager: models.Manager,
+    outcome: AppraisalOutcome,
+    params: Params,
+    user_id: str,
+    cause: TierChangeCause,
+    reason_prefix: str = "",
+) -> TierMove:
+    tiers = registry.tiers(row.plugin)
+    office = await session.get(models.Office, (manager.tenant_id, manager.office_id))
+    profile = manager_profile(
+        manager, tiers=tiers, office_has_credit_clerk=bool(office and office.has_credit_clerk)
+    )
+    move: TierMove = registry.call(
+        row.plugin,
+        "grading_tier_move",
+        manager=profile,
+        outcome=outcome,
+        period_kind=parse_period(row.period).kind,
+        params=params,
+    )
+    row.tier_move = {
+        "direction": move.direction.value,
+        "toTier": to_json(move.to_tier),
+        "reason": move.reason,
+        "article": move.article,
+        "flags": list(move.flags),
+    }
+    if move.flags:
+        manager.flags = sorted(set(manager.flags) | set(move.flags))
+    target = move.to_tier
+    if (
+        move.direction != TierDirection.NONE
+        and target is not None
+        and target.code != manager.tier_code
+    ):
+        effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
+        await events.change_tier(
+            session,
+            manager,
+            target,
+            cause=effective_cause,
+            recorded_by=user_id,
+            reason=f"{reason_prefix}{move.reason} ({move.article})",
+            appraisal_id=row.id,
+            plugin=row.plugin,
+            plugin_version=row.plugin_version,
+        )
+    return move
+
+
+async def _load_for_decision(
+    session: AsyncSession, tenant_id: str, appraisal_id: str
+) -> tuple[models.Appraisal, models.Manager, list[models.AppraisalItem]]:
+    row = await get_in_tenant(
+        session,
+        models.Appraisal,
+        tenant_id,
+        appraisal_id,
+        field="id",
+        entity="Appraisal",
+        for_update=True,
+    )
+    manager = await get_in_tenant(
+        session,
+        models.Manager,
+        tenant_id,
+        row.manager_id,
+        field="id",
+        entity="Manager",
+        for_update=True,
+    )
+    items = await appraisal_items(session, tenant_id, row.id)
+    return row, manager, items
+
+
+async def confirm_appraisal(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+) -> models.Appraisal:
+    """A second person (HR) confirms a draft; the tier change takes effect here."""
+    require_role(roles, (Role.HR,), "confirmAppraisal")
+    row, manager, items = await _load_for_decision(session, tenant_id, appraisal_id)
+    if row.status != AppraisalStatus.DRAFT:
+        raise Conflict(f"only a DRAFT can be confirmed; this one is {row.status.value}", "id")
+    if row.computed_by == user_id:
+        raise Conflict("the person who ran the appraisal cannot confirm it (maker–checker)", "id")
+    params = _params_of(registry, row)
+    outcome = _stored_outcome(row, items, registry.tiers(row.plugin))
+    if row.graded:
+        await _apply_tier_move(
+            session, registry, row, manager, outcome, params, user_id, TierChangeCause.APPRAISAL
+        )
+        for line in outcome.pay:
+            if line.account:
+                session.add(
+                    models.AccountMovement(
+                        tenant_id=tenant_id,
+                        manager_id=manager.id,
+                        account=line.account,
+                        amount=line.amount,
+                        direction="IN",
+                        appraisal_id=row.id,
+                        article=line.article,
+                        explanation=line.explanation,
+                        recorded_by=user_id,
+                    )
+                )
+    row.status = AppraisalStatus.CONFIRMED
+    row.confirmed_by = user_id
+    row.confirmed_at = models.now()
+    await session.flush()
+    return row
+
+
+async def appeal_appraisal(
+    session: AsyncSession,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> models.Appraisal:
+    """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
+    require_role(roles, (Role.MANAGER,), "appealAppraisal")
+    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
+    if manager.employee_no != user_id:
+        raise Conflict("a manager may appeal only their own appraisal", "id")
+    if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
+        raise Conflict(
+            f"only a CONFIRMED appraisal can be appealed; this one is {row.status.value}", "id"
+        )
+    if not reason.strip():
+        raise InvalidInput([FieldProblem("reason", "REQUIRED", "say why you appeal")])
+    tenant = await session.get(models.Tenant, tenant_id)
+    assert tenant is not None
+    days = TenantSettings.from_json(tenant.settings).appeal_days
+    now = now or models.now()
+    confirmed_at = (
+        row.confirmed_at if row.confirmed_at.tzinfo else row.confirmed_at.replace(tzinfo=dt.UTC)
+    )
+    if now > confirmed_at + dt.timedelta(days=days):
+        raise Conflict(f"the appeal window of {days} days after confirmation has closed", "id")
+    row.status = AppraisalStatus.APPEALED
+    row.appealed_at = now
+    row.appeal_reason = reason.strip()
+    await session.flush()
+    return row
+
+
+async def resolve_appeal(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    user_id: str,
+    roles: frozenset[Role],
+    *,
+    appraisal_id: str,
+    reason: str,
+    recompute: bool,
+    today: dt.date | None = None,
+) -> models.Appraisal:
+    """HR decides an appeal; with ``recompute`` the appraisal is made again from the
+    current inputs and any tier change is recorded with cause APPEAL."""
+    require_role(roles, (Role.HR,), "resolveAppeal")
+    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
+    if row.status != AppraisalStatus.APPEALED:
+        raise Conflict(
+            f"only an APPEALED appraisal can be resolved; this one is {row.status.value}", "id"
+        )
+    if not reason.strip():
+        raise InvalidInput([FieldProblem("reason", "REQUIRED", "give the review's reason")])
+    if recompute:
+        prepared = await prepare(session, registry, tenant_id, row.period, today=today)
+        if manager.id not in prepared.managers:
+            raise Conflict(f"a manager who is {manager.status.value} is not appraised", "id")
+        appraisal, outcome = appraise_manager(registry, prepared, manager.id)
+        values = appraisal_values(
+            prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id
+        )
+        for key in ("status", "computed_by", "run_id"):
+            values.pop(key)
+        for key, value in values.items():
+            setattr(row, key, value)
+        await replace_items(session, tenant_id, row.id, item_rows(tenant_id, row.id, outcome.items))
+        if outcome.graded:
+            await _apply_tier_move(
+                session,
+                registry,
+                row,
+                manager,
+                outcome,
+                prepared.selection.params,
+                user_id,
+                TierChangeCause.APPEAL,
+                reason_prefix=f"appeal review: {reason.strip()}; ",
+            )
+    row.status = AppraisalStatus.CONFIRMED
+    row.review_reason = reason.strip()
+    row.confirmed_by = user_id
+    row.confirmed_at = models.now()
+    await session.flush()
+    return row
