@@ -1,0 +1,89 @@
+"""The schema, as SQLAlchemy declarative models, one module per domain.
+
+Tenant first: every table carries ``tenant_id`` as the first column of its
+primary key, of every foreign key and of every index, so that a cluster
+distributed by tenant can take the schema unchanged and no row is reachable
+without naming its tenant. Money is exact: ``NUMERIC(18, 2)`` on PostgreSQL, integer fen on SQLite
+(``server/db/types.py``).
+The migrations in ``server/db/migrations`` create this schema; a test checks
+that the two agree. Importing this package registers every table on
+``Base.metadata``, which is what the migrations and that test compare.
+"""
+
+from __future__ import annotations
+
+from server.db.models.appraisal import (
+    AccountMovement,
+    Appraisal,
+    AppraisalItem,
+    AppraisalRun,
+    IndicatorValue,
+    InspectionFinding,
+    OfficeFigure,
+    TaskPlan,
+    Violation,
+)
+from server.db.models.base import (
+    Base,
+    now,
+)
+from server.db.models.events import (
+    Event,
+    EventCounter,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from server.db.models.lending import (
+    AdmissionRequest,
+    BlacklistEntry,
+    Customer,
+    CustomerClassChange,
+    DutyRecord,
+    Loan,
+    LoanSnapshot,
+    RelationshipTransfer,
+)
+from server.db.models.org import (
+    Manager,
+    ManagerOfficeMove,
+    ManagerTierChange,
+    Office,
+    Tenant,
+)
+from server.db.models.policy import (
+    TenantPolicy,
+    TenantPolicyChange,
+)
+
+__all__ = [
+    "AccountMovement",
+    "AdmissionRequest",
+    "Appraisal",
+    "AppraisalItem",
+    "AppraisalRun",
+    "Base",
+    "BlacklistEntry",
+    "Customer",
+    "CustomerClassChange",
+    "DutyRecord",
+    "Event",
+    "EventCounter",
+    "IndicatorValue",
+    "InspectionFinding",
+    "Loan",
+    "LoanSnapshot",
+    "Manager",
+    "ManagerOfficeMove",
+    "ManagerTierChange",
+    "Office",
+    "OfficeFigure",
+    "RelationshipTransfer",
+    "TaskPlan",
+    "Tenant",
+    "TenantPolicy",
+    "TenantPolicyChange",
+    "Violation",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "now",
+]

@@ -1,0 +1,254 @@
+"""Appraisal inputs and results: plans, figures, findings, appraisals, runs, violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server import domain
+from server.db.models.base import (
+    Base,
+    Json,
+    Money,
+    Quantity,
+    Score,
+    TenantId,
+    created_column,
+    enum_column,
+    id_column,
+)
+
+
+class TaskPlan(Base):
+    """A manager's planned figure for one indicator and period (任务计划), on the task sheet
+    of one office (the manager's, or a former one within the period)."""
+
+    __tablename__ = "task_plans"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    manager_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    office_id: Mapped[uuid.UUID]
+    indicator: Mapped[str] = mapped_column(String(60))
+    plan: Mapped[Decimal] = mapped_column(Quantity)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "office_id", "indicator"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )
+
+
+class IndicatorValue(Base):
+    """A recorded actual value of an indicator for a manager and period."""
+
+    __tablename__ = "indicator_values"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    manager_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    office_id: Mapped[uuid.UUID]
+    indicator: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Quantity)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "manager_id", "period", "office_id", "indicator"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )
+
+
+class OfficeFigure(Base):
+    """An office's own total of an indicator for a period (营业机构任务完成总数)."""
+
+    __tablename__ = "office_figures"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    office_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    indicator: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Quantity)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "office_id", "period", "indicator"),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )
+
+
+class InspectionFinding(Base):
+    """A finding of the sample inspection of a manager's work (工作质量抽查)."""
+
+    __tablename__ = "inspection_findings"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    manager_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    item: Mapped[str] = mapped_column(String(20))
+    finding: Mapped[str] = mapped_column(String(60))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    loan_id: Mapped[uuid.UUID | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "manager_id", "period"),
+        CheckConstraint("count >= 1", name="count_positive"),
+    )
+
+
+class Appraisal(Base):
+    """One manager's appraisal for one period, with everything that shaped it."""
+
+    __tablename__ = "appraisals"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    manager_id: Mapped[uuid.UUID]
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[domain.AppraisalStatus] = mapped_column(
+        enum_column(domain.AppraisalStatus, "status")
+    )
+    plugin: Mapped[str] = mapped_column(String(80))
+    plugin_version: Mapped[str] = mapped_column(String(40))
+    parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    inputs: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    total: Mapped[Decimal | None] = mapped_column(Score)
+    tier_code: Mapped[str | None] = mapped_column(String(40))
+    tier_rank: Mapped[int | None] = mapped_column(Integer)
+    tier_name: Mapped[str | None] = mapped_column(String(80))
+    rating: Mapped[str | None] = mapped_column(String(40))
+    rating_label: Mapped[str | None] = mapped_column(String(40))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    graded: Mapped[bool] = mapped_column(Boolean, default=True)
+    warnings: Mapped[list[Any]] = mapped_column(Json, default=list)
+    pay: Mapped[list[Any]] = mapped_column(Json, default=list)
+    tier_move: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    run_id: Mapped[uuid.UUID | None]
+    computed_by: Mapped[str] = mapped_column(String(80))
+    computed_at: Mapped[dt.datetime] = created_column()
+    confirmed_by: Mapped[str | None] = mapped_column(String(80))
+    confirmed_at: Mapped[dt.datetime | None]
+    appealed_at: Mapped[dt.datetime | None]
+    appeal_reason: Mapped[str | None] = mapped_column(Text)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        UniqueConstraint("tenant_id", "manager_id", "period"),
+        Index(None, "tenant_id", "period", "status"),
+    )
+
+
+class AppraisalItem(Base):
+    """One scored item of an appraisal, with the article it applies."""
+
+    __tablename__ = "appraisal_items"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    appraisal_id: Mapped[uuid.UUID]
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    article: Mapped[str] = mapped_column(String(80))
+    max_points: Mapped[Decimal | None] = mapped_column(Score)
+    score: Mapped[Decimal] = mapped_column(Score)
+    inputs: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    explanation: Mapped[str] = mapped_column(Text)
+    # No foreign key to appraisals: items are written and removed only together with
+    # their appraisal, in one transaction (server/services/appraisal.py), and a per-row
+    # key check made re-running a whole tenant's appraisals many times slower.
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "appraisal_id", "position"),)
+
+
+class AppraisalRun(Base):
+    """A whole tenant appraised for one period: progress, and the cohort figures used."""
+
+    __tablename__ = "appraisal_runs"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[domain.RunStatus] = mapped_column(enum_column(domain.RunStatus, "status"))
+    plugin: Mapped[str] = mapped_column(String(80))
+    plugin_version: Mapped[str] = mapped_column(String(40))
+    managers_total: Mapped[int] = mapped_column(Integer, default=0)
+    managers_done: Mapped[int] = mapped_column(Integer, default=0)
+    managers_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    cohort: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    problems: Mapped[list[Any]] = mapped_column(Json, default=list)
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = created_column()
+    finished_at: Mapped[dt.datetime | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
+        Index(None, "tenant_id", "period", "started_at"),
+    )
+
+
+class Violation(Base):
+    """A recorded violation (the penalty plugin's input)."""
+
+    __tablename__ = "violations"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    manager_id: Mapped[uuid.UUID]
+    kind: Mapped[domain.ViolationKind] = mapped_column(enum_column(domain.ViolationKind, "kind"))
+    occurred_on: Mapped[dt.date]
+    description: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[domain.ViolationStatus] = mapped_column(
+        enum_column(domain.ViolationStatus, "status")
+    )
+    effect: Mapped[str | None] = mapped_column(String(40))
+    effect_article: Mapped[str | None] = mapped_column(String(80))
+    effect_reason: Mapped[str | None] = mapped_column(Text)
+    plugin: Mapped[str | None] = mapped_column(String(80))
+    plugin_version: Mapped[str | None] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    confirmed_by: Mapped[str | None] = mapped_column(String(80))
+    confirmed_at: Mapped[dt.datetime | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "manager_id", "occurred_on"),
+    )
+
+
+class AccountMovement(Base):
+    """A movement on a manager's account, e.g. the risk deposit (风险保证金)."""
+
+    __tablename__ = "account_movements"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    manager_id: Mapped[uuid.UUID]
+    account: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    direction: Mapped[str] = mapped_column(String(6))
+    appraisal_id: Mapped[uuid.UUID | None]
+    article: Mapped[str] = mapped_column(String(80))
+    explanation: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "manager_id", "account", "recorded_at"),
+        CheckConstraint("direction IN ('IN', 'OUT')", name="direction"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )

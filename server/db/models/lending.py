@@ -1,0 +1,277 @@
+"""Customers and their loans: classes, blacklist, admission, transfers, duties, snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server import domain
+from server.db.models.base import (
+    Base,
+    Json,
+    Money,
+    Rate,
+    TenantId,
+    created_column,
+    enum_column,
+    id_column,
+    now,
+)
+
+
+class Customer(Base):
+    """A loan customer: an individual or a corporate (法人) customer."""
+
+    __tablename__ = "customers"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    kind: Mapped[domain.CustomerKind] = mapped_column(enum_column(domain.CustomerKind, "kind"))
+    segment: Mapped[domain.CustomerSegment] = mapped_column(
+        enum_column(domain.CustomerSegment, "segment")
+    )
+    name: Mapped[str]
+    # Resident ID (GB 11643) or unified social credit code (GB 32100); shown masked.
+    id_number: Mapped[str] = mapped_column(String(18))
+    manager_id: Mapped[uuid.UUID]
+    office_id: Mapped[uuid.UUID]
+    admission_status: Mapped[domain.AdmissionStatus] = mapped_column(
+        enum_column(domain.AdmissionStatus, "admission_status")
+    )
+    admitted_on: Mapped[dt.date | None]
+    last_credit_lapsed_on: Mapped[dt.date | None]
+    blacklisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Current class (classification plugin) and the exposure when it was set.
+    class_code: Mapped[domain.CustomerClass | None] = mapped_column(
+        enum_column(domain.CustomerClass, "class_code")
+    )
+    class_set_at: Mapped[dt.datetime | None]
+    exposure_at_class_set: Mapped[Decimal | None] = mapped_column(Money)
+    # Facts the classifier reads (loan facts come from the loans table).
+    industry_policy: Mapped[domain.IndustryPolicy] = mapped_column(
+        enum_column(domain.IndustryPolicy, "industry_policy")
+    )
+    licences_complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    operating_status: Mapped[domain.OperatingStatus] = mapped_column(
+        enum_column(domain.OperatingStatus, "operating_status")
+    )
+    prospects: Mapped[domain.Prospects] = mapped_column(enum_column(domain.Prospects, "prospects"))
+    last_bad_credit_on: Mapped[dt.date | None]
+    malicious_evasion: Mapped[bool] = mapped_column(Boolean, default=False)
+    major_litigation: Mapped[bool] = mapped_column(Boolean, default=False)
+    contribution_score: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = created_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=now, onupdate=now, server_default=func.now()
+    )
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+        UniqueConstraint("tenant_id", "id_number"),
+        Index(None, "tenant_id", "manager_id", "id"),
+        Index(None, "tenant_id", "office_id"),
+        Index(None, "tenant_id", "class_code"),
+        CheckConstraint(
+            "contribution_score >= 0 AND contribution_score <= 100", name="contribution"
+        ),
+    )
+
+
+class CustomerClassChange(Base):
+    """One entry of a customer's class history, with the rules that decided it."""
+
+    __tablename__ = "customer_class_changes"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    from_class: Mapped[domain.CustomerClass | None] = mapped_column(
+        enum_column(domain.CustomerClass, "from_class")
+    )
+    to_class: Mapped[domain.CustomerClass] = mapped_column(
+        enum_column(domain.CustomerClass, "to_class")
+    )
+    rules: Mapped[list[Any]] = mapped_column(Json, default=list)
+    plugin: Mapped[str] = mapped_column(String(80))
+    plugin_version: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id", "changed_at"),
+    )
+
+
+class BlacklistEntry(Base):
+    """An addition to or removal from the tenant's blacklist (不良信用客户名单库)."""
+
+    __tablename__ = "blacklist_entries"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    listed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id"),
+    )
+
+
+class AdmissionRequest(Base):
+    """A request for first-credit admission (首次建立信贷关系客户准入, Art. 7)."""
+
+    __tablename__ = "admission_requests"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    status: Mapped[domain.AdmissionDecision] = mapped_column(
+        enum_column(domain.AdmissionDecision, "status")
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[dt.datetime] = created_column()
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id", "requested_at"),
+    )
+
+
+class RelationshipTransfer(Base):
+    """A customer's credit relationship moved to another office (Art. 6.2: customer's choice)."""
+
+    __tablename__ = "relationship_transfers"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    from_office_id: Mapped[uuid.UUID]
+    to_office_id: Mapped[uuid.UUID]
+    from_manager_id: Mapped[uuid.UUID]
+    to_manager_id: Mapped[uuid.UUID]
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id"),
+    )
+
+
+class Loan(Base):
+    """A credit business item (贷款 and the other 授信业务 of Art. 4)."""
+
+    __tablename__ = "loans"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    contract_no: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    office_id: Mapped[uuid.UUID]
+    product: Mapped[domain.LoanProduct] = mapped_column(enum_column(domain.LoanProduct, "product"))
+    principal: Mapped[Decimal] = mapped_column(Money)
+    balance: Mapped[Decimal] = mapped_column(Money)
+    annual_rate: Mapped[Decimal] = mapped_column(Rate)
+    issued_on: Mapped[dt.date]
+    matures_on: Mapped[dt.date]
+    guarantee: Mapped[domain.Guarantee] = mapped_column(enum_column(domain.Guarantee, "guarantee"))
+    risk_class: Mapped[domain.RiskClass] = mapped_column(
+        enum_column(domain.RiskClass, "risk_class")
+    )
+    days_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    is_extension: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_refinancing: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = created_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=now, onupdate=now, server_default=func.now()
+    )
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+        UniqueConstraint("tenant_id", "contract_no"),
+        Index(None, "tenant_id", "manager_id", "risk_class"),
+        # Keyset pages of a manager's or customer's loans read these in id order.
+        Index(None, "tenant_id", "manager_id", "id"),
+        Index(None, "tenant_id", "customer_id", "id"),
+        Index(None, "tenant_id", "office_id"),
+        Index(None, "tenant_id", "matures_on"),
+        CheckConstraint("principal > 0", name="principal_positive"),
+        CheckConstraint("balance >= 0 AND balance <= principal", name="balance_range"),
+        CheckConstraint("days_overdue >= 0", name="days_overdue"),
+        CheckConstraint("matures_on >= issued_on", name="term"),
+    )
+
+
+class LoanSnapshot(Base):
+    """A loan as it stood at a date (month or year end), for period-start and -end figures."""
+
+    __tablename__ = "loan_snapshots"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    as_of: Mapped[dt.date]
+    loan_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID]
+    office_id: Mapped[uuid.UUID]
+    customer_kind: Mapped[domain.CustomerKind] = mapped_column(
+        enum_column(domain.CustomerKind, "customer_kind")
+    )
+    balance: Mapped[Decimal] = mapped_column(Money)
+    risk_class: Mapped[domain.RiskClass] = mapped_column(
+        enum_column(domain.RiskClass, "risk_class")
+    )
+    days_overdue: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "as_of", "loan_id"),
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["loans.tenant_id", "loans.id"]),
+        Index(None, "tenant_id", "as_of", "manager_id"),
+    )
+
+
+class DutyRecord(Base):
+    """A post-loan duty done: a collection notice, an overdue collection, an inspection report."""
+
+    __tablename__ = "duty_records"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    loan_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    kind: Mapped[domain.DutyKind] = mapped_column(enum_column(domain.DutyKind, "kind"))
+    done_on: Mapped[dt.date]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["loans.tenant_id", "loans.id"]),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "loan_id", "kind", "done_on"),
+        Index(None, "tenant_id", "manager_id", "done_on"),
+    )
