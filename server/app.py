@@ -34,9 +34,9 @@ from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.schema import Schema, build_schema, is_unexpected, present_error
 from server.graphql.subscriptions import SubscriptionEndpoint
+from server.jobs.webhook_delivery import run_webhook_worker
+from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
-from server.services.hub import EventHub
-from server.services.webhooks import run_webhook_worker
 from server.settings import Settings
 
 log = logging.getLogger("ruralcredit.http")
@@ -121,7 +121,7 @@ class App:
                 await session.commit()
                 if self.settings.is_sqlite:
                     # Subscribers look at the outbox again; on PostgreSQL the transaction's
-                    # NOTIFY reaches every process, this one included (see services.hub).
+                    # NOTIFY reaches every process, this one included (see server.outbox.hub).
                     self.hub.notify(principal.tenant_id)
         response: dict[str, Any] = {}
         if errors:

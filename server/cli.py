@@ -161,12 +161,11 @@ def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
 
 async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
     from server.db.engine import create_engine, create_sessionmaker
-    from server.services.snapshots import take_loan_snapshot
+    from server.jobs.snapshots import snapshot_loan_book
 
     engine = create_engine(settings)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await take_loan_snapshot(session, tenant, None, as_of=as_of)
+        return await snapshot_loan_book(create_sessionmaker(engine), tenant, as_of=as_of)
     finally:
         await engine.dispose()
 

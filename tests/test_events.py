@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from server.db import models
 from server.domain import EventKind, Role
-from server.services import events
+from server.outbox import events
 
 from .conftest import Api
 

@@ -36,9 +36,12 @@ from server.graphql.queries import Query
 from server.graphql.scalars import SCALAR_MAP
 from server.graphql.schema import Schema, build_schema
 from server.graphql.webhooks import WebhookMutation, WebhookQuery
+from server.jobs import webhook_delivery
+from server.jobs.webhook_delivery import backoff, deliver_due
+from server.outbox import events, signing
 from server.policy.registry import PolicyRegistry
-from server.services import events, webhooks
-from server.services.webhooks import MAX_CONSECUTIVE_FAILURES, backoff, deliver_due
+from server.services import webhooks
+from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 from server.settings import Settings
 
 from .conftest import Api
@@ -237,12 +240,12 @@ async def payload(maker: async_sessionmaker[AsyncSession], tenant: str, cursor: 
 
 
 def test_signature_covers_timestamp_and_body() -> None:
-    body = webhooks.event_body({"cursor": "7", "kind": "GRADE_CHANGED", "note": "晋级"})
+    body = signing.event_body({"cursor": "7", "kind": "GRADE_CHANGED", "note": "晋级"})
     assert body == '{"cursor":"7","kind":"GRADE_CHANGED","note":"晋级"}'.encode()
-    header = webhooks.signature_header("s3cret", 1_767_225_600, body)
-    assert header == "t=1767225600,v1=" + webhooks.sign("s3cret", 1_767_225_600, body)
+    header = signing.signature_header("s3cret", 1_767_225_600, body)
+    assert header == "t=1767225600,v1=" + signing.sign("s3cret", 1_767_225_600, body)
     expected = hmac.new(b"s3cret", b"1767225600." + body, hashlib.sha256).hexdigest()
-    assert webhooks.sign("s3cret", 1_767_225_600, body) == expected
+    assert signing.sign("s3cret", 1_767_225_600, body) == expected
     headers = {"x-ruralcredit-signature": header}
     assert verify("s3cret", headers, body)
     assert not verify("wrong", headers, body)
@@ -298,7 +301,7 @@ async def test_retries_deliver_every_event_once_in_cursor_order(
     assert earlier not in [r.cursor for r in receiver.requests]  # before registration
     for request in receiver.accepted:
         stored = await payload(maker, tenant, request.cursor)
-        assert request.body == webhooks.event_body(stored)
+        assert request.body == signing.event_body(stored)
         assert json.loads(request.body)["cursor"] == str(request.cursor)
         assert "晋级".encode() in request.body  # UTF-8, not \\u escapes
         assert request.headers["content-type"].startswith("application/json")
@@ -413,7 +416,7 @@ async def test_deliveries_are_rows_a_restart_goes_on_from(
 
     async def after_the_lease(fresh: async_sessionmaker[AsyncSession]) -> None:
         # Leased while in flight: not sent again until the lease (60 s + margin) ends.
-        lease_end = t0 + seconds(3 + 60) + webhooks.LEASE_MARGIN
+        lease_end = t0 + seconds(3 + 60) + webhook_delivery.LEASE_MARGIN
         assert await deliver_due(fresh, client=client, now=lease_end - seconds(1)) == 0
         assert len(receiver.requests) == 4
         assert await deliver_due(fresh, client=client, now=lease_end) == 1
@@ -468,7 +471,7 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     broken_id, _ = await register(maker, tenant, receiver.url + "?broken")
     receiver.secret = secret
     cursors = [await emit(maker, tenant) for _ in range(3)]
-    real_active, real_claim = webhooks._active_endpoints, webhooks._claim
+    real_active, real_claim = webhook_delivery._active_endpoints, webhook_delivery._claim
     passes = 0
 
     async def flaky_active(sm: async_sessionmaker[AsyncSession]) -> list[tuple[str, uuid.UUID]]:
@@ -485,12 +488,12 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
             raise RuntimeError("this endpoint's row is unreadable")
         return await real_claim(sm, tenant_id, endpoint_id, *a)
 
-    monkeypatch.setattr(webhooks, "_active_endpoints", flaky_active)
-    monkeypatch.setattr(webhooks, "_claim", failing_claim)
+    monkeypatch.setattr(webhook_delivery, "_active_endpoints", flaky_active)
+    monkeypatch.setattr(webhook_delivery, "_claim", failing_claim)
     stop = asyncio.Event()
     with caplog.at_level(logging.ERROR, logger="ruralcredit.webhooks"):
         worker = asyncio.create_task(
-            webhooks.run_webhook_worker(maker, stop, poll_seconds=0.02, client=client)
+            webhook_delivery.run_webhook_worker(maker, stop, poll_seconds=0.02, client=client)
         )
         for _ in range(500):
             if len(receiver.accepted) == len(cursors):

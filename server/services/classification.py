@@ -16,10 +16,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import PolicyCategory, RiskClass
+from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
+from server.outbox import events
+from server.outbox.payloads import class_payload
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, RuleHit
-from server.services import events
 from server.services.policies import selection
 
 RISK_ORDER = {
@@ -142,7 +143,33 @@ async def reclassify(
         customer.class_set_at = models.now()
         customer.exposure_at_class_set = exposure
         session.add(change)
-        await events.class_changed(session, customer, change, from_class)
+        await _emit_class_change(session, customer, change, from_class)
         changes.append(change)
     await session.flush()
     return changes
+
+
+async def _emit_class_change(
+    session: AsyncSession,
+    customer: models.Customer,
+    change: models.CustomerClassChange,
+    from_class: CustomerClass | None,
+) -> int:
+    """The class-change event, written in the transaction of the change."""
+    return await events.emit(
+        session,
+        customer.tenant_id,
+        EventKind.CUSTOMER_CLASS_CHANGED,
+        customer.id,
+        customer.office_id,
+        class_payload(
+            customer_id=customer.id,
+            name=customer.name,
+            office_id=customer.office_id,
+            from_class=from_class,
+            to_class=change.to_class,
+            rules=change.rules,
+            plugin=change.plugin,
+            plugin_version=change.plugin_version,
+        ),
+    )

@@ -16,6 +16,7 @@ from server.db import models
 from server.domain import (
     CreditExamResult,
     Education,
+    EventKind,
     ManagerCategory,
     ManagerStatus,
     PolicyCategory,
@@ -25,9 +26,10 @@ from server.domain import (
     TierChangeCause,
 )
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems
+from server.outbox import events
+from server.outbox.payloads import grade_payload
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
-from server.services import events
 from server.services.common import camel, get_in_tenant, require_role
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -175,7 +177,7 @@ async def create_manager(
     session.add(manager)
     await session.flush()
     if tier is not None and grading is not None:
-        await events.change_tier(
+        await change_tier(
             session,
             manager,
             tier,
@@ -350,7 +352,7 @@ async def set_manager_tier(
     )
     if manager.tier_code == tier.code:
         raise Conflict(f"the manager already holds {tier.code}", "tierCode")
-    await events.change_tier(
+    await change_tier(
         session,
         manager,
         tier,
@@ -361,3 +363,69 @@ async def set_manager_tier(
         plugin_version=grading[1],
     )
     return manager
+
+
+async def change_tier(
+    session: AsyncSession,
+    manager: models.Manager,
+    to_tier: Tier,
+    *,
+    cause: TierChangeCause,
+    recorded_by: str,
+    reason: str | None = None,
+    appraisal_id: uuid.UUID | None = None,
+    violation_id: uuid.UUID | None = None,
+    plugin: str | None = None,
+    plugin_version: str | None = None,
+    effective_on: dt.date | None = None,
+) -> models.ManagerTierChange:
+    """Move a manager to a tier: the history entry and the grade-change event, together."""
+    effective = effective_on or dt.date.today()
+    change = models.ManagerTierChange(
+        tenant_id=manager.tenant_id,
+        manager_id=manager.id,
+        from_code=manager.tier_code,
+        from_rank=manager.tier_rank,
+        from_name=manager.tier_name,
+        to_code=to_tier.code,
+        to_rank=to_tier.rank,
+        to_name=to_tier.name,
+        cause=cause,
+        appraisal_id=appraisal_id,
+        violation_id=violation_id,
+        reason=reason,
+        plugin=plugin,
+        plugin_version=plugin_version,
+        effective_on=effective,
+        recorded_by=recorded_by,
+    )
+    session.add(change)
+    await events.emit(
+        session,
+        manager.tenant_id,
+        EventKind.GRADE_CHANGED,
+        manager.id,
+        manager.office_id,
+        grade_payload(
+            manager_id=manager.id,
+            employee_no=manager.employee_no,
+            name=manager.name,
+            office_id=manager.office_id,
+            from_tier=(manager.tier_code, manager.tier_name, manager.tier_rank),
+            to_tier=to_tier,
+            cause=cause,
+            effective_on=effective,
+            reason=reason,
+            appraisal_id=appraisal_id,
+            violation_id=violation_id,
+            plugin=plugin,
+            plugin_version=plugin_version,
+        ),
+    )
+    manager.tier_code, manager.tier_rank, manager.tier_name = (
+        to_tier.code,
+        to_tier.rank,
+        to_tier.name,
+    )
+    await session.flush()
+    return change

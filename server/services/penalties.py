@@ -22,8 +22,8 @@ from server.domain import (
 from server.errors import Conflict
 from server.policy.registry import PolicyRegistry
 from server.policy.types import PenaltyEffect, PenaltyKind, ViolationCase
-from server.services import events
 from server.services.common import get_in_tenant, require_role
+from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 
@@ -113,7 +113,7 @@ async def confirm_violation(
     if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
         target = effect.to_tier
         if target.code != manager.tier_code:
-            await events.change_tier(
+            await change_tier(
                 session,
                 manager,
                 target,

@@ -27,11 +27,11 @@ from server.policy.types import (
     TierDirection,
     TierMove,
 )
-from server.services import events
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
 from server.services.common import get_in_tenant, require_role
+from server.services.managers import change_tier
 from server.services.periods import parse_period
 from server.services.profiles import manager_profile, tier_of
 from server.services.tenant_settings import TenantSettings
@@ -131,7 +131,7 @@ async def _apply_tier_move(
         and target.code != manager.tier_code
     ):
         effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
-        await events.change_tier(
+        await change_tier(
             session,
             manager,
             target,
