@@ -3,6 +3,8 @@
 Period-start and period-end figures of appraisals read these, so an appraisal
 of a finished year gives the same result whenever it is run. Taken in one
 ``INSERT … SELECT``; no loan row passes through Python.
+Runs in the caller's transaction (the takeLoanSnapshot mutation's request, the
+demo loader); ``ruralcredit snapshot`` runs it as a job, :mod:`server.jobs.snapshots`.
 """
 
 from __future__ import annotations
