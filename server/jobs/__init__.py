@@ -2,8 +2,9 @@
 
 A job is started by the app (the webhook worker runs for the app's lifetime), by
 the ``ruralcredit`` command, or by a mutation that starts it (``runAppraisals``
-starts the appraisal run). Unlike a service, which works inside its caller's transaction and never
-commits, a job takes a session factory, opens and commits its own transactions
-(one per step where the work is long, so no transaction stays open across a slow
-request or a whole tenant), and calls services and the outbox for the domain work.
+starts the appraisal run). Unlike a service, which works inside its caller's
+transaction and never commits, a job takes a session factory, opens and commits
+its own transactions (one per step where the work is long, so no transaction
+stays open across a slow request or a whole tenant), and calls services and the
+outbox for the domain work.
 """
