@@ -32,8 +32,8 @@ from strawberry.types import Info
 from server.auth import Principal, principal_from_authorization
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
-from server.graphql.filters import office_subtree
-from server.graphql.types import ChangeEvent
+from server.graphql.events.types import ChangeEvent
+from server.graphql.org.filters import office_subtree
 from server.services.events import latest_cursor
 from server.services.hub import EventHub
 from server.settings import Settings
