@@ -4,7 +4,7 @@
 missing or bad), runs the operation in one transaction confined to the token's
 tenant, and commits unless something unexpected failed. ``GET /graphql``
 serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
-subscriptions (``server.graphql.subscriptions``). ``GET /healthz`` checks the
+subscriptions (``server.graphql.events.subscriptions``). ``GET /healthz`` checks the
 database.
 """
 
@@ -32,8 +32,9 @@ from server.auth import principal_from_authorization
 from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
 from server.errors import AuthenticationError
 from server.graphql.context import Context
-from server.graphql.schema import Schema, build_schema, is_unexpected, present_error
-from server.graphql.subscriptions import SubscriptionEndpoint
+from server.graphql.errors import is_unexpected, present_error
+from server.graphql.events.subscriptions import SubscriptionEndpoint
+from server.graphql.schema import Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.graphql import loaders, types
+from server.graphql import loaders, nodes
 
 from .conftest import Api
 
@@ -20,7 +20,7 @@ async def test_unexpected_error_is_masked_and_logged(
     def explode(_: str) -> str:
         raise RuntimeError("secret internals: 110105194912310020")
 
-    monkeypatch.setattr(types, "mask_identity", explode)
+    monkeypatch.setattr(nodes, "mask_identity", explode)
     caplog.set_level(logging.ERROR, logger="ruralcredit.graphql")
     response = await api.client.post(
         "/graphql",

@@ -24,18 +24,11 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 
 from server.app import create_app
 from server.db import models
 from server.db.engine import create_engine
 from server.domain import EventKind, Role, WebhookDeliveryStatus
-from server.graphql.mutations import Mutation
-from server.graphql.queries import Query
-from server.graphql.scalars import SCALAR_MAP
-from server.graphql.schema import Schema, build_schema
-from server.graphql.webhooks import WebhookMutation, WebhookQuery
 from server.jobs import webhook_delivery
 from server.jobs.webhook_delivery import backoff, deliver_due
 from server.outbox import events, signing
@@ -514,17 +507,6 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
 # --- the API (inside the test's transaction) ------------------------------------------
 
 
-def _schema() -> Schema:
-    built = build_schema()
-    if built.get_type_by_name("WebhookRegistered") is not None:
-        return built
-    return Schema(
-        query=merge_types("Query", (Query, WebhookQuery)),
-        mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    )
-
-
 @pytest.fixture
 async def gql(
     settings: Settings,
@@ -532,7 +514,6 @@ async def gql(
     registry: PolicyRegistry,
 ) -> AsyncIterator[Api]:
     app = create_app(settings, sessionmaker=sessionmaker, registry=registry)
-    app.state.ruralcredit.schema = _schema()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield Api(c, settings)

@@ -1,1 +1,1 @@
-"""The GraphQL API (Strawberry): types, loaders, queries and mutations."""
+"""The GraphQL API (Strawberry): one package per domain, the shared pieces beside them."""

@@ -1,28 +1,49 @@
-"""Per-request context: the session, the principal, the loaders (never shared)."""
+"""The request context: the session, the principal, the loaders (built fresh per request).
+
+Loaders of different kinds dispatch concurrently, and one session runs one
+statement at a time, so the context alone holds the session's lock: ``execute``,
+``get``, ``scalar`` and ``call`` (a session-first query or service function) take
+it, and nothing else does. The context is the ``TenantSession`` the loaders read
+through and the ``PageReader`` connections read through.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy import Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
+from strawberry.types import Info
 
 from server.auth import Principal
+from server.graphql.appraisal.loaders import AppraisalLoaders
+from server.graphql.lending.loaders import LendingLoaders
+from server.graphql.org.loaders import OrgLoaders
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")
+P = ParamSpec("P")
+T = TypeVar("T")
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Result
 
-    from server.graphql.loaders import Loaders
+class Loaders:
+    """The loaders of one request, by domain."""
+
+    def __init__(self, context: Context) -> None:
+        self.org = OrgLoaders(context)
+        self.lending = LendingLoaders(context)
+        self.appraisal = AppraisalLoaders(context)
 
 
 @dataclass
 class Context:
+    """What one request's resolvers share."""
+
     session: AsyncSession
     principal: Principal
     settings: Settings
@@ -30,12 +51,9 @@ class Context:
     request_id: str
     sessionmaker: async_sessionmaker[AsyncSession]
     loaders: Loaders = field(init=False)
-    # Loaders of different kinds dispatch concurrently; one session runs one statement at a time.
-    db_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from server.graphql.loaders import Loaders
-
         self.loaders = Loaders(self)
 
     @property
@@ -43,13 +61,27 @@ class Context:
         return self.principal.tenant_id
 
     async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
-        async with self.db_lock:
+        async with self._lock:
             return await self.session.execute(statement, params)
 
     async def get(self, model: type[ModelT], key: Any) -> ModelT | None:
-        async with self.db_lock:
+        async with self._lock:
             return await self.session.get(model, key)
 
     async def scalar(self, statement: Executable) -> Any:
-        async with self.db_lock:
+        async with self._lock:
             return await self.session.scalar(statement)
+
+    async def call(
+        self,
+        function: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """``function(session, *args, **kwargs)``, with the session to itself meanwhile."""
+        async with self._lock:
+            return await function(self.session, *args, **kwargs)
+
+
+Ctx = Info[Context, None]

@@ -1,7 +1,9 @@
 """The domain enumerations, registered with GraphQL under the same names.
 
-Each value's Chinese label is available as a ``…Label`` field beside the enum
-field, and all of them at once through the ``labels`` query.
+Every domain's GraphQL modules import their enums from here, so that each is
+registered once. Each value's Chinese label is available as a ``…Label`` field
+beside the enum field, and those of ``LABELLED_ENUMS`` all at once through the
+``labels`` query.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from server.domain import (
     CustomerClass,
     CustomerKind,
     CustomerSegment,
+    DutyKind,
     Education,
     Guarantee,
     IndustryPolicy,
@@ -33,6 +36,8 @@ from server.domain import (
     TierChangeCause,
     ViolationKind,
     ViolationStatus,
+    WebhookDeliveryStatus,
+    WebhookStatus,
 )
 
 strawberry.enum(domain.Role, description="A user's role (角色).")
@@ -59,6 +64,8 @@ strawberry.enum(domain.TierChangeCause, description="等级变动原因.")
 strawberry.enum(domain.ViolationKind, description="违规类型.")
 strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
 strawberry.enum(domain.DutyKind, description="贷后职责.")
+strawberry.enum(domain.WebhookStatus, description="Whether a webhook receives deliveries.")
+strawberry.enum(domain.WebhookDeliveryStatus, description="Whether an event reached a webhook.")
 
 __all__ = [
     "AdmissionStatus",
@@ -67,6 +74,7 @@ __all__ = [
     "CustomerClass",
     "CustomerKind",
     "CustomerSegment",
+    "DutyKind",
     "Education",
     "Guarantee",
     "IndustryPolicy",
@@ -84,6 +92,8 @@ __all__ = [
     "TierChangeCause",
     "ViolationKind",
     "ViolationStatus",
+    "WebhookDeliveryStatus",
+    "WebhookStatus",
 ]
 
 LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (

@@ -1,23 +1,32 @@
-"""Expected failures as typed schema members, and the one place they are produced.
+"""Errors at the GraphQL boundary: the schema's error types, the one table that turns a
+domain error into one of them, and what the client sees of every other error.
 
-Every mutation returns a union of its success type and the error types below.
-``run_mutation`` runs the service inside a savepoint: on a ``DomainError`` the
-savepoint is rolled back — nothing the mutation wrote survives — and the error
-becomes the matching type.
+Every mutation returns a union of its success type and ``ErrorType``
+(``server.graphql.mutation`` produces the member). The schema names are the
+domain's (``InvalidInput``, ``NotFound``…); the Python names end in ``Error`` so that
+they never shadow the domain errors of ``server.errors``. A ``FieldPath`` rewrites the
+field a domain error names into the input path the client sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from graphql import GraphQLError
 
 from server import errors
-from server.graphql.context import Context
 
-T = TypeVar("T")
+log = logging.getLogger("ruralcredit.graphql")
+
+FieldPath = Callable[[str], str]
+
+
+def same_path(field: str) -> str:
+    """The field as the service named it (services name input paths today)."""
+    return field
 
 
 @strawberry.interface(description="An expected failure: nothing was written.")
@@ -36,23 +45,23 @@ class FieldError:
     message: str
 
 
-@strawberry.type(description="One or more input fields break a rule.")
-class InvalidInput(UserError):
+@strawberry.type(name="InvalidInput", description="One or more input fields break a rule.")
+class InvalidInputError(UserError):
     errors: list[FieldError]
 
 
-@strawberry.type(description="No such id in your tenant.")
-class NotFound(UserError):
+@strawberry.type(name="NotFound", description="No such id in your tenant.")
+class NotFoundError(UserError):
     entity: str
 
 
-@strawberry.type(description="The change would break a uniqueness or state rule.")
-class Conflict(UserError):
+@strawberry.type(name="Conflict", description="The change would break a uniqueness or state rule.")
+class ConflictError(UserError):
     pass
 
 
-@strawberry.type(description="Your roles do not allow this.")
-class PermissionDenied(UserError):
+@strawberry.type(name="PermissionDenied", description="Your roles do not allow this.")
+class PermissionDeniedError(UserError):
     pass
 
 
@@ -63,92 +72,157 @@ class RuleRefusal:
     message: str
 
 
-@strawberry.type(description="A check failed (e.g. of a new loan); every failed rule is listed.")
-class Refused(UserError):
+@strawberry.type(
+    name="Refused",
+    description="A check failed (e.g. of a new loan); every failed rule is listed.",
+)
+class RefusedError(UserError):
     refusals: list[RuleRefusal]
 
 
-@strawberry.type(description="The tenant's selected policy plugin cannot be used now.")
-class PolicyUnavailable(UserError):
+@strawberry.type(
+    name="PolicyUnavailable",
+    description="The tenant's selected policy plugin cannot be used now.",
+)
+class PolicyUnavailableError(UserError):
     pass
 
 
-@strawberry.type(description="An appraisal input the core could not find.")
-class MissingInput:
+@strawberry.type(name="MissingInput", description="An appraisal input the core could not find.")
+class MissingInputItem:
     key: str
     source: str
     reason: str
 
 
-@strawberry.type(description="Required appraisal inputs are missing; nothing was computed.")
-class MissingInputs(UserError):
-    missing: list[MissingInput]
+@strawberry.type(
+    name="MissingInputs",
+    description="Required appraisal inputs are missing; nothing was computed.",
+)
+class MissingInputsError(UserError):
+    missing: list[MissingInputItem]
 
 
 ErrorType = (
-    InvalidInput
-    | NotFound
-    | Conflict
-    | PermissionDenied
-    | Refused
-    | PolicyUnavailable
-    | MissingInputs
+    InvalidInputError
+    | NotFoundError
+    | ConflictError
+    | PermissionDeniedError
+    | RefusedError
+    | PolicyUnavailableError
+    | MissingInputsError
 )
 
 
-def to_error_type(error: errors.DomainError) -> ErrorType:
-    if isinstance(error, errors.InvalidInput):
-        return InvalidInput(
-            code=error.code,
-            message=error.message,
-            field=error.field,
-            errors=[
-                FieldError(field=p.field, code=p.code, message=p.message) for p in error.problems
-            ],
-        )
-    if isinstance(error, errors.NotFound):
-        return NotFound(
-            code=error.code, message=error.message, field=error.field, entity=error.entity
-        )
-    if isinstance(error, errors.Conflict):
-        return Conflict(code=error.code, message=error.message, field=error.field)
-    if isinstance(error, errors.PermissionDenied):
-        return PermissionDenied(code=error.code, message=error.message, field=error.field)
-    if isinstance(error, errors.Refused):
-        return Refused(
-            code=error.code,
-            message=error.message,
-            field=error.field,
-            refusals=[
-                RuleRefusal(rule=r.rule, article=r.article, message=r.message)
-                for r in error.refusals
-            ],
-        )
-    if isinstance(error, errors.MissingInputs):
-        return MissingInputs(
-            code=error.code,
-            message=error.message,
-            field=error.field,
-            missing=[
-                MissingInput(key=m.key, source=m.source, reason=m.reason) for m in error.missing
-            ],
-        )
-    if isinstance(error, errors.PolicyUnavailable):
-        return PolicyUnavailable(code=error.code, message=error.message, field=error.field)
+def _field(error: errors.DomainError, path: FieldPath) -> str | None:
+    return None if error.field is None else path(error.field)
+
+
+def _invalid_input(error: errors.InvalidInput, path: FieldPath) -> InvalidInputError:
+    return InvalidInputError(
+        code=error.code,
+        message=error.message,
+        field=_field(error, path),
+        errors=[
+            FieldError(field=path(p.field), code=p.code, message=p.message) for p in error.problems
+        ],
+    )
+
+
+def _not_found(error: errors.NotFound, path: FieldPath) -> NotFoundError:
+    return NotFoundError(
+        code=error.code, message=error.message, field=_field(error, path), entity=error.entity
+    )
+
+
+def _conflict(error: errors.Conflict, path: FieldPath) -> ConflictError:
+    return ConflictError(code=error.code, message=error.message, field=_field(error, path))
+
+
+def _permission_denied(error: errors.PermissionDenied, path: FieldPath) -> PermissionDeniedError:
+    return PermissionDeniedError(code=error.code, message=error.message, field=_field(error, path))
+
+
+def _refused(error: errors.Refused, path: FieldPath) -> RefusedError:
+    return RefusedError(
+        code=error.code,
+        message=error.message,
+        field=_field(error, path),
+        refusals=[
+            RuleRefusal(rule=r.rule, article=r.article, message=r.message) for r in error.refusals
+        ],
+    )
+
+
+def _policy_unavailable(error: errors.PolicyUnavailable, path: FieldPath) -> PolicyUnavailableError:
+    return PolicyUnavailableError(code=error.code, message=error.message, field=_field(error, path))
+
+
+def _missing_inputs(error: errors.MissingInputs, path: FieldPath) -> MissingInputsError:
+    return MissingInputsError(
+        code=error.code,
+        message=error.message,
+        field=_field(error, path),
+        missing=[
+            MissingInputItem(key=m.key, source=m.source, reason=m.reason) for m in error.missing
+        ],
+    )
+
+
+TRANSLATIONS: Mapping[type[errors.DomainError], Callable[[Any, FieldPath], ErrorType]] = {
+    errors.InvalidInput: _invalid_input,
+    errors.NotFound: _not_found,
+    errors.Conflict: _conflict,
+    errors.PermissionDenied: _permission_denied,
+    errors.Refused: _refused,
+    errors.PolicyUnavailable: _policy_unavailable,
+    errors.MissingInputs: _missing_inputs,
+}
+"""Each domain error class and the builder of its schema type; a subclass without an
+entry of its own is translated as its nearest listed base class."""
+
+
+def to_error_type(error: errors.DomainError, path: FieldPath = same_path) -> ErrorType:
+    for kind in type(error).__mro__:
+        build = TRANSLATIONS.get(kind)
+        if build is not None:
+            return build(error, path)
     raise TypeError(f"no schema type for {type(error).__name__}")
 
 
-async def run_mutation(ctx: Context, work: Callable[[], Awaitable[T]]) -> T | ErrorType:
-    """Run one mutation's work in a savepoint; a domain error undoes it and becomes data."""
-    try:
-        async with ctx.session.begin_nested():
-            return await work()
-    except errors.DomainError as error:
-        return to_error_type(error)
-    except IntegrityError:
-        # A concurrent writer took the same unique key between our check and our insert.
-        return Conflict(
-            code=errors.Conflict.code,
-            message="the change conflicts with data written at the same time; retry",
-            field=None,
-        )
+def present_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """What the client sees of one error: syntax, validation and argument errors as they
+    are; anything unexpected masked, with the request id to find it in the log."""
+    original = error.original_error
+    if isinstance(original, errors.BadQueryArgument):
+        out = dict(error.formatted)
+        out["extensions"] = {"code": "BAD_USER_INPUT", "field": original.field}
+        return out
+    if isinstance(original, errors.DomainError):
+        out = dict(error.formatted)
+        out["extensions"] = {"code": original.code, "field": original.field}
+        return out
+    if original is None or not error.path:
+        out = dict(error.formatted)
+        out["extensions"] = {**dict(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return out
+    log.error(
+        "unexpected error in %s (request %s)",
+        ".".join(str(p) for p in error.path),
+        request_id,
+        exc_info=original,
+    )
+    return {
+        "message": f"Internal error; quote request id {request_id}",
+        "path": error.path,
+        "extensions": {"code": "INTERNAL_ERROR", "requestId": request_id},
+    }
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return (
+        original is not None
+        and bool(error.path)
+        and not isinstance(original, errors.BadQueryArgument | errors.DomainError)
+    )

@@ -1,32 +1,50 @@
-"""DataLoaders: every nested field is one batched statement per request, never N+1.
+"""DataLoader machinery: every nested field is one batched statement per request, never N+1.
 
 Nested connections (``manager.loans(first: 5)``) fetch the first rows of every
 parent in one statement with ``row_number() OVER (PARTITION BY parent)``,
-which PostgreSQL and SQLite both run.
+which PostgreSQL and SQLite both run. Each domain builds its loaders from these
+(``server/graphql/<domain>/loaders.py``); the request context builds them all,
+fresh per request, and is the ``TenantSession`` they read through.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Result, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import Executable
 from strawberry.dataloader import DataLoader
 
 from server.db import models
 from server.graphql.pagination import Connection, PageArgs, build_connection
-from server.services.duties import Duty, duties_for
-
-if TYPE_CHECKING:
-    from server.graphql.context import Context
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 NodeT = TypeVar("NodeT")
+P = ParamSpec("P")
+T = TypeVar("T")
 Conditions = Callable[[Any], list[ColumnElement[bool]]]
+
+
+class TenantSession(Protocol):
+    """What loaders need of the request: the tenant, and its session one statement at a time."""
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    async def execute(self, statement: Executable) -> Result[Any]: ...
+
+    async def call(
+        self,
+        function: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T: ...
 
 
 def _no_conditions(_: Any) -> list[ColumnElement[bool]]:
@@ -36,19 +54,27 @@ def _no_conditions(_: Any) -> list[ColumnElement[bool]]:
 class EntityLoader(Generic[ModelT]):
     """Rows by id within the caller's tenant (``None`` for an id it does not hold)."""
 
-    def __init__(self, ctx: Context, model: type[ModelT]) -> None:
-        self._ctx = ctx
+    def __init__(self, session: TenantSession, model: type[ModelT]) -> None:
+        self._session = session
         self._model = model
         self.loader: DataLoader[uuid.UUID, ModelT | None] = DataLoader(load_fn=self._load)
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[ModelT | None]:
         model: Any = self._model
-        stmt = select(model).where(model.tenant_id == self._ctx.tenant_id, model.id.in_(set(ids)))
-        found = {row.id: row for row in (await self._ctx.execute(stmt)).scalars()}
+        stmt = select(model).where(
+            model.tenant_id == self._session.tenant_id, model.id.in_(set(ids))
+        )
+        found = {row.id: row for row in (await self._session.execute(stmt)).scalars()}
         return [found.get(i) for i in ids]
 
     async def load(self, id_: uuid.UUID) -> ModelT | None:
         return await self.loader.load(id_)
+
+    async def load_referenced(self, id_: uuid.UUID) -> ModelT:
+        """A row another row of the tenant refers to (same tenant, so always there)."""
+        row = await self.loader.load(id_)
+        assert row is not None
+        return row
 
 
 class ChildListLoader(Generic[ModelT]):
@@ -56,12 +82,12 @@ class ChildListLoader(Generic[ModelT]):
 
     def __init__(
         self,
-        ctx: Context,
+        session: TenantSession,
         model: type[ModelT],
         parent: InstrumentedAttribute[Any],
         order_by: Sequence[Any],
     ) -> None:
-        self._ctx = ctx
+        self._session = session
         self._model = model
         self._parent = parent
         self._order_by = order_by
@@ -71,11 +97,11 @@ class ChildListLoader(Generic[ModelT]):
         model: Any = self._model
         stmt = (
             select(model)
-            .where(model.tenant_id == self._ctx.tenant_id, self._parent.in_(set(parent_ids)))
+            .where(model.tenant_id == self._session.tenant_id, self._parent.in_(set(parent_ids)))
             .order_by(self._parent, *self._order_by)
         )
         grouped: dict[uuid.UUID, list[ModelT]] = defaultdict(list)
-        for row in (await self._ctx.execute(stmt)).scalars():
+        for row in (await self._session.execute(stmt)).scalars():
             grouped[getattr(row, self._parent.key)].append(row)
         return [grouped.get(p, []) for p in parent_ids]
 
@@ -91,12 +117,12 @@ class ChildPageLoader(Generic[ModelT]):
 
     def __init__(
         self,
-        ctx: Context,
+        session: TenantSession,
         model: type[ModelT],
         parent: InstrumentedAttribute[Any],
         conditions: Conditions = _no_conditions,
     ) -> None:
-        self._ctx = ctx
+        self._session = session
         self._model = model
         self._parent = parent
         self._conditions = conditions
@@ -109,7 +135,7 @@ class ChildPageLoader(Generic[ModelT]):
 
     def _base_conditions(self, filter_: Hashable) -> list[ColumnElement[bool]]:
         model: Any = self._model
-        return [model.tenant_id == self._ctx.tenant_id, *self._conditions(filter_)]
+        return [model.tenant_id == self._session.tenant_id, *self._conditions(filter_)]
 
     async def _load_rows(
         self, keys: Sequence[tuple[uuid.UUID, PageArgs, Hashable]]
@@ -133,10 +159,13 @@ class ChildPageLoader(Generic[ModelT]):
             stmt = (
                 select(model)
                 .join(ranked, model.id == ranked.c.id)
-                .where(model.tenant_id == self._ctx.tenant_id, ranked.c.position <= args.first + 1)
+                .where(
+                    model.tenant_id == self._session.tenant_id,
+                    ranked.c.position <= args.first + 1,
+                )
                 .order_by(self._parent, model.id)
             )
-            for row in (await self._ctx.execute(stmt)).scalars():
+            for row in (await self._session.execute(stmt)).scalars():
                 results[(getattr(row, self._parent.key), args, filter_)].append(row)
         return [results.get(k, []) for k in keys]
 
@@ -151,7 +180,7 @@ class ChildPageLoader(Generic[ModelT]):
                 .where(*self._base_conditions(filter_), self._parent.in_(parent_ids))
                 .group_by(self._parent)
             )
-            result: Any = await self._ctx.execute(stmt)
+            result: Any = await self._session.execute(stmt)
             for parent_id, n in result.all():
                 counts[(parent_id, filter_)] = int(n)
         return [counts.get(k, 0) for k in keys]
@@ -169,87 +198,3 @@ class ChildPageLoader(Generic[ModelT]):
             return await self._counts.load((parent_id, filter_))
 
         return build_connection(rows, args, to_node, lambda r: r.id, count)  # type: ignore[attr-defined]
-
-
-class DutyLoader:
-    """Due and overdue duties of many managers as of a date, in one pass."""
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-        self.loader: DataLoader[tuple[uuid.UUID, dt.date], list[Duty]] = DataLoader(
-            load_fn=self._load
-        )
-
-    async def _load(self, keys: Sequence[tuple[uuid.UUID, dt.date]]) -> list[list[Duty]]:
-        by_day: dict[dt.date, set[uuid.UUID]] = defaultdict(set)
-        for manager_id, day in keys:
-            by_day[day].add(manager_id)
-        found: dict[tuple[uuid.UUID, dt.date], list[Duty]] = {}
-        for day, ids in by_day.items():
-            async with self._ctx.db_lock:
-                duties = await duties_for(self._ctx.session, self._ctx.tenant_id, ids, day)
-            for manager_id, items in duties.items():
-                found[(manager_id, day)] = items
-        return [found.get(k, []) for k in keys]
-
-
-class Loaders:
-    """The loaders of one request."""
-
-    def __init__(self, ctx: Context) -> None:
-        from server.graphql import filters
-
-        self.duties = DutyLoader(ctx)
-        self.account_movements = ChildListLoader(
-            ctx,
-            models.AccountMovement,
-            models.AccountMovement.manager_id,
-            [models.AccountMovement.account, models.AccountMovement.recorded_at],
-        )
-
-        self.office = EntityLoader(ctx, models.Office)
-        self.manager = EntityLoader(ctx, models.Manager)
-        self.customer = EntityLoader(ctx, models.Customer)
-        self.loan = EntityLoader(ctx, models.Loan)
-        self.office_children = ChildListLoader(
-            ctx, models.Office, models.Office.parent_id, [models.Office.code]
-        )
-        self.tier_history = ChildListLoader(
-            ctx,
-            models.ManagerTierChange,
-            models.ManagerTierChange.manager_id,
-            [models.ManagerTierChange.effective_on, models.ManagerTierChange.id],
-        )
-        self.class_history = ChildListLoader(
-            ctx,
-            models.CustomerClassChange,
-            models.CustomerClassChange.customer_id,
-            [models.CustomerClassChange.changed_at, models.CustomerClassChange.id],
-        )
-        self.blacklist_history = ChildListLoader(
-            ctx,
-            models.BlacklistEntry,
-            models.BlacklistEntry.customer_id,
-            [models.BlacklistEntry.recorded_at, models.BlacklistEntry.id],
-        )
-        self.appraisal_items = ChildListLoader(
-            ctx,
-            models.AppraisalItem,
-            models.AppraisalItem.appraisal_id,
-            [models.AppraisalItem.position],
-        )
-        self.office_managers = ChildPageLoader(
-            ctx, models.Manager, models.Manager.office_id, filters.manager_conditions
-        )
-        self.manager_loans = ChildPageLoader(
-            ctx, models.Loan, models.Loan.manager_id, filters.loan_conditions
-        )
-        self.customer_loans = ChildPageLoader(
-            ctx, models.Loan, models.Loan.customer_id, filters.loan_conditions
-        )
-        self.manager_customers = ChildPageLoader(
-            ctx, models.Customer, models.Customer.manager_id, filters.customer_conditions
-        )
-        self.manager_appraisals = ChildPageLoader(
-            ctx, models.Appraisal, models.Appraisal.manager_id, filters.appraisal_conditions
-        )

@@ -2,6 +2,8 @@
 
 Ids are UUIDv7, so id order is creation order and a page never shifts when
 rows are added behind it. ``first`` is capped by ``settings.max_page_size``.
+A page reads through a ``PageReader`` (the request context is one), so this
+module needs nothing of the request but its tenant and its statements.
 """
 
 from __future__ import annotations
@@ -11,18 +13,30 @@ import binascii
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Result, Select, func, select
+from sqlalchemy.sql import Executable
 
 from server.errors import BadQueryArgument
-from server.graphql.context import Context
+from server.settings import Settings
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 
 _CURSOR_PREFIX = "id:"
+
+
+class PageReader(Protocol):
+    """What a page needs of the request: the tenant, and statements run one at a time."""
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    async def execute(self, statement: Executable) -> Result[Any]: ...
+
+    async def scalar(self, statement: Executable) -> Any: ...
 
 
 def encode_cursor(id_: uuid.UUID) -> str:
@@ -72,9 +86,9 @@ class PageArgs:
     after: uuid.UUID | None
 
 
-def page_args(ctx: Context, first: int | None, after: str | None) -> PageArgs:
-    limit = ctx.settings.max_page_size
-    size = ctx.settings.default_page_size if first is None else first
+def page_args(settings: Settings, first: int | None, after: str | None) -> PageArgs:
+    limit = settings.max_page_size
+    size = settings.default_page_size if first is None else first
     if not 1 <= size <= limit:
         raise BadQueryArgument("first", f"first must be between 1 and {limit}, got {size}")
     return PageArgs(first=size, after=decode_cursor(after) if after else None)
@@ -103,7 +117,7 @@ def build_connection(
 
 
 async def paginate(
-    ctx: Context,
+    reader: PageReader,
     statement: Select[Any],
     id_column: Any,
     args: PageArgs,
@@ -113,10 +127,22 @@ async def paginate(
     page = statement.order_by(id_column).limit(args.first + 1)
     if args.after is not None:
         page = page.where(id_column > args.after)
-    rows = (await ctx.execute(page)).scalars().all()
+    rows = (await reader.execute(page)).scalars().all()
 
     async def count() -> int:
-        total = await ctx.scalar(select(func.count()).select_from(statement.subquery()))
+        total = await reader.scalar(select(func.count()).select_from(statement.subquery()))
         return int(total or 0)
 
     return build_connection(rows, args, to_node, lambda r: r.id, count)
+
+
+async def tenant_page(
+    reader: PageReader,
+    model: Any,
+    conditions: Sequence[ColumnElement[bool]],
+    args: PageArgs,
+    to_node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """One page of the tenant's rows of ``model`` that meet ``conditions``."""
+    statement = select(model).where(model.tenant_id == reader.tenant_id, *conditions)
+    return await paginate(reader, statement, model.id, args, to_node)

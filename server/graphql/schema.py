@@ -1,8 +1,12 @@
-"""The schema, and execution with tenant-safe error reporting."""
+"""The schema: the domains' root types put together.
+
+Each domain contributes its root fields in one or more groups; ``merge_types``
+keeps the groups' fields in the order given, and that order is the committed SDL's
+(``schema/schema.graphql``, which lists fields as they were added, not by domain).
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import strawberry
@@ -10,14 +14,43 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.errors import BadQueryArgument, DomainError
-from server.graphql.mutations import Mutation
-from server.graphql.queries import Query
+from server.graphql.appraisal.mutations import (
+    AppraisalMutation,
+    OfficeFiguresMutation,
+    RecordsMutation,
+)
+from server.graphql.appraisal.queries import AppraisalQuery, RotationQuery
+from server.graphql.events.mutations import WebhookMutation
+from server.graphql.events.queries import EventQuery, WebhookQuery
+from server.graphql.events.subscriptions import Subscription
+from server.graphql.lending.mutations import CreditControlMutation, LendingMutation
+from server.graphql.lending.queries import LendingQuery
+from server.graphql.org.mutations import OrgMutation
+from server.graphql.org.queries import OrgQuery, TenantQuery
+from server.graphql.policy.mutations import PolicyMutation
+from server.graphql.policy.queries import PolicyQuery
 from server.graphql.scalars import SCALAR_MAP
-from server.graphql.subscriptions import Subscription
-from server.graphql.webhooks import WebhookMutation, WebhookQuery
 
-log = logging.getLogger("ruralcredit.graphql")
+QUERIES = (
+    TenantQuery,
+    RotationQuery,
+    EventQuery,
+    PolicyQuery,
+    OrgQuery,
+    LendingQuery,
+    AppraisalQuery,
+    WebhookQuery,
+)
+MUTATIONS = (
+    OfficeFiguresMutation,
+    CreditControlMutation,
+    AppraisalMutation,
+    PolicyMutation,
+    OrgMutation,
+    LendingMutation,
+    RecordsMutation,
+    WebhookMutation,
+)
 
 
 class Schema(strawberry.Schema):
@@ -27,46 +60,8 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> Schema:
     return Schema(
-        query=merge_types("Query", (Query, WebhookQuery)),
-        mutation=merge_types("Mutation", (Mutation, WebhookMutation)),
+        query=merge_types("Query", QUERIES),
+        mutation=merge_types("Mutation", MUTATIONS),
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    )
-
-
-def present_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """What the client sees of one error: syntax, validation and argument errors as they
-    are; anything unexpected masked, with the request id to find it in the log."""
-    original = error.original_error
-    if isinstance(original, BadQueryArgument):
-        out = dict(error.formatted)
-        out["extensions"] = {"code": "BAD_USER_INPUT", "field": original.field}
-        return out
-    if isinstance(original, DomainError):
-        out = dict(error.formatted)
-        out["extensions"] = {"code": original.code, "field": original.field}
-        return out
-    if original is None or not error.path:
-        out = dict(error.formatted)
-        out["extensions"] = {**dict(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
-        return out
-    log.error(
-        "unexpected error in %s (request %s)",
-        ".".join(str(p) for p in error.path),
-        request_id,
-        exc_info=original,
-    )
-    return {
-        "message": f"Internal error; quote request id {request_id}",
-        "path": error.path,
-        "extensions": {"code": "INTERNAL_ERROR", "requestId": request_id},
-    }
-
-
-def is_unexpected(error: GraphQLError) -> bool:
-    original = error.original_error
-    return (
-        original is not None
-        and bool(error.path)
-        and not isinstance(original, BadQueryArgument | DomainError)
     )

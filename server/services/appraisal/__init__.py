@@ -13,51 +13,7 @@ the tier moves here) → APPEALED (by the manager, within ``appeal_days``) →
 CONFIRMED again by HR with the review's reason.
 """
 
-from __future__ import annotations
-
-import datetime as dt
-import uuid
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from server.domain import Role
-from server.jobs import appraisal_run
-from server.policy.registry import PolicyRegistry
 from server.services.appraisal.drafts import run_appraisal
 from server.services.appraisal.lifecycle import appeal_appraisal, confirm_appraisal, resolve_appeal
 
-__all__ = [
-    "appeal_appraisal",
-    "confirm_appraisal",
-    "resolve_appeal",
-    "run_appraisal",
-    "run_appraisals",
-]
-
-
-async def run_appraisals(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
-    *,
-    period: str,
-    today: dt.date | None = None,
-    timings: appraisal_run.RunTimings | None = None,
-) -> uuid.UUID:
-    """The job ``server.jobs.appraisal_run.run_appraisals``.
-
-    Kept here only for ``server.graphql`` until it imports the job from ``server.jobs``;
-    the job's module is imported whole (not the function) because it imports this package.
-    """
-    return await appraisal_run.run_appraisals(
-        sessionmaker,
-        registry,
-        tenant_id,
-        user_id,
-        roles,
-        period=period,
-        today=today,
-        timings=timings,
-    )
+__all__ = ["appeal_appraisal", "confirm_appraisal", "resolve_appeal", "run_appraisal"]

@@ -3,7 +3,7 @@
 The connection authenticates in ``connection_init`` (a bearer token in the
 payload; a bad one closes the socket with 4403). A subscription first replays
 every event after the given cursor from the outbox, then waits for wake-ups
-(``server.services.hub``) and reads the outbox again from its last cursor: no
+(``server.outbox.hub``) and reads the outbox again from its last cursor: no
 gap and no duplicate at the seam, because the rows, not the wake-ups, say what
 is new. Each event is checked against the subscriber's tenant, roles and token
 expiry before it is sent. The older ``graphql-ws`` subprotocol is not offered.
@@ -32,10 +32,10 @@ from strawberry.types import Info
 from server.auth import Principal, principal_from_authorization
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
-from server.graphql.filters import office_subtree
-from server.graphql.types import ChangeEvent
-from server.services.events import latest_cursor
-from server.services.hub import EventHub
+from server.graphql.events.types import ChangeEvent
+from server.graphql.org.filters import office_subtree
+from server.outbox.events import latest_cursor
+from server.outbox.hub import EventHub
 from server.settings import Settings
 
 READERS = (Role.INTEGRATOR, Role.HR)

@@ -1,4 +1,4 @@
-"""Policy plugins over GraphQL: what is installed, and the tenant's selection."""
+"""Policy types: the installed plugins, the tenant's selection, its history, its settings."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from server.db import models
 from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
+from server.graphql.scalars import Money
 from server.policy import parameters
+from server.policy.registry import PolicyRegistry
 from server.policy.types import ParameterSpec, PluginInfo
+from server.services.tenant_settings import TenantSettings
 
 
 def _json_value(value: Any) -> Any:
@@ -80,18 +83,64 @@ class PolicyPlugin:
         )
 
 
-def installed_plugins(ctx: Context) -> list[PolicyPlugin]:
+def installed_plugins(registry: PolicyRegistry) -> list[PolicyPlugin]:
     return [
         PolicyPlugin.from_info(
             info,
             [
                 PolicyTier(code=t.code, name=t.name, rank=t.rank, external_title=t.external_title)
-                for t in ctx.registry.tiers(info.name)
+                for t in registry.tiers(info.name)
             ]
             if "GRADING" in info.categories
             else [],
         )
-        for info in ctx.registry.all_info()
+        for info in registry.all_info()
+    ]
+
+
+@strawberry.type(description="The policy plugin chosen for one category.")
+class PolicySelection:
+    category: PolicyCategory
+    plugin: str
+    plugin_version: str
+    parameters: JSON = strawberry.field(description="The parameters the tenant set.")
+    effective_parameters: JSON = strawberry.field(
+        description="Every parameter the plugin reads: the tenant's, and defaults for the rest."
+    )
+    selected_by: str
+    selected_at: dt.datetime
+
+
+def effective_parameters(registry: PolicyRegistry, plugin: str, stored: dict[str, Any]) -> JSON:
+    """The stored parameters with the plugin's defaults for the rest (as stored when the
+    plugin is no longer installed)."""
+    try:
+        info = registry.info(plugin)
+    except UnknownPlugin:
+        return JSON(stored)
+    resolved, _ = parameters.resolve(info, stored)
+    return JSON(parameters.to_json(resolved))
+
+
+async def policy_selections(ctx: Context) -> list[PolicySelection]:
+    rows = (
+        await ctx.execute(
+            select(models.TenantPolicy)
+            .where(models.TenantPolicy.tenant_id == ctx.tenant_id)
+            .order_by(models.TenantPolicy.category)
+        )
+    ).scalars()
+    return [
+        PolicySelection(
+            category=r.category,
+            plugin=r.plugin,
+            plugin_version=r.plugin_version,
+            parameters=JSON(r.parameters),
+            effective_parameters=effective_parameters(ctx.registry, r.plugin, r.parameters),
+            selected_by=r.selected_by,
+            selected_at=r.selected_at,
+        )
+        for r in rows
     ]
 
 
@@ -126,12 +175,19 @@ async def policy_history(ctx: Context) -> list[PolicyChange]:
     ]
 
 
-def effective_parameters(ctx: Context, plugin: str, stored: dict[str, Any]) -> JSON:
-    """The stored parameters with the plugin's defaults for the rest (as stored when the
-    plugin is no longer installed)."""
-    try:
-        info = ctx.registry.info(plugin)
-    except UnknownPlugin:
-        return JSON(stored)
-    resolved, _ = parameters.resolve(info, stored)
-    return JSON(parameters.to_json(resolved))
+@strawberry.type(name="TenantSettings", description="Core parameters of a tenant.")
+class TenantSettingsType:
+    appeal_days: int = strawberry.field(
+        description="Days after confirmation within which a manager may appeal (default 15)."
+    )
+    large_loan_threshold: Money = strawberry.field(
+        description="Principal from which a loan is inspected quarterly (default 5,000,000)."
+    )
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> TenantSettingsType:
+        current = TenantSettings.from_json(stored)
+        return cls(
+            appeal_days=current.appeal_days,
+            large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
+        )

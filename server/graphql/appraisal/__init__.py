@@ -1,0 +1,1 @@
+"""Appraisal over GraphQL: figures, findings, appraisals and their runs, appeals, violations."""

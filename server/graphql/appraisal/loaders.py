@@ -1,0 +1,28 @@
+"""Appraisal's loaders of one request: a manager's appraisals, their items, accounts."""
+
+from __future__ import annotations
+
+from server.db import models
+from server.graphql.appraisal.filters import appraisal_conditions
+from server.graphql.loaders import ChildListLoader, ChildPageLoader, TenantSession
+
+
+class AppraisalLoaders:
+    """A manager's appraisals and account movements, an appraisal's items."""
+
+    def __init__(self, session: TenantSession) -> None:
+        self.appraisal_items = ChildListLoader(
+            session,
+            models.AppraisalItem,
+            models.AppraisalItem.appraisal_id,
+            [models.AppraisalItem.position],
+        )
+        self.manager_appraisals = ChildPageLoader(
+            session, models.Appraisal, models.Appraisal.manager_id, appraisal_conditions
+        )
+        self.account_movements = ChildListLoader(
+            session,
+            models.AccountMovement,
+            models.AccountMovement.manager_id,
+            [models.AccountMovement.account, models.AccountMovement.recorded_at],
+        )

@@ -1,0 +1,354 @@
+"""Root mutations of appraisal: the appraisal life cycle (run, confirm, appeal, resolve),
+and the records it reads (task plans, figures, findings, violations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import strawberry
+
+from server.db import models
+from server.graphql.appraisal.inputs import (
+    FigureInput,
+    FindingInput,
+    RecordViolationInput,
+    SheetOffice,
+)
+from server.graphql.appraisal.types import AppraisalRun, IndicatorFigure, InspectionFinding
+from server.graphql.context import Ctx
+from server.graphql.enums import ViolationKind, ViolationStatus
+from server.graphql.errors import ErrorType
+from server.graphql.mutation import mutation
+from server.graphql.nodes import Appraisal, Manager, Office
+from server.graphql.scalars import Period
+from server.jobs import appraisal_run
+from server.services import appraisal, penalties, records
+
+
+@strawberry.type(description="A recorded violation of a manager.")
+class Violation:
+    id: strawberry.ID
+    kind: ViolationKind
+    kind_label: str
+    occurred_on: dt.date
+    description: str
+    evidence: str | None
+    status: ViolationStatus
+    recorded_by: str
+    recorded_at: dt.datetime
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+    effect: str | None = strawberry.field(
+        description="What the penalty policy decided: DOWN_ONE_TIER, DISQUALIFY, "
+        "DISQUALIFY_FOR_LIFE, SUSPEND or NONE."
+    )
+    effect_article: str | None
+    effect_reason: str | None
+    _row: strawberry.Private[models.Violation]
+
+    @classmethod
+    def from_row(cls, r: models.Violation) -> Violation:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            kind=r.kind,
+            kind_label=r.kind.label,
+            occurred_on=r.occurred_on,
+            description=r.description,
+            evidence=r.evidence,
+            status=r.status,
+            recorded_by=r.recorded_by,
+            recorded_at=r.recorded_at,
+            confirmed_by=r.confirmed_by,
+            confirmed_at=r.confirmed_at,
+            effect=r.effect,
+            effect_article=r.effect_article,
+            effect_reason=r.effect_reason,
+            _row=r,
+        )
+
+    @strawberry.field
+    async def manager(self, info: Ctx) -> Manager:
+        row = await info.context.loaders.org.manager.load_referenced(self._row.manager_id)
+        return Manager.from_row(row)
+
+
+@strawberry.type(description="The figures recorded for a manager and period.")
+class FiguresRecorded:
+    manager: Manager
+    period: Period
+    figures: list[IndicatorFigure]
+
+
+@strawberry.type(description="The inspection findings recorded.")
+class FindingsRecorded:
+    manager: Manager
+    findings: list[InspectionFinding]
+
+
+@strawberry.type(description="An office's own totals recorded for a period.")
+class OfficeFiguresRecorded:
+    office: Office
+    period: Period
+    figures: list[IndicatorFigure]
+
+
+OfficeFiguresResult = Annotated[
+    OfficeFiguresRecorded | ErrorType, strawberry.union("RecordOfficeIndicatorsResult")
+]
+AppraisalResult = Annotated[Appraisal | ErrorType, strawberry.union("AppraisalResult")]
+AppraisalRunResult = Annotated[AppraisalRun | ErrorType, strawberry.union("AppraisalRunResult")]
+RecordTaskPlanResult = Annotated[
+    FiguresRecorded | ErrorType, strawberry.union("RecordTaskPlanResult")
+]
+RecordIndicatorsResult = Annotated[
+    FiguresRecorded | ErrorType, strawberry.union("RecordIndicatorsResult")
+]
+RecordInspectionFindingsResult = Annotated[
+    FindingsRecorded | ErrorType, strawberry.union("RecordInspectionFindingsResult")
+]
+RecordViolationResult = Annotated[Violation | ErrorType, strawberry.union("RecordViolationResult")]
+
+
+def _figures(figures: list[records.Figure]) -> list[IndicatorFigure]:
+    return [IndicatorFigure(indicator=f.indicator, value=f.value) for f in figures]  # type: ignore[arg-type]
+
+
+async def _record_figures(
+    info: Ctx,
+    record: Callable[..., Awaitable[models.Manager]],
+    argument: str,
+    manager_id: strawberry.ID,
+    period: str,
+    given: list[FigureInput],
+    office_id: strawberry.ID | None,
+) -> FiguresRecorded:
+    ctx = info.context
+    figures = [records.Figure(f.indicator, f.value) for f in given]
+    row = await record(
+        ctx.session,
+        ctx.tenant_id,
+        ctx.principal.user_id,
+        manager_id=str(manager_id),
+        period=period,
+        office_id=str(office_id) if office_id else None,
+        **{argument: figures},
+    )
+    return FiguresRecorded(
+        manager=Manager.from_row(row),
+        period=period,  # type: ignore[arg-type]
+        figures=_figures(figures),
+    )
+
+
+@strawberry.type
+class OfficeFiguresMutation:
+    @mutation(
+        description=(
+            "Set an office's own totals for a period; appraisal runs report where the sum of "
+            "its managers' figures exceeds them (山东办法 第十四条)."
+        )
+    )
+    async def record_office_indicators(
+        self, info: Ctx, office_id: strawberry.ID, period: Period, values: list[FigureInput]
+    ) -> OfficeFiguresResult:
+        ctx = info.context
+        figures = [records.Figure(v.indicator, v.value) for v in values]
+        office = await records.record_office_indicators(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            office_id=str(office_id),
+            period=period,
+            values=figures,
+        )
+        return OfficeFiguresRecorded(
+            office=Office.from_row(office), period=period, figures=_figures(figures)
+        )
+
+
+@strawberry.type
+class AppraisalMutation:
+    @mutation(description="Appraise one manager for one period as a DRAFT. Role HR.")
+    async def run_appraisal(
+        self, info: Ctx, manager_id: strawberry.ID, period: Period
+    ) -> AppraisalResult:
+        ctx = info.context
+        row = await appraisal.run_appraisal(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            manager_id=str(manager_id),
+            period=period,
+        )
+        return Appraisal.from_row(row)
+
+    @mutation(
+        description=(
+            "Appraise every manager of the tenant for one period. Re-running replaces drafts, "
+            "never confirmed results. Progress: query appraisalRun. Role HR."
+        )
+    )
+    async def run_appraisals(self, info: Ctx, period: Period) -> AppraisalRunResult:
+        ctx = info.context
+        run_id = await appraisal_run.run_appraisals(
+            ctx.sessionmaker,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            period=period,
+        )
+        row = await ctx.get(models.AppraisalRun, (ctx.tenant_id, run_id))
+        assert row is not None
+        await ctx.session.refresh(row)
+        return AppraisalRun.from_row(row)
+
+    @mutation(description="Confirm a draft (a second person; the tier changes here). Role HR.")
+    async def confirm_appraisal(self, info: Ctx, id: strawberry.ID) -> AppraisalResult:
+        ctx = info.context
+        row = await appraisal.confirm_appraisal(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            appraisal_id=str(id),
+        )
+        return Appraisal.from_row(row)
+
+    @mutation(
+        description="Appeal your own confirmed appraisal within the appeal window. Role MANAGER."
+    )
+    async def appeal_appraisal(self, info: Ctx, id: strawberry.ID, reason: str) -> AppraisalResult:
+        ctx = info.context
+        row = await appraisal.appeal_appraisal(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            appraisal_id=str(id),
+            reason=reason,
+        )
+        return Appraisal.from_row(row)
+
+    @mutation(
+        description=(
+            "Decide an appeal with the review's reason; recompute makes the appraisal again "
+            "from the current inputs (tier changes are recorded with cause APPEAL). Role HR."
+        )
+    )
+    async def resolve_appeal(
+        self, info: Ctx, id: strawberry.ID, reason: str, recompute: bool = False
+    ) -> AppraisalResult:
+        ctx = info.context
+        row = await appraisal.resolve_appeal(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            appraisal_id=str(id),
+            reason=reason,
+            recompute=recompute,
+        )
+        return Appraisal.from_row(row)
+
+
+@strawberry.type
+class RecordsMutation:
+    @mutation(description="Set a manager's planned figures (任务计划) for a period.")
+    async def record_task_plan(
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID,
+        period: Period,
+        plans: list[FigureInput],
+        office_id: SheetOffice = None,
+    ) -> RecordTaskPlanResult:
+        return await _record_figures(
+            info, records.record_task_plan, "plans", manager_id, period, plans, office_id
+        )
+
+    @mutation(description="Set a manager's actual indicator figures for a period.")
+    async def record_indicators(
+        self,
+        info: Ctx,
+        manager_id: strawberry.ID,
+        period: Period,
+        values: list[FigureInput],
+        office_id: SheetOffice = None,
+    ) -> RecordIndicatorsResult:
+        return await _record_figures(
+            info, records.record_indicators, "values", manager_id, period, values, office_id
+        )
+
+    @mutation(description="Record findings of the sample inspection of a manager's work.")
+    async def record_inspection_findings(
+        self, info: Ctx, manager_id: strawberry.ID, period: Period, findings: list[FindingInput]
+    ) -> RecordInspectionFindingsResult:
+        ctx = info.context
+        items = [
+            records.Finding(
+                item=f.item,
+                finding=f.finding,
+                count=f.count,
+                loan_id=str(f.loan_id) if f.loan_id else None,
+                description=f.description,
+            )
+            for f in findings
+        ]
+        rows = await records.record_inspection_findings(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            manager_id=str(manager_id),
+            period=period,
+            findings=items,
+        )
+        manager = await ctx.loaders.org.manager.load_referenced(rows[0].manager_id)
+        return FindingsRecorded(
+            manager=Manager.from_row(manager),
+            findings=[InspectionFinding.from_row(r) for r in rows],
+        )
+
+    @mutation(
+        description=(
+            "Confirm a recorded violation (another person than the recorder); the tenant's "
+            "penalty policy decides the effect, which applies at once. Role RISK."
+        )
+    )
+    async def confirm_violation(self, info: Ctx, id: strawberry.ID) -> RecordViolationResult:
+        ctx = info.context
+        row = await penalties.confirm_violation(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            violation_id=str(id),
+        )
+        return Violation.from_row(row)
+
+    @mutation(
+        description="Record a manager's violation (to be confirmed by another person). Role RISK."
+    )
+    async def record_violation(
+        self, info: Ctx, input: RecordViolationInput
+    ) -> RecordViolationResult:
+        ctx = info.context
+        row = await records.record_violation(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            manager_id=str(input.manager_id),
+            kind=input.kind,
+            occurred_on=input.occurred_on,
+            description=input.description,
+            evidence=input.evidence,
+            roles=ctx.principal.roles,
+        )
+        return Violation.from_row(row)

@@ -1,0 +1,1 @@
+"""Events over GraphQL: grade and class events, subscriptions, webhooks."""

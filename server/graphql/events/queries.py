@@ -1,0 +1,82 @@
+"""Root queries of events: grade and class changes after a cursor, webhooks and deliveries.
+
+Webhooks are registered, rotated and resumed by an integrator
+(``server/services/webhooks.py`` delivers to them).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from server.domain import EventKind, Role
+from server.errors import BadQueryArgument
+from server.graphql.context import Ctx
+from server.graphql.events.types import ChangeEvent, EventPage, Webhook, WebhookDelivery
+from server.graphql.pagination import page_args
+from server.outbox.events import events_after
+from server.services import webhooks
+from server.services.common import require_role
+
+DELIVERIES_PAGE = 50
+
+
+async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | None) -> EventPage:
+    ctx = info.context
+    require_role(ctx.principal.roles, (Role.INTEGRATOR, Role.HR), "reading events")
+    args = page_args(ctx.settings, first, None)
+    try:
+        start = int(after) if after else 0
+    except ValueError:
+        raise BadQueryArgument("after", "after must be an event cursor") from None
+    if start < 0:
+        raise BadQueryArgument("after", "after must be an event cursor")
+    rows = await ctx.call(events_after, ctx.tenant_id, kind, start, args.first + 1)
+    page = rows[: args.first]
+    return EventPage(
+        events=[ChangeEvent.from_row(r) for r in page],
+        latest_cursor=str(page[-1].cursor) if page else after,
+        has_more=len(rows) > args.first,
+    )
+
+
+@strawberry.type
+class EventQuery:
+    @strawberry.field(
+        description="Grade changes after a cursor, oldest first (role INTEGRATOR or HR)."
+    )
+    async def grade_events(
+        self, info: Ctx, after: str | None = None, first: int | None = None
+    ) -> EventPage:
+        return await _events(info, EventKind.GRADE_CHANGED, after, first)
+
+    @strawberry.field(
+        description="Customer-class changes after a cursor, oldest first (role INTEGRATOR or HR)."
+    )
+    async def class_events(
+        self, info: Ctx, after: str | None = None, first: int | None = None
+    ) -> EventPage:
+        return await _events(info, EventKind.CUSTOMER_CLASS_CHANGED, after, first)
+
+
+@strawberry.type
+class WebhookQuery:
+    @strawberry.field(description="The tenant's webhooks, oldest first (role INTEGRATOR).")
+    async def webhooks(self, info: Ctx) -> list[Webhook]:
+        ctx = info.context
+        rows = await ctx.call(webhooks.list_webhooks, ctx.tenant_id, ctx.principal.roles)
+        return [Webhook.from_row(r) for r in rows]
+
+    @strawberry.field(description="A webhook's deliveries, newest event first (role INTEGRATOR).")
+    async def webhook_deliveries(
+        self, info: Ctx, webhook_id: strawberry.ID, first: int | None = DELIVERIES_PAGE
+    ) -> list[WebhookDelivery]:
+        ctx = info.context
+        args = page_args(ctx.settings, DELIVERIES_PAGE if first is None else first, None)
+        rows = await ctx.call(
+            webhooks.list_deliveries,
+            ctx.tenant_id,
+            ctx.principal.roles,
+            webhook_id=str(webhook_id),
+            first=args.first,
+        )
+        return [WebhookDelivery.from_row(r) for r in rows]

@@ -1,0 +1,125 @@
+"""Types of events: a grade or class change as integrators receive it, and webhooks.
+
+A webhook's secret appears only in ``WebhookRegistered``, the answer of the two
+mutations that issue one; no query returns it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server.db import models
+from server.graphql.enums import WebhookDeliveryStatus, WebhookStatus
+from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive times; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else _utc(value)
+
+
+@strawberry.type(description="A grade or customer-class change, as integrators receive it.")
+class ChangeEvent:
+    cursor: str = strawberry.field(description="Strictly increasing per tenant; resume after it.")
+    kind: str
+    occurred_at: dt.datetime
+    payload: JSON
+
+    @classmethod
+    def from_row(cls, r: models.Event) -> ChangeEvent:
+        return cls(
+            cursor=str(r.cursor),
+            kind=r.kind.value,
+            occurred_at=r.occurred_at,
+            payload=JSON(r.payload),
+        )
+
+
+@strawberry.type(description="Events after a cursor, oldest first.")
+class EventPage:
+    events: list[ChangeEvent]
+    latest_cursor: str | None = strawberry.field(
+        description="The cursor to store and resume after (the last event's, or the one given)."
+    )
+    has_more: bool
+
+
+@strawberry.type(
+    description="A URL that receives the tenant's events as signed POST requests "
+    "(header X-RuralCredit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 over "
+    '"<t>." + body>), in cursor order, retried until it answers 2xx.'
+)
+class Webhook:
+    id: strawberry.ID
+    url: str
+    kinds: list[str] = strawberry.field(description="The event kinds it receives.")
+    status: WebhookStatus
+    paused_reason: str | None = strawberry.field(
+        description="Why delivery stopped; resumeWebhook starts it again."
+    )
+    consecutive_failures: int = strawberry.field(
+        description=f"Failed attempts in a row; at {MAX_CONSECUTIVE_FAILURES} "
+        "the webhook is paused."
+    )
+    created_at: dt.datetime
+    secret_rotated_at: dt.datetime | None
+    _row: strawberry.Private[models.WebhookEndpoint]
+
+    @classmethod
+    def from_row(cls, r: models.WebhookEndpoint) -> Webhook:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            url=r.url,
+            kinds=[str(k) for k in r.kinds],
+            status=r.status,
+            paused_reason=r.paused_reason,
+            consecutive_failures=r.consecutive_failures,
+            created_at=_utc(r.created_at),
+            secret_rotated_at=_utc_or_none(r.secret_rotated_at),
+            _row=r,
+        )
+
+    @strawberry.field
+    def status_label(self) -> str:
+        return self._row.status.label
+
+
+@strawberry.type(description="A webhook and its signing secret, shown this once: store it now.")
+class WebhookRegistered:
+    webhook: Webhook
+    secret: str
+
+
+@strawberry.type(description="One event's delivery to a webhook.")
+class WebhookDelivery:
+    cursor: str = strawberry.field(description="The event's cursor.")
+    status: WebhookDeliveryStatus
+    attempts: int
+    next_attempt_at: dt.datetime | None = strawberry.field(
+        description="When it is tried next (while undelivered)."
+    )
+    last_error: str | None = strawberry.field(description="What went wrong the last time.")
+    last_status_code: int | None = strawberry.field(
+        description="The HTTP status of the last attempt, if the receiver answered."
+    )
+    delivered_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, r: models.WebhookDelivery) -> WebhookDelivery:
+        pending = r.status == WebhookDeliveryStatus.PENDING
+        return cls(
+            cursor=str(r.cursor),
+            status=r.status,
+            attempts=r.attempts,
+            next_attempt_at=_utc(r.next_attempt_at) if pending else None,
+            last_error=r.last_error,
+            last_status_code=r.last_status_code,
+            delivered_at=_utc_or_none(r.delivered_at),
+        )

@@ -1,0 +1,1 @@
+"""Lending over GraphQL: customers, loans, admission, blacklist, duties, transfers, snapshots."""

@@ -1,0 +1,291 @@
+"""Root mutations of lending: customers and loans, admission and the blacklist,
+relationship transfers, post-loan duties and loan snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from server.db import models
+from server.errors import FieldProblem, InvalidInput
+from server.graphql.context import Ctx
+from server.graphql.enums import DutyKind
+from server.graphql.errors import ErrorType
+from server.graphql.inputs import given
+from server.graphql.lending.inputs import (
+    FACT_FIELDS,
+    CreateCustomerInput,
+    CreateLoanInput,
+    CustomerFactsInput,
+    SetLoanRiskClassInput,
+)
+from server.graphql.lending.types import LoanSnapshotTaken
+from server.graphql.mutation import mutation
+from server.graphql.nodes import Customer, Loan
+from server.services import admission, customers, duties, loans, snapshots
+from server.services.common import get_in_tenant
+
+
+@strawberry.type(description="A request for first-credit admission and its decision.")
+class AdmissionRequest:
+    id: strawberry.ID
+    status: str
+    reason: str | None
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None
+    _row: strawberry.Private[models.AdmissionRequest]
+
+    @classmethod
+    def from_row(cls, r: models.AdmissionRequest) -> AdmissionRequest:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            status=r.status.value,
+            reason=r.reason,
+            requested_by=r.requested_by,
+            requested_at=r.requested_at,
+            decided_by=r.decided_by,
+            decided_at=r.decided_at,
+            decision_reason=r.decision_reason,
+            _row=r,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Ctx) -> Customer:
+        row = await info.context.loaders.lending.customer.load_referenced(self._row.customer_id)
+        return Customer.from_row(row)
+
+
+@strawberry.type(description="A post-loan duty recorded as done.")
+class DutyRecorded:
+    loan: Loan
+    kind: DutyKind
+    done_on: dt.date
+
+
+LoanSnapshotResult = Annotated[
+    LoanSnapshotTaken | ErrorType, strawberry.union("LoanSnapshotResult")
+]
+DutyRecordedResult = Annotated[DutyRecorded | ErrorType, strawberry.union("RecordDutyResult")]
+AdmissionResult = Annotated[AdmissionRequest | ErrorType, strawberry.union("AdmissionResult")]
+CustomerResult = Annotated[Customer | ErrorType, strawberry.union("CustomerResult")]
+CreateCustomerResult = Annotated[Customer | ErrorType, strawberry.union("CreateCustomerResult")]
+UpdateCustomerFactsResult = Annotated[
+    Customer | ErrorType, strawberry.union("UpdateCustomerFactsResult")
+]
+CreateLoanResult = Annotated[Loan | ErrorType, strawberry.union("CreateLoanResult")]
+SetLoanRiskClassResult = Annotated[Loan | ErrorType, strawberry.union("SetLoanRiskClassResult")]
+
+
+async def _decide(info: Ctx, id_: strawberry.ID, reason: str, *, approve: bool) -> AdmissionRequest:
+    ctx = info.context
+    row = await admission.decide_admission(
+        ctx.session,
+        ctx.tenant_id,
+        ctx.principal.user_id,
+        ctx.principal.roles,
+        request_id=str(id_),
+        approve=approve,
+        reason=reason,
+    )
+    return AdmissionRequest.from_row(row)
+
+
+async def _blacklist(
+    info: Ctx, customer_id: strawberry.ID, reason: str, *, listed: bool
+) -> Customer:
+    ctx = info.context
+    row = await admission.set_blacklisted(
+        ctx.session,
+        ctx.registry,
+        ctx.tenant_id,
+        ctx.principal.user_id,
+        ctx.principal.roles,
+        customer_id=str(customer_id),
+        listed=listed,
+        reason=reason,
+    )
+    return Customer.from_row(row)
+
+
+@strawberry.type
+class CreditControlMutation:
+    @mutation(
+        description=(
+            "Record the loan book as it stands, dated asOf (a month or year end), for "
+            "period-start and period-end appraisal figures. Role HR or RISK."
+        )
+    )
+    async def take_loan_snapshot(self, info: Ctx, as_of: dt.date) -> LoanSnapshotResult:
+        ctx = info.context
+        count = await snapshots.take_loan_snapshot(
+            ctx.session, ctx.tenant_id, ctx.principal.roles, as_of=as_of
+        )
+        return LoanSnapshotTaken(as_of=as_of, loans=count)
+
+    @mutation(
+        description="Record a post-loan duty done: a collection notice, an overdue collection "
+        "or an inspection report."
+    )
+    async def record_duty(
+        self,
+        info: Ctx,
+        loan_id: strawberry.ID,
+        kind: DutyKind,
+        done_on: dt.date,
+        note: str | None = None,
+    ) -> DutyRecordedResult:
+        ctx = info.context
+        if done_on > dt.date.today():
+            raise InvalidInput(
+                [FieldProblem("doneOn", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
+            )
+        loan = await get_in_tenant(
+            ctx.session, models.Loan, ctx.tenant_id, loan_id, field="loanId", entity="Loan"
+        )
+        await duties.record_duty(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            loan=loan,
+            kind=kind,
+            done_on=done_on,
+            note=note,
+        )
+        return DutyRecorded(loan=Loan.from_row(loan), kind=kind, done_on=done_on)
+
+    @mutation(
+        description="Ask for a corporate customer's first-credit admission. Role BRANCH_HEAD."
+    )
+    async def request_admission(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> AdmissionResult:
+        ctx = info.context
+        row = await admission.request_admission(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            customer_id=str(customer_id),
+            reason=reason,
+        )
+        return AdmissionRequest.from_row(row)
+
+    @mutation(description="Approve an admission request (not your own). Role RISK.")
+    async def approve_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
+        return await _decide(info, id, reason, approve=True)
+
+    @mutation(description="Reject an admission request (not your own). Role RISK.")
+    async def reject_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
+        return await _decide(info, id, reason, approve=False)
+
+    @mutation(description="Put a customer on the blacklist, with the reason. Role RISK.")
+    async def blacklist_customer(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        return await _blacklist(info, customer_id, reason, listed=True)
+
+    @mutation(description="Take a customer off the blacklist, with the reason. Role RISK.")
+    async def unblacklist_customer(
+        self, info: Ctx, customer_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        return await _blacklist(info, customer_id, reason, listed=False)
+
+    @mutation(
+        description=(
+            "Move a customer's credit relationship, and its outstanding loans, to a manager of "
+            "another office (the customer's choice). Role BRANCH_HEAD or RISK."
+        )
+    )
+    async def transfer_relationship(
+        self, info: Ctx, customer_id: strawberry.ID, to_manager_id: strawberry.ID, reason: str
+    ) -> CustomerResult:
+        ctx = info.context
+        row = await admission.transfer_relationship(
+            ctx.session,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            customer_id=str(customer_id),
+            to_manager_id=str(to_manager_id),
+            reason=reason,
+        )
+        return Customer.from_row(row)
+
+
+@strawberry.type
+class LendingMutation:
+    @mutation(description="Add a loan customer, responsible manager and office.")
+    async def create_customer(self, info: Ctx, input: CreateCustomerInput) -> CreateCustomerResult:
+        ctx = info.context
+        row = await customers.create_customer(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            kind=input.kind,
+            segment=input.segment,
+            name=input.name,
+            id_number=input.id_number,
+            manager_id=str(input.manager_id),
+            facts=customers.CustomerFacts(**given(input.facts, FACT_FIELDS)),
+        )
+        return Customer.from_row(row)
+
+    @mutation(description="Change the facts the classifier reads; only given ones.")
+    async def update_customer_facts(
+        self, info: Ctx, id: strawberry.ID, facts: CustomerFactsInput
+    ) -> UpdateCustomerFactsResult:
+        ctx = info.context
+        row = await customers.update_customer_facts(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            str(id),
+            given(facts, FACT_FIELDS),
+        )
+        return Customer.from_row(row)
+
+    @mutation(description="Write a new loan (classed NORMAL, not overdue).")
+    async def create_loan(self, info: Ctx, input: CreateLoanInput) -> CreateLoanResult:
+        ctx = info.context
+        row = await loans.create_loan(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            customer_id=str(input.customer_id),
+            manager_id=str(input.manager_id) if input.manager_id else None,
+            contract_no=input.contract_no,
+            product=input.product,
+            principal=input.principal,
+            balance=input.balance,
+            annual_rate=input.annual_rate,
+            issued_on=input.issued_on,
+            matures_on=input.matures_on,
+            guarantee=input.guarantee,
+            is_extension=input.is_extension,
+            is_refinancing=input.is_refinancing,
+        )
+        return Loan.from_row(row)
+
+    @mutation(description="Set a loan's five-category class and days overdue.")
+    async def set_loan_risk_class(
+        self, info: Ctx, input: SetLoanRiskClassInput
+    ) -> SetLoanRiskClassResult:
+        ctx = info.context
+        row = await loans.set_loan_risk_class(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            loan_id=str(input.loan_id),
+            risk_class=input.risk_class,
+            days_overdue=input.days_overdue,
+        )
+        return Loan.from_row(row)

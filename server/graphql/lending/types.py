@@ -1,0 +1,109 @@
+"""Types of lending: a customer's facts and histories, post-loan duties, loan snapshots.
+
+``Customer`` and ``Loan`` link to the other domains' entities, so they live in
+``server.graphql.nodes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server.db import models
+from server.graphql.enums import CustomerClass, IndustryPolicy, OperatingStatus, Prospects
+from server.services.duties import Duty
+
+
+@strawberry.type(description="A post-loan duty: what to do for which loan, by when.")
+class PostLoanDuty:
+    loan_id: strawberry.ID
+    contract_no: str
+    kind: str
+    kind_label: str
+    due_on: dt.date
+    overdue: bool
+    article: str
+
+    @classmethod
+    def from_duty(cls, d: Duty) -> PostLoanDuty:
+        return cls(
+            loan_id=strawberry.ID(str(d.loan_id)),
+            contract_no=d.contract_no,
+            kind=d.kind.value,
+            kind_label=d.kind.label,
+            due_on=d.due_on,
+            overdue=d.overdue,
+            article=d.article,
+        )
+
+
+@strawberry.type(description="The facts the customer classifier reads.")
+class CustomerFacts:
+    industry_policy: IndustryPolicy
+    licences_complete: bool
+    operating_status: OperatingStatus
+    prospects: Prospects
+    last_bad_credit_on: dt.date | None
+    malicious_evasion: bool
+    major_litigation: bool
+    contribution_score: int
+
+    @classmethod
+    def from_row(cls, r: models.Customer) -> CustomerFacts:
+        return cls(
+            industry_policy=r.industry_policy,
+            licences_complete=r.licences_complete,
+            operating_status=r.operating_status,
+            prospects=r.prospects,
+            last_bad_credit_on=r.last_bad_credit_on,
+            malicious_evasion=r.malicious_evasion,
+            major_litigation=r.major_litigation,
+            contribution_score=r.contribution_score,
+        )
+
+
+@strawberry.type(description="One change of a customer's class, with the rules that decided it.")
+class ClassChange:
+    id: strawberry.ID
+    from_class: CustomerClass | None
+    to_class: CustomerClass
+    rules: JSON
+    plugin: str
+    plugin_version: str
+    changed_by: str
+    changed_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, r: models.CustomerClassChange) -> ClassChange:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            from_class=r.from_class,
+            to_class=r.to_class,
+            rules=JSON(r.rules),
+            plugin=r.plugin,
+            plugin_version=r.plugin_version,
+            changed_by=r.changed_by,
+            changed_at=r.changed_at,
+        )
+
+
+@strawberry.type(description="An addition to or removal from the blacklist.")
+class BlacklistEntry:
+    listed: bool
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, r: models.BlacklistEntry) -> BlacklistEntry:
+        return cls(
+            listed=r.listed, reason=r.reason, recorded_by=r.recorded_by, recorded_at=r.recorded_at
+        )
+
+
+@strawberry.type(description="A loan snapshot taken: the book as it stood at a date.")
+class LoanSnapshotTaken:
+    as_of: dt.date
+    loans: int

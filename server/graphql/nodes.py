@@ -1,0 +1,450 @@
+"""The entity types that link to each other: Office, Manager, Customer, Loan, Appraisal.
+
+A manager lists its loans and a loan names its manager; an office lists its managers
+and a manager names its office. Types that refer to each other must share a module
+(or their modules would import each other), so these five live here, thin: their
+columns, and nested fields read through the request's loaders. Every other type —
+and every query, mutation, filter, input and loader — lives in its domain's package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.scalars import JSON
+
+from server import domain
+from server.db import models
+from server.graphql.appraisal.types import AppraisalItem, ManagerAccount
+from server.graphql.context import Ctx
+from server.graphql.enums import (
+    AdmissionStatus,
+    AppraisalStatus,
+    CustomerClass,
+    CustomerKind,
+    CustomerSegment,
+    Guarantee,
+    LoanProduct,
+    ManagerCategory,
+    ManagerStatus,
+    OfficeKind,
+    RiskClass,
+)
+from server.graphql.lending.filters import NestedLoanFilter, nested_loan_criteria
+from server.graphql.lending.types import (
+    BlacklistEntry,
+    ClassChange,
+    CustomerFacts,
+    PostLoanDuty,
+)
+from server.graphql.org.types import Qualification, Tier, TierChange, tier_from
+from server.graphql.pagination import Connection, page_args
+from server.graphql.scalars import DecimalValue, Money, Period
+from server.identity_codes import mask_identity
+
+UNMASKED_ID_ROLES = frozenset({domain.Role.AUDITOR})
+
+
+@strawberry.type(description="An office: head office (总行/联社), branch (支行) or outlet (网点).")
+class Office:
+    id: strawberry.ID
+    code: str
+    name: str
+    kind: OfficeKind
+    depth: int
+    has_credit_clerk: bool
+    _row: strawberry.Private[models.Office]
+
+    @classmethod
+    def from_row(cls, row: models.Office) -> Office:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            code=row.code,
+            name=row.name,
+            kind=row.kind,
+            depth=row.depth,
+            has_credit_clerk=row.has_credit_clerk,
+            _row=row,
+        )
+
+    @strawberry.field
+    def kind_label(self) -> str:
+        return self._row.kind.label
+
+    @strawberry.field
+    async def parent(self, info: Ctx) -> Office | None:
+        if self._row.parent_id is None:
+            return None
+        row = await info.context.loaders.org.office.load(self._row.parent_id)
+        return Office.from_row(row) if row else None
+
+    @strawberry.field
+    async def children(self, info: Ctx) -> list[Office]:
+        rows = await info.context.loaders.org.office_children.load(self._row.id)
+        return [Office.from_row(r) for r in rows]
+
+    @strawberry.field(description="Managers of this office (not of its sub-offices).")
+    async def managers(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[Manager]:
+        ctx = info.context
+        return await ctx.loaders.org.office_managers.page(
+            self._row.id, page_args(ctx.settings, first, after), Manager.from_row, None
+        )
+
+
+@strawberry.type(description="A credit customer manager (信贷客户经理).")
+class Manager:
+    id: strawberry.ID
+    employee_no: str
+    name: str
+    category: ManagerCategory
+    status: ManagerStatus
+    hire_date: dt.date
+    birth_date: dt.date
+    probation_ends_on: dt.date | None
+    post_started_on: dt.date | None
+    jurisdiction_households: int | None
+    rated_households: int | None
+    _row: strawberry.Private[models.Manager]
+
+    @classmethod
+    def from_row(cls, r: models.Manager) -> Manager:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            employee_no=r.employee_no,
+            name=r.name,
+            category=r.category,
+            status=r.status,
+            hire_date=r.hire_date,
+            birth_date=r.birth_date,
+            probation_ends_on=r.probation_ends_on,
+            post_started_on=r.post_started_on,
+            jurisdiction_households=r.jurisdiction_households,
+            rated_households=r.rated_households,
+            _row=r,
+        )
+
+    @strawberry.field
+    def category_label(self) -> str:
+        return self._row.category.label
+
+    @strawberry.field
+    def status_label(self) -> str:
+        return self._row.status.label
+
+    @strawberry.field(description="The current tier; null until graded.")
+    def tier(self) -> Tier | None:
+        return tier_from(self._row.tier_code, self._row.tier_name, self._row.tier_rank)
+
+    @strawberry.field
+    def qualification(self) -> Qualification:
+        return Qualification.from_row(self._row)
+
+    @strawberry.field
+    async def office(self, info: Ctx) -> Office:
+        row = await info.context.loaders.org.office.load_referenced(self._row.office_id)
+        return Office.from_row(row)
+
+    @strawberry.field(description="Loans this manager is responsible for.")
+    async def loans(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: NestedLoanFilter | None = None,
+    ) -> Connection[Loan]:
+        ctx = info.context
+        return await ctx.loaders.lending.manager_loans.page(
+            self._row.id,
+            page_args(ctx.settings, first, after),
+            Loan.from_row,
+            nested_loan_criteria(ctx.tenant_id, filter),
+        )
+
+    @strawberry.field(description="Customers this manager is responsible for.")
+    async def customers(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[Customer]:
+        ctx = info.context
+        return await ctx.loaders.lending.manager_customers.page(
+            self._row.id, page_args(ctx.settings, first, after), Customer.from_row, None
+        )
+
+    @strawberry.field
+    async def appraisals(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[Appraisal]:
+        ctx = info.context
+        return await ctx.loaders.appraisal.manager_appraisals.page(
+            self._row.id, page_args(ctx.settings, first, after), Appraisal.from_row, None
+        )
+
+    @strawberry.field(
+        description=(
+            "Due and overdue post-loan duties (collection notices, overdue collections, "
+            "inspection reports) of this manager's outstanding loans, as of a date (today)."
+        )
+    )
+    async def duties(self, info: Ctx, as_of: dt.date | None = None) -> list[PostLoanDuty]:
+        day = as_of or dt.date.today()
+        items = await info.context.loaders.lending.duties.loader.load((self._row.id, day))
+        return [PostLoanDuty.from_duty(d) for d in items]
+
+    @strawberry.field(description="The manager's accounts (e.g. the risk deposit 风险保证金).")
+    async def accounts(self, info: Ctx) -> list[ManagerAccount]:
+        rows = await info.context.loaders.appraisal.account_movements.load(self._row.id)
+        return ManagerAccount.all_from_rows(rows)
+
+    @strawberry.field(description="Notes the policies raised for people, e.g. DISMISSAL_REVIEW.")
+    def flags(self) -> list[str]:
+        return list(self._row.flags)
+
+    @strawberry.field(description="Every tier this manager held, oldest first.")
+    async def tier_history(self, info: Ctx) -> list[TierChange]:
+        rows = await info.context.loaders.org.tier_history.load(self._row.id)
+        return [TierChange.from_row(r) for r in rows]
+
+
+@strawberry.type(description="A loan customer: an individual or a corporate (法人) customer.")
+class Customer:
+    id: strawberry.ID
+    kind: CustomerKind
+    segment: CustomerSegment
+    name: str
+    admission_status: AdmissionStatus
+    admitted_on: dt.date | None
+    blacklisted: bool
+    customer_class: CustomerClass | None = strawberry.field(name="class")
+    class_set_at: dt.datetime | None
+    _row: strawberry.Private[models.Customer]
+
+    @classmethod
+    def from_row(cls, r: models.Customer) -> Customer:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            kind=r.kind,
+            segment=r.segment,
+            name=r.name,
+            admission_status=r.admission_status,
+            admitted_on=r.admitted_on,
+            blacklisted=r.blacklisted,
+            customer_class=r.class_code,
+            class_set_at=r.class_set_at,
+            _row=r,
+        )
+
+    @strawberry.field(
+        description=(
+            "Resident ID (个人) or unified social credit code (法人). Masked to the first 3 "
+            "and last 4 characters for every role except AUDITOR."
+        )
+    )
+    def id_number(self, info: Ctx) -> str:
+        if info.context.principal.has_any(*UNMASKED_ID_ROLES):
+            return self._row.id_number
+        return mask_identity(self._row.id_number)
+
+    @strawberry.field
+    def kind_label(self) -> str:
+        return self._row.kind.label
+
+    @strawberry.field
+    def segment_label(self) -> str:
+        return self._row.segment.label
+
+    @strawberry.field
+    def class_label(self) -> str | None:
+        return self._row.class_code.label if self._row.class_code else None
+
+    @strawberry.field
+    def admission_status_label(self) -> str:
+        return self._row.admission_status.label
+
+    @strawberry.field
+    def facts(self) -> CustomerFacts:
+        return CustomerFacts.from_row(self._row)
+
+    @strawberry.field(description="The responsible manager.")
+    async def manager(self, info: Ctx) -> Manager:
+        row = await info.context.loaders.org.manager.load_referenced(self._row.manager_id)
+        return Manager.from_row(row)
+
+    @strawberry.field(description="The office holding the credit relationship.")
+    async def office(self, info: Ctx) -> Office:
+        row = await info.context.loaders.org.office.load_referenced(self._row.office_id)
+        return Office.from_row(row)
+
+    @strawberry.field
+    async def loans(
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        filter: NestedLoanFilter | None = None,
+    ) -> Connection[Loan]:
+        ctx = info.context
+        return await ctx.loaders.lending.customer_loans.page(
+            self._row.id,
+            page_args(ctx.settings, first, after),
+            Loan.from_row,
+            nested_loan_criteria(ctx.tenant_id, filter),
+        )
+
+    @strawberry.field(description="Additions to and removals from the blacklist, oldest first.")
+    async def blacklist_history(self, info: Ctx) -> list[BlacklistEntry]:
+        rows = await info.context.loaders.lending.blacklist_history.load(self._row.id)
+        return [BlacklistEntry.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every class this customer held, oldest first.")
+    async def class_history(self, info: Ctx) -> list[ClassChange]:
+        rows = await info.context.loaders.lending.class_history.load(self._row.id)
+        return [ClassChange.from_row(r) for r in rows]
+
+
+@strawberry.type(description="A loan or other credit business item.")
+class Loan:
+    id: strawberry.ID
+    contract_no: str
+    product: LoanProduct
+    principal: Money
+    balance: Money
+    annual_rate: DecimalValue = strawberry.field(description='Annual rate as a fraction: "0.0435".')
+    issued_on: dt.date
+    matures_on: dt.date
+    guarantee: Guarantee
+    risk_class: RiskClass
+    days_overdue: int
+    is_extension: bool
+    is_refinancing: bool
+    _row: strawberry.Private[models.Loan]
+
+    @classmethod
+    def from_row(cls, r: models.Loan) -> Loan:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            contract_no=r.contract_no,
+            product=r.product,
+            principal=r.principal,  # type: ignore[arg-type]
+            balance=r.balance,  # type: ignore[arg-type]
+            annual_rate=r.annual_rate,  # type: ignore[arg-type]
+            issued_on=r.issued_on,
+            matures_on=r.matures_on,
+            guarantee=r.guarantee,
+            risk_class=r.risk_class,
+            days_overdue=r.days_overdue,
+            is_extension=r.is_extension,
+            is_refinancing=r.is_refinancing,
+            _row=r,
+        )
+
+    @strawberry.field
+    def product_label(self) -> str:
+        return self._row.product.label
+
+    @strawberry.field
+    def guarantee_label(self) -> str:
+        return self._row.guarantee.label
+
+    @strawberry.field
+    def risk_class_label(self) -> str:
+        return self._row.risk_class.label
+
+    @strawberry.field(description="SUBSTANDARD, DOUBTFUL or LOSS (不良).")
+    def non_performing(self) -> bool:
+        return self._row.risk_class.non_performing
+
+    @strawberry.field
+    async def customer(self, info: Ctx) -> Customer:
+        row = await info.context.loaders.lending.customer.load_referenced(self._row.customer_id)
+        return Customer.from_row(row)
+
+    @strawberry.field(description="The responsible manager.")
+    async def manager(self, info: Ctx) -> Manager:
+        row = await info.context.loaders.org.manager.load_referenced(self._row.manager_id)
+        return Manager.from_row(row)
+
+    @strawberry.field
+    async def office(self, info: Ctx) -> Office:
+        row = await info.context.loaders.org.office.load_referenced(self._row.office_id)
+        return Office.from_row(row)
+
+
+@strawberry.type(description="A manager's appraisal (考核) for one period.")
+class Appraisal:
+    id: strawberry.ID
+    period: Period
+    status: AppraisalStatus
+    plugin: str
+    plugin_version: str
+    parameters: JSON
+    inputs: JSON
+    total: DecimalValue | None
+    graded: bool = strawberry.field(
+        description="False when the policy refused to grade (the explanation says why)."
+    )
+    rating: str | None
+    rating_label: str | None
+    explanation: str | None
+    warnings: list[str]
+    pay: JSON = strawberry.field(
+        description="Amounts the policy derived (pay, profit share, risk-deposit withholding)."
+    )
+    tier_move: JSON | None = strawberry.field(
+        description="The tier change made at confirmation: direction, tier, reason, article."
+    )
+    computed_by: str
+    computed_at: dt.datetime
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+    appealed_at: dt.datetime | None
+    appeal_reason: str | None
+    review_reason: str | None
+    _row: strawberry.Private[models.Appraisal]
+
+    @classmethod
+    def from_row(cls, r: models.Appraisal) -> Appraisal:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            period=r.period,  # type: ignore[arg-type]
+            status=r.status,
+            plugin=r.plugin,
+            plugin_version=r.plugin_version,
+            parameters=JSON(r.parameters),
+            inputs=JSON(r.inputs),
+            total=r.total,  # type: ignore[arg-type]
+            graded=r.graded,
+            rating=r.rating,
+            rating_label=r.rating_label,
+            explanation=r.explanation,
+            warnings=list(r.warnings),
+            pay=JSON(r.pay),
+            tier_move=None if r.tier_move is None else JSON(r.tier_move),
+            computed_by=r.computed_by,
+            computed_at=r.computed_at,
+            confirmed_by=r.confirmed_by,
+            confirmed_at=r.confirmed_at,
+            appealed_at=r.appealed_at,
+            appeal_reason=r.appeal_reason,
+            review_reason=r.review_reason,
+            _row=r,
+        )
+
+    @strawberry.field
+    def status_label(self) -> str:
+        return self._row.status.label
+
+    @strawberry.field(description="The tier this appraisal leads to.")
+    def tier(self) -> Tier | None:
+        return tier_from(self._row.tier_code, self._row.tier_name, self._row.tier_rank)
+
+    @strawberry.field
+    async def manager(self, info: Ctx) -> Manager:
+        row = await info.context.loaders.org.manager.load_referenced(self._row.manager_id)
+        return Manager.from_row(row)
+
+    @strawberry.field
+    async def items(self, info: Ctx) -> list[AppraisalItem]:
+        rows = await info.context.loaders.appraisal.appraisal_items.load(self._row.id)
+        return [AppraisalItem.from_row(r) for r in rows]

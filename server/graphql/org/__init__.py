@@ -1,0 +1,1 @@
+"""The organisation over GraphQL: the tenant, its offices, its managers, the caller."""

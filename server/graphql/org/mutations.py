@@ -1,0 +1,103 @@
+"""Root mutations of the organisation: offices and managers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from server.graphql.context import Ctx
+from server.graphql.errors import ErrorType
+from server.graphql.inputs import given
+from server.graphql.mutation import mutation
+from server.graphql.nodes import Manager, Office
+from server.graphql.org.inputs import (
+    MANAGER_FIELDS,
+    QUALIFICATION_FIELDS,
+    CreateManagerInput,
+    CreateOfficeInput,
+    UpdateManagerInput,
+)
+from server.services import managers, offices
+
+CreateOfficeResult = Annotated[Office | ErrorType, strawberry.union("CreateOfficeResult")]
+CreateManagerResult = Annotated[Manager | ErrorType, strawberry.union("CreateManagerResult")]
+UpdateManagerResult = Annotated[Manager | ErrorType, strawberry.union("UpdateManagerResult")]
+
+
+@strawberry.type
+class OrgMutation:
+    @mutation(description="Add an office to the tenant's tree.")
+    async def create_office(self, info: Ctx, input: CreateOfficeInput) -> CreateOfficeResult:
+        ctx = info.context
+        row = await offices.create_office(
+            ctx.session,
+            ctx.tenant_id,
+            code=input.code,
+            name=input.name,
+            kind=input.kind,
+            parent_id=input.parent_id,
+            has_credit_clerk=input.has_credit_clerk,
+        )
+        return Office.from_row(row)
+
+    @mutation(description="Add a credit customer manager.")
+    async def create_manager(self, info: Ctx, input: CreateManagerInput) -> CreateManagerResult:
+        ctx = info.context
+        fields = managers.ManagerFields(
+            employee_no=input.employee_no,
+            name=input.name,
+            office_id=str(input.office_id),
+            category=input.category,
+            hire_date=input.hire_date,
+            birth_date=input.birth_date,
+            status=input.status,
+            probation_ends_on=input.probation_ends_on,
+            post_started_on=input.post_started_on,
+            jurisdiction_households=input.jurisdiction_households,
+            rated_households=input.rated_households,
+            **given(input.qualification, QUALIFICATION_FIELDS),
+        )
+        row = await managers.create_manager(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            fields,
+            tier_code=input.tier_code,
+        )
+        return Manager.from_row(row)
+
+    @mutation(description="Set a manager's tier by hand, with the reason (cause MANUAL). Role HR.")
+    async def set_manager_tier(
+        self, info: Ctx, manager_id: strawberry.ID, tier_code: str, reason: str
+    ) -> UpdateManagerResult:
+        ctx = info.context
+        row = await managers.set_manager_tier(
+            ctx.session,
+            ctx.registry,
+            ctx.tenant_id,
+            ctx.principal.user_id,
+            ctx.principal.roles,
+            manager_id=str(manager_id),
+            tier_code=tier_code,
+            reason=reason,
+        )
+        return Manager.from_row(row)
+
+    @mutation(description="Change a manager's record; only the given fields change.")
+    async def update_manager(
+        self, info: Ctx, id: strawberry.ID, input: UpdateManagerInput
+    ) -> UpdateManagerResult:
+        ctx = info.context
+        changes = given(input, MANAGER_FIELDS)
+        changes.update(given(input.qualification, QUALIFICATION_FIELDS))
+        row = await managers.update_manager(
+            ctx.session,
+            ctx.tenant_id,
+            str(id),
+            changes,
+            user_id=ctx.principal.user_id,
+            office_moved_on=input.office_moved_on,
+        )
+        return Manager.from_row(row)

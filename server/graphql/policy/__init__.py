@@ -1,0 +1,1 @@
+"""Policy over GraphQL: the installed plugins and the tenant's choice of them."""
