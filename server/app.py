@@ -21,6 +21,7 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -100,7 +101,24 @@ class App:
 
         async with self.sessionmaker() as session:
             if self.settings.is_sqlite and _is_mutation(payload["query"], operation_name):
-                await session.connection(execution_options={SQLITE_IMMEDIATE: True})
+                try:
+                    await session.connection(execution_options={SQLITE_IMMEDIATE: True})
+                except OperationalError:
+                    # Another writer held SQLite's one write lock past the busy timeout:
+                    # nothing ran, so the client may simply send the mutation again.
+                    log.warning("database busy; mutation refused (request %s)", request_id)
+                    return JSONResponse(
+                        {
+                            "errors": [
+                                {
+                                    "message": "the database is busy; nothing was written, retry",
+                                    "extensions": {"code": "DATABASE_BUSY"},
+                                }
+                            ]
+                        },
+                        status_code=503,
+                        headers={**headers, "Retry-After": "1"},
+                    )
             context = Context(
                 session=session,
                 principal=principal,

@@ -354,6 +354,12 @@ async def _writer(live: Live, manager: dict[str, Any], changes: int, alive: list
                     alive.remove(index)
                 await asyncio.sleep(0.05)
                 continue
+            if response.status_code == 503:
+                # DATABASE_BUSY: refused before anything ran (tests/test_sqlite_busy.py).
+                assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_BUSY"
+                await asyncio.sleep(0.05)
+                continue
+            assert response.status_code == 200, response.text
             data = response.json().get("data") or {}
             result = (data.get("setManagerTier") or {}).get("__typename")
             if result in ("Manager", "Conflict"):

@@ -1,0 +1,74 @@
+"""The embedded database has one write lock: a mutation that cannot get it within the busy
+timeout is refused with a typed 503 (nothing written, retry), never a bare server error."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+
+from server.app import create_app
+from server.auth import mint_token
+from server.db.engine import create_engine
+from server.db.migrate import upgrade_on
+from server.domain import Role
+from server.settings import Settings
+
+from .conftest import TEST_SECRET
+
+CREATE_OFFICE = """
+mutation { createOffice(input: {code: "B1", name: "Busy", kind: HEAD_OFFICE}) {
+  __typename ... on Office { code } } }
+"""
+
+
+async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "busy.db"
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        jwt_secret=TEST_SECRET,
+        data_dir=tmp_path,
+        sqlite_busy_timeout_ms=100,
+    )
+    engine = create_engine(settings)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
+    await engine.dispose()
+    with sqlite3.connect(database) as raw:
+        raw.execute(
+            "INSERT INTO tenants (tenant_id, name, province, settings, created_at) VALUES ('busy-t', 'Busy bank', '山东', '{}', '2026-12-01 00:00:00')"
+        )
+    token = mint_token(settings, tenant="busy-t", user="hr-1", roles=[Role.HR])
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    holder = sqlite3.connect(database, isolation_level=None)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+        async def create_office() -> httpx.Response:
+            return await client.post(
+                "/graphql",
+                json={"query": CREATE_OFFICE},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            busy = await create_office()
+        finally:
+            holder.execute("ROLLBACK")
+        again = await create_office()
+    holder.close()
+    await app.state.ruralcredit.engine.dispose()
+
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "1"
+    assert busy.json()["errors"][0]["extensions"] == {"code": "DATABASE_BUSY"}
+    assert again.status_code == 200
+    assert "errors" not in again.json(), again.text
+    assert again.json()["data"]["createOffice"] == {"__typename": "Office", "code": "B1"}
+    with sqlite3.connect(database) as raw:
+        assert raw.execute("SELECT count(*) FROM offices").fetchone() == (1,)
