@@ -644,7 +644,11 @@ class _TenantGenerator:
             start.astimezone(dt.UTC), random.Random(f"{seed}/{tenant.tenant_id}/ids")
         )
         grading = tenant.grading_plugin
-        self.tiers = tuple(sorted(registry.tiers(grading), key=lambda t: t.rank)) if grading else ()
+        self.tiers = (
+            tuple(sorted(registry.grading(grading).tiers(), key=lambda t: t.rank))
+            if grading
+            else ()
+        )
         self.grading_version = registry.info(grading).version if grading else None
         self.earliest_issue = today - dt.timedelta(days=BOOK_DAYS)
 
@@ -1324,7 +1328,7 @@ class _TenantGenerator:
             max_days_overdue=overdue,
             as_of=self.today,
         )
-        result: Classification = self.registry.call(
-            plugin, "classify_customer", facts=facts, params=defaults(self.registry.info(plugin))
+        result: Classification = self.registry.classification(plugin).classify(
+            facts, defaults(self.registry.info(plugin))
         )
         return result.customer_class, rules_json(result.rules)

@@ -86,7 +86,7 @@ def installed_plugins(ctx: Context) -> list[PolicyPlugin]:
             info,
             [
                 PolicyTier(code=t.code, name=t.name, rank=t.rank, external_title=t.external_title)
-                for t in ctx.registry.tiers(info.name)
+                for t in ctx.registry.grading(info.name).tiers()
             ]
             if "GRADING" in info.categories
             else [],

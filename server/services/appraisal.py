@@ -65,6 +65,7 @@ from server.policy.types import (
     TierDirection,
     TierMove,
 )
+from server.policy.vocabulary import TierMoveFlag
 from server.services import events
 from server.services.common import get_in_tenant, require_role
 from server.services.indicators import computed_indicators, with_defaults
@@ -150,12 +151,8 @@ async def prepare(
     """Load the inputs of every appraisable manager and compute the cohort figures."""
     period = parse_period(period_text)
     chosen = await grading_selection(session, registry, tenant_id)
-    tiers = registry.tiers(chosen.plugin)
-    specs: tuple[IndicatorSpec, ...] = tuple(
-        registry.call(
-            chosen.plugin, "grading_indicators", period_kind=period.kind, params=chosen.params
-        )
-    )
+    tiers = registry.grading(chosen.plugin).tiers()
+    specs = registry.grading(chosen.plugin).indicators(period, chosen.params)
     rows = (
         await session.execute(
             select(models.Manager, models.Office.has_credit_clerk)
@@ -237,13 +234,7 @@ async def prepare(
     )
     prepared.params_json = chosen.params_json
     prepared.cohort = dict(
-        registry.call(
-            chosen.plugin,
-            "grading_cohort_figures",
-            period=period.text,
-            cohort=cohort,
-            params=chosen.params,
-        )
+        registry.grading(chosen.plugin).cohort_figures(period, cohort, chosen.params)
     )
     prepared.cohort_json = _json(prepared.cohort)
     return prepared
@@ -379,10 +370,7 @@ def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInp
 def appraisal_input(prepared: Prepared, manager_id: uuid.UUID) -> AppraisalInput:
     period = prepared.period
     return AppraisalInput(
-        period=period.text,
-        period_kind=period.kind,
-        period_start=period.start,
-        period_end=period.end,
+        period=period,
         manager=prepared.profiles[manager_id],
         values=prepared.values[manager_id],
         plans=prepared.plans.get(manager_id, {}),
@@ -400,15 +388,13 @@ def _appraise(
     says so, else scored — which needs every required input."""
     appraisal = appraisal_input(prepared, manager_id)
     plugin = prepared.selection.plugin
-    unscored: AppraisalOutcome | None = registry.call(
-        plugin, "grading_unscored_outcome", appraisal=appraisal
-    )
+    unscored = registry.grading(plugin).unscored_outcome(appraisal)
     if unscored is not None:
         return appraisal, unscored
     missing = missing_inputs(prepared, manager_id)
     if missing:
         raise MissingInputs(prepared.managers[manager_id].employee_no, missing)
-    outcome: AppraisalOutcome = registry.call(plugin, "grading_appraise", appraisal=appraisal)
+    outcome = registry.grading(plugin).appraise(appraisal)
     return appraisal, outcome
 
 
@@ -421,7 +407,7 @@ def inputs_json(
     extra = {"officeSheets": sheets} if sheets else {}
     return {
         **extra,
-        "period": appraisal.period,
+        "period": appraisal.period.text,
         "profile": _json({k: getattr(profile, k) for k in profile.__dataclass_fields__}),
         "values": _json(appraisal.values),
         "plans": _json(appraisal.plans),
@@ -809,18 +795,13 @@ async def _apply_tier_move(
     cause: TierChangeCause,
     reason_prefix: str = "",
 ) -> TierMove:
-    tiers = registry.tiers(row.plugin)
+    tiers = registry.grading(row.plugin).tiers()
     office = await session.get(models.Office, (manager.tenant_id, manager.office_id))
     profile = manager_profile(
         manager, tiers=tiers, office_has_credit_clerk=bool(office and office.has_credit_clerk)
     )
-    move: TierMove = registry.call(
-        row.plugin,
-        "grading_tier_move",
-        manager=profile,
-        outcome=outcome,
-        period_kind=parse_period(row.period).kind,
-        params=params,
+    move = registry.grading(row.plugin).tier_move(
+        profile, outcome, parse_period(row.period), params
     )
     row.tier_move = {
         "direction": move.direction.value,
@@ -829,15 +810,17 @@ async def _apply_tier_move(
         "article": move.article,
         "flags": list(move.flags),
     }
-    if move.flags:
-        manager.flags = sorted(set(manager.flags) | set(move.flags))
+    notes = set(move.flags) - {TierMoveFlag.PROBATION_END}
+    if notes:
+        manager.flags = sorted(set(manager.flags) | notes)
     target = move.to_tier
     if (
         move.direction != TierDirection.NONE
         and target is not None
         and target.code != manager.tier_code
     ):
-        effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
+        ending = TierMoveFlag.PROBATION_END in move.flags
+        effective_cause = TierChangeCause.PROBATION_END if ending else cause
         await events.change_tier(
             session,
             manager,
@@ -905,7 +888,7 @@ async def confirm_appraisal(
     if row.computed_by == user_id:
         raise Conflict("the person who ran the appraisal cannot confirm it (maker–checker)", "id")
     params = _params_of(registry, row)
-    outcome = _stored_outcome(row, items, registry.tiers(row.plugin))
+    outcome = _stored_outcome(row, items, registry.grading(row.plugin).tiers())
     if row.graded:
         await _apply_tier_move(
             session, registry, row, manager, outcome, params, user_id, TierChangeCause.APPRAISAL
