@@ -204,6 +204,26 @@ def test_spec_docstring_documents_parameters_return_and_firstresult(hook: str) -
     assert getattr(spec, SPEC_MARK)["firstresult"] is True
 
 
+GUIDE = TESTS_DIR.parent / "docs" / "plugin-authors.md"
+
+
+def _signature(hook: str) -> str:
+    """A hook's signature as the guide writes it: ``name(arg: Type, …) -> Return``."""
+    signature = inspect.signature(HOOK_SPECS[hook])
+    arguments = ", ".join(f"{name}: {p.annotation}" for name, p in signature.parameters.items())
+    return f"{hook}({arguments}) -> {signature.return_annotation}"
+
+
+@pytest.mark.parametrize("hook", HOOK_NAMES)
+def test_guide_documents_the_hook_with_its_signature(hook: str) -> None:
+    assert f"#### `{_signature(hook)}`" in GUIDE.read_text(encoding="utf-8")
+
+
+def test_guide_holds_the_worked_example_as_it_runs() -> None:
+    example = (TESTS_DIR / "plugins" / "example_policy.py").read_text(encoding="utf-8")
+    assert f"```python\n{example}```" in GUIDE.read_text(encoding="utf-8")
+
+
 def test_every_hook_has_a_contract_test() -> None:
     names: set[str] = set()
     for path in sorted(TESTS_DIR.rglob("*.py")):
