@@ -157,11 +157,6 @@ QUALITY_ITEMS = (
 )
 QUALITY_POINTS = Decimal(2)
 
-QUALITY_OVERRIDES = tuple(
-    item.slug for item in QUALITY_ITEMS if any(rule.points is None for rule in item.deductions)
-)
-"""Items whose per-case deduction is the lost "扣分"; each may override ``deduction_per_case``."""
-
 
 def finding_counts(findings: tuple[FindingCount, ...]) -> dict[tuple[str, str], int]:
     """Counts per (item, finding code), summed over repeated records."""

@@ -96,6 +96,14 @@ FIVE_ITEMS_ZEROED = (
 )
 
 
+# Items with a per-case deduction the source lost ("每笔扣分"): each has its own parameter.
+LOST_DEDUCTIONS = [
+    item.slug
+    for item in work_quality.QUALITY_ITEMS
+    if any(rule.points is None for rule in item.deductions)
+]
+
+
 def params(**raw: Any) -> ShandongParameters:
     return ShandongParameters.of(raw)
 
@@ -174,7 +182,7 @@ def test_tiers_by_rank() -> None:
 
 
 def test_parameter_defaults_and_articles() -> None:
-    overrides = {f"deduction_{s}": None for s in work_quality.QUALITY_OVERRIDES}
+    overrides = {f"deduction_{s}": None for s in LOST_DEDUCTIONS}
     assert dict(DEFAULTS) == {
         "deduction_per_case": D("0.5"),
         **overrides,
@@ -901,8 +909,9 @@ def test_work_quality_items_and_findings_are_written_as_the_core_records_them() 
 
 
 def test_each_item_with_a_lost_deduction_has_its_own_parameter() -> None:
+    assert LOST_DEDUCTIONS == ["c1_1", "c1_2", "c1_3", "c1_4", "c1_5", "c2", "c4", "c5", "c6"]
     own = {name for name in ShandongParameters.names() if name.startswith("deduction_c")}
-    assert own == {f"deduction_{slug}" for slug in work_quality.QUALITY_OVERRIDES}
+    assert own == {f"deduction_{slug}" for slug in LOST_DEDUCTIONS}
     assert params(deduction_c1_4="1").deduction("c1_4") == D(1)
     assert params(deduction_c1_4="1").deduction("c2") == D("0.5")
     assert DEFAULTS.deduction("c3") == D("0.5")
