@@ -395,10 +395,7 @@ def test_hook_grading_unscored_outcome(
         probation_ends_on=dt.date(2027, 1, 1) if status == "PROBATION" else dt.date(2016, 1, 1),
     )
     appraisal = AppraisalInput(
-        period=p.text,
-        period_kind=p.kind,
-        period_start=p.start,
-        period_end=p.end,
+        period=p,
         manager=profile,
         values={},
         plans={},
@@ -407,7 +404,7 @@ def test_hook_grading_unscored_outcome(
         prior=(),
         params=defaults(registry.info(plugin)),
     )
-    outcome = registry.call(plugin, "grading_unscored_outcome", appraisal=appraisal)
+    outcome = registry.grading(plugin).unscored_outcome(appraisal)
     assert (outcome is not None) is unscored
     if outcome is not None:
         assert outcome.explanation

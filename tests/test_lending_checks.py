@@ -71,7 +71,7 @@ class Bank:
 
     def tier(self, code: str) -> tuple[str, int, str]:
         for plugin in PLUGINS_WITH_TIERS:
-            for tier in self.registry.tiers(plugin):
+            for tier in self.registry.grading(plugin).tiers():
                 if tier.code == code:
                     return tier.code, tier.rank, tier.name
         raise AssertionError(f"no tier {code}")

@@ -104,7 +104,7 @@ class Court:
             "cc-demo": "county_coop",
             "ah-demo": "anhui",
         }
-        found = [t for t in self.registry.tiers(grading[self.tenant]) if t.code == tier]
+        found = [t for t in self.registry.grading(grading[self.tenant]).tiers() if t.code == tier]
         held = found[0] if found else None
         row = models.Manager(
             tenant_id=self.tenant,

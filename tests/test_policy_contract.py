@@ -40,56 +40,55 @@ import plugins.shandong
 import plugins.shanxi_customer_class
 from server.app import create_app
 from server.db import models
-from server.domain import (
-    CreditExamResult,
-    CustomerClass,
-    CustomerKind,
-    Education,
-    IndustryPolicy,
-    LoanProduct,
-    ManagerCategory,
-    ManagerStatus,
-    OperatingStatus,
-    PolicyCategory,
-    ProfessionalTitle,
-    Prospects,
-    RiskClass,
-    Role,
-    SystemProficiency,
-    ViolationKind,
-)
-from server.errors import IncompletePlugin
-from server.policy import hookspecs
-from server.policy.hookspecs import HOOKS_BY_CATEGORY, hookimpl
-from server.policy.indicators import COMPUTED_INDICATORS
-from server.policy.parameters import defaults, resolve, to_json
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from server.domain import Role
+from server.errors import IncompletePlugin, UnknownPlugin
+from server.policy import (
+    COMPUTED_INDICATORS,
     AppraisalInput,
     AppraisalOutcome,
     Classification,
     CohortMember,
+    CustomerClass,
     CustomerFacts,
+    CustomerKind,
     FindingCount,
     IndicatorSource,
     IndicatorSpec,
+    IndustryPolicy,
     LendingCap,
     LoanRequest,
     ManagerProfile,
+    ManagerStatus,
+    OperatingStatus,
+    Parameters,
     ParameterSpec,
     Params,
     ParamType,
     PenaltyEffect,
     PenaltyKind,
+    Period,
     PeriodKind,
     PluginInfo,
+    PolicyCategory,
+    Prospects,
     Refusal,
+    RiskClass,
     RuleHit,
     Tier,
     TierDirection,
     TierMove,
-    ViolationCase,
+    TierMoveFlag,
+    ViolationKind,
+    hookimpl,
+    hookspecs,
+    is_indicator_key,
+    parameter,
+    parse_period,
+    testing,
 )
+from server.policy.hookspecs import HOOKS_BY_CATEGORY
+from server.policy.parameters import defaults, resolve, to_json
+from server.policy.registry import PolicyRegistry
 from server.settings import Settings
 
 from .conftest import Api
@@ -178,7 +177,7 @@ def in_tree() -> PolicyRegistry:
 
 
 def own_tiers(registry: PolicyRegistry, name: str) -> tuple[Tier, ...]:
-    tiers = registry.tiers(name)
+    tiers = registry.grading(name).tiers()
     assert tiers, f"{name} has no tiers"
     return tiers
 
@@ -203,6 +202,26 @@ def test_spec_docstring_documents_parameters_return_and_firstresult(hook: str) -
     assert re.search(r"^:return: \S", doc, re.MULTILINE), f"{hook} documents no :return:"
     assert "Stops at first non-None result." in doc
     assert getattr(spec, SPEC_MARK)["firstresult"] is True
+
+
+GUIDE = TESTS_DIR.parent / "docs" / "plugin-authors.md"
+
+
+def _signature(hook: str) -> str:
+    """A hook's signature as the guide writes it: ``name(arg: Type, …) -> Return``."""
+    signature = inspect.signature(HOOK_SPECS[hook])
+    arguments = ", ".join(f"{name}: {p.annotation}" for name, p in signature.parameters.items())
+    return f"{hook}({arguments}) -> {signature.return_annotation}"
+
+
+@pytest.mark.parametrize("hook", HOOK_NAMES)
+def test_guide_documents_the_hook_with_its_signature(hook: str) -> None:
+    assert f"#### `{_signature(hook)}`" in GUIDE.read_text(encoding="utf-8")
+
+
+def test_guide_holds_the_worked_example_as_it_runs() -> None:
+    example = (TESTS_DIR / "plugins" / "example_policy.py").read_text(encoding="utf-8")
+    assert f"```python\n{example}```" in GUIDE.read_text(encoding="utf-8")
 
 
 def test_every_hook_has_a_contract_test() -> None:
@@ -337,7 +356,10 @@ def _stub(hook: str) -> Callable[..., Any]:
 
 
 def _test_plugin(
-    name: str, categories: Iterable[PolicyCategory], hooks: Iterable[str]
+    name: str,
+    categories: Iterable[PolicyCategory],
+    hooks: Iterable[str],
+    params: type[Parameters] = Parameters,
 ) -> types.ModuleType:
     """An in-test plugin module: ``policy_info`` declaring ``categories``, stubs for ``hooks``."""
     info = PluginInfo(
@@ -346,6 +368,7 @@ def _test_plugin(
         title="test plugin",
         sources=("in-test",),
         categories=frozenset(categories),
+        params=params,
     )
 
     @hookimpl
@@ -400,19 +423,19 @@ class GradingWithoutAppraise:
         return (Tier("T_1", "一级", 0, "客户经理"),)
 
     @hookimpl
-    def grading_indicators(
-        self, period_kind: PeriodKind, params: Params
-    ) -> tuple[IndicatorSpec, ...]:
+    def grading_indicators(self, period: Period, params: Parameters) -> tuple[IndicatorSpec, ...]:
         return ()
 
     @hookimpl
     def grading_cohort_figures(
-        self, period: str, cohort: tuple[CohortMember, ...], params: Params
+        self, period: Period, cohort: tuple[CohortMember, ...], params: Parameters
     ) -> Mapping[str, Decimal]:
         return {}
 
     @hookimpl
-    def grading_unscored_outcome(self, appraisal: AppraisalInput) -> AppraisalOutcome | None:
+    def grading_unscored_outcome(
+        self, appraisal: AppraisalInput, params: Parameters
+    ) -> AppraisalOutcome | None:
         return None
 
     @hookimpl
@@ -420,8 +443,8 @@ class GradingWithoutAppraise:
         self,
         manager: ManagerProfile,
         outcome: AppraisalOutcome,
-        period_kind: PeriodKind,
-        params: Params,
+        period: Period,
+        params: Parameters,
     ) -> TierMove:
         return TierMove(TierDirection.NONE, None, "never moves", "第一条")
 
@@ -432,7 +455,49 @@ def test_grading_plugin_without_grading_appraise_is_refused() -> None:
     assert "grading_appraise" in str(raised.value)
 
 
-# --- implementations may take fewer arguments than the spec (as pluggy allows) ----------
+# --- the core's typed calls; implementations may take fewer arguments (as pluggy allows) --
+
+YEAR = parse_period("2025")
+NOT_GRADED = AppraisalOutcome(graded=False, explanation="not graded (第一条)")
+
+TYPED_CALLS: dict[str, Callable[[PolicyRegistry, str], object]] = {
+    "grading_tiers": lambda r, n: r.grading(n).tiers(),
+    "grading_indicators": lambda r, n: r.grading(n).indicators(YEAR, {}),
+    "grading_cohort_figures": lambda r, n: r.grading(n).cohort_figures(YEAR, (), {}),
+    "grading_unscored_outcome": lambda r, n: r.grading(n).unscored_outcome(
+        testing.appraisal_input()
+    ),
+    "grading_appraise": lambda r, n: r.grading(n).appraise(testing.appraisal_input()),
+    "grading_tier_move": lambda r, n: r.grading(n).tier_move(
+        testing.manager_profile(), NOT_GRADED, YEAR, {}
+    ),
+    "classify_customer": lambda r, n: r.classification(n).classify(testing.customer_facts(), {}),
+    "classification_credit_check": lambda r, n: r.classification(n).credit_check(
+        testing.loan_request(), {}
+    ),
+    "lending_cap": lambda r, n: r.lending(n).cap(testing.manager_profile(), YEAR.start, {}),
+    "lending_check": lambda r, n: r.lending(n).check(testing.loan_request(), {}),
+    "lending_rotation_due_on": lambda r, n: r.lending(n).rotation_due_on(
+        testing.manager_profile(), {}
+    ),
+    "penalty_effect": lambda r, n: r.penalty(n).effect(testing.violation_case(), {}),
+}
+"""How the core calls each hook of a plugin: through the registry's typed calls."""
+
+
+def test_every_hook_has_a_typed_call() -> None:
+    assert sorted(TYPED_CALLS) == sorted(set(HOOK_NAMES) - {"policy_info"})
+    assert not hasattr(PolicyRegistry, "call"), "hooks are not called by name"
+
+
+def test_a_category_a_plugin_does_not_serve_has_no_typed_calls() -> None:
+    plugin = _test_plugin("lends_only", {PolicyCategory.LENDING}, HOOKS_BY_CATEGORY["LENDING"])
+    registry = PolicyRegistry([plugin])
+    for category in (PolicyCategory.GRADING, PolicyCategory.CLASSIFICATION, PolicyCategory.PENALTY):
+        with pytest.raises(UnknownPlugin, match=f"no installed {category.value} plugin"):
+            getattr(registry, category.value.lower())("lends_only")
+    with pytest.raises(UnknownPlugin):
+        registry.lending("not_installed")
 
 
 def _answering(result: object) -> Callable[[], object]:
@@ -447,28 +512,40 @@ def test_implementation_without_arguments_is_called(hook: str) -> None:
     category = _category_of(hook)
     assert category is not None
     plugin = _test_plugin("terse", {category}, HOOKS_BY_CATEGORY[category.value])
-    answer = object()
+    answer = (object(),)  # a tuple passes every typed call unchanged
     setattr(plugin, hook, _answering(answer))
     registry = PolicyRegistry([plugin])
-    arguments = dict.fromkeys(inspect.signature(HOOK_SPECS[hook]).parameters)
-    assert registry.call("terse", hook, **arguments) is answer
+    assert TYPED_CALLS[hook](registry, "terse") is answer
 
 
-def test_implementation_with_some_arguments_gets_those() -> None:
-    plugin = _test_plugin("lender", {PolicyCategory.LENDING}, HOOKS_BY_CATEGORY["LENDING"])
+@dataclasses.dataclass(frozen=True)
+class LenderParameters(Parameters):
+    """One cap for every manager."""
+
+    cap: Decimal = dataclasses.field(
+        default=D(1), metadata=parameter("the cap", article="第二条", minimum=0)
+    )
+
+
+def test_implementation_with_some_arguments_gets_those_and_its_own_parameters() -> None:
+    plugin = _test_plugin(
+        "lender", {PolicyCategory.LENDING}, HOOKS_BY_CATEGORY["LENDING"], LenderParameters
+    )
 
     @hookimpl
-    def lending_cap(params: Params) -> LendingCap:
-        amount = params["cap"]
-        assert isinstance(amount, Decimal)
-        return LendingCap(amount, "第二条", "the tenant's cap")
+    def lending_cap(params: LenderParameters) -> LendingCap:
+        assert type(params) is LenderParameters
+        return LendingCap(params.cap, "第二条", "the tenant's cap")
 
     setattr(plugin, "lending_cap", lending_cap)  # noqa: B010
     registry = PolicyRegistry([plugin])
-    cap = registry.call(
-        "lender", "lending_cap", manager=profile(None), on=dt.date(2025, 6, 2), params={"cap": D(5)}
-    )
+    lending = registry.lending("lender")
+    on = dt.date(2025, 6, 2)
+    cap = lending.cap(profile(None), on, {"cap": D(5)})
     assert cap == LendingCap(D(5), "第二条", "the tenant's cap")
+    assert lending.cap(profile(None), on, LenderParameters()).amount == D(1)
+    with pytest.raises(ValueError, match="cap must be at least 0"):
+        lending.cap(profile(None), on, {"cap": "-1"})
 
 
 # --- realistic inputs ------------------------------------------------------------------
@@ -476,27 +553,7 @@ def test_implementation_with_some_arguments_gets_those() -> None:
 
 def profile(tier: Tier | None, **changes: Any) -> ManagerProfile:
     """An active retail manager, past probation, qualified, licensed, with ``tier``."""
-    base = ManagerProfile(
-        manager_id="M-1",
-        employee_no="E0001",
-        category=ManagerCategory.RETAIL,
-        status=ManagerStatus.ACTIVE,
-        hire_date=dt.date(2015, 3, 1),
-        birth_date=dt.date(1985, 6, 15),
-        probation_ends_on=dt.date(2016, 3, 1),
-        post_started_on=dt.date(2022, 3, 1),
-        tier=tier,
-        education=Education.BACHELOR_OR_HIGHER,
-        professional_title=ProfessionalTitle.INTERMEDIATE_OR_HIGHER,
-        credit_exam=CreditExamResult.PASSED,
-        credit_work_years=D(5),
-        system_proficiency=SystemProficiency.PROFICIENT,
-        qualification_level="中级",
-        licence_valid_until=dt.date(2026, 12, 31),
-        jurisdiction_households=100,
-        rated_households=80,
-    )
-    return dataclasses.replace(base, **changes)
+    return testing.manager_profile(tier=tier, **changes)
 
 
 COUNTY_LINES = ("loans_issued", "interest_recovered", "deposits_absorbed", "fee_income")
@@ -552,10 +609,7 @@ GRADING_INPUTS: dict[str, tuple[Mapping[str, Decimal], Mapping[str, Decimal]]] =
     ),
 }
 
-PERIODS = {
-    PeriodKind.YEAR: ("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-    PeriodKind.QUARTER: ("2025-Q3", dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
-}
+PERIODS = {PeriodKind.YEAR: parse_period("2025"), PeriodKind.QUARTER: parse_period("2025-Q3")}
 
 
 def cohort_of(name: str, tiers: tuple[Tier, ...], size: int) -> tuple[CohortMember, ...]:
@@ -578,26 +632,18 @@ def appraisal_input(
     with_values: bool = True,
 ) -> AppraisalInput:
     values, plans = GRADING_INPUTS[name]
-    period, start, end = PERIODS[kind]
+    period = PERIODS[kind]
     params = params_of(registry, name)
-    cohort = registry.call(
-        name,
-        "grading_cohort_figures",
-        period=period,
-        cohort=cohort_of(name, own_tiers(registry, name), 5),
-        params=params,
+    figures = registry.grading(name).cohort_figures(
+        period, cohort_of(name, own_tiers(registry, name), 5), params
     )
-    return AppraisalInput(
-        period=period,
-        period_kind=kind,
-        period_start=start,
-        period_end=end,
+    return testing.appraisal_input(
+        period,
         manager=manager,
         values=values if with_values else {},
         plans=plans if with_values else {},
         findings=(FindingCount("C1.4", "MISSING_REPORT", 1),) if name == "shandong" else (),
-        cohort=cohort,
-        prior=(),
+        cohort=figures,
         params=params,
     )
 
@@ -656,14 +702,10 @@ def loan_request(
     exposure_now: Decimal = EXPOSURE_NOW,
     exposure_at_class_set: Decimal | None = EXPOSURE_AT_CLASS_SET,
 ) -> LoanRequest:
-    return LoanRequest(
+    return testing.loan_request(
         manager=manager,
-        customer_id="C-1",
-        customer_kind=CustomerKind.INDIVIDUAL,
         customer_class=customer_class,
-        product=LoanProduct.FARMER_MICRO_CREDIT,
         amount=amount,
-        issued_on=dt.date(2025, 6, 2),
         exposure_now=exposure_now,
         exposure_at_class_set=exposure_at_class_set,
     )
@@ -674,7 +716,7 @@ def loan_request(
 
 @pytest.mark.parametrize("name", implementers("policy_info"))
 def test_hook_policy_info(in_tree: PolicyRegistry, name: str) -> None:
-    info = in_tree.call(name, "policy_info")
+    info = IN_TREE[name].policy_info()
     assert isinstance(info, PluginInfo)
     assert info.name == name == IN_TREE[name].NAME
     assert re.fullmatch(r"\d+\.\d+\.\d+", info.version)
@@ -685,13 +727,16 @@ def test_hook_policy_info(in_tree: PolicyRegistry, name: str) -> None:
     assert all(isinstance(p, ParameterSpec) for p in info.parameters)
     names = [p.name for p in info.parameters]
     assert len(names) == len(set(names)), "parameter names repeat"
+    assert issubclass(info.params, Parameters)
+    assert info.parameters == info.params.specs()
+    assert list(info.params.names()) == names
     assert in_tree.info(name) == info
-    assert in_tree.call(name, "policy_info") == info
+    assert IN_TREE[name].policy_info() == info
 
 
 @pytest.mark.parametrize("name", implementers("grading_tiers"))
 def test_hook_grading_tiers(in_tree: PolicyRegistry, name: str) -> None:
-    tiers = in_tree.call(name, "grading_tiers")
+    tiers = IN_TREE[name].grading_tiers()
     assert isinstance(tiers, tuple) and tiers
     assert all(isinstance(t, Tier) for t in tiers)
     ranks = [t.rank for t in tiers]
@@ -701,15 +746,15 @@ def test_hook_grading_tiers(in_tree: PolicyRegistry, name: str) -> None:
     for tier in tiers:
         assert re.fullmatch(r"[A-Z][A-Z0-9_]*", tier.code)
         assert tier.name.strip() and tier.external_title.strip()
-    assert in_tree.tiers(name) == tiers
-    assert in_tree.call(name, "grading_tiers") == tiers
+    assert in_tree.grading(name).tiers() == tiers
+    assert in_tree.grading(name).tiers() == tiers
 
 
 @pytest.mark.parametrize("kind", list(PeriodKind))
 @pytest.mark.parametrize("name", implementers("grading_indicators"))
 def test_hook_grading_indicators(in_tree: PolicyRegistry, name: str, kind: PeriodKind) -> None:
     params = params_of(in_tree, name)
-    specs = in_tree.call(name, "grading_indicators", period_kind=kind, params=params)
+    specs = in_tree.grading(name).indicators(PERIODS[kind], params)
     assert isinstance(specs, tuple)
     assert all(isinstance(s, IndicatorSpec) for s in specs)
     if kind is PeriodKind.YEAR:
@@ -717,7 +762,7 @@ def test_hook_grading_indicators(in_tree: PolicyRegistry, name: str, kind: Perio
     pairs = [(s.key, s.source) for s in specs]
     assert len(pairs) == len(set(pairs)), "an indicator is listed twice for one source"
     for spec in specs:
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", spec.key)
+        assert is_indicator_key(spec.key)
         assert isinstance(spec.source, IndicatorSource)
         assert spec.unit.strip() and spec.description.strip()
         if spec.source is IndicatorSource.COMPUTED:
@@ -731,7 +776,7 @@ def test_hook_grading_indicators(in_tree: PolicyRegistry, name: str, kind: Perio
             assert spec.key in values
         elif spec.source is IndicatorSource.TASK_PLAN:
             assert spec.key in plans
-    assert in_tree.call(name, "grading_indicators", period_kind=kind, params=params) == specs
+    assert in_tree.grading(name).indicators(PERIODS[kind], params) == specs
 
 
 @pytest.mark.parametrize("size", [0, 1, 5])
@@ -739,20 +784,15 @@ def test_hook_grading_indicators(in_tree: PolicyRegistry, name: str, kind: Perio
 def test_hook_grading_cohort_figures(in_tree: PolicyRegistry, name: str, size: int) -> None:
     params = params_of(in_tree, name)
     cohort = cohort_of(name, own_tiers(in_tree, name), size)
-    figures = in_tree.call(
-        name, "grading_cohort_figures", period="2025", cohort=cohort, params=params
-    )
+    grading = in_tree.grading(name)
+    figures = grading.cohort_figures(YEAR, cohort, params)
     assert isinstance(figures, Mapping)
     for key, value in figures.items():
         assert isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key)
         assert isinstance(value, Decimal) and value.is_finite()
-    again = in_tree.call(
-        name, "grading_cohort_figures", period="2025", cohort=cohort, params=params
-    )
+    again = grading.cohort_figures(YEAR, cohort, params)
     assert dict(again) == dict(figures)
-    reordered = in_tree.call(
-        name, "grading_cohort_figures", period="2025", cohort=cohort[::-1], params=params
-    )
+    reordered = grading.cohort_figures(YEAR, cohort[::-1], params)
     assert dict(reordered) == dict(figures), "the cohort's order changes the figures"
 
 
@@ -780,10 +820,10 @@ def test_hook_grading_unscored_outcome(in_tree: PolicyRegistry, name: str, case:
         appraisal = appraisal_input(
             in_tree, name, kind, profile(tiers[0], **changes), with_values=with_values
         )
-        outcome = in_tree.call(name, "grading_unscored_outcome", appraisal=appraisal)
+        outcome = in_tree.grading(name).unscored_outcome(appraisal)
         if outcome is not None:
             check_outcome(in_tree, name, outcome)
-        assert in_tree.call(name, "grading_unscored_outcome", appraisal=appraisal) == outcome
+        assert in_tree.grading(name).unscored_outcome(appraisal) == outcome
         if case == "active-year":
             assert outcome is None, "an active, qualified manager is scored in a year"
 
@@ -793,23 +833,21 @@ def test_hook_grading_unscored_outcome(in_tree: PolicyRegistry, name: str, case:
 def test_hook_grading_appraise(in_tree: PolicyRegistry, name: str, kind: PeriodKind) -> None:
     for held in held_tiers(in_tree, name):
         appraisal = appraisal_input(in_tree, name, kind, profile(held))
-        outcome = check_outcome(
-            in_tree, name, in_tree.call(name, "grading_appraise", appraisal=appraisal)
-        )
+        outcome = check_outcome(in_tree, name, in_tree.grading(name).appraise(appraisal))
         if kind is PeriodKind.YEAR:
             assert outcome.graded, f"{held}: {outcome.explanation}"
             assert outcome.tier is not None
         same_input = dataclasses.replace(
             appraisal, values=dict(appraisal.values), plans=dict(appraisal.plans)
         )
-        assert in_tree.call(name, "grading_appraise", appraisal=same_input) == outcome
+        assert in_tree.grading(name).appraise(same_input) == outcome
 
 
 def check_move(registry: PolicyRegistry, name: str, held: Tier | None, move: object) -> TierMove:
     assert isinstance(move, TierMove)
     assert isinstance(move.direction, TierDirection)
     assert move.reason.strip() and move.article.strip()
-    assert all(isinstance(flag, str) and flag for flag in move.flags)
+    assert all(isinstance(flag, TierMoveFlag) for flag in move.flags)
     check_tier(registry, name, move.to_tier)
     if move.direction is TierDirection.PROMOTION:
         assert held is not None and move.to_tier is not None
@@ -828,42 +866,20 @@ def check_move(registry: PolicyRegistry, name: str, held: Tier | None, move: obj
 @pytest.mark.parametrize("name", implementers("grading_tier_move"))
 def test_hook_grading_tier_move(in_tree: PolicyRegistry, name: str, kind: PeriodKind) -> None:
     params = params_of(in_tree, name)
-    not_graded = AppraisalOutcome(graded=False, explanation="not graded (第一条)")
+    grading = in_tree.grading(name)
+    period = PERIODS[kind]
     for held in held_tiers(in_tree, name):
         manager = profile(held)
-        appraisal = appraisal_input(in_tree, name, kind, manager)
-        outcome = in_tree.call(name, "grading_appraise", appraisal=appraisal)
-        arguments: dict[str, Any] = {
-            "manager": manager,
-            "outcome": outcome,
-            "period_kind": kind,
-            "params": params,
-        }
-        move = check_move(in_tree, name, held, in_tree.call(name, "grading_tier_move", **arguments))
-        assert in_tree.call(name, "grading_tier_move", **arguments) == move
-        arguments["outcome"] = not_graded
+        outcome = grading.appraise(appraisal_input(in_tree, name, kind, manager))
+        move = check_move(in_tree, name, held, grading.tier_move(manager, outcome, period, params))
+        assert grading.tier_move(manager, outcome, period, params) == move
         unmoved = check_move(
-            in_tree, name, held, in_tree.call(name, "grading_tier_move", **arguments)
+            in_tree, name, held, grading.tier_move(manager, NOT_GRADED, period, params)
         )
         assert unmoved.direction is TierDirection.NONE, "an ungraded appraisal moves no tier"
 
 
-BASE_FACTS = CustomerFacts(
-    customer_id="C-1",
-    kind=CustomerKind.INDIVIDUAL,
-    industry_policy=IndustryPolicy.ENCOURAGED,
-    licences_complete=True,
-    operating_status=OperatingStatus.NORMAL,
-    prospects=Prospects.GOOD,
-    last_bad_credit_on=None,
-    blacklisted=False,
-    malicious_evasion=False,
-    major_litigation=False,
-    contribution_score=80,
-    worst_risk_class=RiskClass.NORMAL,
-    max_days_overdue=0,
-    as_of=dt.date(2025, 6, 30),
-)
+BASE_FACTS = testing.customer_facts()
 
 FACT_CASES: dict[str, dict[str, Any]] = {
     "sound-farmer": {},
@@ -887,7 +903,8 @@ FACT_FIELDS = {f.name for f in dataclasses.fields(CustomerFacts)}
 def test_hook_classify_customer(in_tree: PolicyRegistry, name: str, case: str) -> None:
     facts = dataclasses.replace(BASE_FACTS, **FACT_CASES[case])
     params = params_of(in_tree, name)
-    result = in_tree.call(name, "classify_customer", facts=facts, params=params)
+    classification = in_tree.classification(name)
+    result = classification.classify(facts, params)
     assert isinstance(result, Classification)
     assert isinstance(result.customer_class, CustomerClass)
     assert result.rules, "a class names the rules that decided it"
@@ -896,7 +913,7 @@ def test_hook_classify_customer(in_tree: PolicyRegistry, name: str, case: str) -
         assert hit.rule.strip() and hit.value.strip() and hit.article.strip()
         assert hit.fact in FACT_FIELDS, f"{hit.fact} is not a customer fact"
     same_facts = dataclasses.replace(facts)
-    assert in_tree.call(name, "classify_customer", facts=same_facts, params=params) == result
+    assert classification.classify(same_facts, params) == result
 
 
 @pytest.mark.parametrize("customer_class", [None, *CustomerClass])
@@ -907,10 +924,8 @@ def test_hook_classification_credit_check(
     params = params_of(in_tree, name)
     for amount in (D("10000.00"), D("30000.00"), D("500000.00")):
         request = loan_request(profile(None), amount, customer_class)
-        refusals = check_refusals(
-            in_tree.call(name, "classification_credit_check", request=request, params=params)
-        )
-        again = in_tree.call(name, "classification_credit_check", request=request, params=params)
+        refusals = check_refusals(in_tree.classification(name).credit_check(request, params))
+        again = in_tree.classification(name).credit_check(request, params)
         assert again == refusals
 
 
@@ -919,38 +934,30 @@ def test_hook_lending_cap(in_tree: PolicyRegistry, name: str) -> None:
     params = params_of(in_tree, name)
     on = dt.date(2025, 6, 2)
     for held in held_tiers(in_tree, name):
-        cap = in_tree.call(name, "lending_cap", manager=profile(held), on=on, params=params)
+        cap = in_tree.lending(name).cap(profile(held), on, params)
         assert isinstance(cap, LendingCap)
         assert cap.amount is None or (isinstance(cap.amount, Decimal) and cap.amount >= 0)
         assert cap.article.strip() and cap.explanation.strip()
-        assert in_tree.call(name, "lending_cap", manager=profile(held), on=on, params=params) == cap
+        assert in_tree.lending(name).cap(profile(held), on, params) == cap
 
 
 @pytest.mark.parametrize("name", implementers("lending_check"))
 def test_hook_lending_check(in_tree: PolicyRegistry, name: str) -> None:
     """The check includes the cap: one cent above it adds a refusal the cap itself does not."""
     params = params_of(in_tree, name)
+    lending = in_tree.lending(name)
     for held in held_tiers(in_tree, name):
         manager = profile(held)
-        cap = in_tree.call(
-            name, "lending_cap", manager=manager, on=dt.date(2025, 6, 2), params=params
-        )
+        cap = lending.cap(manager, dt.date(2025, 6, 2), params)
         assert isinstance(cap, LendingCap)
         amounts = [D("0.01"), D("300000.00")] if cap.amount is None else [cap.amount]
         for amount in amounts:
             request = loan_request(manager, amount)
-            refusals = check_refusals(
-                in_tree.call(name, "lending_check", request=request, params=params)
-            )
-            assert in_tree.call(name, "lending_check", request=request, params=params) == refusals
+            refusals = check_refusals(lending.check(request, params))
+            assert lending.check(request, params) == refusals
             if cap.amount is not None and cap.amount > 0:
                 above = check_refusals(
-                    in_tree.call(
-                        name,
-                        "lending_check",
-                        request=loan_request(manager, cap.amount + D("0.01")),
-                        params=params,
-                    )
+                    lending.check(loan_request(manager, cap.amount + D("0.01")), params)
                 )
                 assert {r.rule for r in refusals} < {r.rule for r in above}, (held, cap)
 
@@ -963,11 +970,11 @@ def test_hook_lending_rotation_due_on(
     params = params_of(in_tree, name)
     for held in held_tiers(in_tree, name):
         manager = profile(held, post_started_on=post_started_on)
-        due = in_tree.call(name, "lending_rotation_due_on", manager=manager, params=params)
+        due = in_tree.lending(name).rotation_due_on(manager, params)
         assert due is None or type(due) is dt.date
         if due is not None:
             assert due > (post_started_on or manager.hire_date)
-        assert in_tree.call(name, "lending_rotation_due_on", manager=manager, params=params) == due
+        assert in_tree.lending(name).rotation_due_on(manager, params) == due
 
 
 @pytest.mark.parametrize("kind", list(ViolationKind))
@@ -977,14 +984,14 @@ def test_hook_penalty_effect(in_tree: PolicyRegistry, name: str, kind: Violation
     tiers = own_tiers(in_tree, name)
     for held in held_tiers(in_tree, name):
         for count in (1, 3):
-            case = ViolationCase(
+            case = testing.violation_case(
                 kind=kind,
                 occurred_on=dt.date(2025, 5, 20),
                 manager=profile(held),
                 confirmed_same_kind_this_year=count,
                 tiers=tiers,
             )
-            effect = in_tree.call(name, "penalty_effect", case=case, params=params)
+            effect = in_tree.penalty(name).effect(case, params)
             assert isinstance(effect, PenaltyEffect)
             assert isinstance(effect.effect, PenaltyKind)
             assert effect.article.strip() and effect.reason.strip()
@@ -994,7 +1001,7 @@ def test_hook_penalty_effect(in_tree: PolicyRegistry, name: str, kind: Violation
                 assert effect.to_tier.rank < held.rank
             else:
                 assert effect.to_tier is None
-            assert in_tree.call(name, "penalty_effect", case=case, params=params) == effect
+            assert in_tree.penalty(name).effect(case, params) == effect
 
 
 # --- an out-of-tree plugin, installed as a federation's package would be --------------
@@ -1007,29 +1014,36 @@ FEDERATION_SOURCE = textwrap.dedent(
 
     from __future__ import annotations
 
-    import datetime as dt
+    from dataclasses import dataclass, field
     from decimal import Decimal
 
-    from server.domain import PolicyCategory
-    from server.policy import hookimpl
-    from server.policy.types import (
+    from server.policy import (
         LendingCap,
         LoanRequest,
-        ManagerProfile,
-        ParameterSpec,
-        Params,
-        ParamType,
+        Parameters,
         PluginInfo,
+        PolicyCategory,
         Refusal,
+        hookimpl,
+        parameter,
     )
 
     ARTICLE = "{FEDERATION_ARTICLE}"
 
 
-    def _cap(params: Params) -> Decimal:
-        cap = params["cap"]
-        assert isinstance(cap, Decimal)
-        return cap
+    @dataclass(frozen=True)
+    class FederationParameters(Parameters):
+        """The federation's one cap."""
+
+        cap: Decimal = field(
+            default=Decimal("200000.00"),
+            metadata=parameter(
+                "Largest single loan any manager may originate (yuan)",
+                article=ARTICLE,
+                minimum=Decimal("10000.00"),
+                maximum=Decimal("5000000.00"),
+            ),
+        )
 
 
     @hookimpl
@@ -1040,41 +1054,30 @@ FEDERATION_SOURCE = textwrap.dedent(
             title="联社贷款权限(示例)",
             sources=("省联社贷款权限通知",),
             categories=frozenset({{PolicyCategory.LENDING}}),
-            parameters=(
-                ParameterSpec(
-                    name="cap",
-                    type=ParamType.DECIMAL,
-                    default=Decimal("200000.00"),
-                    description="Largest single loan any manager may originate (yuan)",
-                    article=ARTICLE,
-                    minimum=Decimal("10000.00"),
-                    maximum=Decimal("5000000.00"),
-                ),
-            ),
+            params=FederationParameters,
         )
 
 
     @hookimpl
-    def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> LendingCap:
-        return LendingCap(amount=_cap(params), article=ARTICLE, explanation="one cap for all")
+    def lending_cap(params: FederationParameters) -> LendingCap:
+        return LendingCap(amount=params.cap, article=ARTICLE, explanation="one cap for all")
 
 
     @hookimpl
-    def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
-        cap = _cap(params)
-        if request.amount > cap:
+    def lending_check(request: LoanRequest, params: FederationParameters) -> tuple[Refusal, ...]:
+        if request.amount > params.cap:
             return (
                 Refusal(
                     rule="FEDERATION_CAP",
                     article=ARTICLE,
-                    message=f"{{request.amount}} is above the federation's cap of {{cap}}",
+                    message=f"{{request.amount}} is above the federation's cap of {{params.cap}}",
                 ),
             )
         return ()
 
 
     @hookimpl
-    def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date | None:
+    def lending_rotation_due_on() -> None:
         return None
     '''
 )
@@ -1109,21 +1112,13 @@ def test_out_of_tree_plugin_is_discovered_through_its_entry_point(
     assert [(p.name, p.default) for p in info.parameters] == [("cap", D("200000.00"))]
     params = defaults(info)
     manager = profile(None)
-    cap = registry.call(
-        "federation_demo", "lending_cap", manager=manager, on=dt.date(2025, 6, 2), params=params
-    )
+    lending = registry.lending("federation_demo")
+    cap = lending.cap(manager, dt.date(2025, 6, 2), params)
     assert cap == LendingCap(D("200000.00"), FEDERATION_ARTICLE, "one cap for all")
-    refusals = check_refusals(
-        registry.call(
-            "federation_demo",
-            "lending_check",
-            request=loan_request(manager, D("200000.01")),
-            params=params,
-        )
-    )
+    refusals = check_refusals(lending.check(loan_request(manager, D("200000.01")), params))
     assert [(r.rule, r.article) for r in refusals] == [("FEDERATION_CAP", FEDERATION_ARTICLE)]
     at_cap = loan_request(manager, D("200000.00"))
-    assert registry.call("federation_demo", "lending_check", request=at_cap, params=params) == ()
+    assert lending.check(at_cap, params) == ()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ keep the plugin and version that made them.
 
 from __future__ import annotations
 
+import types
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,9 @@ import plugins.shandong
 import plugins.shanxi_customer_class
 from server.db import models
 from server.domain import AppraisalStatus, Role
-from server.policy.types import ParameterSpec, PluginInfo
+from server.errors import DuplicatePlugin
+from server.policy import ParameterSpec, PluginInfo
+from server.policy.registry import PolicyRegistry
 
 from .conftest import Api
 
@@ -562,13 +565,8 @@ async def test_omitting_the_plugin_is_a_typed_error(api: Api) -> None:
 
 
 def test_two_plugins_with_one_name_are_refused() -> None:
-    import types as pytypes
-
-    import plugins.shanxi_customer_class as original
-    from server.errors import DuplicatePlugin
-    from server.policy.registry import PolicyRegistry
-
-    twin = pytypes.ModuleType("shanxi_twin")
+    original = plugins.shanxi_customer_class
+    twin = types.ModuleType("shanxi_twin")
     for name in ("policy_info", "classify_customer", "classification_credit_check"):
         setattr(twin, name, getattr(original, name))
     with pytest.raises(DuplicatePlugin, match="shanxi_customer_class"):

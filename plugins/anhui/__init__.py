@@ -1,8 +1,10 @@
 """Anhui: five levels split into an assistant level and seven floating bands.
 
 Sources: 农村商业银行客户经理等级管理办法(试行); 农商银行信贷客户经理管理规定 第一章.
-The hooks below only delegate; the rules, with their articles, are in
-:mod:`plugins.anhui.rules`.
+The hooks below only delegate; the rules, with their articles, live beside them:
+:mod:`~plugins.anhui.bands` (第四条, 第五条), :mod:`~plugins.anhui.aspects` and
+:mod:`~plugins.anhui.appraisal` (第六条), :mod:`~plugins.anhui.floating` (第七条),
+:mod:`~plugins.anhui.lending` (第三条(一)) and :mod:`~plugins.anhui.penalties`.
 """
 
 from __future__ import annotations
@@ -12,26 +14,26 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
-from plugins.anhui import rules
-from plugins.anhui.rules import TIERS as TIERS
-from server.domain import PolicyCategory
-from server.policy import hookimpl
-from server.policy.types import (
+from plugins.anhui import aspects, floating, lending, penalties
+from plugins.anhui.appraisal import appraise
+from plugins.anhui.bands import TIERS as TIERS
+from plugins.anhui.parameters import AnhuiParameters
+from server.policy import (
     AppraisalInput,
     AppraisalOutcome,
-    CohortMember,
     IndicatorSpec,
     LendingCap,
     LoanRequest,
     ManagerProfile,
-    Params,
     PenaltyEffect,
-    PeriodKind,
+    Period,
     PluginInfo,
+    PolicyCategory,
     Refusal,
     Tier,
     TierMove,
     ViolationCase,
+    hookimpl,
 )
 
 NAME = "anhui"
@@ -53,7 +55,7 @@ def policy_info() -> PluginInfo:
         categories=frozenset(
             {PolicyCategory.GRADING, PolicyCategory.LENDING, PolicyCategory.PENALTY}
         ),
-        parameters=rules.PARAMETERS,
+        params=AnhuiParameters,
     )
 
 
@@ -66,51 +68,49 @@ def grading_tiers() -> tuple[Tier, ...]:
 
 
 @hookimpl
-def grading_indicators(period_kind: PeriodKind, params: Params) -> tuple[IndicatorSpec, ...]:
-    return rules.indicators(period_kind)
+def grading_indicators(period: Period) -> tuple[IndicatorSpec, ...]:
+    return aspects.indicators(period)
 
 
 @hookimpl
-def grading_cohort_figures(
-    period: str, cohort: tuple[CohortMember, ...], params: Params
-) -> Mapping[str, Decimal]:
+def grading_cohort_figures() -> Mapping[str, Decimal]:
     """None: every aspect is scored on its own 0–100 scale, not against the tenant."""
     return _NO_COHORT_FIGURES
 
 
 @hookimpl
-def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+def grading_unscored_outcome() -> AppraisalOutcome | None:
     """Every manager is scored on the five aspects, the assistant level included (第六条)."""
     return None
 
 
 @hookimpl
-def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
-    return rules.appraise(appraisal)
+def grading_appraise(appraisal: AppraisalInput, params: AnhuiParameters) -> AppraisalOutcome:
+    return appraise(appraisal, params)
 
 
 @hookimpl
 def grading_tier_move(
-    manager: ManagerProfile, outcome: AppraisalOutcome, period_kind: PeriodKind, params: Params
+    manager: ManagerProfile, outcome: AppraisalOutcome, period: Period, params: AnhuiParameters
 ) -> TierMove:
-    return rules.tier_move(manager, outcome, period_kind, params)
+    return floating.tier_move(manager, outcome, period, params)
 
 
 # --- lending -----------------------------------------------------------------
 
 
 @hookimpl
-def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> LendingCap:
-    return rules.lending_cap(manager)
+def lending_cap(manager: ManagerProfile) -> LendingCap:
+    return lending.lending_cap(manager)
 
 
 @hookimpl
-def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
-    return rules.lending_check(request)
+def lending_check(request: LoanRequest) -> tuple[Refusal, ...]:
+    return lending.lending_check(request)
 
 
 @hookimpl
-def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date | None:
+def lending_rotation_due_on() -> dt.date | None:
     """The Anhui sources set no rotation period."""
     return None
 
@@ -119,5 +119,5 @@ def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date 
 
 
 @hookimpl
-def penalty_effect(case: ViolationCase, params: Params) -> PenaltyEffect:
-    return rules.penalty_effect(case, params)
+def penalty_effect(case: ViolationCase, params: AnhuiParameters) -> PenaltyEffect:
+    return penalties.penalty_effect(case, params)

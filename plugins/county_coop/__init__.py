@@ -1,8 +1,13 @@
 """County credit cooperative: 见习 to 四级 with lending caps, rating, pay and risk money.
 
 Sources: ⅩⅩ县农村信用社客户经理管理办法; XXX省农村信用社信贷客户经理管理暂行办法.
-The hooks only adapt the core's calls; the rules live in
-:mod:`plugins.county_coop.rules`.
+The hooks only adapt the core's calls; the rules live beside them, one module per
+part of the sources: :mod:`~plugins.county_coop.levels` (第一章, 第三章),
+:mod:`~plugins.county_coop.rating` (第五章二, 第六章二),
+:mod:`~plugins.county_coop.adjustment` (第五章三), :mod:`~plugins.county_coop.pay`
+(第六章一, 第七章), :mod:`~plugins.county_coop.appraisal` (the yearly appraisal),
+:mod:`~plugins.county_coop.lending` (caps, licence, rotation) and
+:mod:`~plugins.county_coop.penalties` (省办法 第七条).
 """
 
 from __future__ import annotations
@@ -12,155 +17,31 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
-from plugins.county_coop import rules
-from server.domain import PolicyCategory
-from server.policy import hookimpl
-from server.policy.types import (
+from plugins.county_coop import adjustment, inputs, lending, levels, penalties
+from plugins.county_coop.appraisal import appraise, unscored_outcome
+from plugins.county_coop.articles import COUNTY_DOC, PROVINCE_DOC
+from plugins.county_coop.parameters import CountyParameters
+from server.policy import (
     AppraisalInput,
     AppraisalOutcome,
-    CohortMember,
     IndicatorSpec,
     LendingCap,
     LoanRequest,
     ManagerProfile,
-    ParameterSpec,
-    Params,
-    ParamType,
     PenaltyEffect,
-    PeriodKind,
+    Period,
     PluginInfo,
+    PolicyCategory,
     Refusal,
     Tier,
     TierMove,
     ViolationCase,
+    hookimpl,
 )
 
 NAME = "county_coop"
 VERSION = "1.0.0"
-TIERS = rules.TIERS
-
-NOT_FIXED = "not fixed by the source"
-
-_TIER_NAMES = {tier.code: tier.name for tier in TIERS}
-
-
-def _ratio(name: str, default: str, description: str, article: str) -> ParameterSpec:
-    """A DECIMAL parameter between 0 and 1."""
-    return ParameterSpec(
-        name=name,
-        type=ParamType.DECIMAL,
-        default=Decimal(default),
-        description=description,
-        article=article,
-        minimum=Decimal(0),
-        maximum=Decimal(1),
-    )
-
-
-def _level_minimum(code: str, default: int) -> ParameterSpec:
-    """The lowest level score admitting a level (第三章 gives the formula, not the lines)."""
-    return ParameterSpec(
-        name=f"level_{code.lower()}_min",
-        type=ParamType.DECIMAL,
-        default=Decimal(default),
-        description=f"Lowest level score (0–100, 以上 includes it) admitting {_TIER_NAMES[code]}",
-        article=f"{rules.ARTICLE_LEVEL} (threshold {NOT_FIXED})",
-        minimum=Decimal(0),
-        maximum=Decimal(100),
-    )
-
-
-def _cap(code: str, default: int | None, fixed: str) -> ParameterSpec:
-    """A level's single-loan cap; the source fixes each, the tenant may still change it."""
-    return ParameterSpec(
-        name=f"cap_{code.lower()}",
-        type=ParamType.DECIMAL,
-        default=None if default is None else Decimal(default),
-        description=(
-            f"Largest single loan (yuan, 以内 includes it) a {_TIER_NAMES[code]} may "
-            "originate; empty for no cap"
-        ),
-        article=f"{rules.ARTICLE_CAPS} (the source fixes {fixed})",
-        minimum=Decimal(0),
-        nullable=True,
-    )
-
-
-PARAMETERS = (
-    ParameterSpec(
-        name="completion_cap",
-        type=ParamType.DECIMAL,
-        default=Decimal("1.2"),
-        description=(
-            "Weighted completion counts up to this ratio in the quantitative score "
-            "(100 × min(completion, cap)); the default ends where 优秀 begins (120%)"
-        ),
-        article=f"{rules.ARTICLE_QUANTITATIVE} (cap {NOT_FIXED})",
-        minimum=Decimal(1),
-        maximum=Decimal(10),
-    ),
-    _ratio(
-        "credit_management_weight",
-        "0.5",
-        "Weight of credit management in the qualitative score; daily work takes the rest",
-        f"{rules.ARTICLE_QUALITATIVE} (weights {NOT_FIXED}; equal by default)",
-    ),
-    _level_minimum("CC_1", 60),
-    _level_minimum("CC_2", 70),
-    _level_minimum("CC_3", 80),
-    _level_minimum("CC_4", 90),
-    _ratio(
-        "npl_ratio_limit",
-        "0.05",
-        "An NPL ratio of the managed loans above this moves the level down one step",
-        f"{rules.ARTICLE_ADJUSTMENT} 管理贷款的质量 (limit {NOT_FIXED})",
-    ),
-    _ratio(
-        "union_cost_ratio",
-        "0.04",
-        "The union's overall cost ratio (联社综合业务成本比例), subtracted from the loan rate "
-        "in the profit; set the union's own figure",
-        f"{rules.ARTICLE_PROFIT} (ratio {NOT_FIXED})",
-    ),
-    _ratio(
-        "profit_share_ratio",
-        "0.05",
-        "Share of the profit the manager made that is paid as profit share (利润分配比例)",
-        f"{rules.ARTICLE_PROFIT} (ratio {NOT_FIXED})",
-    ),
-    _ratio(
-        "risk_deposit_ratio",
-        "0.30",
-        "Share of year-end performance pay and profit share withheld into the risk deposit",
-        f"{rules.ARTICLE_RISK_DEPOSIT} (the source fixes 30%)",
-    ),
-    _cap("CC_TRAINEE", 100_000, "10万以内"),
-    _cap("CC_1", 300_000, "30万以内"),
-    _cap("CC_2", 1_000_000, "100万以内"),
-    _cap("CC_3", 5_000_000, "500万以内"),
-    _cap("CC_4", None, "500万元以上, no cap"),
-    ParameterSpec(
-        name="rotation_years",
-        type=ParamType.INTEGER,
-        default=3,
-        description="Years at the same post after which rotation is due",
-        article=f"{rules.ARTICLE_ROTATION} (the source fixes three years)",
-        minimum=Decimal(1),
-        maximum=Decimal(20),
-    ),
-    ParameterSpec(
-        name="complaints_for_disqualification",
-        type=ParamType.INTEGER,
-        default=3,
-        description=(
-            "Confirmed customer complaints in a calendar year (含) that end the "
-            "qualification for life"
-        ),
-        article=f"{rules.ARTICLE_DISQUALIFICATION}(三) (the source fixes 三次(含)以上)",
-        minimum=Decimal(1),
-        maximum=Decimal(100),
-    ),
-)
+TIERS = levels.TIERS
 
 
 @hookimpl
@@ -169,7 +50,7 @@ def policy_info() -> PluginInfo:
         name=NAME,
         version=VERSION,
         title="县农村信用社客户经理等级与贷款权限",
-        sources=(rules.COUNTY_DOC, rules.PROVINCE_DOC),
+        sources=(COUNTY_DOC, PROVINCE_DOC),
         categories=frozenset(
             {
                 PolicyCategory.GRADING,
@@ -177,7 +58,7 @@ def policy_info() -> PluginInfo:
                 PolicyCategory.PENALTY,
             }
         ),
-        parameters=PARAMETERS,
+        params=CountyParameters,
     )
 
 
@@ -190,15 +71,13 @@ def grading_tiers() -> tuple[Tier, ...]:
 
 
 @hookimpl
-def grading_indicators(period_kind: PeriodKind, params: Params) -> tuple[IndicatorSpec, ...]:
+def grading_indicators(period: Period) -> tuple[IndicatorSpec, ...]:
     # No parameter changes which inputs the appraisal reads.
-    return rules.indicators(period_kind)
+    return inputs.indicators(period)
 
 
 @hookimpl
-def grading_cohort_figures(
-    period: str, cohort: tuple[CohortMember, ...], params: Params
-) -> Mapping[str, Decimal]:
+def grading_cohort_figures() -> Mapping[str, Decimal]:
     # The county appraisal measures each manager against his own plan, never
     # against the cohort, so the run has no tenant-wide figures.
     return MappingProxyType({})
@@ -206,44 +85,44 @@ def grading_cohort_figures(
 
 @hookimpl
 def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
-    return rules.unscored_outcome(appraisal)
+    return unscored_outcome(appraisal)
 
 
 @hookimpl
-def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
-    return rules.appraise(appraisal)
+def grading_appraise(appraisal: AppraisalInput, params: CountyParameters) -> AppraisalOutcome:
+    return appraise(appraisal, params)
 
 
 @hookimpl
 def grading_tier_move(
-    manager: ManagerProfile, outcome: AppraisalOutcome, period_kind: PeriodKind, params: Params
+    manager: ManagerProfile, outcome: AppraisalOutcome, period: Period
 ) -> TierMove:
     # The appraisal's outcome carries the adjusted level; no parameter applies here.
-    return rules.tier_move(manager, outcome, period_kind)
+    return adjustment.tier_move(manager, outcome, period)
 
 
 # --- lending -------------------------------------------------------------------
 
 
 @hookimpl
-def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> LendingCap:
-    # The cap follows the level alone; the licence on ``on`` is checked by lending_check.
-    return rules.lending_cap(manager, rules.Settings.from_params(params))
+def lending_cap(manager: ManagerProfile, params: CountyParameters) -> LendingCap:
+    # The cap follows the level alone; the licence on the loan's date is checked by lending_check.
+    return lending.lending_cap(manager, params)
 
 
 @hookimpl
-def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
-    return rules.lending_refusals(request, rules.Settings.from_params(params))
+def lending_check(request: LoanRequest, params: CountyParameters) -> tuple[Refusal, ...]:
+    return lending.lending_refusals(request, params)
 
 
 @hookimpl
-def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date | None:
-    return rules.rotation_due_on(manager, rules.Settings.from_params(params))
+def lending_rotation_due_on(manager: ManagerProfile, params: CountyParameters) -> dt.date | None:
+    return lending.rotation_due_on(manager, params)
 
 
 # --- penalty -------------------------------------------------------------------
 
 
 @hookimpl
-def penalty_effect(case: ViolationCase, params: Params) -> PenaltyEffect:
-    return rules.penalty(case, rules.Settings.from_params(params))
+def penalty_effect(case: ViolationCase, params: CountyParameters) -> PenaltyEffect:
+    return penalties.penalty(case, params)

@@ -76,7 +76,7 @@ def _class_of(
         max_days_overdue=overdue,
         as_of=draw.today,
     )
-    result: Classification = draw.registry.call(
-        plugin, "classify_customer", facts=facts, params=defaults(draw.registry.info(plugin))
+    result: Classification = draw.registry.classification(plugin).classify(
+        facts, defaults(draw.registry.info(plugin))
     )
     return result.customer_class, rules_json(result.rules)

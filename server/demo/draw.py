@@ -98,6 +98,10 @@ class TenantDraw:
             start.astimezone(dt.UTC), random.Random(f"{seed}/{tenant.tenant_id}/ids")
         )
         grading = tenant.grading_plugin
-        self.tiers = tuple(sorted(registry.tiers(grading), key=lambda t: t.rank)) if grading else ()
+        self.tiers = (
+            tuple(sorted(registry.grading(grading).tiers(), key=lambda t: t.rank))
+            if grading
+            else ()
+        )
         self.grading_version = registry.info(grading).version if grading else None
         self.earliest_issue = today - dt.timedelta(days=BOOK_DAYS)

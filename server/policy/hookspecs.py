@@ -6,10 +6,12 @@ all of them, so every hook is ``firstresult``. A plugin implements the hooks
 of the categories it declares in :func:`policy_info` and no others.
 
 Hooks are pure: frozen dataclasses in (``server.policy.types``), frozen
-dataclasses out. ``params`` is the tenant's parameter set for the plugin,
-validated against the plugin's :class:`~server.policy.types.ParameterSpec`
-list with defaults filled in. Every score, cap, class and effect a hook
-returns names the article of the source document it applies.
+dataclasses out. ``params`` is the tenant's parameter set for the plugin: an
+instance of the plugin's own declaration (``PluginInfo.params``, a
+:class:`~server.policy.parameters.Parameters` subclass), validated, with
+defaults filled in. ``period`` is the :class:`~server.policy.period.Period`
+appraised. Every score, cap, class and effect a hook returns names the article
+of the source document it applies.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from decimal import Decimal
 
 import pluggy
 
+from server.policy.parameters import Parameters
+from server.policy.period import Period
 from server.policy.types import (
     AppraisalInput,
     AppraisalOutcome,
@@ -30,9 +34,7 @@ from server.policy.types import (
     LendingCap,
     LoanRequest,
     ManagerProfile,
-    Params,
     PenaltyEffect,
-    PeriodKind,
     PluginInfo,
     Refusal,
     Tier,
@@ -55,8 +57,9 @@ def policy_info() -> PluginInfo:
     """Describe the plugin: name, version, source documents, categories, parameters.
 
     :return: the plugin's :class:`PluginInfo`. ``name`` is what a tenant selects;
-        ``version`` is stored with every result the plugin shapes; ``parameters``
-        lists every number the source does not fix, with its default and bounds.
+        ``version`` is stored with every result the plugin shapes; ``params``
+        declares every number the source does not fix, with its default and
+        bounds (``parameters`` lists them as specs).
 
     Stops at first non-None result.
     """
@@ -79,10 +82,10 @@ def grading_tiers() -> tuple[Tier, ...]:
 
 
 @hookspec(firstresult=True)
-def grading_indicators(period_kind: PeriodKind, params: Params) -> tuple[IndicatorSpec, ...]:
-    """The inputs an appraisal of this kind of period needs.
+def grading_indicators(period: Period, params: Parameters) -> tuple[IndicatorSpec, ...]:
+    """The inputs an appraisal of this period needs.
 
-    :param period_kind: ``YEAR`` or ``QUARTER``.
+    :param period: the period appraised (a year or a quarter).
     :param params: the tenant's parameters for the plugin.
     :return: every indicator the appraisal reads, with its unit, description and
         source. A required indicator the core cannot supply stops the appraisal
@@ -95,13 +98,13 @@ def grading_indicators(period_kind: PeriodKind, params: Params) -> tuple[Indicat
 
 @hookspec(firstresult=True)
 def grading_cohort_figures(
-    period: str, cohort: tuple[CohortMember, ...], params: Params
+    period: Period, cohort: tuple[CohortMember, ...], params: Parameters
 ) -> Mapping[str, Decimal]:
     """Tenant-wide figures an appraisal compares a manager with (e.g. averages).
 
     Called once per appraisal run, before any manager is appraised.
 
-    :param period: the period appraised, ``2025`` or ``2025-Q3``.
+    :param period: the period appraised (a year or a quarter).
     :param cohort: every active manager of the tenant with their COMPUTED and
         RECORDED values for the period.
     :param params: the tenant's parameters for the plugin.
@@ -113,7 +116,9 @@ def grading_cohort_figures(
 
 
 @hookspec(firstresult=True)
-def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
+def grading_unscored_outcome(
+    appraisal: AppraisalInput, params: Parameters
+) -> AppraisalOutcome | None:
     """An outcome the policy reaches without scoring, before inputs are checked.
 
     Some managers are not scored at all: the policy refuses to grade them (e.g.
@@ -123,6 +128,7 @@ def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | No
 
     :param appraisal: as for :func:`grading_appraise`, but ``values`` and
         ``plans`` may lack required keys.
+    :param params: the tenant's parameters for the plugin (``appraisal.params``, typed).
     :return: the refusal or placement, or ``None`` when the manager is to be scored.
 
     Stops at first non-None result.
@@ -131,11 +137,12 @@ def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | No
 
 
 @hookspec(firstresult=True)
-def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
+def grading_appraise(appraisal: AppraisalInput, params: Parameters) -> AppraisalOutcome:
     """Appraise one manager for one period.
 
-    :param appraisal: the manager's profile, values, plans, findings, the run's
-        cohort figures, earlier confirmed appraisals and the parameters.
+    :param appraisal: the period, the manager's profile, values, plans, findings,
+        the run's cohort figures, earlier confirmed appraisals and the parameters.
+    :param params: the tenant's parameters for the plugin (``appraisal.params``, typed).
     :return: item scores (each with its article, inputs and explanation), total,
         tier and rating; or ``graded=False`` with the reason the policy refuses
         to grade. The same input always gives the same outcome.
@@ -147,16 +154,17 @@ def grading_appraise(appraisal: AppraisalInput) -> AppraisalOutcome:
 
 @hookspec(firstresult=True)
 def grading_tier_move(
-    manager: ManagerProfile, outcome: AppraisalOutcome, period_kind: PeriodKind, params: Params
+    manager: ManagerProfile, outcome: AppraisalOutcome, period: Period, params: Parameters
 ) -> TierMove:
     """The tier change the policy makes when an appraisal is confirmed.
 
     :param manager: the manager, with the tier held now.
     :param outcome: the confirmed appraisal's outcome.
-    :param period_kind: ``YEAR`` or ``QUARTER`` (some policies move tiers yearly only).
+    :param period: the period the appraisal was for (some policies move tiers yearly only).
     :param params: the tenant's parameters for the plugin.
-    :return: promotion, demotion, set or none, the tier moved to, the reason and
-        the article.
+    :return: promotion, demotion, set or none, the tier moved to, the reason, the
+        article and the flags (``TierMoveFlag.PROBATION_END`` when the move
+        places a manager whose probation ended; notes for people).
 
     Stops at first non-None result.
     """
@@ -167,7 +175,7 @@ def grading_tier_move(
 
 
 @hookspec(firstresult=True)
-def classify_customer(facts: CustomerFacts, params: Params) -> Classification:
+def classify_customer(facts: CustomerFacts, params: Parameters) -> Classification:
     """Classify a loan customer from its facts.
 
     :param facts: the customer's own facts and those the core aggregates from its
@@ -181,7 +189,7 @@ def classify_customer(facts: CustomerFacts, params: Params) -> Classification:
 
 
 @hookspec(firstresult=True)
-def classification_credit_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
+def classification_credit_check(request: LoanRequest, params: Parameters) -> tuple[Refusal, ...]:
     """Whether the customer's class allows this new credit or increase of exposure.
 
     :param request: the new loan, the customer's class, its exposure now and when
@@ -198,7 +206,7 @@ def classification_credit_check(request: LoanRequest, params: Params) -> tuple[R
 
 
 @hookspec(firstresult=True)
-def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> LendingCap:
+def lending_cap(manager: ManagerProfile, on: dt.date, params: Parameters) -> LendingCap:
     """The largest single loan the manager may originate on a date.
 
     :param manager: the manager, with tier, status and licence.
@@ -212,7 +220,7 @@ def lending_cap(manager: ManagerProfile, on: dt.date, params: Params) -> Lending
 
 
 @hookspec(firstresult=True)
-def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
+def lending_check(request: LoanRequest, params: Parameters) -> tuple[Refusal, ...]:
     """Check a new loan against the policy's lending rules (the cap included).
 
     :param request: the new loan and the manager who would own it.
@@ -225,7 +233,7 @@ def lending_check(request: LoanRequest, params: Params) -> tuple[Refusal, ...]:
 
 
 @hookspec(firstresult=True)
-def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date | None:
+def lending_rotation_due_on(manager: ManagerProfile, params: Parameters) -> dt.date | None:
     """When the manager is due to rotate to another post, if the policy rotates.
 
     :param manager: the manager, with the date the current post started.
@@ -241,7 +249,7 @@ def lending_rotation_due_on(manager: ManagerProfile, params: Params) -> dt.date 
 
 
 @hookspec(firstresult=True)
-def penalty_effect(case: ViolationCase, params: Params) -> PenaltyEffect:
+def penalty_effect(case: ViolationCase, params: Parameters) -> PenaltyEffect:
     """The effect of a confirmed violation.
 
     :param case: the violation, the manager (with tier) and the count of confirmed

@@ -1,29 +1,240 @@
-"""Validation of a tenant's parameters against what a plugin declares."""
+"""Tenant parameters: a plugin declares them once; the core validates them against that.
+
+A plugin declares its parameters as a frozen dataclass derived from
+:class:`Parameters`, one field per parameter, its default the field's default
+and its description, article and bounds the field's metadata (:func:`parameter`)::
+
+    @dataclass(frozen=True)
+    class GuangxiParameters(Parameters):
+        cap_level_1: Decimal | None = field(
+            default=Decimal("300000.00"),
+            metadata=parameter(
+                "Largest single loan of a level-1 manager (yuan); none = no cap",
+                article="第十条",
+                minimum=0,
+            ),
+        )
+
+The field's type is the parameter's type: ``Decimal`` (DECIMAL), ``int``
+(INTEGER), ``bool`` (BOOLEAN) or a ``StrEnum`` (CHOICE of its members); ``| None``
+makes it nullable. From this one declaration come the :class:`ParameterSpec`
+list (``PluginInfo.parameters``, what the ``policies`` query shows), the
+validation of a tenant's values (:func:`resolve`) and the typed object every
+hook receives as ``params``. That object is also a read-only mapping from
+parameter name to value: what the core stores with every result it shaped
+(:func:`to_json`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+import enum
+import functools
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar, cast
 
 from server.errors import FieldProblem
-from server.policy.types import ParameterSpec, Params, ParamType, ParamValue, PluginInfo
+from server.policy.vocabulary import ParamType
+
+ParamValue = Decimal | int | bool | str | None
+Params = Mapping[str, ParamValue]
+"""A plugin's parameters as the core passes them around: name → validated value."""
+
+_DECLARED = "ruralcredit.parameter"
+_PYTHON_TYPES: dict[ParamType, type] = {
+    ParamType.DECIMAL: Decimal,
+    ParamType.INTEGER: int,
+    ParamType.BOOLEAN: bool,
+}
 
 
-def defaults(info: PluginInfo) -> Params:
-    """The plugin's parameters at their defaults."""
-    return MappingProxyType({p.name: p.default for p in info.parameters})
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One tenant parameter a plugin reads.
+
+    ``article`` names the source article the number stands for, or says that the
+    source does not fix it (then ``default`` is the plugin's documented choice).
+    ``minimum``/``maximum`` bound DECIMAL and INTEGER values (inclusive);
+    ``choices`` lists the allowed CHOICE values. ``nullable`` admits ``None``
+    (e.g. "no cap").
+    """
+
+    name: str
+    type: ParamType
+    default: ParamValue
+    description: str
+    article: str
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
 
 
-def _coerce(spec: ParameterSpec, raw: Any) -> tuple[ParamValue, str | None]:
+@dataclass(frozen=True)
+class _Declared:
+    """What :func:`parameter` records on a field, besides its default."""
+
+    description: str
+    article: str
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+
+def _bound(value: Decimal | int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def parameter(
+    description: str,
+    *,
+    article: str,
+    minimum: Decimal | int | None = None,
+    maximum: Decimal | int | None = None,
+) -> Mapping[str, object]:
+    """The metadata that makes a dataclass field a parameter: ``field(default=…, metadata=…)``.
+
+    :param description: what the number means, for the people who set it.
+    :param article: the source article it stands for, or that the source does
+        not fix it.
+    :param minimum: the lowest allowed DECIMAL or INTEGER value (inclusive).
+    :param maximum: the highest allowed DECIMAL or INTEGER value (inclusive).
+    """
+    return {_DECLARED: _Declared(description, article, _bound(minimum), _bound(maximum))}
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One declared parameter: its spec, its default as the hooks see it, its choice type."""
+
+    spec: ParameterSpec
+    default: ParamValue
+    choice: type[enum.StrEnum] | None
+
+
+def _kind_of(owner: str, hint: Any) -> tuple[ParamType, bool, type[enum.StrEnum] | None]:
+    """The parameter type, nullability and choice enumeration a field's annotation stands for."""
+    nullable = False
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        others = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(others) == 1:
+            hint, nullable = others[0], True
+    for kind, python_type in _PYTHON_TYPES.items():
+        if hint is python_type:
+            return kind, nullable, None
+    if isinstance(hint, type) and issubclass(hint, enum.StrEnum):
+        return ParamType.CHOICE, nullable, hint
+    raise TypeError(
+        f"{owner}: a parameter is a Decimal, int, bool or StrEnum (or one of them | None), "
+        f"not {hint!r}"
+    )
+
+
+@functools.cache
+def _fields(cls: type[Parameters]) -> tuple[_Field, ...]:
+    """Every parameter ``cls`` declares, in declaration order; TypeError for a bad declaration."""
+    hints = typing.get_type_hints(cls)
+    found: list[_Field] = []
+    for f in dataclasses.fields(cls):
+        owner = f"{cls.__name__}.{f.name}"
+        declared = f.metadata.get(_DECLARED)
+        if not isinstance(declared, _Declared):
+            raise TypeError(f"{owner} has no parameter(...) metadata")
+        if f.default is dataclasses.MISSING:
+            raise TypeError(f"{owner} has no default")
+        if f.name.startswith("_") or hasattr(Parameters, f.name):
+            raise TypeError(f"{owner}: the name is taken by the Parameters interface")
+        kind, nullable, choice = _kind_of(owner, hints[f.name])
+        default = cast(ParamValue, f.default)
+        expected = choice or _PYTHON_TYPES[kind]
+        if default is None and not nullable:
+            raise TypeError(f"{owner}: a default of None needs the type to admit None")
+        if default is not None and type(default) is not expected:
+            raise TypeError(f"{owner}: the default {default!r} is not a {expected.__name__}")
+        spec = ParameterSpec(
+            name=f.name,
+            type=kind,
+            default=default.value if isinstance(default, enum.StrEnum) else default,
+            description=declared.description,
+            article=declared.article,
+            minimum=declared.minimum,
+            maximum=declared.maximum,
+            choices=tuple(member.value for member in choice) if choice else (),
+            nullable=nullable,
+        )
+        declared_field = _Field(spec, default, choice)
+        if default is not None and _coerce(declared_field, spec.default)[1] is not None:
+            raise TypeError(f"{owner}: the default {default!r} is outside its bounds")
+        found.append(declared_field)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Parameters(Mapping[str, ParamValue]):
+    """A plugin's parameter declaration; with no fields, a plugin without parameters.
+
+    Subclass it as a frozen dataclass whose fields carry :func:`parameter` metadata.
+    An instance holds one tenant's validated values and reads as a mapping too.
+    """
+
+    def __getitem__(self, name: str) -> ParamValue:
+        if name not in self.names():
+            raise KeyError(name)
+        value: ParamValue = getattr(self, name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The declared parameter names, in declaration order."""
+        return tuple(f.spec.name for f in _fields(cls))
+
+    @classmethod
+    def specs(cls) -> tuple[ParameterSpec, ...]:
+        """The declared parameters as the ``policies`` query lists them."""
+        return tuple(f.spec for f in _fields(cls))
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Self:
+        """``values`` as this declaration (itself when it is one already), defaults filled in.
+
+        Raises ``ValueError`` naming every value that does not fit.
+        """
+        if isinstance(values, cls):
+            return values
+        resolved, problems = _resolve(cls, values, cls.__name__, "parameters")
+        if problems:
+            raise ValueError("; ".join(p.message for p in problems))
+        return resolved
+
+
+class Declares(Protocol):
+    """What parameters are validated against: a plugin's name and its declaration."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def params(self) -> type[Parameters]: ...
+
+
+def _coerce(declared: _Field, raw: Any) -> tuple[ParamValue, str | None]:
+    spec = declared.spec
     if raw is None:
         return (None, None) if spec.nullable else (None, "may not be null")
     if spec.type == ParamType.BOOLEAN:
         return (raw, None) if isinstance(raw, bool) else (None, "must be true or false")
-    if spec.type == ParamType.CHOICE:
+    if declared.choice is not None:
         if isinstance(raw, str) and raw in spec.choices:
-            return raw, None
+            return declared.choice(raw), None
         return None, f"must be one of {', '.join(spec.choices)}"
     if isinstance(raw, bool | float):
         return None, "must be a decimal string or an integer, not a JSON float or boolean"
@@ -46,34 +257,48 @@ def _coerce(spec: ParameterSpec, raw: Any) -> tuple[ParamValue, str | None]:
     return value, None
 
 
-def resolve(
-    info: PluginInfo, raw: Mapping[str, Any], field: str = "parameters"
-) -> tuple[Params, list[FieldProblem]]:
-    """Validate ``raw`` against the plugin's parameters; fill defaults for the rest.
+P = TypeVar("P", bound=Parameters)
 
-    :return: the resolved parameters and the problems (empty when valid).
-    """
-    specs = {p.name: p for p in info.parameters}
+
+def _resolve(
+    cls: type[P], raw: Mapping[str, Any], owner: str, field: str
+) -> tuple[P, list[FieldProblem]]:
+    declared = {f.spec.name: f for f in _fields(cls)}
     problems: list[FieldProblem] = []
-    values: dict[str, ParamValue] = {p.name: p.default for p in info.parameters}
+    values: dict[str, ParamValue] = {name: f.default for name, f in declared.items()}
     for name, given in raw.items():
-        spec = specs.get(name)
-        if spec is None:
-            known = ", ".join(sorted(specs)) or "none"
+        found = declared.get(name)
+        if found is None:
+            known = ", ".join(sorted(declared)) or "none"
             problems.append(
                 FieldProblem(
                     f"{field}.{name}",
                     "UNKNOWN_PARAMETER",
-                    f"{info.name} has no parameter {name} (it has: {known})",
+                    f"{owner} has no parameter {name} (it has: {known})",
                 )
             )
             continue
-        value, message = _coerce(spec, given)
+        value, message = _coerce(found, given)
         if message is not None:
             problems.append(FieldProblem(f"{field}.{name}", "PARAMETER_RANGE", f"{name} {message}"))
         else:
             values[name] = value
-    return MappingProxyType(values), problems
+    return cls(**values), problems
+
+
+def defaults(info: Declares) -> Parameters:
+    """The plugin's parameters at their defaults."""
+    return info.params()
+
+
+def resolve(
+    info: Declares, raw: Mapping[str, Any], field: str = "parameters"
+) -> tuple[Parameters, list[FieldProblem]]:
+    """Validate ``raw`` against the plugin's parameters; fill defaults for the rest.
+
+    :return: the resolved parameters and the problems (empty when valid).
+    """
+    return _resolve(info.params, raw, info.name, field)
 
 
 def to_json(params: Params) -> dict[str, Any]:

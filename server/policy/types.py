@@ -2,17 +2,25 @@
 
 Plugins receive plain data and return plain data: no database rows, no
 GraphQL types, no I/O. Money and scores are ``Decimal``; dates are ``date``.
+Plugins import these from ``server.policy``; the parameter types and the
+policy enumerations are also importable from here, where the server has long
+imported them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from server.domain import (
+from server.errors import Refusal as Refusal  # plugins return the core's one refusal record
+from server.policy.parameters import Parameters
+from server.policy.parameters import ParameterSpec as ParameterSpec
+from server.policy.parameters import Params as Params
+from server.policy.parameters import ParamValue as ParamValue
+from server.policy.period import Period
+from server.policy.vocabulary import (
     CreditExamResult,
     CustomerClass,
     CustomerKind,
@@ -27,44 +35,16 @@ from server.domain import (
     Prospects,
     RiskClass,
     SystemProficiency,
+    TierMoveFlag,
     ViolationKind,
 )
-from server.errors import Refusal as Refusal  # plugins return the core's one refusal record
-
-ParamValue = Decimal | int | bool | str | None
-Params = Mapping[str, ParamValue]
-"""A plugin's parameters, validated against its :class:`ParameterSpec` list, defaults filled."""
+from server.policy.vocabulary import IndicatorSource as IndicatorSource
+from server.policy.vocabulary import ParamType as ParamType
+from server.policy.vocabulary import PenaltyKind as PenaltyKind
+from server.policy.vocabulary import PeriodKind as PeriodKind
+from server.policy.vocabulary import TierDirection as TierDirection
 
 # --- identity ----------------------------------------------------------------
-
-
-class ParamType(enum.StrEnum):
-    DECIMAL = "DECIMAL"
-    INTEGER = "INTEGER"
-    BOOLEAN = "BOOLEAN"
-    CHOICE = "CHOICE"
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    """One tenant parameter a plugin reads.
-
-    ``article`` names the source article the number stands for, or says that the
-    source does not fix it (then ``default`` is the plugin's documented choice).
-    ``minimum``/``maximum`` bound DECIMAL and INTEGER values (inclusive);
-    ``choices`` lists the allowed CHOICE values. ``nullable`` admits ``None``
-    (e.g. "no cap").
-    """
-
-    name: str
-    type: ParamType
-    default: ParamValue
-    description: str
-    article: str
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +56,13 @@ class PluginInfo:
     title: str
     sources: tuple[str, ...]
     categories: frozenset[PolicyCategory]
-    parameters: tuple[ParameterSpec, ...] = ()
+    params: type[Parameters] = Parameters
+    """The plugin's parameter declaration: every hook receives an instance as ``params``."""
+    parameters: tuple[ParameterSpec, ...] = field(init=False)
+    """The declared parameters, one spec each (from ``params``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", self.params.specs())
 
 
 # --- shared inputs -----------------------------------------------------------
@@ -120,26 +106,6 @@ class ManagerProfile:
 # --- grading -----------------------------------------------------------------
 
 
-class PeriodKind(enum.StrEnum):
-    YEAR = "YEAR"
-    QUARTER = "QUARTER"
-
-
-class IndicatorSource(enum.StrEnum):
-    """Where the core takes an indicator's value from."""
-
-    COMPUTED = "COMPUTED"
-    """Aggregated by the core from its own data (see ``server.services.indicators``)."""
-    TASK_PLAN = "TASK_PLAN"
-    """A recorded task plan figure (``recordTaskPlan``)."""
-    RECORDED = "RECORDED"
-    """A recorded actual figure (``recordIndicators``)."""
-    FINDINGS = "FINDINGS"
-    """Inspection findings (``recordInspectionFindings``); never missing (none = no findings)."""
-    PROFILE = "PROFILE"
-    """The manager's profile (``ManagerProfile``)."""
-
-
 @dataclass(frozen=True)
 class IndicatorSpec:
     """An input an appraisal needs: its key, unit and where its value comes from."""
@@ -181,12 +147,11 @@ class CohortMember:
 class AppraisalInput:
     """Everything one appraisal may read. ``values`` holds COMPUTED and RECORDED
     indicators, ``plans`` the TASK_PLAN ones, both keyed by indicator key;
-    ``cohort`` holds what ``grading_cohort_figures`` returned for the run."""
+    ``cohort`` holds what ``grading_cohort_figures`` returned for the run;
+    ``params`` the tenant's parameters as stored with the result (the hooks
+    receive them typed, as their own ``params`` argument)."""
 
-    period: str
-    period_kind: PeriodKind
-    period_start: dt.date
-    period_end: dt.date
+    period: Period
     manager: ManagerProfile
     values: Mapping[str, Decimal]
     plans: Mapping[str, Decimal]
@@ -241,14 +206,6 @@ class MoneyLine:
     """When set, the amount moves into this manager account (e.g. ``RISK_DEPOSIT``)."""
 
 
-class TierDirection(enum.StrEnum):
-    PROMOTION = "PROMOTION"
-    DEMOTION = "DEMOTION"
-    NONE = "NONE"
-    SET = "SET"
-    """The tier is set without comparison (first grading, probation end)."""
-
-
 @dataclass(frozen=True)
 class TierMove:
     """The tier change a policy makes when an appraisal is confirmed."""
@@ -257,8 +214,9 @@ class TierMove:
     to_tier: Tier | None
     reason: str
     article: str
-    flags: tuple[str, ...] = ()
-    """Notes for people, e.g. ``DISMISSAL_REVIEW`` or ``PROMOTION_BLOCKED_BY_QUALIFICATION``."""
+    flags: tuple[TierMoveFlag, ...] = ()
+    """What the move says beyond its direction: ``PROBATION_END`` (the tier history's
+    cause) or notes for people such as ``DISMISSAL_REVIEW``."""
 
 
 # --- classification ----------------------------------------------------------
@@ -296,6 +254,8 @@ class RuleHit:
 
 @dataclass(frozen=True)
 class Classification:
+    """The class a classification policy gives a customer, with every rule that decided it."""
+
     customer_class: CustomerClass
     rules: tuple[RuleHit, ...]
 
@@ -332,14 +292,6 @@ class LoanRequest:
 # --- penalty -----------------------------------------------------------------
 
 
-class PenaltyKind(enum.StrEnum):
-    DOWN_ONE_TIER = "DOWN_ONE_TIER"
-    DISQUALIFY = "DISQUALIFY"
-    DISQUALIFY_FOR_LIFE = "DISQUALIFY_FOR_LIFE"
-    SUSPEND = "SUSPEND"
-    NONE = "NONE"
-
-
 @dataclass(frozen=True)
 class ViolationCase:
     """A confirmed violation with the counts some policies need (same calendar year)."""
@@ -354,6 +306,8 @@ class ViolationCase:
 
 @dataclass(frozen=True)
 class PenaltyEffect:
+    """What a confirmed violation does to the manager, with the article and the reason."""
+
     effect: PenaltyKind
     article: str
     reason: str

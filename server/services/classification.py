@@ -120,11 +120,8 @@ async def reclassify(
     changes: list[models.CustomerClassChange] = []
     for customer in customers:
         worst, overdue, exposure = facts[customer.id]
-        result: Classification = registry.call(
-            chosen.plugin,
-            "classify_customer",
-            facts=customer_facts(customer, worst, overdue, today),
-            params=chosen.params,
+        result: Classification = registry.classification(chosen.plugin).classify(
+            customer_facts(customer, worst, overdue, today), chosen.params
         )
         if result.customer_class == customer.class_code:
             continue

@@ -139,7 +139,7 @@ async def loan_refusals(
     if lending is None and classification is None:
         return refusals
     grading = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
-    tiers = registry.tiers(grading.plugin) if grading else ()
+    tiers = registry.grading(grading.plugin).tiers() if grading else ()
     request = LoanRequest(
         manager=manager_profile(manager, tiers=tiers),
         customer_id=str(customer.id),
@@ -152,16 +152,11 @@ async def loan_refusals(
         exposure_at_class_set=customer.exposure_at_class_set,
     )
     if lending is not None:
-        found = registry.call(
-            lending.plugin, "lending_check", request=request, params=lending.params
-        )
+        found = registry.lending(lending.plugin).check(request, lending.params)
         _add_new_rules(refusals, found)
     if classification is not None:
-        found = registry.call(
-            classification.plugin,
-            "classification_credit_check",
-            request=request,
-            params=classification.params,
+        found = registry.classification(classification.plugin).credit_check(
+            request, classification.params
         )
         _add_new_rules(refusals, found)
     return refusals

@@ -73,7 +73,7 @@ async def grading_tiers(
     selection = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.GRADING))
     if selection is None:
         return None
-    return selection.plugin, selection.plugin_version, registry.tiers(selection.plugin)
+    return selection.plugin, selection.plugin_version, registry.grading(selection.plugin).tiers()
 
 
 def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:

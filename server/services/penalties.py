@@ -93,7 +93,7 @@ async def confirm_violation(
         )
     )
     grading = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
-    tiers = registry.tiers(grading.plugin) if grading else ()
+    tiers = registry.grading(grading.plugin).tiers() if grading else ()
     case = ViolationCase(
         kind=violation.kind,
         occurred_on=violation.occurred_on,
@@ -101,9 +101,7 @@ async def confirm_violation(
         confirmed_same_kind_this_year=int(same_kind or 0) + 1,
         tiers=tiers,
     )
-    effect: PenaltyEffect = registry.call(
-        chosen.plugin, "penalty_effect", case=case, params=chosen.params
-    )
+    effect: PenaltyEffect = registry.penalty(chosen.plugin).effect(case, chosen.params)
     violation.effect = effect.effect.value
     violation.effect_article = effect.article
     violation.effect_reason = effect.reason

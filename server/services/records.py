@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,11 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role, ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, Problems
+from server.policy.keys import is_finding_code, is_indicator_key, is_item_key
 from server.services.common import get_in_tenant, require_role
 
-INDICATOR_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-ITEM_PATTERN = re.compile(r"^[A-Za-z0-9.]{1,20}$")
-FINDING_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,59}$")
 MAX_FINDINGS_PER_CALL = 500
 
 
@@ -42,7 +39,7 @@ def _check_figures(figures: list[Figure], field: str, problems: Problems) -> Non
         problems.add(field, "NOT_EMPTY", "give at least one figure")
     seen: set[str] = set()
     for i, f in enumerate(figures):
-        if not INDICATOR_PATTERN.match(f.indicator):
+        if not is_indicator_key(f.indicator):
             problems.add(
                 f"{field}[{i}].indicator",
                 "FORMAT",
@@ -184,9 +181,9 @@ async def record_inspection_findings(
     if not 1 <= len(findings) <= MAX_FINDINGS_PER_CALL:
         problems.add("findings", "COUNT", f"give 1–{MAX_FINDINGS_PER_CALL} findings")
     for i, f in enumerate(findings):
-        if not ITEM_PATTERN.match(f.item):
+        if not is_item_key(f.item):
             problems.add(f"findings[{i}].item", "FORMAT", "item is an article key such as 'C1.4'")
-        if not FINDING_PATTERN.match(f.finding):
+        if not is_finding_code(f.finding):
             problems.add(
                 f"findings[{i}].finding",
                 "FORMAT",

@@ -37,11 +37,8 @@ async def rotation_due(
     ).scalars()
     due: list[tuple[models.Manager, dt.date]] = []
     for manager in managers:
-        on = registry.call(
-            lending.plugin,
-            "lending_rotation_due_on",
-            manager=manager_profile(manager),
-            params=lending.params,
+        on = registry.lending(lending.plugin).rotation_due_on(
+            manager_profile(manager), lending.params
         )
         if on is not None and on <= as_of:
             due.append((manager, on))

@@ -3,6 +3,7 @@ assistants and loans, serious violations (spec: policies/anhui.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal as D
@@ -11,38 +12,47 @@ from typing import Any
 import pytest
 
 import plugins.anhui
-from plugins.anhui import rules
-from server.domain import (
-    CustomerKind,
-    LoanProduct,
-    ManagerCategory,
-    ManagerStatus,
-    PolicyCategory,
-    ViolationKind,
-)
-from server.policy.indicators import COMPUTED_INDICATORS
-from server.policy.parameters import defaults, resolve
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from plugins.anhui.articles import ART_ASSISTANT
+from plugins.anhui.aspects import ASPECTS
+from plugins.anhui.bands import qualification_ceiling
+from plugins.anhui.parameters import AnhuiParameters
+from server.policy import (
+    COMPUTED_INDICATORS,
     AppraisalInput,
     AppraisalOutcome,
-    CohortMember,
     IndicatorSource,
+    LoanProduct,
     LoanRequest,
     ManagerProfile,
     Params,
+    PenaltyEffect,
     PenaltyKind,
     PeriodKind,
+    PolicyCategory,
     PriorAppraisal,
     Tier,
     TierDirection,
     TierMove,
+    TierMoveFlag,
     ViolationCase,
+    ViolationKind,
+    parse_period,
+)
+from server.policy.parameters import resolve
+from server.policy.testing import (
+    appraisal_input,
+    cohort,
+    loan_request,
+    manager_profile,
+    registry,
+    violation_case,
 )
 
-REGISTRY = PolicyRegistry([plugins.anhui])
+REGISTRY = registry(plugins.anhui)
 INFO = REGISTRY.info("anhui")
-PARAMS = defaults(INFO)
+PARAMS = AnhuiParameters()
+GRADING = REGISTRY.grading("anhui")
+LENDING = REGISTRY.lending("anhui")
 BY_CODE = {t.code: t for t in plugins.anhui.TIERS}
 
 ASPECT_KEYS = (
@@ -54,14 +64,12 @@ ASPECT_KEYS = (
 )
 
 
-def call(hook: str, **kwargs: Any) -> Any:
-    return REGISTRY.call("anhui", hook, **kwargs)
+def penalty(case: ViolationCase, with_params: Params = PARAMS) -> PenaltyEffect:
+    return REGISTRY.penalty("anhui").effect(case, with_params)
 
 
-def params(**raw: Any) -> Params:
-    resolved, problems = resolve(INFO, raw)
-    assert problems == []
-    return resolved
+def params(**raw: Any) -> AnhuiParameters:
+    return AnhuiParameters.of(raw)
 
 
 def tier(code: str | None) -> Tier | None:
@@ -69,13 +77,8 @@ def tier(code: str | None) -> Tier | None:
 
 
 def manager(code: str | None = "AH_MID_1", qualification: str | None = "中级") -> ManagerProfile:
-    return ManagerProfile(
-        manager_id="m-1",
-        employee_no="AH001",
-        category=ManagerCategory.RETAIL,
-        status=ManagerStatus.ACTIVE,
-        hire_date=dt.date(2015, 3, 1),
-        birth_date=dt.date(1988, 6, 1),
+    return dataclasses.replace(
+        manager_profile(manager_id="m-1", employee_no="AH001", birth_date=dt.date(1988, 6, 1)),
         tier=tier(code),
         qualification_level=qualification,
     )
@@ -97,30 +100,13 @@ def appraisal(
     prior: tuple[PriorAppraisal, ...] = (),
     with_params: Params = PARAMS,
 ) -> AppraisalInput:
-    if "-Q" in period:
-        quarter = int(period[-1])
-        start = dt.date(int(period[:4]), 3 * quarter - 2, 1)
-        kind = PeriodKind.QUARTER
-    else:
-        start = dt.date(int(period), 1, 1)
-        kind = PeriodKind.YEAR
-    return AppraisalInput(
-        period=period,
-        period_kind=kind,
-        period_start=start,
-        period_end=start,
-        manager=who or manager(),
-        values=values,
-        plans={},
-        findings=(),
-        cohort={},
-        prior=prior,
-        params=with_params,
+    return appraisal_input(
+        period, manager=who or manager(), values=values, prior=prior, params=with_params
     )
 
 
 def appraise(a: AppraisalInput) -> AppraisalOutcome:
-    outcome = call("grading_appraise", appraisal=a)
+    outcome = GRADING.appraise(a)
     assert isinstance(outcome, AppraisalOutcome)
     return outcome
 
@@ -147,12 +133,9 @@ def move(
     kind: PeriodKind = PeriodKind.YEAR,
     with_params: Params = PARAMS,
 ) -> TierMove:
-    result = call(
-        "grading_tier_move",
-        manager=manager(code, qualification),
-        outcome=graded_outcome(total),
-        period_kind=kind,
-        params=with_params,
+    period = parse_period("2025" if kind is PeriodKind.YEAR else "2025-Q1")
+    result = GRADING.tier_move(
+        manager(code, qualification), graded_outcome(total), period, with_params
     )
     assert isinstance(result, TierMove)
     return result
@@ -194,6 +177,11 @@ def test_every_parameter_is_documented() -> None:
         assert spec.description.strip()
 
 
+def test_each_aspect_is_weighed_by_its_declared_parameter() -> None:
+    assert [a.weight_param for a in ASPECTS] == list(AnhuiParameters.names()[:5])
+    assert PARAMS.weights == (D(60), D(10), D(10), D(10), D(10))
+
+
 @pytest.mark.parametrize(
     ("name", "raw", "accepted"),
     [
@@ -220,7 +208,7 @@ def test_parameter_bounds(name: str, raw: object, accepted: bool) -> None:
 
 
 def test_tiers_ascending_by_rank() -> None:
-    tiers = call("grading_tiers")
+    tiers = GRADING.tiers()
     assert [t.code for t in tiers] == [
         "AH_ASSISTANT",
         "AH_JUNIOR_1",
@@ -248,7 +236,8 @@ def test_tiers_ascending_by_rank() -> None:
     ],
 )
 def test_indicators(kind: PeriodKind, expected: dict[str, IndicatorSource]) -> None:
-    specs = call("grading_indicators", period_kind=kind, params=PARAMS)
+    period = parse_period("2025" if kind is PeriodKind.YEAR else "2025-Q1")
+    specs = GRADING.indicators(period, PARAMS)
     assert {s.key: s.source for s in specs} == expected
     for spec in specs:
         assert spec.required is (spec.key != "qualification_level")
@@ -259,8 +248,8 @@ def test_indicators(kind: PeriodKind, expected: dict[str, IndicatorSource]) -> N
 
 @pytest.mark.parametrize("size", [0, 3])
 def test_no_cohort_figures(size: int) -> None:
-    cohort = tuple(CohortMember(manager(), uniform("80")) for _ in range(size))
-    assert dict(call("grading_cohort_figures", period="2025", cohort=cohort, params=PARAMS)) == {}
+    members = cohort(*[uniform("80")] * size)
+    assert dict(GRADING.cohort_figures(parse_period("2025"), members, PARAMS)) == {}
 
 
 # --- quarterly appraisal (第六条) ---------------------------------------------------
@@ -572,7 +561,7 @@ def test_annual_rating(score: str, rating: str, label: str) -> None:
     ],
 )
 def test_qualification_ceiling(level: str | None, ceiling: str | None) -> None:
-    assert rules.qualification_ceiling(level) == tier(ceiling)
+    assert qualification_ceiling(level) == tier(ceiling)
 
 
 def test_unknown_qualification_refuses_the_annual_appraisal_only() -> None:
@@ -584,14 +573,14 @@ def test_unknown_qualification_refuses_the_annual_appraisal_only() -> None:
     assert appraise(appraisal(uniform("95"), period="2025-Q1", who=who)).graded
     result = move("95", "AH_MID_1", "中级经理")
     assert result.direction is TierDirection.NONE
-    assert result.flags == (rules.QUALIFICATION_UNRECOGNISED,)
+    assert result.flags == (TierMoveFlag.QUALIFICATION_UNRECOGNISED,)
 
 
 # --- floating bands (第七条) ---------------------------------------------------------
 
-BLOCKED = rules.PROMOTION_BLOCKED
-DISMISSAL = rules.DISMISSAL_REVIEW
-ABOVE = rules.ABOVE_QUALIFICATION
+BLOCKED = TierMoveFlag.PROMOTION_BLOCKED_BY_QUALIFICATION
+DISMISSAL = TierMoveFlag.DISMISSAL_REVIEW
+ABOVE = TierMoveFlag.ABOVE_QUALIFICATION_CEILING
 
 
 @pytest.mark.parametrize(
@@ -680,12 +669,11 @@ def test_thresholds_are_parameters(
 
 
 def test_ungraded_outcome_moves_nothing() -> None:
-    result = call(
-        "grading_tier_move",
-        manager=manager(),
-        outcome=AppraisalOutcome(graded=False, explanation="refused"),
-        period_kind=PeriodKind.YEAR,
-        params=PARAMS,
+    result = GRADING.tier_move(
+        manager(),
+        AppraisalOutcome(graded=False, explanation="refused"),
+        parse_period("2025"),
+        PARAMS,
     )
     assert result.direction is TierDirection.NONE
 
@@ -708,13 +696,7 @@ def test_annual_outcome_tier_is_the_tier_after_confirmation(
     who = manager(held, qualification)
     outcome = appraise(appraisal(uniform(score), who=who))
     assert outcome.tier == tier(expected)
-    confirmed = call(
-        "grading_tier_move",
-        manager=who,
-        outcome=outcome,
-        period_kind=PeriodKind.YEAR,
-        params=PARAMS,
-    )
+    confirmed = GRADING.tier_move(who, outcome, parse_period("2025"), PARAMS)
     after = who.tier if confirmed.direction is TierDirection.NONE else confirmed.to_tier
     assert after == outcome.tier
     if confirmed.flags:
@@ -725,16 +707,13 @@ def test_annual_outcome_tier_is_the_tier_after_confirmation(
 
 
 def loan(held: str | None, amount: str = "1000000.00") -> LoanRequest:
-    return LoanRequest(
+    return loan_request(
         manager=manager(held, "资深"),
         customer_id="c-1",
-        customer_kind=CustomerKind.INDIVIDUAL,
-        customer_class=None,
         product=LoanProduct.FARMER_MICRO_CREDIT,
         amount=D(amount),
         issued_on=dt.date(2025, 5, 1),
         exposure_now=D(0),
-        exposure_at_class_set=None,
     )
 
 
@@ -749,7 +728,7 @@ def loan(held: str | None, amount: str = "1000000.00") -> LoanRequest:
     ],
 )
 def test_lending_cap(held: str | None, cap: D | None) -> None:
-    result = call("lending_cap", manager=manager(held, None), on=dt.date(2025, 5, 1), params=PARAMS)
+    result = LENDING.cap(manager(held, None), dt.date(2025, 5, 1), PARAMS)
     assert result.amount == cap
     assert result.article
     assert result.explanation
@@ -767,10 +746,10 @@ def test_lending_cap(held: str | None, cap: D | None) -> None:
     ],
 )
 def test_assistant_cannot_own_loans(held: str | None, amount: str, refused: bool) -> None:
-    refusals = call("lending_check", request=loan(held, amount), params=PARAMS)
+    refusals = LENDING.check(loan(held, amount), PARAMS)
     if refused:
         assert [r.rule for r in refusals] == ["ASSISTANT_CANNOT_OWN_LOANS"]
-        assert refusals[0].article == rules.ART_ASSISTANT
+        assert refusals[0].article == ART_ASSISTANT
         assert refusals[0].message
     else:
         assert refusals == ()
@@ -778,7 +757,7 @@ def test_assistant_cannot_own_loans(held: str | None, amount: str, refused: bool
 
 @pytest.mark.parametrize("held", [None, "AH_MID_1"])
 def test_no_rotation(held: str | None) -> None:
-    assert call("lending_rotation_due_on", manager=manager(held), params=PARAMS) is None
+    assert LENDING.rotation_due_on(manager(held), PARAMS) is None
 
 
 # --- penalties --------------------------------------------------------------------
@@ -797,18 +776,14 @@ SERIOUS = {
 def violation(
     kind: ViolationKind, held: str | None, tiers: tuple[Tier, ...] = plugins.anhui.TIERS
 ) -> ViolationCase:
-    return ViolationCase(
-        kind=kind,
-        occurred_on=dt.date(2025, 4, 1),
-        manager=manager(held),
-        confirmed_same_kind_this_year=1,
-        tiers=tiers,
+    return violation_case(
+        kind=kind, occurred_on=dt.date(2025, 4, 1), manager=manager(held), tiers=tiers
     )
 
 
 @pytest.mark.parametrize("kind", list(ViolationKind))
 def test_serious_violations_move_down_one_band(kind: ViolationKind) -> None:
-    effect = call("penalty_effect", case=violation(kind, "AH_MID_2"), params=PARAMS)
+    effect = penalty(violation(kind, "AH_MID_2"))
     assert effect.article
     assert effect.reason
     if kind in SERIOUS:
@@ -830,16 +805,16 @@ def test_serious_violations_move_down_one_band(kind: ViolationKind) -> None:
     ],
 )
 def test_violation_by_band(held: str | None, effect: PenaltyKind, to: str | None) -> None:
-    result = call("penalty_effect", case=violation(ViolationKind.NOMINEE_LOAN, held), params=PARAMS)
+    result = penalty(violation(ViolationKind.NOMINEE_LOAN, held))
     assert result.effect is effect
     assert result.to_tier == tier(to)
     if effect is PenaltyKind.NONE:
-        assert rules.DISMISSAL_REVIEW in result.reason
+        assert TierMoveFlag.DISMISSAL_REVIEW in result.reason
 
 
 def test_violation_without_tiers_in_the_case_uses_the_policy_tiers() -> None:
     case = violation(ViolationKind.FALSIFICATION, "AH_MID_1", tiers=())
-    assert call("penalty_effect", case=case, params=PARAMS).to_tier == tier("AH_JUNIOR_2")
+    assert penalty(case).to_tier == tier("AH_JUNIOR_2")
 
 
 @pytest.mark.parametrize(
@@ -847,7 +822,7 @@ def test_violation_without_tiers_in_the_case_uses_the_policy_tiers() -> None:
 )
 def test_violation_downgrade_switch(switch: bool, effect: PenaltyKind) -> None:
     case = violation(ViolationKind.LOAN_TO_PAY_INTEREST, "AH_MID_1")
-    result = call("penalty_effect", case=case, params=params(violation_downgrade=switch))
+    result = penalty(case, params(violation_downgrade=switch))
     assert result.effect is effect
 
 

@@ -16,58 +16,62 @@ from typing import Any
 import pytest
 
 import plugins.county_coop as plugin
-from plugins.county_coop import rules
-from server.domain import (
-    CustomerKind,
-    LoanProduct,
-    ManagerCategory,
-    ManagerStatus,
-    PolicyCategory,
-    ViolationKind,
-)
-from server.policy.indicators import COMPUTED_INDICATORS
-from server.policy.parameters import defaults, resolve
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from plugins.county_coop import appraisal as yearly
+from plugins.county_coop.lending import lending_cap
+from plugins.county_coop.levels import level_from_scores
+from plugins.county_coop.parameters import CountyParameters
+from plugins.county_coop.rating import BASICALLY_COMPETENT, INCOMPETENT, percent, rating_for
+from server.errors import UnknownPlugin
+from server.policy import (
+    COMPUTED_INDICATORS,
     AppraisalInput,
     AppraisalOutcome,
-    CohortMember,
     IndicatorSource,
     LendingCap,
+    LoanProduct,
     LoanRequest,
     ManagerProfile,
+    ManagerStatus,
     Params,
     PenaltyEffect,
     PenaltyKind,
     PeriodKind,
+    PolicyCategory,
     Refusal,
     Tier,
     TierDirection,
     TierMove,
-    ViolationCase,
+    ViolationKind,
+    parse_period,
+)
+from server.policy.parameters import resolve
+from server.policy.testing import (
+    appraisal_input,
+    cohort,
+    loan_request,
+    manager_profile,
+    registry,
+    violation_case,
 )
 
 D = Decimal
 INFO = plugin.policy_info()
-DEFAULTS = defaults(INFO)
-REGISTRY = PolicyRegistry([plugin])
+DEFAULTS = CountyParameters()
+REGISTRY = registry(plugin)
+GRADING = REGISTRY.grading(plugin.NAME)
+LENDING = REGISTRY.lending(plugin.NAME)
 TIER = {tier.code: tier for tier in plugin.TIERS}
 LOAN_DAY = dt.date(2025, 6, 30)
 LINES = ("loans_issued", "interest_recovered", "deposits_absorbed", "fee_income")
 
 
-def params(**raw: Any) -> Params:
-    resolved, problems = resolve(INFO, raw)
-    assert problems == []
-    return resolved
+def params(**raw: Any) -> CountyParameters:
+    return CountyParameters.of(raw)
 
 
 def manager(**changes: Any) -> ManagerProfile:
-    base = ManagerProfile(
-        manager_id="M-1",
+    base = manager_profile(
         employee_no="E001",
-        category=ManagerCategory.RETAIL,
-        status=ManagerStatus.ACTIVE,
         hire_date=dt.date(2015, 7, 1),
         birth_date=dt.date(1990, 5, 20),
         post_started_on=dt.date(2023, 3, 1),
@@ -111,25 +115,17 @@ def appraisal(
     tenant_params: Params = DEFAULTS,
     period_kind: PeriodKind = PeriodKind.YEAR,
 ) -> AppraisalInput:
-    return AppraisalInput(
-        period="2025" if period_kind is PeriodKind.YEAR else "2025-Q4",
-        period_kind=period_kind,
-        period_start=dt.date(2025, 1, 1)
-        if period_kind is PeriodKind.YEAR
-        else dt.date(2025, 10, 1),
-        period_end=dt.date(2025, 12, 31),
+    return appraisal_input(
+        "2025" if period_kind is PeriodKind.YEAR else "2025-Q4",
         manager=who or manager(),
         values=values() if given is None else given,
         plans=plans,
-        findings=(),
-        cohort={},
-        prior=(),
         params=tenant_params,
     )
 
 
 def appraise(given: AppraisalInput) -> AppraisalOutcome:
-    outcome = REGISTRY.call(plugin.NAME, "grading_appraise", appraisal=given)
+    outcome = GRADING.appraise(given)
     assert isinstance(outcome, AppraisalOutcome)
     return outcome
 
@@ -139,14 +135,8 @@ def move(
     outcome: AppraisalOutcome,
     period_kind: PeriodKind = PeriodKind.YEAR,
 ) -> TierMove:
-    result = REGISTRY.call(
-        plugin.NAME,
-        "grading_tier_move",
-        manager=who,
-        outcome=outcome,
-        period_kind=period_kind,
-        params=DEFAULTS,
-    )
+    period = parse_period("2025" if period_kind is PeriodKind.YEAR else "2025-Q4")
+    result = GRADING.tier_move(who, outcome, period, DEFAULTS)
     assert isinstance(result, TierMove)
     return result
 
@@ -172,11 +162,12 @@ def test_plugin_registers_with_grading_lending_and_penalty() -> None:
         "ⅩⅩ县农村信用社客户经理管理办法",
         "XXX省农村信用社信贷客户经理管理暂行办法",
     )
-    assert REGISTRY.call(plugin.NAME, "classify_customer", facts=None, params=DEFAULTS) is None
+    with pytest.raises(UnknownPlugin, match="CLASSIFICATION"):
+        REGISTRY.classification(plugin.NAME)
 
 
 def test_tiers_are_trainee_to_level_four_by_rank() -> None:
-    tiers = REGISTRY.tiers(plugin.NAME)
+    tiers = GRADING.tiers()
     assert [(t.code, t.rank, t.name) for t in tiers] == [
         ("CC_TRAINEE", 0, "见习客户经理"),
         ("CC_1", 1, "一级客户经理"),
@@ -247,9 +238,7 @@ def test_the_top_cap_may_be_set_or_left_open() -> None:
 
 
 def test_yearly_indicators() -> None:
-    specs = REGISTRY.call(
-        plugin.NAME, "grading_indicators", period_kind=PeriodKind.YEAR, params=DEFAULTS
-    )
+    specs = GRADING.indicators(parse_period("2025"), DEFAULTS)
     declared = {(s.key, s.source) for s in specs}
     assert declared == {
         ("theory_exam_score", IndicatorSource.RECORDED),
@@ -279,18 +268,14 @@ def test_yearly_indicators() -> None:
 
 
 def test_a_quarter_needs_no_indicators() -> None:
-    specs = REGISTRY.call(
-        plugin.NAME, "grading_indicators", period_kind=PeriodKind.QUARTER, params=DEFAULTS
-    )
+    specs = GRADING.indicators(parse_period("2025-Q4"), DEFAULTS)
     assert specs == ()
 
 
 @pytest.mark.parametrize("size", [0, 2])
 def test_no_cohort_figures(size: int) -> None:
-    cohort = tuple(CohortMember(manager(manager_id=f"M-{i}"), values()) for i in range(size))
-    figures = REGISTRY.call(
-        plugin.NAME, "grading_cohort_figures", period="2025", cohort=cohort, params=DEFAULTS
-    )
+    members = cohort(*[values()] * size, tier=TIER["CC_2"])
+    figures = GRADING.cohort_figures(parse_period("2025"), members, DEFAULTS)
     assert dict(figures) == {}
 
 
@@ -298,7 +283,7 @@ def test_no_cohort_figures(size: int) -> None:
 
 
 def unscored(given: AppraisalInput) -> AppraisalOutcome | None:
-    outcome = REGISTRY.call(plugin.NAME, "grading_unscored_outcome", appraisal=given)
+    outcome = GRADING.unscored_outcome(given)
     assert outcome is None or isinstance(outcome, AppraisalOutcome)
     return outcome
 
@@ -357,9 +342,9 @@ def test_rating_bands(completion: str, code: str, label: str) -> None:
 
 def test_the_rating_reads_the_exact_completion_and_shows_it_rounded_down() -> None:
     just_below = D("0.59995")
-    assert rules.rating_for(just_below) is rules.INCOMPETENT
-    assert rules.percent(just_below) == "59.99%"
-    assert rules.rating_for(D("0.6")) is rules.BASICALLY_COMPETENT
+    assert rating_for(just_below) is INCOMPETENT
+    assert percent(just_below) == "59.99%"
+    assert rating_for(D("0.6")) is BASICALLY_COMPETENT
 
 
 @pytest.mark.parametrize(
@@ -501,8 +486,7 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
 def test_level_score_and_the_level_it_admits(
     theory: str, results: str, skill: str, score: str, code: str
 ) -> None:
-    settings = rules.Settings.from_params(DEFAULTS)
-    level = rules.level_from_scores(D(theory), D(results), D(skill), settings)
+    level = level_from_scores(D(theory), D(results), D(skill), DEFAULTS)
     assert (level.score, level.tier.code) == (D(score), code)
     assert level.qualified is (D(theory) >= 70)
     # the same through an appraisal of a manager not graded yet (SET from the level score)
@@ -522,10 +506,9 @@ def test_level_score_and_the_level_it_admits(
     ],
 )
 def test_level_thresholds_are_parameters(raw: dict[str, str], level_score: str, code: str) -> None:
-    settings = rules.Settings.from_params(params(**raw))
     # theory 100 keeps the manager qualified; the rest brings the score to level_score
     rest = (D(level_score) - 60) / D("0.4")
-    level = rules.level_from_scores(D(100), rest, rest, settings)
+    level = level_from_scores(D(100), rest, rest, params(**raw))
     assert (level.score, level.tier.code) == (D(level_score), code)
 
 
@@ -732,28 +715,24 @@ def test_every_item_and_pay_line_names_its_article_and_explains_itself(completio
 def test_same_input_same_outcome() -> None:
     given = appraisal(at_completion("1.07", npl_ratio="0.03"))
     assert appraise(given) == appraise(given)
-    assert rules.appraise(given) == appraise(given)
+    assert yearly.appraise(given, DEFAULTS) == appraise(given)
 
 
 # --- lending caps (第一章) ------------------------------------------------------------
 
 
 def loan(amount: str, who: ManagerProfile | None = None, on: dt.date = LOAN_DAY) -> LoanRequest:
-    return LoanRequest(
+    return loan_request(
         manager=who or manager(),
-        customer_id="C-1",
-        customer_kind=CustomerKind.INDIVIDUAL,
-        customer_class=None,
         product=LoanProduct.FARMER_MICRO_CREDIT,
         amount=D(amount),
         issued_on=on,
         exposure_now=D(0),
-        exposure_at_class_set=None,
     )
 
 
 def check(request: LoanRequest, tenant_params: Params = DEFAULTS) -> tuple[Refusal, ...]:
-    refusals = REGISTRY.call(plugin.NAME, "lending_check", request=request, params=tenant_params)
+    refusals = LENDING.check(request, tenant_params)
     assert isinstance(refusals, tuple)
     return refusals
 
@@ -771,7 +750,7 @@ def check(request: LoanRequest, tenant_params: Params = DEFAULTS) -> tuple[Refus
 )
 def test_lending_cap_by_level(code: str | None, amount: Decimal | None) -> None:
     who = manager(tier=None if code is None else TIER[code])
-    cap = REGISTRY.call(plugin.NAME, "lending_cap", manager=who, on=LOAN_DAY, params=DEFAULTS)
+    cap = LENDING.cap(who, LOAN_DAY, DEFAULTS)
     assert isinstance(cap, LendingCap)
     assert cap.amount == amount
     assert "第一章" in cap.article and cap.explanation
@@ -779,7 +758,7 @@ def test_lending_cap_by_level(code: str | None, amount: Decimal | None) -> None:
 
 def test_caps_follow_the_rank_not_the_code() -> None:
     other = Tier(code="SD_1", name="一级客户经理", rank=1, external_title="一级客户经理")
-    cap = rules.lending_cap(manager(tier=other), rules.Settings.from_params(DEFAULTS))
+    cap = lending_cap(manager(tier=other), DEFAULTS)
     assert cap.amount == D(300_000)
 
 
@@ -886,9 +865,7 @@ def test_rotation_due_three_years_after_the_post_started(
     due: dt.date | None,
 ) -> None:
     who = manager(post_started_on=post_started_on, status=status)
-    result = REGISTRY.call(
-        plugin.NAME, "lending_rotation_due_on", manager=who, params=params(**raw)
-    )
+    result = LENDING.rotation_due_on(who, params(**raw))
     assert result == due
 
 
@@ -896,14 +873,14 @@ def test_rotation_due_three_years_after_the_post_started(
 
 
 def penalty(kind: ViolationKind, count: int = 1, tenant_params: Params = DEFAULTS) -> PenaltyEffect:
-    case = ViolationCase(
+    case = violation_case(
         kind=kind,
         occurred_on=LOAN_DAY,
         manager=manager(),
         confirmed_same_kind_this_year=count,
         tiers=plugin.TIERS,
     )
-    effect = REGISTRY.call(plugin.NAME, "penalty_effect", case=case, params=tenant_params)
+    effect = REGISTRY.penalty(plugin.NAME).effect(case, tenant_params)
     assert isinstance(effect, PenaltyEffect)
     return effect
 

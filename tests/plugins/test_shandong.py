@@ -8,48 +8,56 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import plugins.shandong as plugin
-from plugins.shandong import rules
-from server.domain import (
-    CreditExamResult,
-    Education,
-    ManagerCategory,
-    ManagerStatus,
-    PolicyCategory,
-    ProfessionalTitle,
-    SystemProficiency,
-    ViolationKind,
-)
-from server.policy.indicators import COMPUTED_INDICATORS
-from server.policy.parameters import defaults, resolve
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from plugins.shandong import basic_quality, grades, penalties, work_quality
+from plugins.shandong import economic_indicators as economic
+from plugins.shandong.inputs import REQUIRED_PLANS, REQUIRED_PROFILE, REQUIRED_VALUES
+from plugins.shandong.parameters import ShandongParameters
+from server.errors import UnknownPlugin
+from server.policy import (
+    COMPUTED_INDICATORS,
     AppraisalInput,
     AppraisalOutcome,
     CohortMember,
+    CreditExamResult,
+    Education,
     FindingCount,
     IndicatorSource,
     ItemScore,
+    ManagerCategory,
     ManagerProfile,
+    ManagerStatus,
     Params,
     PenaltyEffect,
     PenaltyKind,
     PeriodKind,
+    PolicyCategory,
+    ProfessionalTitle,
+    SystemProficiency,
     Tier,
     TierDirection,
     TierMove,
+    TierMoveFlag,
     ViolationCase,
+    ViolationKind,
+    is_finding_code,
+    is_indicator_key,
+    is_item_key,
+    parse_period,
 )
+from server.policy.parameters import resolve
+from server.policy.testing import appraisal_input, manager_profile, registry, violation_case
 
 INFO = plugin.policy_info()
-DEFAULTS = defaults(INFO)
-SD_1, SD_2, SD_3 = rules.SD_1, rules.SD_2, rules.SD_3
+DEFAULTS = ShandongParameters()
+REGISTRY = registry(plugin)
+GRADING = REGISTRY.grading(plugin.NAME)
+SD_1, SD_2, SD_3 = grades.SD_1, grades.SD_2, grades.SD_3
 D = Decimal
 
 BASE_VALUES: dict[str, Decimal] = {
@@ -88,35 +96,26 @@ FIVE_ITEMS_ZEROED = (
 )
 
 
-def params(**raw: Any) -> Params:
-    resolved, problems = resolve(INFO, raw)
-    assert problems == []
-    return resolved
+# Items with a per-case deduction the source lost ("每笔扣分"): each has its own parameter.
+LOST_DEDUCTIONS = [
+    item.slug
+    for item in work_quality.QUALITY_ITEMS
+    if any(rule.points is None for rule in item.deductions)
+]
 
 
-def settings(**raw: Any) -> rules.Settings:
-    return rules.Settings.from_params(params(**raw))
+def params(**raw: Any) -> ShandongParameters:
+    return ShandongParameters.of(raw)
 
 
 def profile(**changes: Any) -> ManagerProfile:
     """An active 二级 retail manager who scores full marks on A1–A5 and B3."""
-    base = ManagerProfile(
-        manager_id="M-1",
+    base = manager_profile(
         employee_no="E001",
-        category=ManagerCategory.RETAIL,
-        status=ManagerStatus.ACTIVE,
-        hire_date=dt.date(2015, 3, 1),
-        birth_date=dt.date(1985, 6, 15),
-        probation_ends_on=dt.date(2016, 3, 1),
+        post_started_on=None,
         tier=SD_2,
-        education=Education.BACHELOR_OR_HIGHER,
-        professional_title=ProfessionalTitle.INTERMEDIATE_OR_HIGHER,
-        credit_exam=CreditExamResult.PASSED,
-        credit_work_years=D(5),
-        system_proficiency=SystemProficiency.PROFICIENT,
-        jurisdiction_households=100,
-        rated_households=80,
-        office_has_credit_clerk=False,
+        qualification_level=None,
+        licence_valid_until=None,
     )
     return dataclasses.replace(base, **changes)
 
@@ -139,25 +138,19 @@ def appraisal(
         del merged_values[key]
     for key in drop_plans:
         del merged_plans[key]
-    quarter = period_kind is PeriodKind.QUARTER
-    return AppraisalInput(
-        period="2025-Q3" if quarter else "2025",
-        period_kind=period_kind,
-        period_start=dt.date(2025, 7, 1) if quarter else dt.date(2025, 1, 1),
-        period_end=dt.date(2025, 9, 30) if quarter else dt.date(2025, 12, 31),
+    return appraisal_input(
+        "2025-Q3" if period_kind is PeriodKind.QUARTER else "2025",
         manager=manager or profile(),
         values=merged_values,
         plans=merged_plans,
         findings=findings,
         cohort=BASE_COHORT if cohort is None else cohort,
-        prior=(),
         params=tenant_params,
     )
 
 
 def run(case: AppraisalInput) -> AppraisalOutcome:
-    registry = PolicyRegistry([plugin])
-    outcome = registry.call(plugin.NAME, "grading_appraise", appraisal=case)
+    outcome = GRADING.appraise(case)
     assert isinstance(outcome, AppraisalOutcome)
     return outcome
 
@@ -171,22 +164,25 @@ def item(outcome: AppraisalOutcome, key: str) -> ItemScore:
 
 
 def test_plugin_registers_grading_and_penalty_only() -> None:
-    registry = PolicyRegistry([plugin])
-    info = registry.info(plugin.NAME)
+    info = REGISTRY.info(plugin.NAME)
     assert info.version == "1.0.0"
     assert info.categories == frozenset({PolicyCategory.GRADING, PolicyCategory.PENALTY})
-    assert registry.call(plugin.NAME, "lending_cap") is None
-    assert registry.call(plugin.NAME, "classify_customer") is None
+    assert not hasattr(plugin, "lending_cap")
+    assert not hasattr(plugin, "classify_customer")
+    with pytest.raises(UnknownPlugin, match="LENDING"):
+        REGISTRY.lending(plugin.NAME)
+    with pytest.raises(UnknownPlugin, match="CLASSIFICATION"):
+        REGISTRY.classification(plugin.NAME)
 
 
 def test_tiers_by_rank() -> None:
-    tiers = PolicyRegistry([plugin]).tiers(plugin.NAME)
+    tiers = GRADING.tiers()
     assert [(t.code, t.rank) for t in tiers] == [("SD_3", 1), ("SD_2", 2), ("SD_1", 3)]
     assert tiers == plugin.TIERS
 
 
 def test_parameter_defaults_and_articles() -> None:
-    overrides = {f"deduction_{s}": None for s in rules.QUALITY_OVERRIDES}
+    overrides = {f"deduction_{s}": None for s in LOST_DEDUCTIONS}
     assert dict(DEFAULTS) == {
         "deduction_per_case": D("0.5"),
         **overrides,
@@ -227,28 +223,25 @@ def test_parameter_bounds(raw: dict[str, Any], valid: bool) -> None:
 
 
 def test_year_indicators() -> None:
-    registry = PolicyRegistry([plugin])
-    specs = registry.call(
-        plugin.NAME, "grading_indicators", period_kind=PeriodKind.YEAR, params=DEFAULTS
-    )
+    specs = GRADING.indicators(parse_period("2025"), DEFAULTS)
     assert specs
     profile_fields = {f.name for f in dataclasses.fields(ManagerProfile)}
     for spec in specs:
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", spec.key)
+        assert is_indicator_key(spec.key)
         assert spec.description and spec.unit
         if spec.source is IndicatorSource.COMPUTED:
             assert spec.key in COMPUTED_INDICATORS
         if spec.source is IndicatorSource.PROFILE:
             assert spec.key in profile_fields
     declared = {(s.key, s.source) for s in specs if s.required}
-    for key in rules.REQUIRED_VALUES:
+    for key in REQUIRED_VALUES:
         assert (key, IndicatorSource.COMPUTED) in declared or (
             key,
             IndicatorSource.RECORDED,
         ) in declared
-    for key in rules.REQUIRED_PLANS:
+    for key in REQUIRED_PLANS:
         assert (key, IndicatorSource.TASK_PLAN) in declared
-    for key in rules.REQUIRED_PROFILE:
+    for key in REQUIRED_PROFILE:
         assert (key, IndicatorSource.PROFILE) in declared
     optional = {s.key for s in specs if not s.required}
     assert {
@@ -261,10 +254,7 @@ def test_year_indicators() -> None:
 
 
 def test_quarter_needs_no_indicators() -> None:
-    registry = PolicyRegistry([plugin])
-    specs = registry.call(
-        plugin.NAME, "grading_indicators", period_kind=PeriodKind.QUARTER, params=DEFAULTS
-    )
+    specs = GRADING.indicators(parse_period("2025-Q3"), DEFAULTS)
     assert specs == ()
 
 
@@ -331,7 +321,7 @@ def test_total_to_tier_boundaries(
     ],
 )
 def test_tier_for_total(total: Decimal, tier: Tier) -> None:
-    assert rules.tier_for_total(total) == tier
+    assert grades.tier_for_total(total) == tier
 
 
 def test_total_is_sum_of_rounded_items() -> None:
@@ -401,7 +391,7 @@ def test_probation_ended_in_year_is_sd3_without_scoring(ends_on: dt.date) -> Non
     assert outcome.total is None
     assert "without scoring" in outcome.explanation
     assert "(第十三条)" in outcome.explanation
-    assert outcome.rating == rules.RATING_PROBATION_END
+    assert outcome.rating == grades.RATING_PROBATION_END
 
 
 def test_probation_ended_before_year_is_scored() -> None:
@@ -464,7 +454,7 @@ def test_missing_required_input_refuses(change: dict[str, Any], missing: str) ->
     ],
 )
 def test_a1_education(education: Education | None, score: Decimal) -> None:
-    assert rules.a1_education(education).score == score
+    assert basic_quality.a1_education(education).score == score
 
 
 @pytest.mark.parametrize(
@@ -477,7 +467,7 @@ def test_a1_education(education: Education | None, score: Decimal) -> None:
     ],
 )
 def test_a2_title(title: ProfessionalTitle | None, score: Decimal) -> None:
-    assert rules.a2_title(title).score == score
+    assert basic_quality.a2_title(title).score == score
 
 
 @pytest.mark.parametrize(
@@ -491,7 +481,7 @@ def test_a2_title(title: ProfessionalTitle | None, score: Decimal) -> None:
     ],
 )
 def test_a3_credit_exam(exam: CreditExamResult | None, score: Decimal) -> None:
-    assert rules.a3_credit_exam(exam).score == score
+    assert basic_quality.a3_credit_exam(exam).score == score
 
 
 @pytest.mark.parametrize(
@@ -507,7 +497,7 @@ def test_a3_credit_exam(exam: CreditExamResult | None, score: Decimal) -> None:
     ],
 )
 def test_a4_work_years(years: Decimal | None, score: Decimal) -> None:
-    assert rules.a4_work_years(years).score == score
+    assert basic_quality.a4_work_years(years).score == score
 
 
 @pytest.mark.parametrize(
@@ -520,7 +510,7 @@ def test_a4_work_years(years: Decimal | None, score: Decimal) -> None:
     ],
 )
 def test_a5_system(proficiency: SystemProficiency | None, score: Decimal) -> None:
-    assert rules.a5_system(proficiency).score == score
+    assert basic_quality.a5_system(proficiency).score == score
 
 
 def test_a_items_through_the_appraisal() -> None:
@@ -572,7 +562,7 @@ def test_b1_customers(
     average: Decimal | None,
     score: Decimal,
 ) -> None:
-    assert rules.b1_customers(category, natural, corporate, average).score == score
+    assert economic.b1_customers(category, natural, corporate, average).score == score
 
 
 @pytest.mark.parametrize(
@@ -600,7 +590,7 @@ def test_b1_customers(
 def test_b2_balance(
     category: ManagerCategory, balance: Decimal, average: Decimal | None, score: Decimal
 ) -> None:
-    assert rules.b2_balance(category, balance, average).score == score
+    assert economic.b2_balance(category, balance, average).score == score
 
 
 @pytest.mark.parametrize(
@@ -620,7 +610,7 @@ def test_b2_balance(
     ],
 )
 def test_b3_coverage(households: int | None, rated: int | None, score: Decimal) -> None:
-    assert rules.b3_coverage(households, rated).score == score
+    assert economic.b3_coverage(households, rated).score == score
 
 
 @pytest.mark.parametrize(
@@ -658,7 +648,7 @@ def test_b4_deposits(
     raw: dict[str, Any],
     score: Decimal,
 ) -> None:
-    assert rules.b4_deposits(net, plan, average, settings(**raw)).score == score
+    assert economic.b4_deposits(net, plan, average, params(**raw)).score == score
 
 
 @pytest.mark.parametrize(
@@ -678,7 +668,7 @@ def test_b4_deposits(
 def test_b5_1_npl_reduction(
     start: Decimal, end: Decimal, written_off: Decimal, plan: Decimal, score: Decimal
 ) -> None:
-    assert rules.b5_1_npl_reduction(start, end, written_off, plan).score == score
+    assert economic.b5_1_npl_reduction(start, end, written_off, plan).score == score
 
 
 def test_b5_1_reads_written_off_through_the_appraisal() -> None:
@@ -704,7 +694,7 @@ def test_b5_1_reads_written_off_through_the_appraisal() -> None:
     ],
 )
 def test_b5_2_cash(actual: Decimal, plan: Decimal, raw: dict[str, Any], score: Decimal) -> None:
-    assert rules.b5_2_cash(actual, plan, settings(**raw)).score == score
+    assert economic.b5_2_cash(actual, plan, params(**raw)).score == score
 
 
 @pytest.mark.parametrize(
@@ -719,7 +709,7 @@ def test_b5_2_cash(actual: Decimal, plan: Decimal, raw: dict[str, Any], score: D
     ],
 )
 def test_b5_3_npl_control(start: Decimal, end: Decimal, score: Decimal) -> None:
-    assert rules.b5_3_npl_control(start, end).score == score
+    assert economic.b5_3_npl_control(start, end).score == score
 
 
 @pytest.mark.parametrize(
@@ -737,7 +727,7 @@ def test_b5_3_npl_control(start: Decimal, end: Decimal, score: Decimal) -> None:
     ],
 )
 def test_b5_4_writeoff(actual: Decimal, plan: Decimal, raw: dict[str, Any], score: Decimal) -> None:
-    assert rules.b5_4_writeoff(actual, plan, settings(**raw)).score == score
+    assert economic.b5_4_writeoff(actual, plan, params(**raw)).score == score
 
 
 @pytest.mark.parametrize(
@@ -753,7 +743,7 @@ def test_b5_4_writeoff(actual: Decimal, plan: Decimal, raw: dict[str, Any], scor
     ],
 )
 def test_b5_5_notices(coverage: Decimal, lost: Decimal, score: Decimal) -> None:
-    assert rules.b5_5_notices(coverage, lost).score == score
+    assert economic.b5_5_notices(coverage, lost).score == score
 
 
 def test_b5_5_reads_limitation_lost_through_the_appraisal() -> None:
@@ -778,12 +768,12 @@ def test_b5_5_reads_limitation_lost_through_the_appraisal() -> None:
     ],
 )
 def test_b6_interest(actual: Decimal, plan: Decimal, raw: dict[str, Any], score: Decimal) -> None:
-    assert rules.b6_interest(actual, plan, settings(**raw)).score == score
+    assert economic.b6_interest(actual, plan, params(**raw)).score == score
 
 
 def test_b6_max_points_follow_the_cap() -> None:
-    assert rules.b6_interest(D(1), D(1), settings()).max_points is None
-    assert rules.b6_interest(D(1), D(1), settings(interest_cap="25")).max_points == D(25)
+    assert economic.b6_interest(D(1), D(1), params()).max_points is None
+    assert economic.b6_interest(D(1), D(1), params(interest_cap="25")).max_points == D(25)
 
 
 def test_b_items_read_the_cohort_averages() -> None:
@@ -907,9 +897,24 @@ def test_work_quality_items(
     clerk: bool,
     score: Decimal,
 ) -> None:
-    (quality,) = [q for q in rules.QUALITY_ITEMS if q.key == key]
-    counts = rules.finding_counts(findings)
-    assert rules.quality_item(quality, counts, settings(**raw), clerk).score == score
+    (quality,) = [q for q in work_quality.QUALITY_ITEMS if q.key == key]
+    counts = work_quality.finding_counts(findings)
+    assert work_quality.quality_item(quality, counts, params(**raw), clerk).score == score
+
+
+def test_work_quality_items_and_findings_are_written_as_the_core_records_them() -> None:
+    for quality in work_quality.QUALITY_ITEMS:
+        assert is_item_key(quality.key), quality.key
+        assert all(is_finding_code(rule.finding) for rule in quality.deductions), quality.key
+
+
+def test_each_item_with_a_lost_deduction_has_its_own_parameter() -> None:
+    assert LOST_DEDUCTIONS == ["c1_1", "c1_2", "c1_3", "c1_4", "c1_5", "c2", "c4", "c5", "c6"]
+    own = {name for name in ShandongParameters.names() if name.startswith("deduction_c")}
+    assert own == {f"deduction_{slug}" for slug in LOST_DEDUCTIONS}
+    assert params(deduction_c1_4="1").deduction("c1_4") == D(1)
+    assert params(deduction_c1_4="1").deduction("c2") == D("0.5")
+    assert DEFAULTS.deduction("c3") == D("0.5")
 
 
 def test_work_quality_through_the_appraisal() -> None:
@@ -954,11 +959,7 @@ def member(
 
 
 def figures(period: str, cohort: tuple[CohortMember, ...]) -> dict[str, Decimal]:
-    registry = PolicyRegistry([plugin])
-    result = registry.call(
-        plugin.NAME, "grading_cohort_figures", period=period, cohort=cohort, params=DEFAULTS
-    )
-    return dict(result)
+    return dict(GRADING.cohort_figures(parse_period(period), cohort, DEFAULTS))
 
 
 def test_cohort_empty() -> None:
@@ -1021,40 +1022,14 @@ def test_cohort_keeps_manager_whose_probation_ended_before_the_year() -> None:
     assert figures("2025", cohort)["average_weighted_customers"] == D(75)
 
 
-@pytest.mark.parametrize(
-    ("period", "first", "last"),
-    [
-        ("2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-        ("2025-Q1", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
-        ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
-        ("2025-Q3", dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
-        ("2025-Q4", dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
-    ],
-)
-def test_period_dates(period: str, first: dt.date, last: dt.date) -> None:
-    assert rules.period_dates(period) == (first, last)
-
-
-def test_period_dates_rejects_bad_quarter() -> None:
-    with pytest.raises(ValueError, match="quarter"):
-        rules.period_dates("2025-Q5")
-
-
 # --- tier moves (第八条, 第九条, 第十三条) -----------------------------------------------
 
 
 def move(
     current: Tier | None, outcome: AppraisalOutcome, kind: PeriodKind = PeriodKind.YEAR
 ) -> TierMove:
-    registry = PolicyRegistry([plugin])
-    result = registry.call(
-        plugin.NAME,
-        "grading_tier_move",
-        manager=profile(tier=current),
-        outcome=outcome,
-        period_kind=kind,
-        params=DEFAULTS,
-    )
+    period = parse_period("2025" if kind is PeriodKind.YEAR else "2025-Q3")
+    result = GRADING.tier_move(profile(tier=current), outcome, period, DEFAULTS)
     assert isinstance(result, TierMove)
     return result
 
@@ -1082,6 +1057,7 @@ def test_tier_move_by_rank(current: Tier | None, target: Tier, direction: TierDi
     assert result.to_tier == target
     assert result.article == "第八条、第九条"
     assert result.reason
+    assert result.flags == ()
 
 
 def test_tier_move_after_probation_cites_article_13() -> None:
@@ -1092,6 +1068,20 @@ def test_tier_move_after_probation_cites_article_13() -> None:
         SD_3,
         "第十三条",
     )
+    assert result.flags == (TierMoveFlag.PROBATION_END,)
+
+
+@pytest.mark.parametrize(
+    ("current", "direction"),
+    [(SD_1, TierDirection.DEMOTION), (SD_3, TierDirection.NONE)],
+)
+def test_every_move_after_probation_is_flagged_probation_end(
+    current: Tier, direction: TierDirection
+) -> None:
+    outcome = run(appraisal(manager=profile(probation_ends_on=dt.date(2025, 5, 1), tier=current)))
+    result = move(current, outcome)
+    assert (result.direction, result.to_tier, result.article) == (direction, SD_3, "第十三条")
+    assert result.flags == (TierMoveFlag.PROBATION_END,)
 
 
 def test_tier_move_none_when_not_graded_or_quarterly() -> None:
@@ -1115,9 +1105,9 @@ def violation(
     count: int = 1,
     occurred_on: dt.date = dt.date(2025, 5, 10),
     birth_date: dt.date = dt.date(1985, 6, 15),
-    tiers: tuple[Tier, ...] = rules.TIERS,
+    tiers: tuple[Tier, ...] = grades.TIERS,
 ) -> ViolationCase:
-    return ViolationCase(
+    return violation_case(
         kind=kind,
         occurred_on=occurred_on,
         manager=profile(tier=tier, birth_date=birth_date),
@@ -1127,8 +1117,7 @@ def violation(
 
 
 def effect(case: ViolationCase) -> PenaltyEffect:
-    registry = PolicyRegistry([plugin])
-    result = registry.call(plugin.NAME, "penalty_effect", case=case, params=DEFAULTS)
+    result = REGISTRY.penalty(plugin.NAME).effect(case, DEFAULTS)
     assert isinstance(result, PenaltyEffect)
     return result
 
@@ -1196,7 +1185,7 @@ def test_exam_failed_only_under_50(occurred_on: dt.date, kind_of_effect: Penalty
     ],
 )
 def test_age_on(birth: dt.date, day: dt.date, age: int) -> None:
-    assert rules.age_on(birth, day) == age
+    assert penalties.age_on(birth, day) == age
 
 
 @pytest.mark.parametrize("kind", [ViolationKind.AUDIT_NOTICE, ViolationKind.CUSTOMER_COMPLAINT])
@@ -1254,6 +1243,35 @@ def test_other_kinds_have_no_effect(kind: ViolationKind) -> None:
 def test_penalty_uses_own_tiers_when_case_has_none() -> None:
     result = effect(violation(ViolationKind.NOMINEE_LOAN, SD_1, tiers=()))
     assert (result.effect, result.to_tier) == (PenaltyKind.DOWN_ONE_TIER, SD_2)
+
+
+CAUSE_CASES = [
+    # (row of penalties.CAUSES, a case only that row decides)
+    (0, violation(ViolationKind.TRAINING_EXAM_FAILED)),
+    (1, violation(ViolationKind.EXAM_FAILED, birth_date=dt.date(1980, 1, 1))),
+    (2, violation(ViolationKind.EXAM_FAILED, birth_date=dt.date(1970, 1, 1))),
+    (3, violation(ViolationKind.CREDIT_TO_BANNED_CUSTOMER)),
+    (4, violation(ViolationKind.AUDIT_NOTICE, count=3)),
+    (5, violation(ViolationKind.CUSTOMER_COMPLAINT, count=2)),
+    (6, violation(ViolationKind.AUDIT_NOTICE, count=4)),
+    (7, violation(ViolationKind.OTHER)),
+    (8, violation(ViolationKind.LOSS_BY_MISCONDUCT)),
+]
+
+
+@pytest.mark.parametrize(("row", "case"), CAUSE_CASES)
+def test_each_row_of_article_15(row: int, case: ViolationCase) -> None:
+    cause = penalties.CAUSES[row]
+    assert penalties.cause_of(case) is cause
+    assert not any(earlier.condition(case) for earlier in penalties.CAUSES[:row])
+    result = effect(case)  # the manager holds 一级: DOWN_ONE_TIER stays a step down
+    assert (result.effect, result.article) == (cause.effect, cause.article)
+    assert result.reason.startswith(cause.reason(case))
+
+
+def test_every_row_of_article_15_is_a_test_case() -> None:
+    assert sorted(row for row, _ in CAUSE_CASES) == list(range(len(penalties.CAUSES)))
+    assert penalties.CAUSES[-1].condition(violation(ViolationKind.OTHER)), "the last row holds"
 
 
 @pytest.mark.parametrize("kind", list(ViolationKind))

@@ -14,33 +14,30 @@ from typing import Any
 import pytest
 
 import plugins.shanxi_customer_class as plugin
-from plugins.shanxi_customer_class import rules
-from server.domain import (
+from plugins.shanxi_customer_class.classes import CLASS_TABLE, SUPPORT_CRITERIA, years_before
+from plugins.shanxi_customer_class.parameters import ShanxiParameters
+from server.errors import UnknownPlugin
+from server.policy import (
+    Classification,
     CustomerClass,
-    CustomerKind,
+    CustomerFacts,
     IndustryPolicy,
     LoanProduct,
-    ManagerCategory,
-    ManagerStatus,
+    LoanRequest,
     OperatingStatus,
+    Params,
     PolicyCategory,
     Prospects,
+    Refusal,
     RiskClass,
 )
-from server.policy.parameters import defaults, resolve
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
-    Classification,
-    CustomerFacts,
-    LoanRequest,
-    ManagerProfile,
-    Params,
-    Refusal,
-)
+from server.policy.parameters import resolve
+from server.policy.testing import customer_facts, loan_request, manager_profile, registry
 
 AS_OF = dt.date(2025, 6, 30)
 INFO = plugin.policy_info()
-DEFAULTS = defaults(INFO)
+DEFAULTS = ShanxiParameters()
+REGISTRY = registry(plugin)
 FACT_FIELDS = {f.name for f in dataclasses.fields(CustomerFacts)}
 
 SUPPORT_RULES = (
@@ -70,35 +67,17 @@ RESTRICT_RULES = (
 
 
 def facts(**changes: Any) -> CustomerFacts:
-    """A customer meeting every 支持类 criterion at the default parameters, then ``changes``."""
-    base = CustomerFacts(
-        customer_id="C-1",
-        kind=CustomerKind.INDIVIDUAL,
-        industry_policy=IndustryPolicy.ENCOURAGED,
-        licences_complete=True,
-        operating_status=OperatingStatus.NORMAL,
-        prospects=Prospects.GOOD,
-        last_bad_credit_on=None,
-        blacklisted=False,
-        malicious_evasion=False,
-        major_litigation=False,
-        contribution_score=60,
-        worst_risk_class=RiskClass.NORMAL,
-        max_days_overdue=0,
-        as_of=AS_OF,
-    )
-    return dataclasses.replace(base, **changes)
+    """A customer meeting every 支持类 criterion exactly (contribution 60) at the default
+    parameters, then ``changes``."""
+    return dataclasses.replace(customer_facts(contribution_score=60, as_of=AS_OF), **changes)
 
 
-def params(**raw: Any) -> Params:
-    resolved, problems = resolve(INFO, raw)
-    assert problems == []
-    return resolved
+def params(**raw: Any) -> ShanxiParameters:
+    return ShanxiParameters.of(raw)
 
 
 def classify(customer: CustomerFacts, tenant_params: Params = DEFAULTS) -> Classification:
-    registry = PolicyRegistry([plugin])
-    result = registry.call(plugin.NAME, "classify_customer", facts=customer, params=tenant_params)
+    result = REGISTRY.classification(plugin.NAME).classify(customer, tenant_params)
     assert isinstance(result, Classification)
     return result
 
@@ -111,11 +90,12 @@ def rule_ids(result: Classification) -> tuple[str, ...]:
 
 
 def test_plugin_registers_with_classification_only() -> None:
-    registry = PolicyRegistry([plugin])
-    info = registry.info(plugin.NAME)
+    info = REGISTRY.info(plugin.NAME)
     assert info.version == "1.0.0"
     assert info.categories == frozenset({PolicyCategory.CLASSIFICATION})
-    assert registry.call(plugin.NAME, "grading_tiers") is None
+    assert not hasattr(plugin, "grading_tiers")
+    with pytest.raises(UnknownPlugin, match="GRADING"):
+        REGISTRY.grading(plugin.NAME)
 
 
 def test_parameter_defaults_and_articles() -> None:
@@ -160,17 +140,17 @@ def test_baseline_is_support_with_every_criterion_listed() -> None:
     assert {hit.article for hit in result.rules} == {"第十条"}
 
 
-@pytest.mark.parametrize(
-    ("changes", "rule"),
-    [
-        ({"industry_policy": IndustryPolicy.PROHIBITED}, "exit.industry_prohibited"),
-        ({"blacklisted": True}, "exit.blacklisted"),
-        ({"malicious_evasion": True}, "exit.malicious_evasion"),
-        ({"operating_status": OperatingStatus.CEASED}, "exit.operations_ceased"),
-        ({"worst_risk_class": RiskClass.DOUBTFUL}, "exit.loan_doubtful_or_loss"),
-        ({"worst_risk_class": RiskClass.LOSS}, "exit.loan_doubtful_or_loss"),
-    ],
-)
+EXIT_CASES = [
+    ({"industry_policy": IndustryPolicy.PROHIBITED}, "exit.industry_prohibited"),
+    ({"blacklisted": True}, "exit.blacklisted"),
+    ({"malicious_evasion": True}, "exit.malicious_evasion"),
+    ({"operating_status": OperatingStatus.CEASED}, "exit.operations_ceased"),
+    ({"worst_risk_class": RiskClass.DOUBTFUL}, "exit.loan_doubtful_or_loss"),
+    ({"worst_risk_class": RiskClass.LOSS}, "exit.loan_doubtful_or_loss"),
+]
+
+
+@pytest.mark.parametrize(("changes", "rule"), EXIT_CASES)
 def test_each_exit_condition_alone(changes: dict[str, Any], rule: str) -> None:
     result = classify(facts(**changes))
     assert result.customer_class is CustomerClass.EXIT
@@ -200,25 +180,25 @@ def test_every_exit_condition_is_listed_and_restrict_ones_are_not() -> None:
     assert values["exit.loan_doubtful_or_loss"] == ("worst_risk_class", "LOSS")
 
 
-@pytest.mark.parametrize(
-    ("changes", "rule"),
-    [
-        ({"industry_policy": IndustryPolicy.RESTRICTED}, "restrict.industry_restricted"),
-        ({"worst_risk_class": RiskClass.SUBSTANDARD}, "restrict.loan_substandard"),
-        ({"max_days_overdue": 1}, "restrict.overdue"),
-        ({"last_bad_credit_on": AS_OF}, "restrict.bad_credit_record"),
-        (
-            {"operating_status": OperatingStatus.DECLINING},
-            "restrict.operations_declining_or_suspended",
-        ),
-        (
-            {"operating_status": OperatingStatus.SUSPENDED},
-            "restrict.operations_declining_or_suspended",
-        ),
-        ({"major_litigation": True}, "restrict.major_litigation"),
-        ({"licences_complete": False}, "restrict.licences_incomplete"),
-    ],
-)
+RESTRICT_CASES = [
+    ({"industry_policy": IndustryPolicy.RESTRICTED}, "restrict.industry_restricted"),
+    ({"worst_risk_class": RiskClass.SUBSTANDARD}, "restrict.loan_substandard"),
+    ({"max_days_overdue": 1}, "restrict.overdue"),
+    ({"last_bad_credit_on": AS_OF}, "restrict.bad_credit_record"),
+    (
+        {"operating_status": OperatingStatus.DECLINING},
+        "restrict.operations_declining_or_suspended",
+    ),
+    (
+        {"operating_status": OperatingStatus.SUSPENDED},
+        "restrict.operations_declining_or_suspended",
+    ),
+    ({"major_litigation": True}, "restrict.major_litigation"),
+    ({"licences_complete": False}, "restrict.licences_incomplete"),
+]
+
+
+@pytest.mark.parametrize(("changes", "rule"), RESTRICT_CASES)
 def test_each_restrict_condition_alone(changes: dict[str, Any], rule: str) -> None:
     result = classify(facts(**changes))
     assert result.customer_class is CustomerClass.RESTRICT
@@ -350,7 +330,7 @@ def test_bad_record_span_reaching_before_year_one_counts_every_record() -> None:
     ],
 )
 def test_years_before(day: dt.date, years: int, expected: dt.date) -> None:
-    assert rules.years_before(day, years) == expected
+    assert years_before(day, years) == expected
 
 
 @pytest.mark.parametrize(
@@ -405,25 +385,36 @@ def test_old_bad_record_does_not_stop_support() -> None:
     assert result.customer_class is CustomerClass.SUPPORT
 
 
-@pytest.mark.parametrize(
-    ("changes", "unmet"),
-    [
-        ({}, ()),
-        ({"industry_policy": IndustryPolicy.RESTRICTED}, ("maintain.industry_not_supported",)),
-        ({"industry_policy": IndustryPolicy.PROHIBITED}, ("maintain.industry_not_supported",)),
-        ({"licences_complete": False}, ("maintain.licences_incomplete",)),
-        ({"operating_status": OperatingStatus.DECLINING}, ("maintain.operations_not_normal",)),
-        ({"last_bad_credit_on": dt.date(2024, 1, 1)}, ("maintain.bad_credit_record",)),
-        ({"prospects": Prospects.STABLE}, ("maintain.prospects_not_good",)),
-        ({"contribution_score": 59}, ("maintain.low_contribution",)),
-    ],
-)
+CRITERION_CASES = [
+    ({}, ()),
+    ({"industry_policy": IndustryPolicy.RESTRICTED}, ("maintain.industry_not_supported",)),
+    ({"industry_policy": IndustryPolicy.PROHIBITED}, ("maintain.industry_not_supported",)),
+    ({"licences_complete": False}, ("maintain.licences_incomplete",)),
+    ({"operating_status": OperatingStatus.DECLINING}, ("maintain.operations_not_normal",)),
+    ({"last_bad_credit_on": dt.date(2024, 1, 1)}, ("maintain.bad_credit_record",)),
+    ({"prospects": Prospects.STABLE}, ("maintain.prospects_not_good",)),
+    ({"contribution_score": 59}, ("maintain.low_contribution",)),
+]
+
+
+@pytest.mark.parametrize(("changes", "unmet"), CRITERION_CASES)
 def test_support_criteria_judged_one_by_one(
     changes: dict[str, Any], unmet: tuple[str, ...]
 ) -> None:
-    conditions = rules.support_conditions(facts(**changes), rules.Limits.from_params(DEFAULTS))
-    assert [c.met_rule for c in conditions] == list(SUPPORT_RULES)
-    assert tuple(c.unmet_rule for c in conditions if not c.met) == unmet
+    customer = facts(**changes)
+    assert [c.met_rule for c in SUPPORT_CRITERIA] == list(SUPPORT_RULES)
+    assert tuple(c.unmet_rule for c in SUPPORT_CRITERIA if not c.met(customer, DEFAULTS)) == unmet
+
+
+def test_every_row_of_the_class_table_is_a_test_case() -> None:
+    """Each 退出类 and 限制类 row is a case above; each 维持类 row is an unmet criterion."""
+    cased = {rule for _, rule in EXIT_CASES + RESTRICT_CASES}
+    cased |= {rule for _, unmet in CRITERION_CASES for rule in unmet}
+    assert cased == {row.rule for row in CLASS_TABLE}
+    classes = [row.effect for row in CLASS_TABLE]
+    assert classes == sorted(
+        classes, key=[CustomerClass.EXIT, CustomerClass.RESTRICT, CustomerClass.MAINTAIN].index
+    ), "worst class first"
 
 
 def test_first_match_wins_restrict_before_maintain() -> None:
@@ -456,21 +447,15 @@ def test_same_input_same_outcome() -> None:
     assert classify(customer) == classify(customer)
 
 
-def test_parameters_are_required_as_integers() -> None:
-    with pytest.raises(TypeError, match="bad_record_years"):
-        rules.Limits.from_params({**DEFAULTS, "bad_record_years": Decimal(2)})
+def test_parameters_reach_the_rules_as_integers() -> None:
+    assert type(params(bad_record_years=Decimal(2)).bad_record_years) is int
+    with pytest.raises(ValueError, match="bad_record_years must be a whole number"):
+        params(bad_record_years=Decimal("2.5"))
 
 
 # --- credit consequences ---------------------------------------------------------
 
-MANAGER = ManagerProfile(
-    manager_id="M-1",
-    employee_no="E001",
-    category=ManagerCategory.RETAIL,
-    status=ManagerStatus.ACTIVE,
-    hire_date=dt.date(2015, 3, 1),
-    birth_date=dt.date(1988, 5, 20),
-)
+MANAGER = manager_profile(employee_no="E001", birth_date=dt.date(1988, 5, 20))
 
 
 def request(
@@ -479,10 +464,8 @@ def request(
     exposure_now: str = "200000",
     exposure_at_class_set: str | None = "300000",
 ) -> LoanRequest:
-    return LoanRequest(
+    return loan_request(
         manager=MANAGER,
-        customer_id="C-1",
-        customer_kind=CustomerKind.INDIVIDUAL,
         customer_class=customer_class,
         product=LoanProduct.MERCHANT_LOAN,
         amount=Decimal(amount),
@@ -495,10 +478,7 @@ def request(
 
 
 def credit_check(loan: LoanRequest) -> tuple[Refusal, ...]:
-    registry = PolicyRegistry([plugin])
-    result = registry.call(
-        plugin.NAME, "classification_credit_check", request=loan, params=DEFAULTS
-    )
+    result = REGISTRY.classification(plugin.NAME).credit_check(loan, DEFAULTS)
     assert isinstance(result, tuple)
     return result
 

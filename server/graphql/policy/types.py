@@ -89,7 +89,7 @@ def installed_plugins(registry: PolicyRegistry) -> list[PolicyPlugin]:
             info,
             [
                 PolicyTier(code=t.code, name=t.name, rank=t.rank, external_title=t.external_title)
-                for t in registry.tiers(info.name)
+                for t in registry.grading(info.name).tiers()
             ]
             if "GRADING" in info.categories
             else [],

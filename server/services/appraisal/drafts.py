@@ -33,15 +33,13 @@ def appraise_manager(
     says so, else scored — which needs every required input."""
     appraisal = appraisal_input(prepared, manager_id)
     plugin = prepared.selection.plugin
-    unscored: AppraisalOutcome | None = registry.call(
-        plugin, "grading_unscored_outcome", appraisal=appraisal
-    )
+    unscored = registry.grading(plugin).unscored_outcome(appraisal)
     if unscored is not None:
         return appraisal, unscored
     missing = missing_inputs(prepared, manager_id)
     if missing:
         raise MissingInputs(prepared.managers[manager_id].employee_no, missing)
-    outcome: AppraisalOutcome = registry.call(plugin, "grading_appraise", appraisal=appraisal)
+    outcome = registry.grading(plugin).appraise(appraisal)
     return appraisal, outcome
 
 

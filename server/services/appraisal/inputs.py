@@ -98,12 +98,8 @@ async def prepare(
     """
     period = parse_period(period_text)
     chosen = await grading_selection(session, registry, tenant_id)
-    tiers = registry.tiers(chosen.plugin)
-    specs: tuple[IndicatorSpec, ...] = tuple(
-        registry.call(
-            chosen.plugin, "grading_indicators", period_kind=period.kind, params=chosen.params
-        )
-    )
+    tiers = registry.grading(chosen.plugin).tiers()
+    specs = registry.grading(chosen.plugin).indicators(period, chosen.params)
     rows = await managers_with_clerk_flag(session, tenant_id, APPRAISED_STATUSES)
     managers = {m.id: m for m, _ in rows}
     profiles = {
@@ -148,13 +144,7 @@ async def prepare(
     )
     prepared.params_json = chosen.params_json
     prepared.cohort = dict(
-        registry.call(
-            chosen.plugin,
-            "grading_cohort_figures",
-            period=period.text,
-            cohort=cohort,
-            params=chosen.params,
-        )
+        registry.grading(chosen.plugin).cohort_figures(period, cohort, chosen.params)
     )
     prepared.cohort_json = to_json(prepared.cohort)
     return prepared
@@ -193,10 +183,7 @@ def missing_inputs(prepared: Prepared, manager_id: uuid.UUID) -> list[MissingInp
 def appraisal_input(prepared: Prepared, manager_id: uuid.UUID) -> AppraisalInput:
     period = prepared.period
     return AppraisalInput(
-        period=period.text,
-        period_kind=period.kind,
-        period_start=period.start,
-        period_end=period.end,
+        period=period,
         manager=prepared.profiles[manager_id],
         values=prepared.values[manager_id],
         plans=prepared.plans.get(manager_id, {}),

@@ -27,6 +27,7 @@ from server.policy.types import (
     TierDirection,
     TierMove,
 )
+from server.policy.vocabulary import TierMoveFlag
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
@@ -102,18 +103,13 @@ async def _apply_tier_move(
     cause: TierChangeCause,
     reason_prefix: str = "",
 ) -> TierMove:
-    tiers = registry.tiers(row.plugin)
+    tiers = registry.grading(row.plugin).tiers()
     office = await session.get(models.Office, (manager.tenant_id, manager.office_id))
     profile = manager_profile(
         manager, tiers=tiers, office_has_credit_clerk=bool(office and office.has_credit_clerk)
     )
-    move: TierMove = registry.call(
-        row.plugin,
-        "grading_tier_move",
-        manager=profile,
-        outcome=outcome,
-        period_kind=parse_period(row.period).kind,
-        params=params,
+    move = registry.grading(row.plugin).tier_move(
+        profile, outcome, parse_period(row.period), params
     )
     row.tier_move = {
         "direction": move.direction.value,
@@ -122,15 +118,17 @@ async def _apply_tier_move(
         "article": move.article,
         "flags": list(move.flags),
     }
-    if move.flags:
-        manager.flags = sorted(set(manager.flags) | set(move.flags))
+    notes = set(move.flags) - {TierMoveFlag.PROBATION_END}
+    if notes:
+        manager.flags = sorted(set(manager.flags) | notes)
     target = move.to_tier
     if (
         move.direction != TierDirection.NONE
         and target is not None
         and target.code != manager.tier_code
     ):
-        effective_cause = TierChangeCause.PROBATION_END if "PROBATION_END" in move.flags else cause
+        ending = TierMoveFlag.PROBATION_END in move.flags
+        effective_cause = TierChangeCause.PROBATION_END if ending else cause
         await change_tier(
             session,
             manager,
@@ -187,7 +185,7 @@ async def confirm_appraisal(
     if row.computed_by == user_id:
         raise Conflict("the person who ran the appraisal cannot confirm it (maker–checker)", "id")
     params = _params_of(registry, row)
-    outcome = _stored_outcome(row, items, registry.tiers(row.plugin))
+    outcome = _stored_outcome(row, items, registry.grading(row.plugin).tiers())
     if row.graded:
         await _apply_tier_move(
             session, registry, row, manager, outcome, params, user_id, TierChangeCause.APPRAISAL

@@ -35,7 +35,7 @@ def inputs_json(
     extra = {"officeSheets": sheets} if sheets else {}
     return {
         **extra,
-        "period": appraisal.period,
+        "period": appraisal.period.text,
         "profile": to_json({k: getattr(profile, k) for k in profile.__dataclass_fields__}),
         "values": to_json(appraisal.values),
         "plans": to_json(appraisal.plans),

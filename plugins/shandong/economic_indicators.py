@@ -1,0 +1,386 @@
+"""Shandong's economic indicators, 70 points (第十一条(二) 经济指标, B1–B6).
+
+From the office's signed task-completion sheet; B1 and B2 compare a manager
+with the county averages of the managers the appraisal scores (computed once
+per run by :func:`cohort_figures`). A plan of 0 or less counts as met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from plugins.shandong.eligibility import Standing, eligibility
+from plugins.shandong.inputs import (
+    CUSTOMERS_CORPORATE,
+    CUSTOMERS_NATURAL,
+    DEPOSIT_AVERAGE,
+    DEPOSITS,
+    INTEREST,
+    LIMITATION_LOST,
+    LOAN_BALANCE,
+    NOTICE_COVERAGE,
+    NPL_CASH,
+    NPL_END,
+    NPL_REDUCTION,
+    NPL_START,
+    NPL_WRITTEN_OFF,
+    WRITEOFF,
+)
+from plugins.shandong.items import item
+from plugins.shandong.parameters import ShandongParameters
+from server.policy import (
+    ONE,
+    ZERO,
+    CohortMember,
+    ItemScore,
+    ManagerCategory,
+    Period,
+    clamp,
+    fmt,
+    full_steps,
+    ratio,
+    round_score,
+)
+
+# 第十一条(二): figures the source fixes.
+CORPORATE_CUSTOMER_WEIGHT = 20
+B1_RANGE = (Decimal(5), Decimal(15))
+B2_RANGE = (Decimal(8), Decimal(12))
+CORPORATE_BALANCE_BASE = Decimal(50_000_000)
+COVERAGE_BASE = Decimal("0.80")
+DEPOSIT_STEP = Decimal(50_000)
+DEPOSIT_BONUS_MAX = Decimal(5)
+CASH_STEP = Decimal(10_000)
+WRITEOFF_STEP = Decimal(1_000)
+WRITEOFF_BONUS_MAX = ONE
+
+COHORT_SCORED = "scored_managers"
+COHORT_AVG_CUSTOMERS = "average_weighted_customers"
+COHORT_AVG_BALANCE = "average_loan_balance"
+
+
+def customer_weight(category: ManagerCategory) -> int:
+    """What one corporate loan customer counts as in B1 (第十一条(二)1): 20 for 公司类 managers."""
+    return CORPORATE_CUSTOMER_WEIGHT if category is ManagerCategory.CORPORATE else 1
+
+
+def weighted_customers(category: ManagerCategory, values: Mapping[str, Decimal]) -> Decimal:
+    """管贷户数 for B1: natural persons plus corporate customers at the category's weight."""
+    natural = values.get(CUSTOMERS_NATURAL, ZERO)
+    corporate = values.get(CUSTOMERS_CORPORATE, ZERO)
+    return natural + customer_weight(category) * corporate
+
+
+def _average(total: Decimal, count: int) -> Decimal:
+    return round_score(total / count) if count else ZERO
+
+
+def cohort_figures(period: Period, cohort: tuple[CohortMember, ...]) -> dict[str, Decimal]:
+    """The county averages B1 and B2 compare with (第十一条(二)1, 2).
+
+    Only the managers the appraisal scores count: probationers, those placed in
+    三级 without scoring (第十三条), those failing 第六条 and suspended or
+    disqualified managers are left out. Averages are rounded half-up to 2
+    decimals; an empty cohort gives 0 (the appraisal then scores B1/B2 at 10).
+    """
+    scored = [
+        m for m in cohort if eligibility(m.profile, m.values, period).standing is Standing.SCORED
+    ]
+    customers = sum((weighted_customers(m.profile.category, m.values) for m in scored), start=ZERO)
+    balance = sum((m.values.get(LOAN_BALANCE, ZERO) for m in scored), start=ZERO)
+    return {
+        COHORT_SCORED: Decimal(len(scored)),
+        COHORT_AVG_CUSTOMERS: _average(customers, len(scored)),
+        COHORT_AVG_BALANCE: _average(balance, len(scored)),
+    }
+
+
+def _against_average(
+    standard: Decimal, actual: Decimal, base: Decimal | None, bounds: tuple[Decimal, Decimal]
+) -> tuple[Decimal, str]:
+    """``standard × actual / base`` clamped to ``bounds``; no usable base scores ``standard``."""
+    share = None if base is None else ratio(actual, base)
+    if share is None:
+        return standard, "no base to compare with (no scored managers or base 0): standard score"
+    raw = standard * share
+    return clamp(raw, *bounds), (
+        f"{fmt(standard)} × {fmt(actual)} / {fmt(base)} = {fmt(round_score(raw))}, "
+        f"kept within [{fmt(bounds[0])}, {fmt(bounds[1])}]"
+    )
+
+
+def b1_customers(
+    category: ManagerCategory,
+    natural: Decimal,
+    corporate: Decimal,
+    average: Decimal | None,
+) -> ItemScore:
+    """B1 管护贷款客户数量: ``10 × N / county average``, within [5, 15] (第十一条(二)1).
+
+    N is 管贷户数: every loan customer counts 1, except that a 公司类 manager's
+    corporate customers count 20 each.
+    """
+    weight = customer_weight(category)
+    count = natural + weight * corporate
+    score, how = _against_average(Decimal(10), count, average, B1_RANGE)
+    return item(
+        "B1",
+        "管护贷款客户数量",
+        "第十一条(二)1",
+        B1_RANGE[1],
+        score,
+        {
+            "category": category.value,
+            CUSTOMERS_NATURAL: fmt(natural),
+            CUSTOMERS_CORPORATE: fmt(corporate),
+            "corporate_weight": str(weight),
+            "weighted_customers": fmt(count),
+            COHORT_AVG_CUSTOMERS: fmt(average),
+        },
+        f"N = {fmt(natural)} + {weight} × {fmt(corporate)} = {fmt(count)}; {how}",
+    )
+
+
+def b2_balance(category: ManagerCategory, balance: Decimal, average: Decimal | None) -> ItemScore:
+    """B2 管护贷款规模: ``10 × balance / base``, within [8, 12] (第十一条(二)2).
+
+    The base is the county average, or 50,000,000 for a 公司类 manager.
+    """
+    corporate = category is ManagerCategory.CORPORATE
+    base = CORPORATE_BALANCE_BASE if corporate else average
+    score, how = _against_average(Decimal(10), balance, base, B2_RANGE)
+    base_name = "corporate base 50,000,000" if corporate else "county average"
+    return item(
+        "B2",
+        "管护贷款规模",
+        "第十一条(二)2",
+        B2_RANGE[1],
+        score,
+        {
+            "category": category.value,
+            LOAN_BALANCE: fmt(balance),
+            "base": fmt(base),
+        },
+        f"balance against the {base_name}: {how}",
+    )
+
+
+def b3_coverage(households: int | None, rated: int | None) -> ItemScore:
+    """B3 建档评级授信面: coverage ≥ 80% → 10, else ``10 × coverage / 0.80`` (第十一条(二)3).
+
+    A jurisdiction with no households has nothing to rate: it counts as full
+    coverage (as a plan of 0 counts as met).
+    """
+    key, name, article, top = "B3", "建档评级授信面", "第十一条(二)3", Decimal(10)
+    inputs = {"jurisdiction_households": fmt(households), "rated_households": fmt(rated)}
+    if households is None or rated is None:
+        return item(key, name, article, top, ZERO, inputs, "households not recorded")
+    if households <= 0:
+        return item(
+            key, name, article, top, top, inputs, "no households in the jurisdiction: full score"
+        )
+    coverage = Decimal(rated) / Decimal(households)
+    if coverage >= COVERAGE_BASE:
+        return item(key, name, article, top, top, inputs, f"coverage {rated}/{households} ≥ 80%")
+    return item(
+        key,
+        name,
+        article,
+        top,
+        top * coverage / COVERAGE_BASE,
+        inputs,
+        f"coverage {rated}/{households} < 80%: 10 × coverage / 0.80",
+    )
+
+
+def _completion(standard: Decimal, actual: Decimal, plan: Decimal) -> tuple[Decimal, str]:
+    """``standard × actual / plan`` for an unmet plan (floored at 0); a met plan: ``standard``."""
+    share = ratio(actual, plan)
+    if share is None:
+        return standard, f"plan {fmt(plan)} ≤ 0 counts as met"
+    if actual >= plan:
+        return standard, f"{fmt(actual)} ≥ plan {fmt(plan)}"
+    return standard * clamp(share, ZERO), f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}"
+
+
+def b4_deposits(
+    net_increase: Decimal,
+    plan: Decimal,
+    monthly_average: Decimal | None,
+    params: ShandongParameters,
+) -> ItemScore:
+    """B4 组织资金: net increase against plan, 10; bonus up to +5 (第十一条(二)4).
+
+    The bonus is ``deposit_bonus_per_step`` for each full 50,000 by which the
+    year's monthly-average balance exceeds the annual plan; a plan of 0 or less
+    gets no bonus (nothing to exceed).
+    """
+    base, how = _completion(Decimal(10), net_increase, plan)
+    bonus = ZERO
+    if plan > ZERO and monthly_average is not None:
+        steps = full_steps(monthly_average - plan, DEPOSIT_STEP)
+        bonus = min(DEPOSIT_BONUS_MAX, steps * params.deposit_bonus_per_step)
+        how += (
+            f"; monthly average {fmt(monthly_average)}: {steps} full 50,000 over plan × "
+            f"{fmt(params.deposit_bonus_per_step)} = +{fmt(bonus)} (at most +5)"
+        )
+    return item(
+        "B4",
+        "组织资金",
+        "第十一条(二)4",
+        Decimal(10) + DEPOSIT_BONUS_MAX,
+        base + bonus,
+        {
+            DEPOSITS: fmt(net_increase),
+            f"{DEPOSITS}_plan": fmt(plan),
+            DEPOSIT_AVERAGE: fmt(monthly_average),
+            "deposit_bonus_per_step": fmt(params.deposit_bonus_per_step),
+        },
+        how,
+    )
+
+
+def b5_1_npl_reduction(
+    npl_start: Decimal, npl_end: Decimal, written_off: Decimal, plan: Decimal
+) -> ItemScore:
+    """B5.1 不良贷款净降: ``4 × min(1, reduction / plan)`` (第十一条(二)5(1)).
+
+    Reduction = NPL balance at year start − at year end − written off: 呆账核销
+    does not count. Over-fulfilment earns nothing; a rise scores 0.
+    """
+    reduction = npl_start - npl_end - written_off
+    score, how = _completion(Decimal(4), reduction, plan)
+    return item(
+        "B5.1",
+        "不良贷款净降",
+        "第十一条(二)5(1)",
+        Decimal(4),
+        score,
+        {
+            NPL_START: fmt(npl_start),
+            NPL_END: fmt(npl_end),
+            NPL_WRITTEN_OFF: fmt(written_off),
+            NPL_REDUCTION: fmt(reduction),
+            f"{NPL_REDUCTION}_plan": fmt(plan),
+        },
+        f"reduction {fmt(npl_start)} − {fmt(npl_end)} − written off {fmt(written_off)} "
+        f"= {fmt(reduction)}; {how}",
+    )
+
+
+def _met_with_bonus(
+    actual: Decimal, plan: Decimal, step: Decimal, per_step: Decimal, bonus_max: Decimal
+) -> tuple[Decimal, str]:
+    """1 for a met plan plus ``per_step`` for each full ``step`` over it (at most ``bonus_max``);
+    ``actual / plan`` for an unmet one; a plan of 0 or less is met, without bonus."""
+    if plan <= ZERO or actual < plan:
+        return _completion(ONE, actual, plan)
+    steps = full_steps(actual - plan, step)
+    bonus = min(bonus_max, steps * per_step)
+    return ONE + bonus, (
+        f"{fmt(actual)} ≥ plan {fmt(plan)}: 1 + {steps} full {fmt(step)} over × "
+        f"{fmt(per_step)} = 1 + {fmt(bonus)} (bonus at most {fmt(bonus_max)})"
+    )
+
+
+def b5_2_cash(actual: Decimal, plan: Decimal, params: ShandongParameters) -> ItemScore:
+    """B5.2 不良贷款现金清收: met → 1 + bonus per full 10,000 over, at most 2 (第十一条(二)5(2))."""
+    score, how = _met_with_bonus(actual, plan, CASH_STEP, params.cash_bonus_per_step, ONE)
+    return item(
+        "B5.2",
+        "不良贷款现金清收",
+        "第十一条(二)5(2)",
+        Decimal(2),
+        score,
+        {
+            NPL_CASH: fmt(actual),
+            f"{NPL_CASH}_plan": fmt(plan),
+            "cash_bonus_per_step": fmt(params.cash_bonus_per_step),
+        },
+        how,
+    )
+
+
+def b5_3_npl_control(npl_start: Decimal, npl_end: Decimal) -> ItemScore:
+    """B5.3 管辖区不良贷款控制: year-end NPL below year start → 1, else 0; both 0 → 1
+    (第十一条(二)5(3))."""
+    if npl_start == ZERO and npl_end == ZERO:
+        score, how = ONE, "no NPL at year start or end"
+    elif npl_end < npl_start:
+        score, how = ONE, f"NPL fell from {fmt(npl_start)} to {fmt(npl_end)}"
+    else:
+        score, how = ZERO, f"NPL did not fall: {fmt(npl_start)} → {fmt(npl_end)}"
+    return item(
+        "B5.3",
+        "管辖区不良贷款控制",
+        "第十一条(二)5(3)",
+        ONE,
+        score,
+        {NPL_START: fmt(npl_start), NPL_END: fmt(npl_end)},
+        how,
+    )
+
+
+def b5_4_writeoff(actual: Decimal, plan: Decimal, params: ShandongParameters) -> ItemScore:
+    """B5.4 表外已核销、已置换贷款清收: met → 1 + bonus per full 1,000 over, at most +1
+    (第十一条(二)5(4))."""
+    score, how = _met_with_bonus(
+        actual, plan, WRITEOFF_STEP, params.writeoff_bonus_per_step, WRITEOFF_BONUS_MAX
+    )
+    return item(
+        "B5.4",
+        "表外已核销、已置换贷款清收",
+        "第十一条(二)5(4)",
+        ONE + WRITEOFF_BONUS_MAX,
+        score,
+        {
+            WRITEOFF: fmt(actual),
+            f"{WRITEOFF}_plan": fmt(plan),
+            "writeoff_bonus_per_step": fmt(params.writeoff_bonus_per_step),
+        },
+        how,
+    )
+
+
+def b5_5_notices(coverage: Decimal, limitation_lost: Decimal) -> ItemScore:
+    """B5.5 到逾期贷款催收: ``2 × coverage`` (100% → 2); 0 when any NPL newly lost its
+    litigation limitation period this year (第十一条(二)5(5))."""
+    if limitation_lost > ZERO:
+        score, how = ZERO, f"{fmt(limitation_lost)} NPL newly lost the limitation period"
+    elif coverage >= ONE:
+        score, how = Decimal(2), "notice coverage 100%"
+    else:
+        score, how = Decimal(2) * clamp(coverage, ZERO), f"2 × coverage {fmt(coverage)}"
+    return item(
+        "B5.5",
+        "到逾期贷款催收",
+        "第十一条(二)5(5)",
+        Decimal(2),
+        score,
+        {NOTICE_COVERAGE: fmt(coverage), LIMITATION_LOST: fmt(limitation_lost)},
+        how,
+    )
+
+
+def b6_interest(actual: Decimal, plan: Decimal, params: ShandongParameters) -> ItemScore:
+    """B6 收回贷款利息: ``20 × actual / plan``, the actual ratio, over 20 when over plan
+    (第十一条(二)6); ``interest_cap`` (none by default) caps it."""
+    share = ratio(actual, plan)
+    if share is None:
+        raw, how = Decimal(20), f"plan {fmt(plan)} ≤ 0 counts as met"
+    else:
+        raw = Decimal(20) * clamp(share, ZERO)
+        how = f"20 × {fmt(actual)} / {fmt(plan)} = {fmt(round_score(raw))}"
+    cap = params.interest_cap
+    if cap is not None and raw > cap:
+        raw, how = cap, f"{how}, capped at {fmt(cap)}"
+    return item(
+        "B6",
+        "收回贷款利息",
+        "第十一条(二)6",
+        cap,
+        raw,
+        {INTEREST: fmt(actual), f"{INTEREST}_plan": fmt(plan), "interest_cap": fmt(cap)},
+        how,
+    )

@@ -1,0 +1,226 @@
+"""Shandong's work quality, 20 points (第十一条(三) 工作质量, C1.1–C6): a table of deductions.
+
+Each item starts at 2 points and loses its findings' deductions, floored at 0
+("扣完为止"). A row of :data:`QUALITY_ITEMS` is the source's list for one item:
+each finding code with what it costs — per case, once, or the whole item.
+Where the source lost the amount ("每笔扣分"), it is the tenant's per-case
+deduction (:class:`~plugins.shandong.parameters.ShandongParameters`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from plugins.shandong.items import item as scored_item
+from plugins.shandong.parameters import ShandongParameters
+from server.policy import ONE, ZERO, FindingCount, ItemScore, clamp, fmt
+
+
+class Rule(enum.Enum):
+    """How a finding reduces its item."""
+
+    PER_CASE = "PER_CASE"
+    """``points`` (or the item's per-case deduction when None) for every case counted."""
+    ONCE = "ONCE"
+    """``points`` (or the item's per-case deduction) once, however many cases."""
+    ZERO = "ZERO"
+    """The item scores 0."""
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """One finding code of a work-quality item and what it costs."""
+
+    finding: str
+    rule: Rule
+    points: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class QualityItem:
+    """A work-quality item of 2 points and the findings that reduce it."""
+
+    key: str
+    name: str
+    article: str
+    slug: str
+    deductions: tuple[Deduction, ...]
+    clerk_exempt: bool = False
+
+
+QUALITY_ITEMS = (
+    QualityItem(
+        "C1.1",
+        "贷款受理",
+        "第十一条(三)1(1)",
+        "c1_1",
+        (Deduction("MISSING_ELEMENT", Rule.PER_CASE), Deduction("NAME_MISMATCH", Rule.ZERO)),
+    ),
+    QualityItem(
+        "C1.2",
+        "贷前调查",
+        "第十一条(三)1(2)",
+        "c1_2",
+        (
+            Deduction("MISSING_RATING_FORM", Rule.PER_CASE),
+            Deduction("MISSING_INVESTIGATION_REPORT", Rule.PER_CASE),
+            Deduction("REPORT_MISSING_ELEMENT", Rule.PER_CASE),
+        ),
+    ),
+    QualityItem(
+        "C1.3",
+        "贷款发放",
+        "第十一条(三)1(3)",
+        "c1_3",
+        (
+            Deduction("MISSING_ELEMENT", Rule.PER_CASE),
+            Deduction("MISSING_CONTRACT", Rule.PER_CASE),
+            Deduction("NAME_MISMATCH", Rule.ZERO),
+            Deduction("COLLATERAL_FORMALITIES_MISSING", Rule.ZERO),
+        ),
+    ),
+    QualityItem(
+        "C1.4",
+        "贷后检查",
+        "第十一条(三)1(4)",
+        "c1_4",
+        (Deduction("MISSING_INSPECTION_REPORT", Rule.PER_CASE),),
+    ),
+    QualityItem(
+        "C1.5",
+        "贷款新规执行",
+        "第十一条(三)1(5)",
+        "c1_5",
+        (
+            Deduction("NO_FACE_TO_FACE", Rule.PER_CASE),
+            Deduction("ENTRUSTED_PAYMENT_NOT_USED", Rule.ZERO),
+        ),
+    ),
+    QualityItem(
+        "C2",
+        "贷款风险五级分类管理",
+        "第十一条(三)2",
+        "c2",
+        (
+            Deduction("NUMBERING_INCONSISTENT", Rule.ONCE),
+            Deduction("FIRST_PASS_NOT_DISCUSSED", Rule.ONCE),
+            Deduction("SMALL_LOAN_MISCLASSIFIED", Rule.ONCE, ONE),
+            Deduction("NO_WORKING_PAPERS", Rule.ONCE),
+            Deduction("WORKING_PAPERS_DISAGREE", Rule.ONCE),
+            Deduction("FORMS_INCOMPLETE", Rule.ONCE),
+            Deduction("FORMS_NOT_SET_UP", Rule.ONCE),
+            Deduction("NPL_DEVIATION_OVER_3PCT", Rule.ZERO),
+        ),
+    ),
+    QualityItem(
+        "C3",
+        "贷款展期和借新还旧管理",
+        "第十一条(三)3",
+        "c3",
+        (
+            Deduction("EXTENSION_NON_COMPLIANT", Rule.PER_CASE, Decimal(2)),
+            Deduction("REFINANCING_NON_COMPLIANT", Rule.PER_CASE, ONE),
+        ),
+    ),
+    QualityItem(
+        "C4",
+        "执行利率政策",
+        "第十一条(三)4",
+        "c4",
+        (
+            Deduction("RATE_DEVIATION", Rule.PER_CASE),
+            Deduction("UNAUTHORISED_INTEREST_WAIVER", Rule.ZERO),
+        ),
+    ),
+    QualityItem(
+        "C5",
+        "信贷档案管理",
+        "第十一条(三)5",
+        "c5",
+        (
+            Deduction("ARCHIVES_NOT_NUMBERED", Rule.ONCE, ONE),
+            Deduction("MISSING_DOCUMENT", Rule.PER_CASE),
+        ),
+        clerk_exempt=True,
+    ),
+    QualityItem(
+        "C6",
+        "客户信息管理",
+        "第十一条(三)6",
+        "c6",
+        (Deduction("INCOMPLETE_CUSTOMER_DATA", Rule.PER_CASE),),
+        clerk_exempt=True,
+    ),
+)
+QUALITY_POINTS = Decimal(2)
+
+
+def finding_counts(findings: tuple[FindingCount, ...]) -> dict[tuple[str, str], int]:
+    """Counts per (item, finding code), summed over repeated records."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in findings:
+        counts[(f.item, f.finding)] = counts.get((f.item, f.finding), 0) + f.count
+    return counts
+
+
+def quality_item(
+    item: QualityItem,
+    counts: Mapping[tuple[str, str], int],
+    params: ShandongParameters,
+    office_has_credit_clerk: bool,
+) -> ItemScore:
+    """A work-quality item: 2 points less its deductions, floored at 0 ("扣完为止")."""
+    found = {
+        rule.finding: counts[(item.key, rule.finding)]
+        for rule in item.deductions
+        if (item.key, rule.finding) in counts
+    }
+    inputs = {rule.finding: str(found.get(rule.finding, 0)) for rule in item.deductions}
+    d = params.deduction(item.slug)
+    if any(rule.points is None for rule in item.deductions):
+        inputs["deduction_per_case"] = fmt(d)
+
+    def scored(raw: Decimal, explanation: str) -> ItemScore:
+        return scored_item(
+            item.key, item.name, item.article, QUALITY_POINTS, raw, inputs, explanation
+        )
+
+    if item.clerk_exempt and office_has_credit_clerk:
+        inputs["office_has_credit_clerk"] = "true"
+        return scored(QUALITY_POINTS, "the office has a 信贷内勤 post: not assessed, full score")
+    zeroing = [r.finding for r in item.deductions if r.rule is Rule.ZERO and r.finding in found]
+    if zeroing:
+        return scored(ZERO, f"{', '.join(zeroing)}: the item scores 0")
+    total = ZERO
+    parts: list[str] = []
+    for rule in item.deductions:
+        n = found.get(rule.finding)
+        if n is None:
+            continue
+        points = d if rule.points is None else rule.points
+        if rule.rule is Rule.PER_CASE:
+            total += points * n
+            parts.append(f"{rule.finding} {n} × {fmt(points)}")
+        else:
+            total += points
+            parts.append(f"{rule.finding} once {fmt(points)}")
+    if not parts:
+        return scored(QUALITY_POINTS, "no findings")
+    return scored(
+        clamp(QUALITY_POINTS - total, ZERO),
+        f"2 − ({'; '.join(parts)}) = 2 − {fmt(total)}, floored at 0",
+    )
+
+
+def unknown_findings(findings: tuple[FindingCount, ...]) -> tuple[str, ...]:
+    """Warnings for findings this policy does not score: a typo must not pass unseen."""
+    items = {item.key for item in QUALITY_ITEMS}
+    known = {(item.key, rule.finding) for item in QUALITY_ITEMS for rule in item.deductions}
+    warnings = []
+    for item, code in sorted({(f.item, f.finding) for f in findings} - known):
+        what = "a finding code of that item" if item in items else "a work-quality item"
+        warnings.append(f"finding {code} on item {item} is not {what} of this policy: not scored")
+    return tuple(warnings)
