@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role, ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, Problems
+from server.principal import Principal
 from server.services.common import get_in_tenant, require_role
 
 INDICATOR_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -57,8 +58,7 @@ async def _record_figures(
     session: AsyncSession,
     model: type[models.TaskPlan] | type[models.IndicatorValue],
     column: str,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     manager_id: str,
     period: str,
     figures: list[Figure],
@@ -69,18 +69,18 @@ async def _record_figures(
     _check_figures(figures, field, problems)
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     sheet = await _sheet_office(session, manager, office_id)
     for f in figures:
         await session.merge(
             model(
-                tenant_id=tenant_id,
+                tenant_id=actor.tenant_id,
                 manager_id=manager.id,
                 period=period,
                 office_id=sheet,
                 indicator=f.indicator,
-                recorded_by=user_id,
+                recorded_by=actor.user_id,
                 recorded_at=dt.datetime.now(dt.UTC),
                 **{column: f.value},
             )
@@ -97,7 +97,7 @@ async def _sheet_office(
     if office_id is None:
         return manager.office_id
     office = await get_in_tenant(
-        session, models.Office, manager.tenant_id, office_id, field="officeId", entity="Office"
+        session, models.Office, manager.tenant_id, office_id, field="office_id", entity="Office"
     )
     if office.id == manager.office_id:
         return office.id
@@ -112,7 +112,7 @@ async def _sheet_office(
         raise InvalidInput(
             [
                 FieldProblem(
-                    "officeId",
+                    "office_id",
                     "NOT_THE_MANAGERS_OFFICE",
                     "the manager neither works nor worked at this office",
                 )
@@ -123,8 +123,7 @@ async def _sheet_office(
 
 async def record_task_plan(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -136,8 +135,7 @@ async def record_task_plan(
         session,
         models.TaskPlan,
         "plan",
-        tenant_id,
-        user_id,
+        actor,
         manager_id,
         period,
         plans,
@@ -148,8 +146,7 @@ async def record_task_plan(
 
 async def record_indicators(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -161,8 +158,7 @@ async def record_indicators(
         session,
         models.IndicatorValue,
         "value",
-        tenant_id,
-        user_id,
+        actor,
         manager_id,
         period,
         values,
@@ -173,8 +169,7 @@ async def record_indicators(
 
 async def record_inspection_findings(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -196,7 +191,7 @@ async def record_inspection_findings(
             problems.add(f"findings[{i}].count", "RANGE", "count must be 1–1000")
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     rows: list[models.InspectionFinding] = []
     for i, f in enumerate(findings):
@@ -205,14 +200,14 @@ async def record_inspection_findings(
             loan = await get_in_tenant(
                 session,
                 models.Loan,
-                tenant_id,
+                actor.tenant_id,
                 f.loan_id,
-                field=f"findings[{i}].loanId",
+                field=f"findings[{i}].loan_id",
                 entity="Loan",
             )
             loan_id = loan.id
         row = models.InspectionFinding(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             manager_id=manager.id,
             period=period,
             item=f.item,
@@ -220,7 +215,7 @@ async def record_inspection_findings(
             count=f.count,
             loan_id=loan_id,
             description=f.description,
-            recorded_by=user_id,
+            recorded_by=actor.user_id,
         )
         session.add(row)
         rows.append(row)
@@ -230,37 +225,35 @@ async def record_inspection_findings(
 
 async def record_violation(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     kind: ViolationKind,
     occurred_on: dt.date,
     description: str,
     evidence: str | None,
-    roles: frozenset[Role],
     today: dt.date | None = None,
 ) -> models.Violation:
-    require_role(roles, (Role.RISK,), "recordViolation")
+    require_role(actor, (Role.RISK,), "recordViolation")
     today = today or dt.date.today()
     problems = Problems()
     if occurred_on > today:
-        problems.add("input.occurredOn", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
+        problems.add("occurred_on", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
     if not description.strip():
-        problems.add("input.description", "REQUIRED", "describe the violation")
+        problems.add("description", "REQUIRED", "describe the violation")
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="input.managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     violation = models.Violation(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         manager_id=manager.id,
         kind=kind,
         occurred_on=occurred_on,
         description=description.strip(),
         evidence=evidence,
         status=ViolationStatus.RECORDED,
-        recorded_by=user_id,
+        recorded_by=actor.user_id,
     )
     session.add(violation)
     await session.flush()
@@ -269,8 +262,7 @@ async def record_violation(
 
 async def record_office_indicators(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     office_id: str,
     period: str,
@@ -282,17 +274,17 @@ async def record_office_indicators(
     _check_figures(values, "values", problems)
     problems.raise_if_any()
     office = await get_in_tenant(
-        session, models.Office, tenant_id, office_id, field="officeId", entity="Office"
+        session, models.Office, actor.tenant_id, office_id, field="office_id", entity="Office"
     )
     for f in values:
         await session.merge(
             models.OfficeFigure(
-                tenant_id=tenant_id,
+                tenant_id=actor.tenant_id,
                 office_id=office.id,
                 period=period,
                 indicator=f.indicator,
                 value=f.value,
-                recorded_by=user_id,
+                recorded_by=actor.user_id,
                 recorded_at=dt.datetime.now(dt.UTC),
             )
         )
