@@ -37,6 +37,7 @@ from server.demo import load_demo_data
 from server.domain import Role
 from server.jobs.appraisal_run import RunTimings, run_appraisals
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.settings import Settings
 
 TENANT = "sd-demo"
@@ -164,9 +165,7 @@ async def _run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) ->
             run_id = await run_appraisals(
                 sessionmaker,
                 PolicyRegistry(),
-                TENANT,
-                "bench",
-                frozenset({Role.HR}),
+                Principal(TENANT, "bench", frozenset({Role.HR})),
                 period=PERIOD,
                 today=AS_OF,
                 timings=timings,

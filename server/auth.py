@@ -1,4 +1,4 @@
-"""Bearer JWT → :class:`Principal` (tenant, user, roles).
+"""Bearer JWT → :class:`~server.principal.Principal` (tenant, user, roles).
 
 The algorithm is pinned in settings (HS256 with a shared secret, or RS256 with
 a public key); ``exp``, ``aud`` and ``iss`` are required and checked. A token
@@ -8,28 +8,15 @@ naming another algorithm — ``none`` included — is refused.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import jwt
 
 from server.domain import Role
 from server.errors import AuthenticationError
+from server.principal import Principal
 from server.settings import Settings
 
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "tenant", "roles")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: always exactly one tenant."""
-
-    tenant_id: str
-    user_id: str
-    roles: frozenset[Role]
-    expires_at: dt.datetime | None = None
-
-    def has_any(self, *roles: Role) -> bool:
-        return not self.roles.isdisjoint(roles)
 
 
 def principal_from_authorization(header: str | None, settings: Settings) -> Principal:

@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from server.domain import Role
+from server.principal import Principal
 from server.settings import Settings
 
 SCHEMA_PATH = Path("schema/schema.graphql")
 DEMO_TENANT = "sd-demo"
+SNAPSHOT_USER = "operator"
+"""The system user ``ruralcredit snapshot`` acts as (a snapshot records no user)."""
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """On shutdown, open connections (subscriptions included) get this long to finish."""
 
@@ -165,7 +168,8 @@ async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
 
     engine = create_engine(settings)
     try:
-        return await snapshot_loan_book(create_sessionmaker(engine), tenant, as_of=as_of)
+        operator = Principal(tenant, SNAPSHOT_USER, frozenset({Role.HR}))
+        return await snapshot_loan_book(create_sessionmaker(engine), operator, as_of=as_of)
     finally:
         await engine.dispose()
 
@@ -178,9 +182,8 @@ async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> 
     engine = create_engine(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
-        run_id = await run_appraisals(
-            sessionmaker, PolicyRegistry(), tenant, user, frozenset({Role.HR}), period=period
-        )
+        batch = Principal(tenant, user, frozenset({Role.HR}))
+        run_id = await run_appraisals(sessionmaker, PolicyRegistry(), batch, period=period)
         async with sessionmaker() as session:
             from server.db import models
 

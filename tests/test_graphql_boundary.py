@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import errors
-from server.auth import Principal
 from server.domain import Role
 from server.graphql.context import Context, Ctx
 from server.graphql.errors import (
@@ -28,6 +27,7 @@ from server.graphql.errors import (
 from server.graphql.mutation import MutationBoundary, mutation
 from server.graphql.schema import build_schema
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.settings import Settings
 
 

@@ -193,6 +193,26 @@ async def test_update_manager_changes_only_given_fields(api: Api, session: Async
     assert manager.name == "新名字"
 
 
+@pytest.mark.parametrize(
+    "given", ["name", "officeId", "category", "hireDate", "birthDate", "status"]
+)
+async def test_update_manager_refuses_clearing_a_required_field(
+    api: Api, session: AsyncSession, given: str
+) -> None:
+    """The client reads the field and the message in its own spelling."""
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    query = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+      __typename ... on InvalidInput { field errors { field code message } } } }"""
+    data = await api(query, {"id": str(manager.id), "i": {given: None}})
+    assert data["updateManager"] == {
+        "__typename": "InvalidInput",
+        "field": f"input.{given}",
+        "errors": [
+            {"field": f"input.{given}", "code": "REQUIRED", "message": f"{given} cannot be null"}
+        ],
+    }
+
+
 async def test_create_individual_and_corporate_customers(api: Api, session: AsyncSession) -> None:
     manager = await _first(session, models.Manager)
     rng = random.Random(7)
@@ -476,3 +496,32 @@ async def test_update_customer_facts(api: Api, session: AsyncSession) -> None:
     ]
     await session.refresh(customer)
     assert customer.contribution_score == 88
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "industryPolicy",
+        "licencesComplete",
+        "operatingStatus",
+        "prospects",
+        "maliciousEvasion",
+        "majorLitigation",
+        "contributionScore",
+    ],
+)
+async def test_update_customer_facts_refuses_clearing_a_fact(
+    api: Api, session: AsyncSession, given: str
+) -> None:
+    """The client reads the field and the message in its own spelling."""
+    customer = await _first(session, models.Customer)
+    query = """mutation($id: ID!, $f: CustomerFactsInput!) { updateCustomerFacts(id: $id, facts: $f) {
+      __typename ... on InvalidInput { field errors { field code message } } } }"""
+    data = await api(query, {"id": str(customer.id), "f": {given: None}})
+    assert data["updateCustomerFacts"] == {
+        "__typename": "InvalidInput",
+        "field": f"facts.{given}",
+        "errors": [
+            {"field": f"facts.{given}", "code": "REQUIRED", "message": f"{given} cannot be null"}
+        ],
+    }

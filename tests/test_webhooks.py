@@ -33,6 +33,7 @@ from server.jobs import webhook_delivery
 from server.jobs.webhook_delivery import backoff, deliver_due
 from server.outbox import events, signing
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services import webhooks
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 from server.settings import Settings
@@ -190,9 +191,8 @@ async def register(
     kinds: list[str] | None = None,
 ) -> tuple[uuid.UUID, str]:
     async with maker() as s, s.begin():
-        row, secret = await webhooks.register_webhook(
-            s, tenant, "integrator-1", INTEGRATOR, url=url, kinds=kinds
-        )
+        integrator = Principal(tenant, "integrator-1", INTEGRATOR)
+        row, secret = await webhooks.register_webhook(s, integrator, url=url, kinds=kinds)
         return row.id, secret
 
 

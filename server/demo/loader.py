@@ -14,10 +14,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Tenant
-from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY
+from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
 from server.demo.generator import TenantSummary, generate_tenant_rows
 from server.demo.tenants import choose_tenants
+from server.domain import Role
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.snapshots import take_loan_snapshot
 
 CHUNK_SIZE = 2000
@@ -75,9 +77,9 @@ async def load_demo_data(
         for table, table_rows in rows.in_insert_order():
             for start in range(0, len(table_rows), CHUNK_SIZE):
                 await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
-        # The book as at the demo date, so appraisals of the following year have their start.
-        await take_loan_snapshot(
-            session, tenant.tenant_id, None, as_of=today or DEFAULT_TODAY, today=today
-        )
+        # The book as at the demo date, so appraisals of the following year have their start;
+        # taken as the user who recorded the demo rows.
+        loader = Principal(tenant.tenant_id, RECORDED_BY, frozenset({Role.HR}))
+        await take_loan_snapshot(session, loader, as_of=today or DEFAULT_TODAY, today=today)
         summaries.append(rows.summary())
     return DemoSummary(tenants=tuple(summaries))

@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 from strawberry.types import Info
 
-from server.auth import Principal
 from server.graphql.appraisal.loaders import AppraisalLoaders
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")

@@ -25,7 +25,7 @@ FieldPath = Callable[[str], str]
 
 
 def same_path(field: str) -> str:
-    """The field as the service named it (services name input paths today)."""
+    """The field as the service named it (``server.graphql.paths`` spells it as the input)."""
     return field
 
 

@@ -8,10 +8,11 @@ member of the result union (``server.graphql.errors``); an ``IntegrityError``
 becomes ``Conflict``. A resolver's body is its domain logic alone: call the service,
 build the success type.
 
-``fields`` rewrites the field names a service reports (``DomainError.field`` and each
-``FieldProblem.field``) into the input paths the client sent, e.g.
-``{"contract_no": "input.contractNo"}``; names it does not list, and every name when
-it is not given, reach the client as the service wrote them.
+``fields`` rewrites the domain field names a service reports (``DomainError.field`` and
+each ``FieldProblem.field``) into the input paths the client sent. Every mutation of the
+schema declares them with ``server.graphql.paths.input_paths`` (``contract_no`` →
+``input.contractNo``); a plain mapping rewrites only the names it lists, and without
+``fields`` every name reaches the client as the service wrote it.
 
 The boundary takes no lock: GraphQL resolves a request's mutation fields one after
 another, and each resolver before its sub-fields, so nothing else uses the session

@@ -6,5 +6,6 @@ starts the appraisal run). Unlike a service, which works inside its caller's
 transaction and never commits, a job takes a session factory, opens and commits
 its own transactions (one per step where the work is long, so no transaction
 stays open across a slow request or a whole tenant), and calls services and the
-outbox for the domain work.
+outbox for the domain work, acting as the principal it is given: the request's, or
+a named system user's with the role the work needs (the command line's).
 """

@@ -26,6 +26,7 @@ from server.db.queries.indicators import ManagerFigures
 from server.domain import Role, RunStatus
 from server.errors import DomainError, MissingInputs
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.appraisal.drafts import appraise_manager, write_drafts
 from server.services.appraisal.inputs import grading_selection, prepare
 from server.services.appraisal.stored import to_json
@@ -75,9 +76,7 @@ def concurrent_aggregations(sessionmaker: async_sessionmaker[AsyncSession]) -> A
 async def run_appraisals(
     sessionmaker: async_sessionmaker[AsyncSession],
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     period: str,
     today: dt.date | None = None,
@@ -87,9 +86,11 @@ async def run_appraisals(
 
     Idempotent and restartable: a new run replaces the drafts of the period and
     never touches confirmed appraisals. A manager with missing inputs is skipped
-    and listed in the run's problems.
+    and listed in the run's problems. The actor is recorded as the one who started the run
+    and who computed its drafts.
     """
-    require_role(roles, (Role.HR,), "runAppraisals")
+    require_role(actor, (Role.HR,), "runAppraisals")
+    tenant_id = actor.tenant_id
     async with sessionmaker() as session, session.begin():
         chosen = await grading_selection(session, registry, tenant_id)
         run = models.AppraisalRun(
@@ -98,7 +99,7 @@ async def run_appraisals(
             status=RunStatus.RUNNING,
             plugin=chosen.plugin,
             plugin_version=chosen.version,
-            started_by=user_id,
+            started_by=actor.user_id,
         )
         session.add(run)
         await session.flush()
@@ -151,7 +152,9 @@ async def run_appraisals(
                 timings.plugin += time.perf_counter() - started
                 started = time.perf_counter()
                 async with session.begin():
-                    await write_drafts(session, prepared, results, user_id, run_id, replace=False)
+                    await write_drafts(
+                        session, prepared, results, actor.user_id, run_id, replace=False
+                    )
                     done += len(results)
                     await _update_run(
                         session,

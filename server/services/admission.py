@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
 from server.errors import Conflict, FieldProblem, InvalidInput, Refusal, Refused
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant, require_role
 
@@ -38,41 +39,39 @@ def _reason(reason: str, field: str = "reason") -> str:
 
 async def request_admission(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     customer_id: str,
     reason: str,
 ) -> models.AdmissionRequest:
-    require_role(roles, (Role.BRANCH_HEAD, Role.MANAGER), "requestAdmission")
+    require_role(actor, (Role.BRANCH_HEAD, Role.MANAGER), "requestAdmission")
     text = _reason(reason)
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         customer_id,
-        field="customerId",
+        field="customer_id",
         entity="Customer",
         for_update=True,
     )
     if customer.kind != CustomerKind.CORPORATE:
         raise Conflict(
-            "only a corporate customer's first credit needs admission (Art. 7)", "customerId"
+            "only a corporate customer's first credit needs admission (Art. 7)", "customer_id"
         )
     if customer.admission_status not in REQUESTABLE:
-        raise Conflict(f"admission is already {customer.admission_status.value}", "customerId")
+        raise Conflict(f"admission is already {customer.admission_status.value}", "customer_id")
     if customer.blacklisted:
         raise Refused(
             "the admission request",
             [Refusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
         )
     request = models.AdmissionRequest(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         customer_id=customer.id,
         status=AdmissionDecision.PENDING,
         reason=text,
-        requested_by=user_id,
+        requested_by=actor.user_id,
     )
     customer.admission_status = AdmissionStatus.PENDING
     session.add(request)
@@ -82,9 +81,7 @@ async def request_admission(
 
 async def decide_admission(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     request_id: str,
     approve: bool,
@@ -92,27 +89,27 @@ async def decide_admission(
     today: dt.date | None = None,
 ) -> models.AdmissionRequest:
     """RISK approves or rejects a pending request it did not make itself."""
-    require_role(roles, (Role.RISK,), "approveAdmission" if approve else "rejectAdmission")
+    require_role(actor, (Role.RISK,), "approveAdmission" if approve else "rejectAdmission")
     text = _reason(reason)
     request = await get_in_tenant(
         session,
         models.AdmissionRequest,
-        tenant_id,
+        actor.tenant_id,
         request_id,
-        field="id",
+        field="request_id",
         entity="AdmissionRequest",
         for_update=True,
     )
     if request.status != AdmissionDecision.PENDING:
-        raise Conflict(f"this request is already {request.status.value}", "id")
-    if request.requested_by == user_id:
-        raise Conflict("the person who asked for admission cannot decide it", "id")
+        raise Conflict(f"this request is already {request.status.value}", "request_id")
+    if request.requested_by == actor.user_id:
+        raise Conflict("the person who asked for admission cannot decide it", "request_id")
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         request.customer_id,
-        field="id",
+        field="request_id",
         entity="Customer",
         for_update=True,
     )
@@ -122,7 +119,7 @@ async def decide_admission(
             [Refusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
         )
     request.status = AdmissionDecision.APPROVED if approve else AdmissionDecision.REJECTED
-    request.decided_by = user_id
+    request.decided_by = actor.user_id
     request.decided_at = models.now()
     request.decision_reason = text
     customer.admission_status = AdmissionStatus.APPROVED if approve else AdmissionStatus.REJECTED
@@ -135,97 +132,98 @@ async def decide_admission(
 async def set_blacklisted(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     customer_id: str,
     listed: bool,
     reason: str,
 ) -> models.Customer:
     """Add to or remove from the blacklist, with the reason kept in history (RISK)."""
-    require_role(roles, (Role.RISK,), "blacklistCustomer" if listed else "unblacklistCustomer")
+    require_role(actor, (Role.RISK,), "blacklistCustomer" if listed else "unblacklistCustomer")
     text = _reason(reason)
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         customer_id,
-        field="customerId",
+        field="customer_id",
         entity="Customer",
         for_update=True,
     )
     if customer.blacklisted == listed:
         state = "on" if listed else "not on"
-        raise Conflict(f"the customer is already {state} the blacklist", "customerId")
+        raise Conflict(f"the customer is already {state} the blacklist", "customer_id")
     customer.blacklisted = listed
     session.add(
         models.BlacklistEntry(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             customer_id=customer.id,
             listed=listed,
             reason=text,
-            recorded_by=user_id,
+            recorded_by=actor.user_id,
         )
     )
     await session.flush()
-    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
+    await reclassify(session, registry, actor, [customer.id])
     return customer
 
 
 async def transfer_relationship(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     customer_id: str,
     to_manager_id: str,
     reason: str,
 ) -> models.Customer:
     """Move the customer's relationship (and its loans) to another office's manager."""
-    require_role(roles, (Role.BRANCH_HEAD, Role.RISK), "transferRelationship")
+    require_role(actor, (Role.BRANCH_HEAD, Role.RISK), "transferRelationship")
     text = _reason(reason)
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         customer_id,
-        field="customerId",
+        field="customer_id",
         entity="Customer",
         for_update=True,
     )
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, to_manager_id, field="toManagerId", entity="Manager"
+        session,
+        models.Manager,
+        actor.tenant_id,
+        to_manager_id,
+        field="to_manager_id",
+        entity="Manager",
     )
     if manager.status != ManagerStatus.ACTIVE:
         raise Conflict(
             f"the receiving manager is {manager.status.value}; only an ACTIVE manager takes "
             "over a relationship",
-            "toManagerId",
+            "to_manager_id",
         )
     if manager.office_id == customer.office_id:
         raise Conflict(
             "the manager works at the customer's current office: this is no transfer",
-            "toManagerId",
+            "to_manager_id",
         )
     session.add(
         models.RelationshipTransfer(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             customer_id=customer.id,
             from_office_id=customer.office_id,
             to_office_id=manager.office_id,
             from_manager_id=customer.manager_id,
             to_manager_id=manager.id,
             reason=text,
-            recorded_by=user_id,
+            recorded_by=actor.user_id,
         )
     )
     # Art. 6.1: one relationship at a time, so the outstanding loans move with it.
     await session.execute(
         update(models.Loan)
         .where(
-            models.Loan.tenant_id == tenant_id,
+            models.Loan.tenant_id == actor.tenant_id,
             models.Loan.customer_id == customer.id,
             models.Loan.balance > 0,
         )
@@ -235,17 +233,3 @@ async def transfer_relationship(
     customer.manager_id = manager.id
     await session.flush()
     return customer
-
-
-async def blacklist_history(
-    session: AsyncSession, tenant_id: str, customer_id: object
-) -> list[models.BlacklistEntry]:
-    rows = await session.execute(
-        select(models.BlacklistEntry)
-        .where(
-            models.BlacklistEntry.tenant_id == tenant_id,
-            models.BlacklistEntry.customer_id == customer_id,
-        )
-        .order_by(models.BlacklistEntry.recorded_at, models.BlacklistEntry.id)
-    )
-    return list(rows.scalars())

@@ -21,6 +21,7 @@ from server.outbox import events
 from server.outbox.payloads import class_payload
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Classification, CustomerFacts, RuleHit
+from server.principal import Principal
 from server.services.policies import selection
 
 RISK_ORDER = {
@@ -94,26 +95,26 @@ def rules_json(rules: tuple[RuleHit, ...]) -> list[dict[str, str]]:
 async def reclassify(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
+    actor: Principal,
     customer_ids: Iterable[uuid.UUID],
     *,
-    changed_by: str,
     today: dt.date | None = None,
 ) -> list[models.CustomerClassChange]:
-    """Recompute the class of these customers; record every change in their history.
+    """Recompute the class of these customers; record every change in their history, made
+    by the actor whose change of a fact caused it.
 
     Does nothing when the tenant has no classification policy.
     """
-    chosen = await selection(session, registry, tenant_id, PolicyCategory.CLASSIFICATION)
+    chosen = await selection(session, registry, actor.tenant_id, PolicyCategory.CLASSIFICATION)
     ids = set(customer_ids)
     if chosen is None or not ids:
         return []
     today = today or dt.date.today()
-    facts = await loan_facts(session, tenant_id, ids)
+    facts = await loan_facts(session, actor.tenant_id, ids)
     customers = (
         await session.execute(
             select(models.Customer).where(
-                models.Customer.tenant_id == tenant_id, models.Customer.id.in_(ids)
+                models.Customer.tenant_id == actor.tenant_id, models.Customer.id.in_(ids)
             )
         )
     ).scalars()
@@ -126,14 +127,14 @@ async def reclassify(
         if result.customer_class == customer.class_code:
             continue
         change = models.CustomerClassChange(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             customer_id=customer.id,
             from_class=customer.class_code,
             to_class=result.customer_class,
             rules=rules_json(result.rules),
             plugin=chosen.plugin,
             plugin_version=chosen.version,
-            changed_by=changed_by,
+            changed_by=actor.user_id,
         )
         from_class = customer.class_code
         customer.class_code = result.customer_class

@@ -1,4 +1,4 @@
-"""Lookups every service needs: ids within the caller's tenant."""
+"""What every use case needs: ids within the actor's tenant, and the role check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.errors import NotFound, PermissionDenied
+from server.principal import Principal
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 
@@ -52,14 +53,8 @@ async def require_tenant(session: AsyncSession, tenant_id: str) -> models.Tenant
     return tenant
 
 
-def camel(name: str) -> str:
-    """The GraphQL spelling of a field: ``credit_work_years`` → ``creditWorkYears``."""
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def require_role(roles: frozenset[Role], allowed: tuple[Role, ...], action: str) -> None:
-    """Refuse unless the caller holds one of ``allowed``."""
-    if roles.isdisjoint(allowed):
+def require_role(actor: Principal, allowed: tuple[Role, ...], action: str) -> None:
+    """Refuse unless the actor holds one of ``allowed``."""
+    if not actor.has_any(*allowed):
         names = " or ".join(r.value for r in allowed)
         raise PermissionDenied(f"{action} needs the role {names}")

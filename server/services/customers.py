@@ -27,8 +27,9 @@ from server.identity_codes import (
     validate_social_credit_code,
 )
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.classification import reclassify
-from server.services.common import camel, get_in_tenant
+from server.services.common import get_in_tenant
 
 
 @dataclass
@@ -45,12 +46,25 @@ class CustomerFacts:
     contribution_score: int = 0
 
 
-def check_facts(facts: CustomerFacts, problems: Problems, prefix: str, today: dt.date) -> None:
+NOT_NULL_FACTS = {
+    "industry_policy": "industryPolicy cannot be null",
+    "licences_complete": "licencesComplete cannot be null",
+    "operating_status": "operatingStatus cannot be null",
+    "prospects": "prospects cannot be null",
+    "malicious_evasion": "maliciousEvasion cannot be null",
+    "major_litigation": "majorLitigation cannot be null",
+    "contribution_score": "contributionScore cannot be null",
+}
+"""The facts a change may not clear, each with its message. The messages spell the facts
+as clients have always read them, so they are written out rather than derived."""
+
+
+def check_facts(facts: CustomerFacts, problems: Problems, today: dt.date) -> None:
     if not 0 <= facts.contribution_score <= 100:
-        problems.add(f"{prefix}.contributionScore", "RANGE", "contribution score must be 0–100")
+        problems.add("facts.contribution_score", "RANGE", "contribution score must be 0–100")
     if facts.last_bad_credit_on is not None and facts.last_bad_credit_on > today:
         problems.add(
-            f"{prefix}.lastBadCreditOn",
+            "facts.last_bad_credit_on",
             "NOT_IN_FUTURE",
             "a bad credit record cannot be dated ahead",
         )
@@ -59,8 +73,7 @@ def check_facts(facts: CustomerFacts, problems: Problems, prefix: str, today: dt
 async def create_customer(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     kind: CustomerKind,
     segment: CustomerSegment,
@@ -74,43 +87,39 @@ async def create_customer(
     problems = Problems()
     name = name.strip()
     if not 1 <= len(name) <= 200:
-        problems.add("input.name", "LENGTH", "name must be 1–200 characters")
+        problems.add("name", "LENGTH", "name must be 1–200 characters")
     if kind == CustomerKind.INDIVIDUAL:
         id_number = normalise_resident_id(id_number)
         message = validate_resident_id(id_number)
         if message:
-            problems.add("input.idNumber", "RESIDENT_ID_GB11643", f"resident ID {message}")
+            problems.add("id_number", "RESIDENT_ID_GB11643", f"resident ID {message}")
         if segment not in INDIVIDUAL_SEGMENTS:
-            problems.add(
-                "input.segment", "SEGMENT_KIND", f"{segment.value} is not an individual segment"
-            )
+            problems.add("segment", "SEGMENT_KIND", f"{segment.value} is not an individual segment")
     else:
         id_number = normalise_social_credit_code(id_number)
         message = validate_social_credit_code(id_number)
         if message:
-            problems.add("input.idNumber", "CREDIT_CODE_GB32100", f"social credit code {message}")
+            problems.add("id_number", "CREDIT_CODE_GB32100", f"social credit code {message}")
         if segment in INDIVIDUAL_SEGMENTS:
-            problems.add(
-                "input.segment", "SEGMENT_KIND", f"{segment.value} is not a corporate segment"
-            )
-    check_facts(facts, problems, "input.facts", today)
+            problems.add("segment", "SEGMENT_KIND", f"{segment.value} is not a corporate segment")
+    check_facts(facts, problems, today)
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="input.managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     existing = await session.scalar(
         select(models.Customer.id).where(
-            models.Customer.tenant_id == tenant_id, models.Customer.id_number == id_number
+            models.Customer.tenant_id == actor.tenant_id, models.Customer.id_number == id_number
         )
     )
     if existing is not None:
-        raise Conflict("a customer with this identity number already exists", "input.idNumber")
+        raise Conflict("a customer with this identity number already exists", "id_number")
     # 首次建立信贷关系客户准入管理办法 Art. 7: a corporate customer's first credit needs admission.
     admission = (
         AdmissionStatus.REQUIRED if kind == CustomerKind.CORPORATE else AdmissionStatus.NOT_REQUIRED
     )
     customer = models.Customer(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         kind=kind,
         segment=segment,
         name=name,
@@ -123,50 +132,42 @@ async def create_customer(
     )
     session.add(customer)
     await session.flush()
-    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
+    await reclassify(session, registry, actor, [customer.id])
     return customer
 
 
 async def update_customer_facts(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    customer_id: str,
-    changes: dict[str, Any],
+    actor: Principal,
     *,
+    customer_id: str,
+    facts: dict[str, Any],
     today: dt.date | None = None,
 ) -> models.Customer:
+    """Change the given facts (name → new value) of a customer, and reclassify it."""
     today = today or dt.date.today()
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         customer_id,
-        field="id",
+        field="customer_id",
         entity="Customer",
         for_update=True,
     )
     problems = Problems()
-    for key in (
-        "industry_policy",
-        "licences_complete",
-        "operating_status",
-        "prospects",
-        "malicious_evasion",
-        "major_litigation",
-        "contribution_score",
-    ):
-        if key in changes and changes[key] is None:
-            problems.add(f"facts.{camel(key)}", "REQUIRED", f"{camel(key)} cannot be null")
+    for key, message in NOT_NULL_FACTS.items():
+        if key in facts and facts[key] is None:
+            problems.add(f"facts.{key}", "REQUIRED", message)
     problems.raise_if_any()
     merged = CustomerFacts(
-        **{k: changes.get(k, getattr(customer, k)) for k in CustomerFacts.__dataclass_fields__}
+        **{k: facts.get(k, getattr(customer, k)) for k in CustomerFacts.__dataclass_fields__}
     )
-    check_facts(merged, problems, "facts", today)
+    check_facts(merged, problems, today)
     problems.raise_if_any()
-    for key, value in changes.items():
+    for key, value in facts.items():
         setattr(customer, key, value)
     await session.flush()
-    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
+    await reclassify(session, registry, actor, [customer.id])
     return customer

@@ -26,6 +26,9 @@ from server.db.queries.indicators import (
     top_borrowers,
 )
 from server.domain import CustomerKind, DutyKind
+from server.errors import FieldProblem, InvalidInput
+from server.principal import Principal
+from server.services.common import get_in_tenant
 from server.services.tenant_settings import tenant_settings
 
 NOTICE_LOOKAHEAD_DAYS = 60
@@ -162,22 +165,30 @@ async def duties_for(
 
 async def record_duty(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
-    loan: models.Loan,
+    loan_id: str,
     kind: DutyKind,
     done_on: dt.date,
     note: str | None,
+    today: dt.date | None = None,
 ) -> models.DutyRecord:
+    """Record a post-loan duty done for a loan; it counts for the loan's manager."""
+    if done_on > (today or dt.date.today()):
+        raise InvalidInput(
+            [FieldProblem("done_on", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
+        )
+    loan = await get_in_tenant(
+        session, models.Loan, actor.tenant_id, loan_id, field="loan_id", entity="Loan"
+    )
     record = models.DutyRecord(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         loan_id=loan.id,
         manager_id=loan.manager_id,
         kind=kind,
         done_on=done_on,
         note=note,
-        recorded_by=user_id,
+        recorded_by=actor.user_id,
     )
     session.add(record)
     await session.flush()

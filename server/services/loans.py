@@ -13,6 +13,7 @@ from server.db import models
 from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
 from server.errors import Conflict, Problems, Refused
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant
 from server.services.lending import loan_refusals
@@ -33,8 +34,7 @@ INDIVIDUAL_ONLY = frozenset(
 async def create_loan(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     customer_id: str,
     manager_id: str | None,
@@ -53,33 +53,33 @@ async def create_loan(
     contract_no = contract_no.strip()
     if not CONTRACT_PATTERN.match(contract_no):
         problems.add(
-            "input.contractNo", "FORMAT", "contract number must be 1–40 letters, digits, '-', '/'"
+            "contract_no", "FORMAT", "contract number must be 1–40 letters, digits, '-', '/'"
         )
     if principal <= 0:
-        problems.add("input.principal", "POSITIVE", "principal must be more than 0.00")
+        problems.add("principal", "POSITIVE", "principal must be more than 0.00")
     outstanding = principal if balance is None else balance
     if outstanding > principal:
-        problems.add("input.balance", "NOT_ABOVE_PRINCIPAL", "balance cannot exceed the principal")
+        problems.add("balance", "NOT_ABOVE_PRINCIPAL", "balance cannot exceed the principal")
     if not Decimal(0) < annual_rate <= MAX_RATE:
         problems.add(
-            "input.annualRate",
+            "annual_rate",
             "RANGE",
             f"annual rate is a fraction above 0 and at most {MAX_RATE} (e.g. '0.0435')",
         )
     if matures_on < issued_on:
-        problems.add("input.maturesOn", "AFTER_ISSUE", "a loan cannot mature before it is issued")
+        problems.add("matures_on", "AFTER_ISSUE", "a loan cannot mature before it is issued")
     problems.raise_if_any()
     customer = await get_in_tenant(
         session,
         models.Customer,
-        tenant_id,
+        actor.tenant_id,
         customer_id,
-        field="input.customerId",
+        field="customer_id",
         entity="Customer",
     )
     if customer.kind == CustomerKind.CORPORATE and product in INDIVIDUAL_ONLY:
         problems.add(
-            "input.product",
+            "product",
             "PRODUCT_FOR_INDIVIDUALS",
             f"{product.value} is a product for individual customers",
         )
@@ -88,28 +88,28 @@ async def create_loan(
         await get_in_tenant(
             session,
             models.Manager,
-            tenant_id,
+            actor.tenant_id,
             manager_id,
-            field="input.managerId",
+            field="manager_id",
             entity="Manager",
         )
         if manager_id is not None
         else await get_in_tenant(
             session,
             models.Manager,
-            tenant_id,
+            actor.tenant_id,
             customer.manager_id,
-            field="input.customerId",
+            field="customer_id",
             entity="Manager",
         )
     )
     taken = await session.scalar(
         select(models.Loan.id).where(
-            models.Loan.tenant_id == tenant_id, models.Loan.contract_no == contract_no
+            models.Loan.tenant_id == actor.tenant_id, models.Loan.contract_no == contract_no
         )
     )
     if taken is not None:
-        raise Conflict(f"contract number {contract_no} is already used", "input.contractNo")
+        raise Conflict(f"contract number {contract_no} is already used", "contract_no")
     refusals = await loan_refusals(
         session,
         registry,
@@ -122,7 +122,7 @@ async def create_loan(
     if refusals:
         raise Refused("the loan", refusals)
     loan = models.Loan(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         contract_no=contract_no,
         customer_id=customer.id,
         manager_id=manager.id,
@@ -139,19 +139,18 @@ async def create_loan(
         days_overdue=0,
         is_extension=is_extension,
         is_refinancing=is_refinancing,
-        created_by=user_id,
+        created_by=actor.user_id,
     )
     session.add(loan)
     await session.flush()
-    await reclassify(session, registry, tenant_id, [customer.id], changed_by=user_id)
+    await reclassify(session, registry, actor, [customer.id])
     return loan
 
 
 async def set_loan_risk_class(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     loan_id: str,
     risk_class: RiskClass,
@@ -159,19 +158,19 @@ async def set_loan_risk_class(
 ) -> models.Loan:
     problems = Problems()
     if not 0 <= days_overdue <= MAX_DAYS_OVERDUE:
-        problems.add("input.daysOverdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
+        problems.add("days_overdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
     problems.raise_if_any()
     loan = await get_in_tenant(
         session,
         models.Loan,
-        tenant_id,
+        actor.tenant_id,
         loan_id,
-        field="input.loanId",
+        field="loan_id",
         entity="Loan",
         for_update=True,
     )
     loan.risk_class = risk_class
     loan.days_overdue = days_overdue
     await session.flush()
-    await reclassify(session, registry, tenant_id, [loan.customer_id], changed_by=user_id)
+    await reclassify(session, registry, actor, [loan.customer_id])
     return loan

@@ -30,7 +30,8 @@ from server.outbox import events
 from server.outbox.payloads import grade_payload
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Tier
-from server.services.common import camel, get_in_tenant, require_role
+from server.principal import Principal
+from server.services.common import get_in_tenant, require_role
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MIN_AGE_AT_HIRE = 16
@@ -64,6 +65,16 @@ class ManagerFields:
 
 
 UPDATABLE = frozenset(ManagerFields.__dataclass_fields__) - {"employee_no"}
+NOT_NULL = {
+    "name": "name cannot be null",
+    "office_id": "officeId cannot be null",
+    "category": "category cannot be null",
+    "hire_date": "hireDate cannot be null",
+    "birth_date": "birthDate cannot be null",
+    "status": "status cannot be null",
+}
+"""The fields an update may not clear, each with its message. The messages spell the
+fields as clients have always read them, so they are written out rather than derived."""
 
 
 async def grading_tiers(
@@ -79,35 +90,31 @@ async def grading_tiers(
 def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
     if not EMPLOYEE_NO_PATTERN.match(f.employee_no):
         problems.add(
-            "input.employeeNo", "FORMAT", "employee number must be 1–40 letters, digits, '-' or '_'"
+            "employee_no", "FORMAT", "employee number must be 1–40 letters, digits, '-' or '_'"
         )
     if not 1 <= len(f.name.strip()) <= 80:
-        problems.add("input.name", "LENGTH", "name must be 1–80 characters")
+        problems.add("name", "LENGTH", "name must be 1–80 characters")
     if f.hire_date > today:
-        problems.add("input.hireDate", "NOT_IN_FUTURE", "hire date cannot be in the future")
+        problems.add("hire_date", "NOT_IN_FUTURE", "hire date cannot be in the future")
     age_at_hire = (f.hire_date - f.birth_date).days // 365
     if age_at_hire < MIN_AGE_AT_HIRE:
         problems.add(
-            "input.birthDate",
+            "birth_date",
             "MIN_AGE",
             f"a manager is at least {MIN_AGE_AT_HIRE} years old when hired",
         )
     if f.status == ManagerStatus.PROBATION and f.probation_ends_on is None:
-        problems.add(
-            "input.probationEndsOn", "REQUIRED", "a manager on probation needs its end date"
-        )
+        problems.add("probation_ends_on", "REQUIRED", "a manager on probation needs its end date")
     if f.probation_ends_on is not None and f.probation_ends_on < f.hire_date:
-        problems.add(
-            "input.probationEndsOn", "AFTER_HIRE", "probation cannot end before the hire date"
-        )
+        problems.add("probation_ends_on", "AFTER_HIRE", "probation cannot end before the hire date")
     if f.post_started_on is not None and f.post_started_on < f.hire_date:
-        problems.add("input.postStartedOn", "AFTER_HIRE", "the post cannot start before hiring")
+        problems.add("post_started_on", "AFTER_HIRE", "the post cannot start before hiring")
     if (
         f.credit_work_years is not None
         and not Decimal(0) <= f.credit_work_years <= MAX_CREDIT_YEARS
     ):
         problems.add(
-            "input.creditWorkYears", "RANGE", f"years in credit work must be 0–{MAX_CREDIT_YEARS}"
+            "credit_work_years", "RANGE", f"years in credit work must be 0–{MAX_CREDIT_YEARS}"
         )
     if (
         f.licence_issued_on is not None
@@ -115,11 +122,11 @@ def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
         and f.licence_valid_until < f.licence_issued_on
     ):
         problems.add(
-            "input.licenceValidUntil", "AFTER_ISSUE", "a licence cannot expire before it is issued"
+            "licence_valid_until", "AFTER_ISSUE", "a licence cannot expire before it is issued"
         )
     for field_name, value in (
-        ("input.jurisdictionHouseholds", f.jurisdiction_households),
-        ("input.ratedHouseholds", f.rated_households),
+        ("jurisdiction_households", f.jurisdiction_households),
+        ("rated_households", f.rated_households),
     ):
         if value is not None and value < 0:
             problems.add(field_name, "NOT_NEGATIVE", "a household count cannot be negative")
@@ -129,7 +136,7 @@ def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
         and f.rated_households > f.jurisdiction_households
     ):
         problems.add(
-            "input.ratedHouseholds",
+            "rated_households",
             "NOT_ABOVE_JURISDICTION",
             "rated households cannot exceed the households of the jurisdiction",
         )
@@ -138,8 +145,7 @@ def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
 async def create_manager(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     fields: ManagerFields,
     *,
     tier_code: str | None = None,
@@ -151,29 +157,34 @@ async def create_manager(
     problems = Problems()
     _check(fields, problems, today)
     if fields.status not in (ManagerStatus.ACTIVE, ManagerStatus.PROBATION):
-        problems.add("input.status", "INITIAL_STATUS", "a new manager is ACTIVE or PROBATION")
+        problems.add("status", "INITIAL_STATUS", "a new manager is ACTIVE or PROBATION")
     tier: Tier | None = None
-    grading = await grading_tiers(session, registry, tenant_id)
+    grading = await grading_tiers(session, registry, actor.tenant_id)
     if tier_code is not None:
         if grading is None:
-            problems.add("input.tierCode", "NO_GRADING_POLICY", "the tenant has no grading policy")
+            problems.add("tier_code", "NO_GRADING_POLICY", "the tenant has no grading policy")
         else:
             tier = next((t for t in grading[2] if t.code == tier_code), None)
             if tier is None:
                 codes = ", ".join(t.code for t in grading[2])
                 problems.add(
-                    "input.tierCode",
+                    "tier_code",
                     "UNKNOWN_TIER",
                     f"tier must be one of {codes}, not {tier_code}",
                 )
     problems.raise_if_any()
     office = await get_in_tenant(
-        session, models.Office, tenant_id, fields.office_id, field="input.officeId", entity="Office"
+        session,
+        models.Office,
+        actor.tenant_id,
+        fields.office_id,
+        field="office_id",
+        entity="Office",
     )
-    await _require_unique_employee_no(session, tenant_id, fields.employee_no)
+    await _require_unique_employee_no(session, actor.tenant_id, fields.employee_no)
     values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
     values["office_id"] = office.id
-    manager = models.Manager(tenant_id=tenant_id, **values)
+    manager = models.Manager(tenant_id=actor.tenant_id, **values)
     session.add(manager)
     await session.flush()
     if tier is not None and grading is not None:
@@ -182,7 +193,7 @@ async def create_manager(
             manager,
             tier,
             cause=TierChangeCause.INITIAL,
-            recorded_by=user_id,
+            recorded_by=actor.user_id,
             plugin=grading[0],
             plugin_version=grading[1],
             effective_on=today,
@@ -199,28 +210,28 @@ async def _require_unique_employee_no(
         )
     )
     if taken is not None:
-        raise Conflict(f"employee number {employee_no} is already used", "input.employeeNo")
+        raise Conflict(f"employee number {employee_no} is already used", "employee_no")
 
 
 async def update_manager(
     session: AsyncSession,
-    tenant_id: str,
+    actor: Principal,
+    *,
     manager_id: str,
     changes: dict[str, Any],
-    *,
-    user_id: str = "system",
     office_moved_on: dt.date | None = None,
     today: dt.date | None = None,
 ) -> models.Manager:
-    """Change a manager's record. A change of office is kept as a move, dated
-    ``office_moved_on`` (today by default), for the transfer rules of appraisals."""
+    """Change a manager's record (``changes``: field name → new value). A change of office
+    is kept as a move, dated ``office_moved_on`` (today by default), for the transfer rules
+    of appraisals."""
     today = today or dt.date.today()
     manager = await get_in_tenant(
         session,
         models.Manager,
-        tenant_id,
+        actor.tenant_id,
         manager_id,
-        field="id",
+        field="manager_id",
         entity="Manager",
         for_update=True,
     )
@@ -230,19 +241,19 @@ async def update_manager(
     new_status = changes.get("status", manager.status)
     if manager.status == ManagerStatus.DISQUALIFIED and "status" in changes:
         problems.add(
-            "input.status",
+            "status",
             "DISQUALIFIED_IS_FINAL",
             "a disqualified manager's status cannot be changed",
         )
     elif new_status == ManagerStatus.DISQUALIFIED and manager.status != new_status:
         problems.add(
-            "input.status",
+            "status",
             "DISQUALIFY_BY_VIOLATION",
             "disqualification follows from a confirmed violation, not an update",
         )
-    for key in ("name", "office_id", "category", "hire_date", "birth_date", "status"):
+    for key, message in NOT_NULL.items():
         if key in changes and changes[key] is None:
-            problems.add(f"input.{camel(key)}", "REQUIRED", f"{camel(key)} cannot be null")
+            problems.add(key, "REQUIRED", message)
     problems.raise_if_any()
     merged = ManagerFields(**{k: getattr(manager, k) for k in ManagerFields.__dataclass_fields__})
     for key, value in changes.items():
@@ -254,19 +265,19 @@ async def update_manager(
         office = await get_in_tenant(
             session,
             models.Office,
-            tenant_id,
+            actor.tenant_id,
             changes["office_id"],
-            field="input.officeId",
+            field="office_id",
             entity="Office",
         )
         changes = {**changes, "office_id": office.id}
         if office.id != manager.office_id:
             await _record_move(
-                session, manager, office.id, office_moved_on or today, user_id, today
+                session, manager, office.id, office_moved_on or today, actor.user_id, today
             )
     elif office_moved_on is not None:
         raise InvalidInput(
-            [FieldProblem("input.officeMovedOn", "NO_MOVE", "officeMovedOn needs a new officeId")]
+            [FieldProblem("office_moved_on", "NO_MOVE", "officeMovedOn needs a new officeId")]
         )
     for key, value in changes.items():
         setattr(manager, key, value.strip() if isinstance(value, str) else value)
@@ -279,7 +290,7 @@ async def _record_move(
     manager: models.Manager,
     to_office: uuid.UUID,
     moved_on: dt.date,
-    user_id: str,
+    recorded_by: str,
     today: dt.date,
 ) -> None:
     last = await session.scalar(
@@ -293,7 +304,7 @@ async def _record_move(
         raise InvalidInput(
             [
                 FieldProblem(
-                    "input.officeMovedOn",
+                    "office_moved_on",
                     "RANGE",
                     f"a move is dated from {earliest} (hire or last move) to today",
                 )
@@ -306,7 +317,7 @@ async def _record_move(
             from_office_id=manager.office_id,
             to_office_id=to_office,
             moved_on=moved_on,
-            recorded_by=user_id,
+            recorded_by=recorded_by,
         )
     )
 
@@ -314,29 +325,27 @@ async def _record_move(
 async def set_manager_tier(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     manager_id: str,
     tier_code: str,
     reason: str,
 ) -> models.Manager:
     """HR sets a manager's tier by hand (cause MANUAL), with the reason kept in history."""
-    require_role(roles, (Role.HR,), "setManagerTier")
+    require_role(actor, (Role.HR,), "setManagerTier")
     problems = Problems()
     if not reason.strip():
         problems.add("reason", "REQUIRED", "give the reason for setting the tier by hand")
-    grading = await grading_tiers(session, registry, tenant_id)
+    grading = await grading_tiers(session, registry, actor.tenant_id)
     tier = None
     if grading is None:
-        problems.add("tierCode", "NO_GRADING_POLICY", "the tenant has no grading policy")
+        problems.add("tier_code", "NO_GRADING_POLICY", "the tenant has no grading policy")
     else:
         tier = next((t for t in grading[2] if t.code == tier_code), None)
         if tier is None:
             codes = ", ".join(t.code for t in grading[2])
             problems.add(
-                "tierCode", "UNKNOWN_TIER", f"tier must be one of {codes}, not {tier_code}"
+                "tier_code", "UNKNOWN_TIER", f"tier must be one of {codes}, not {tier_code}"
             )
     problems.raise_if_any()
     assert tier is not None
@@ -344,20 +353,20 @@ async def set_manager_tier(
     manager = await get_in_tenant(
         session,
         models.Manager,
-        tenant_id,
+        actor.tenant_id,
         manager_id,
-        field="managerId",
+        field="manager_id",
         entity="Manager",
         for_update=True,
     )
     if manager.tier_code == tier.code:
-        raise Conflict(f"the manager already holds {tier.code}", "tierCode")
+        raise Conflict(f"the manager already holds {tier.code}", "tier_code")
     await change_tier(
         session,
         manager,
         tier,
         cause=TierChangeCause.MANUAL,
-        recorded_by=user_id,
+        recorded_by=actor.user_id,
         reason=reason.strip(),
         plugin=grading[0],
         plugin_version=grading[1],

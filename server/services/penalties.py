@@ -22,6 +22,7 @@ from server.domain import (
 from server.errors import Conflict
 from server.policy.registry import PolicyRegistry
 from server.policy.types import PenaltyEffect, PenaltyKind, ViolationCase
+from server.principal import Principal
 from server.services.common import get_in_tenant, require_role
 from server.services.managers import change_tier
 from server.services.policies import selection
@@ -38,41 +39,39 @@ LIFETIME_FLAG = "DISQUALIFIED_FOR_LIFE"
 async def confirm_violation(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     violation_id: str,
     today: dt.date | None = None,
 ) -> models.Violation:
     """Confirm a recorded violation (not by the person who recorded it) and apply its effect."""
-    require_role(roles, (Role.RISK,), "confirmViolation")
+    require_role(actor, (Role.RISK,), "confirmViolation")
     violation = await get_in_tenant(
         session,
         models.Violation,
-        tenant_id,
+        actor.tenant_id,
         violation_id,
-        field="id",
+        field="violation_id",
         entity="Violation",
         for_update=True,
     )
     if violation.status != ViolationStatus.RECORDED:
-        raise Conflict(f"this violation is already {violation.status.value}", "id")
-    if violation.recorded_by == user_id:
-        raise Conflict("the person who recorded a violation cannot confirm it", "id")
+        raise Conflict(f"this violation is already {violation.status.value}", "violation_id")
+    if violation.recorded_by == actor.user_id:
+        raise Conflict("the person who recorded a violation cannot confirm it", "violation_id")
     manager = await get_in_tenant(
         session,
         models.Manager,
-        tenant_id,
+        actor.tenant_id,
         violation.manager_id,
-        field="id",
+        field="violation_id",
         entity="Manager",
         for_update=True,
     )
     violation.status = ViolationStatus.CONFIRMED
-    violation.confirmed_by = user_id
+    violation.confirmed_by = actor.user_id
     violation.confirmed_at = models.now()
-    chosen = await selection(session, registry, tenant_id, PolicyCategory.PENALTY)
+    chosen = await selection(session, registry, actor.tenant_id, PolicyCategory.PENALTY)
     if chosen is None:
         violation.effect = PenaltyKind.NONE.value
         violation.effect_reason = "the tenant has no penalty policy"
@@ -83,7 +82,7 @@ async def confirm_violation(
         select(func.count())
         .select_from(models.Violation)
         .where(
-            models.Violation.tenant_id == tenant_id,
+            models.Violation.tenant_id == actor.tenant_id,
             models.Violation.manager_id == manager.id,
             models.Violation.kind == violation.kind,
             models.Violation.status == ViolationStatus.CONFIRMED,
@@ -92,7 +91,7 @@ async def confirm_violation(
             models.Violation.id != violation.id,
         )
     )
-    grading = await selection(session, registry, tenant_id, PolicyCategory.GRADING)
+    grading = await selection(session, registry, actor.tenant_id, PolicyCategory.GRADING)
     tiers = registry.grading(grading.plugin).tiers() if grading else ()
     case = ViolationCase(
         kind=violation.kind,
@@ -116,7 +115,7 @@ async def confirm_violation(
                 manager,
                 target,
                 cause=TierChangeCause.PENALTY,
-                recorded_by=user_id,
+                recorded_by=actor.user_id,
                 reason=f"{effect.reason} ({effect.article})",
                 violation_id=violation.id,
                 plugin=chosen.plugin,

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import PolicyCategory
 from server.errors import InvalidInput, PolicyUnavailable, Problems, UnknownPlugin
-from server.policy import parameters
+from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.policy.types import Params, PluginInfo
+from server.principal import Principal
 from server.services.common import require_tenant
 
 
@@ -28,7 +29,7 @@ class Selection:
 
     @property
     def params_json(self) -> dict[str, Any]:
-        return parameters.to_json(self.params)
+        return policy_parameters.to_json(self.params)
 
 
 async def selection(
@@ -44,7 +45,7 @@ async def selection(
         raise PolicyUnavailable(
             f"the {category.value} plugin {row.plugin} selected for this tenant is not installed"
         ) from None
-    params, problems = parameters.resolve(info, row.parameters)
+    params, problems = policy_parameters.resolve(info, row.parameters)
     if problems:
         raise PolicyUnavailable(
             f"the stored parameters of {row.plugin} no longer fit version {info.version}: "
@@ -76,38 +77,38 @@ def _check_plugin(
 async def set_tenant_policy(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     category: PolicyCategory,
     plugin: str | None,
-    raw_parameters: dict[str, Any],
+    parameters: dict[str, Any],
 ) -> Selection | None:
     """Choose (or, with ``plugin`` None, switch off) the plugin for one category.
 
     The change is kept in the tenant's policy history. Results made earlier keep
-    the plugin, version and parameters they were made with.
+    the plugin, version and parameters they were made with. A problem with a parameter
+    names it ``parameters.<name>``, as the plugin spells it.
     """
-    await require_tenant(session, tenant_id)
+    await require_tenant(session, actor.tenant_id)
     problems = Problems()
     if plugin is None:
-        if raw_parameters:
+        if parameters:
             problems.add("parameters", "NO_PLUGIN", "parameters need a plugin")
         problems.raise_if_any()
         await session.execute(
             delete(models.TenantPolicy).where(
-                models.TenantPolicy.tenant_id == tenant_id,
+                models.TenantPolicy.tenant_id == actor.tenant_id,
                 models.TenantPolicy.category == category,
             )
         )
         session.add(
             models.TenantPolicyChange(
-                tenant_id=tenant_id,
+                tenant_id=actor.tenant_id,
                 category=category,
                 plugin=None,
                 plugin_version=None,
                 parameters={},
-                changed_by=user_id,
+                changed_by=actor.user_id,
             )
         )
         await session.flush()
@@ -115,27 +116,27 @@ async def set_tenant_policy(
     info = _check_plugin(registry, category, plugin, problems)
     problems.raise_if_any()
     assert info is not None
-    resolved, param_problems = parameters.resolve(info, raw_parameters)
+    resolved, param_problems = policy_parameters.resolve(info, parameters)
     if param_problems:
         raise InvalidInput(param_problems)
-    given = {k: v for k, v in parameters.to_json(resolved).items() if k in raw_parameters}
-    row = await session.get(models.TenantPolicy, (tenant_id, category))
+    given = {k: v for k, v in policy_parameters.to_json(resolved).items() if k in parameters}
+    row = await session.get(models.TenantPolicy, (actor.tenant_id, category))
     if row is None:
-        row = models.TenantPolicy(tenant_id=tenant_id, category=category)
+        row = models.TenantPolicy(tenant_id=actor.tenant_id, category=category)
         session.add(row)
     row.plugin = info.name
     row.plugin_version = info.version
     row.parameters = given
-    row.selected_by = user_id
+    row.selected_by = actor.user_id
     row.selected_at = models.now()
     session.add(
         models.TenantPolicyChange(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             category=category,
             plugin=info.name,
             plugin_version=info.version,
             parameters=given,
-            changed_by=user_id,
+            changed_by=actor.user_id,
         )
     )
     await session.flush()

@@ -14,6 +14,7 @@ from server.db import models
 from server.domain import Role, ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, Problems
 from server.policy.keys import is_finding_code, is_indicator_key, is_item_key
+from server.principal import Principal
 from server.services.common import get_in_tenant, require_role
 
 MAX_FINDINGS_PER_CALL = 500
@@ -54,8 +55,7 @@ async def _record_figures(
     session: AsyncSession,
     model: type[models.TaskPlan] | type[models.IndicatorValue],
     column: str,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     manager_id: str,
     period: str,
     figures: list[Figure],
@@ -66,18 +66,18 @@ async def _record_figures(
     _check_figures(figures, field, problems)
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     sheet = await _sheet_office(session, manager, office_id)
     for f in figures:
         await session.merge(
             model(
-                tenant_id=tenant_id,
+                tenant_id=actor.tenant_id,
                 manager_id=manager.id,
                 period=period,
                 office_id=sheet,
                 indicator=f.indicator,
-                recorded_by=user_id,
+                recorded_by=actor.user_id,
                 recorded_at=dt.datetime.now(dt.UTC),
                 **{column: f.value},
             )
@@ -94,7 +94,7 @@ async def _sheet_office(
     if office_id is None:
         return manager.office_id
     office = await get_in_tenant(
-        session, models.Office, manager.tenant_id, office_id, field="officeId", entity="Office"
+        session, models.Office, manager.tenant_id, office_id, field="office_id", entity="Office"
     )
     if office.id == manager.office_id:
         return office.id
@@ -109,7 +109,7 @@ async def _sheet_office(
         raise InvalidInput(
             [
                 FieldProblem(
-                    "officeId",
+                    "office_id",
                     "NOT_THE_MANAGERS_OFFICE",
                     "the manager neither works nor worked at this office",
                 )
@@ -120,8 +120,7 @@ async def _sheet_office(
 
 async def record_task_plan(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -133,8 +132,7 @@ async def record_task_plan(
         session,
         models.TaskPlan,
         "plan",
-        tenant_id,
-        user_id,
+        actor,
         manager_id,
         period,
         plans,
@@ -145,8 +143,7 @@ async def record_task_plan(
 
 async def record_indicators(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -158,8 +155,7 @@ async def record_indicators(
         session,
         models.IndicatorValue,
         "value",
-        tenant_id,
-        user_id,
+        actor,
         manager_id,
         period,
         values,
@@ -170,8 +166,7 @@ async def record_indicators(
 
 async def record_inspection_findings(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
@@ -193,7 +188,7 @@ async def record_inspection_findings(
             problems.add(f"findings[{i}].count", "RANGE", "count must be 1–1000")
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     rows: list[models.InspectionFinding] = []
     for i, f in enumerate(findings):
@@ -202,14 +197,14 @@ async def record_inspection_findings(
             loan = await get_in_tenant(
                 session,
                 models.Loan,
-                tenant_id,
+                actor.tenant_id,
                 f.loan_id,
-                field=f"findings[{i}].loanId",
+                field=f"findings[{i}].loan_id",
                 entity="Loan",
             )
             loan_id = loan.id
         row = models.InspectionFinding(
-            tenant_id=tenant_id,
+            tenant_id=actor.tenant_id,
             manager_id=manager.id,
             period=period,
             item=f.item,
@@ -217,7 +212,7 @@ async def record_inspection_findings(
             count=f.count,
             loan_id=loan_id,
             description=f.description,
-            recorded_by=user_id,
+            recorded_by=actor.user_id,
         )
         session.add(row)
         rows.append(row)
@@ -227,37 +222,35 @@ async def record_inspection_findings(
 
 async def record_violation(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     manager_id: str,
     kind: ViolationKind,
     occurred_on: dt.date,
     description: str,
     evidence: str | None,
-    roles: frozenset[Role],
     today: dt.date | None = None,
 ) -> models.Violation:
-    require_role(roles, (Role.RISK,), "recordViolation")
+    require_role(actor, (Role.RISK,), "recordViolation")
     today = today or dt.date.today()
     problems = Problems()
     if occurred_on > today:
-        problems.add("input.occurredOn", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
+        problems.add("occurred_on", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
     if not description.strip():
-        problems.add("input.description", "REQUIRED", "describe the violation")
+        problems.add("description", "REQUIRED", "describe the violation")
     problems.raise_if_any()
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="input.managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
     violation = models.Violation(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         manager_id=manager.id,
         kind=kind,
         occurred_on=occurred_on,
         description=description.strip(),
         evidence=evidence,
         status=ViolationStatus.RECORDED,
-        recorded_by=user_id,
+        recorded_by=actor.user_id,
     )
     session.add(violation)
     await session.flush()
@@ -266,8 +259,7 @@ async def record_violation(
 
 async def record_office_indicators(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
+    actor: Principal,
     *,
     office_id: str,
     period: str,
@@ -279,17 +271,17 @@ async def record_office_indicators(
     _check_figures(values, "values", problems)
     problems.raise_if_any()
     office = await get_in_tenant(
-        session, models.Office, tenant_id, office_id, field="officeId", entity="Office"
+        session, models.Office, actor.tenant_id, office_id, field="office_id", entity="Office"
     )
     for f in values:
         await session.merge(
             models.OfficeFigure(
-                tenant_id=tenant_id,
+                tenant_id=actor.tenant_id,
                 office_id=office.id,
                 period=period,
                 indicator=f.indicator,
                 value=f.value,
-                recorded_by=user_id,
+                recorded_by=actor.user_id,
                 recorded_at=dt.datetime.now(dt.UTC),
             )
         )

@@ -5,6 +5,7 @@ of a finished year gives the same result whenever it is run. Taken in one
 ``INSERT … SELECT``; no loan row passes through Python.
 Runs in the caller's transaction (the takeLoanSnapshot mutation's request, the
 demo loader); ``ruralcredit snapshot`` runs it as a job, :mod:`server.jobs.snapshots`.
+Whoever takes it needs the role HR or RISK.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.errors import FieldProblem, InvalidInput
+from server.principal import Principal
 from server.services.common import require_role, require_tenant
 
 
@@ -29,8 +31,7 @@ def _date_literal(session: AsyncSession, day: dt.date) -> Any:
 
 async def take_loan_snapshot(
     session: AsyncSession,
-    tenant_id: str,
-    roles: frozenset[Role] | None,
+    actor: Principal,
     *,
     as_of: dt.date,
     today: dt.date | None = None,
@@ -40,12 +41,12 @@ async def take_loan_snapshot(
     The live book is the state at ``as_of`` only if taken on that day (or later,
     with no change since); so a date in the future is refused.
     """
-    if roles is not None:
-        require_role(roles, (Role.HR, Role.RISK), "takeLoanSnapshot")
+    require_role(actor, (Role.HR, Role.RISK), "takeLoanSnapshot")
     if as_of > (today or dt.date.today()):
         raise InvalidInput(
-            [FieldProblem("asOf", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]
+            [FieldProblem("as_of", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]
         )
+    tenant_id = actor.tenant_id
     await require_tenant(session, tenant_id)
     s, lo, cu = models.LoanSnapshot, models.Loan, models.Customer
     await session.execute(delete(s).where(s.tenant_id == tenant_id, s.as_of == as_of))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.errors import Problems
+from server.principal import Principal
 from server.services.common import require_role, require_tenant
 
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
@@ -43,21 +44,20 @@ async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettin
 
 async def set_tenant_settings(
     session: AsyncSession,
-    tenant_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     appeal_days: int | None,
     large_loan_threshold: Decimal | None,
 ) -> TenantSettings:
     """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
-    require_role(roles, (Role.FEDERATION_ADMIN,), "setTenantSettings")
+    require_role(actor, (Role.FEDERATION_ADMIN,), "setTenantSettings")
     problems = Problems()
     if appeal_days is not None and not 1 <= appeal_days <= 365:
-        problems.add("appealDays", "RANGE", "appeal days must be 1–365")
+        problems.add("appeal_days", "RANGE", "appeal days must be 1–365")
     if large_loan_threshold is not None and large_loan_threshold <= 0:
-        problems.add("largeLoanThreshold", "POSITIVE", "the large-loan threshold must be above 0")
+        problems.add("large_loan_threshold", "POSITIVE", "the large-loan threshold must be above 0")
     problems.raise_if_any()
-    tenant = await require_tenant(session, tenant_id)
+    tenant = await require_tenant(session, actor.tenant_id)
     stored = dict(tenant.settings)
     if appeal_days is not None:
         stored["appeal_days"] = appeal_days

@@ -22,6 +22,7 @@ from server.db import models
 from server.domain import EventKind, Role, WebhookDeliveryStatus, WebhookStatus
 from server.errors import NotFound, Problems
 from server.ids import uuid7
+from server.principal import Principal
 from server.services.common import get_in_tenant, parse_id, require_role, require_tenant
 
 #: Failed attempts in a row (any event) after which an endpoint is paused. With the
@@ -72,9 +73,7 @@ def _checked_kinds(kinds: Sequence[str] | None, problems: Problems) -> list[str]
 
 async def register_webhook(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     url: str,
     kinds: Sequence[str] | None = None,
@@ -84,18 +83,20 @@ async def register_webhook(
     It receives events after the tenant's last committed cursor: an event still
     being written has a later cursor (the counter row is locked until it commits).
     """
-    require_role(roles, (Role.INTEGRATOR,), "registerWebhook")
+    require_role(actor, (Role.INTEGRATOR,), "registerWebhook")
     problems = Problems()
     clean_url = _checked_url(url, problems)
     wanted = _checked_kinds(kinds, problems)
     problems.raise_if_any()
-    await require_tenant(session, tenant_id)
+    await require_tenant(session, actor.tenant_id)
     last = await session.scalar(
-        select(models.EventCounter.last_cursor).where(models.EventCounter.tenant_id == tenant_id)
+        select(models.EventCounter.last_cursor).where(
+            models.EventCounter.tenant_id == actor.tenant_id
+        )
     )
     secret = secrets.token_urlsafe(32)
     endpoint = models.WebhookEndpoint(
-        tenant_id=tenant_id,
+        tenant_id=actor.tenant_id,
         id=uuid7(),
         url=clean_url,
         secret=secret,
@@ -103,7 +104,7 @@ async def register_webhook(
         status=WebhookStatus.ACTIVE,
         consecutive_failures=0,
         enqueued_through=int(last or 0),
-        created_by=user_id,
+        created_by=actor.user_id,
     )
     session.add(endpoint)
     await session.flush()
@@ -111,14 +112,14 @@ async def register_webhook(
 
 
 async def _endpoint(
-    session: AsyncSession, tenant_id: str, webhook_id: object, field: str
+    session: AsyncSession, tenant_id: str, webhook_id: object
 ) -> models.WebhookEndpoint:
     return await get_in_tenant(
         session,
         models.WebhookEndpoint,
         tenant_id,
         webhook_id,
-        field=field,
+        field="webhook_id",
         entity="Webhook",
         for_update=True,
     )
@@ -126,8 +127,7 @@ async def _endpoint(
 
 async def rotate_webhook_secret(
     session: AsyncSession,
-    tenant_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     webhook_id: str,
     now: dt.datetime | None = None,
@@ -136,8 +136,8 @@ async def rotate_webhook_secret(
 
     No old secret stays valid: a secret is rotated because it may have leaked.
     """
-    require_role(roles, (Role.INTEGRATOR,), "rotateWebhookSecret")
-    endpoint = await _endpoint(session, tenant_id, webhook_id, "id")
+    require_role(actor, (Role.INTEGRATOR,), "rotateWebhookSecret")
+    endpoint = await _endpoint(session, actor.tenant_id, webhook_id)
     secret = secrets.token_urlsafe(32)
     endpoint.secret = secret
     endpoint.secret_rotated_at = now or models.now()
@@ -147,8 +147,7 @@ async def rotate_webhook_secret(
 
 async def resume_webhook(
     session: AsyncSession,
-    tenant_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     webhook_id: str,
     now: dt.datetime | None = None,
@@ -157,8 +156,8 @@ async def resume_webhook(
 
     Resuming an active endpoint is harmless (it only retries without waiting).
     """
-    require_role(roles, (Role.INTEGRATOR,), "resumeWebhook")
-    endpoint = await _endpoint(session, tenant_id, webhook_id, "id")
+    require_role(actor, (Role.INTEGRATOR,), "resumeWebhook")
+    endpoint = await _endpoint(session, actor.tenant_id, webhook_id)
     endpoint.status = WebhookStatus.ACTIVE
     endpoint.paused_reason = None
     endpoint.consecutive_failures = 0
@@ -167,7 +166,7 @@ async def resume_webhook(
     await session.execute(
         update(d)
         .where(
-            d.tenant_id == tenant_id,
+            d.tenant_id == actor.tenant_id,
             d.endpoint_id == endpoint.id,
             d.status == WebhookDeliveryStatus.PENDING,
             d.next_attempt_at > at,
@@ -179,13 +178,11 @@ async def resume_webhook(
     return endpoint
 
 
-async def list_webhooks(
-    session: AsyncSession, tenant_id: str, roles: frozenset[Role]
-) -> list[models.WebhookEndpoint]:
-    require_role(roles, (Role.INTEGRATOR,), "reading webhooks")
+async def list_webhooks(session: AsyncSession, actor: Principal) -> list[models.WebhookEndpoint]:
+    require_role(actor, (Role.INTEGRATOR,), "reading webhooks")
     rows = await session.execute(
         select(models.WebhookEndpoint)
-        .where(models.WebhookEndpoint.tenant_id == tenant_id)
+        .where(models.WebhookEndpoint.tenant_id == actor.tenant_id)
         .order_by(models.WebhookEndpoint.id)
     )
     return list(rows.scalars())
@@ -193,26 +190,25 @@ async def list_webhooks(
 
 async def list_deliveries(
     session: AsyncSession,
-    tenant_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     webhook_id: str,
     first: int,
 ) -> list[models.WebhookDelivery]:
     """An endpoint's deliveries, newest event first."""
-    require_role(roles, (Role.INTEGRATOR,), "reading webhook deliveries")
-    key = parse_id(webhook_id, "webhookId", "Webhook")
+    require_role(actor, (Role.INTEGRATOR,), "reading webhook deliveries")
+    key = parse_id(webhook_id, "webhook_id", "Webhook")
     exists = await session.scalar(
         select(models.WebhookEndpoint.id).where(
-            models.WebhookEndpoint.tenant_id == tenant_id, models.WebhookEndpoint.id == key
+            models.WebhookEndpoint.tenant_id == actor.tenant_id, models.WebhookEndpoint.id == key
         )
     )
     if exists is None:
-        raise NotFound("Webhook", webhook_id, "webhookId")
+        raise NotFound("Webhook", webhook_id, "webhook_id")
     d = models.WebhookDelivery
     rows = await session.execute(
         select(d)
-        .where(d.tenant_id == tenant_id, d.endpoint_id == key)
+        .where(d.tenant_id == actor.tenant_id, d.endpoint_id == key)
         .order_by(d.cursor.desc())
         .limit(first)
     )

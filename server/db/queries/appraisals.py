@@ -79,6 +79,15 @@ async def delete_drafts(
         await session.execute(delete(a).where(a.tenant_id == tenant_id, a.id.in_(batch)))
 
 
+async def appraisal_by_id(
+    session: AsyncSession, tenant_id: str, appraisal_id: uuid.UUID
+) -> models.Appraisal | None:
+    """The tenant's appraisal with this id, if it has one."""
+    a = models.Appraisal
+    rows = await session.execute(select(a).where(a.tenant_id == tenant_id, a.id == appraisal_id))
+    return rows.scalar_one_or_none()
+
+
 async def appraisal_items(
     session: AsyncSession, tenant_id: str, appraisal_id: uuid.UUID
 ) -> list[models.AppraisalItem]:

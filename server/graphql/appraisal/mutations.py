@@ -22,6 +22,7 @@ from server.graphql.enums import ViolationKind, ViolationStatus
 from server.graphql.errors import ErrorType
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Appraisal, Manager, Office
+from server.graphql.paths import input_paths
 from server.graphql.scalars import Period
 from server.jobs import appraisal_run
 from server.services import appraisal, penalties, records
@@ -110,6 +111,9 @@ RecordInspectionFindingsResult = Annotated[
 ]
 RecordViolationResult = Annotated[Violation | ErrorType, strawberry.union("RecordViolationResult")]
 
+BY_ID = input_paths(overrides={"appraisal_id": "id"})
+"""The paths of the appraisal's life-cycle steps, whose appraisal is the argument ``id``."""
+
 
 def _figures(figures: list[records.Figure]) -> list[IndicatorFigure]:
     return [IndicatorFigure(indicator=f.indicator, value=f.value) for f in figures]  # type: ignore[arg-type]
@@ -128,8 +132,7 @@ async def _record_figures(
     figures = [records.Figure(f.indicator, f.value) for f in given]
     row = await record(
         ctx.session,
-        ctx.tenant_id,
-        ctx.principal.user_id,
+        ctx.principal,
         manager_id=str(manager_id),
         period=period,
         office_id=str(office_id) if office_id else None,
@@ -148,7 +151,8 @@ class OfficeFiguresMutation:
         description=(
             "Set an office's own totals for a period; appraisal runs report where the sum of "
             "its managers' figures exceeds them (山东办法 第十四条)."
-        )
+        ),
+        fields=input_paths(),
     )
     async def record_office_indicators(
         self, info: Ctx, office_id: strawberry.ID, period: Period, values: list[FigureInput]
@@ -157,8 +161,7 @@ class OfficeFiguresMutation:
         figures = [records.Figure(v.indicator, v.value) for v in values]
         office = await records.record_office_indicators(
             ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             office_id=str(office_id),
             period=period,
             values=figures,
@@ -170,19 +173,16 @@ class OfficeFiguresMutation:
 
 @strawberry.type
 class AppraisalMutation:
-    @mutation(description="Appraise one manager for one period as a DRAFT. Role HR.")
+    @mutation(
+        description="Appraise one manager for one period as a DRAFT. Role HR.",
+        fields=input_paths(),
+    )
     async def run_appraisal(
         self, info: Ctx, manager_id: strawberry.ID, period: Period
     ) -> AppraisalResult:
         ctx = info.context
         row = await appraisal.run_appraisal(
-            ctx.session,
-            ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            manager_id=str(manager_id),
-            period=period,
+            ctx.session, ctx.registry, ctx.principal, manager_id=str(manager_id), period=period
         )
         return Appraisal.from_row(row)
 
@@ -190,48 +190,38 @@ class AppraisalMutation:
         description=(
             "Appraise every manager of the tenant for one period. Re-running replaces drafts, "
             "never confirmed results. Progress: query appraisalRun. Role HR."
-        )
+        ),
+        fields=input_paths(),
     )
     async def run_appraisals(self, info: Ctx, period: Period) -> AppraisalRunResult:
         ctx = info.context
         run_id = await appraisal_run.run_appraisals(
-            ctx.sessionmaker,
-            ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            period=period,
+            ctx.sessionmaker, ctx.registry, ctx.principal, period=period
         )
         row = await ctx.get(models.AppraisalRun, (ctx.tenant_id, run_id))
         assert row is not None
         await ctx.session.refresh(row)
         return AppraisalRun.from_row(row)
 
-    @mutation(description="Confirm a draft (a second person; the tier changes here). Role HR.")
+    @mutation(
+        description="Confirm a draft (a second person; the tier changes here). Role HR.",
+        fields=BY_ID,
+    )
     async def confirm_appraisal(self, info: Ctx, id: strawberry.ID) -> AppraisalResult:
         ctx = info.context
         row = await appraisal.confirm_appraisal(
-            ctx.session,
-            ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            appraisal_id=str(id),
+            ctx.session, ctx.registry, ctx.principal, appraisal_id=str(id)
         )
         return Appraisal.from_row(row)
 
     @mutation(
-        description="Appeal your own confirmed appraisal within the appeal window. Role MANAGER."
+        description="Appeal your own confirmed appraisal within the appeal window. Role MANAGER.",
+        fields=BY_ID,
     )
     async def appeal_appraisal(self, info: Ctx, id: strawberry.ID, reason: str) -> AppraisalResult:
         ctx = info.context
         row = await appraisal.appeal_appraisal(
-            ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            appraisal_id=str(id),
-            reason=reason,
+            ctx.session, ctx.principal, appraisal_id=str(id), reason=reason
         )
         return Appraisal.from_row(row)
 
@@ -239,7 +229,8 @@ class AppraisalMutation:
         description=(
             "Decide an appeal with the review's reason; recompute makes the appraisal again "
             "from the current inputs (tier changes are recorded with cause APPEAL). Role HR."
-        )
+        ),
+        fields=BY_ID,
     )
     async def resolve_appeal(
         self, info: Ctx, id: strawberry.ID, reason: str, recompute: bool = False
@@ -248,9 +239,7 @@ class AppraisalMutation:
         row = await appraisal.resolve_appeal(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
+            ctx.principal,
             appraisal_id=str(id),
             reason=reason,
             recompute=recompute,
@@ -260,7 +249,10 @@ class AppraisalMutation:
 
 @strawberry.type
 class RecordsMutation:
-    @mutation(description="Set a manager's planned figures (任务计划) for a period.")
+    @mutation(
+        description="Set a manager's planned figures (任务计划) for a period.",
+        fields=input_paths(),
+    )
     async def record_task_plan(
         self,
         info: Ctx,
@@ -273,7 +265,10 @@ class RecordsMutation:
             info, records.record_task_plan, "plans", manager_id, period, plans, office_id
         )
 
-    @mutation(description="Set a manager's actual indicator figures for a period.")
+    @mutation(
+        description="Set a manager's actual indicator figures for a period.",
+        fields=input_paths(),
+    )
     async def record_indicators(
         self,
         info: Ctx,
@@ -286,7 +281,10 @@ class RecordsMutation:
             info, records.record_indicators, "values", manager_id, period, values, office_id
         )
 
-    @mutation(description="Record findings of the sample inspection of a manager's work.")
+    @mutation(
+        description="Record findings of the sample inspection of a manager's work.",
+        fields=input_paths(),
+    )
     async def record_inspection_findings(
         self, info: Ctx, manager_id: strawberry.ID, period: Period, findings: list[FindingInput]
     ) -> RecordInspectionFindingsResult:
@@ -302,12 +300,7 @@ class RecordsMutation:
             for f in findings
         ]
         rows = await records.record_inspection_findings(
-            ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            manager_id=str(manager_id),
-            period=period,
-            findings=items,
+            ctx.session, ctx.principal, manager_id=str(manager_id), period=period, findings=items
         )
         manager = await ctx.loaders.org.manager.load_referenced(rows[0].manager_id)
         return FindingsRecorded(
@@ -319,22 +312,19 @@ class RecordsMutation:
         description=(
             "Confirm a recorded violation (another person than the recorder); the tenant's "
             "penalty policy decides the effect, which applies at once. Role RISK."
-        )
+        ),
+        fields=input_paths(overrides={"violation_id": "id"}),
     )
     async def confirm_violation(self, info: Ctx, id: strawberry.ID) -> RecordViolationResult:
         ctx = info.context
         row = await penalties.confirm_violation(
-            ctx.session,
-            ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            violation_id=str(id),
+            ctx.session, ctx.registry, ctx.principal, violation_id=str(id)
         )
         return Violation.from_row(row)
 
     @mutation(
-        description="Record a manager's violation (to be confirmed by another person). Role RISK."
+        description="Record a manager's violation (to be confirmed by another person). Role RISK.",
+        fields=input_paths("input"),
     )
     async def record_violation(
         self, info: Ctx, input: RecordViolationInput
@@ -342,13 +332,11 @@ class RecordsMutation:
         ctx = info.context
         row = await records.record_violation(
             ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             manager_id=str(input.manager_id),
             kind=input.kind,
             occurred_on=input.occurred_on,
             description=input.description,
             evidence=input.evidence,
-            roles=ctx.principal.roles,
         )
         return Violation.from_row(row)

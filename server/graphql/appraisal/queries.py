@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 
 from server.db import models
+from server.db.queries.appraisals import appraisal_by_id
 from server.graphql.appraisal.filters import (
     AppraisalFilter,
     appraisal_conditions,
@@ -73,11 +73,5 @@ class AppraisalQuery:
         if key is None:
             return None
         ctx = info.context
-        row = (
-            await ctx.execute(
-                select(models.Appraisal).where(
-                    models.Appraisal.tenant_id == ctx.tenant_id, models.Appraisal.id == key
-                )
-            )
-        ).scalar_one_or_none()
+        row = await ctx.call(appraisal_by_id, ctx.tenant_id, key)
         return Appraisal.from_row(row) if row else None

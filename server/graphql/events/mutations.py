@@ -11,6 +11,7 @@ from server.graphql.context import Ctx
 from server.graphql.errors import ErrorType
 from server.graphql.events.types import Webhook, WebhookRegistered
 from server.graphql.mutation import mutation
+from server.graphql.paths import input_paths
 from server.services import webhooks
 
 RegisterWebhookResult = Annotated[
@@ -27,42 +28,38 @@ class WebhookMutation:
     @mutation(
         description="Register a URL (http or https) for the tenant's events, of the kinds "
         "given (all by default), from now on; the answer holds the signing secret, shown "
-        "only this once. Role INTEGRATOR."
+        "only this once. Role INTEGRATOR.",
+        fields=input_paths(),
     )
     async def register_webhook(
         self, info: Ctx, url: str, kinds: list[str] | None = None
     ) -> RegisterWebhookResult:
         ctx = info.context
         row, secret = await webhooks.register_webhook(
-            ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            url=url,
-            kinds=kinds,
+            ctx.session, ctx.principal, url=url, kinds=kinds
         )
         return WebhookRegistered(webhook=Webhook.from_row(row), secret=secret)
 
     @mutation(
         description="Replace a webhook's secret; deliveries are signed with the new one at "
-        "once and the old one stops working. Role INTEGRATOR."
+        "once and the old one stops working. Role INTEGRATOR.",
+        fields=input_paths(overrides={"webhook_id": "id"}),
     )
     async def rotate_webhook_secret(
         self, info: Ctx, id: strawberry.ID
     ) -> RotateWebhookSecretResult:
         ctx = info.context
         row, secret = await webhooks.rotate_webhook_secret(
-            ctx.session, ctx.tenant_id, ctx.principal.roles, webhook_id=str(id)
+            ctx.session, ctx.principal, webhook_id=str(id)
         )
         return WebhookRegistered(webhook=Webhook.from_row(row), secret=secret)
 
     @mutation(
         description="Start delivering to a paused webhook again, beginning with the event "
-        "it stopped at. Role INTEGRATOR."
+        "it stopped at. Role INTEGRATOR.",
+        fields=input_paths(overrides={"webhook_id": "id"}),
     )
     async def resume_webhook(self, info: Ctx, id: strawberry.ID) -> ResumeWebhookResult:
         ctx = info.context
-        row = await webhooks.resume_webhook(
-            ctx.session, ctx.tenant_id, ctx.principal.roles, webhook_id=str(id)
-        )
+        row = await webhooks.resume_webhook(ctx.session, ctx.principal, webhook_id=str(id))
         return Webhook.from_row(row)

@@ -13,6 +13,7 @@ from server.errors import BadQueryArgument
 from server.graphql.context import Ctx
 from server.graphql.events.types import ChangeEvent, EventPage, Webhook, WebhookDelivery
 from server.graphql.pagination import page_args
+from server.graphql.paths import input_paths, reported_as
 from server.outbox.events import events_after
 from server.services import webhooks
 from server.services.common import require_role
@@ -22,7 +23,7 @@ DELIVERIES_PAGE = 50
 
 async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | None) -> EventPage:
     ctx = info.context
-    require_role(ctx.principal.roles, (Role.INTEGRATOR, Role.HR), "reading events")
+    require_role(ctx.principal, (Role.INTEGRATOR, Role.HR), "reading events")
     args = page_args(ctx.settings, first, None)
     try:
         start = int(after) if after else 0
@@ -63,7 +64,7 @@ class WebhookQuery:
     @strawberry.field(description="The tenant's webhooks, oldest first (role INTEGRATOR).")
     async def webhooks(self, info: Ctx) -> list[Webhook]:
         ctx = info.context
-        rows = await ctx.call(webhooks.list_webhooks, ctx.tenant_id, ctx.principal.roles)
+        rows = await ctx.call(webhooks.list_webhooks, ctx.principal)
         return [Webhook.from_row(r) for r in rows]
 
     @strawberry.field(description="A webhook's deliveries, newest event first (role INTEGRATOR).")
@@ -72,11 +73,11 @@ class WebhookQuery:
     ) -> list[WebhookDelivery]:
         ctx = info.context
         args = page_args(ctx.settings, DELIVERIES_PAGE if first is None else first, None)
-        rows = await ctx.call(
-            webhooks.list_deliveries,
-            ctx.tenant_id,
-            ctx.principal.roles,
-            webhook_id=str(webhook_id),
-            first=args.first,
-        )
+        with reported_as(input_paths()):
+            rows = await ctx.call(
+                webhooks.list_deliveries,
+                ctx.principal,
+                webhook_id=str(webhook_id),
+                first=args.first,
+            )
         return [WebhookDelivery.from_row(r) for r in rows]

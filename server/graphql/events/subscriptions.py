@@ -29,13 +29,14 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 
-from server.auth import Principal, principal_from_authorization
+from server.auth import principal_from_authorization
+from server.db.queries.offices import subtree_office_ids
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
 from server.graphql.events.types import ChangeEvent
-from server.graphql.org.filters import office_subtree
 from server.outbox.events import latest_cursor
 from server.outbox.hub import EventHub
+from server.principal import Principal
 from server.settings import Settings
 
 READERS = (Role.INTEGRATOR, Role.HR)
@@ -73,8 +74,7 @@ async def _office_subtree(
     except ValueError:
         raise BadQueryArgument("officeId", "officeId is not an id") from None
     async with sessionmaker() as session:
-        rows = await session.execute(office_subtree(tenant_id, key, include_sub_offices=True))
-        return set(rows.scalars())
+        return await subtree_office_ids(session, tenant_id, key)
 
 
 async def follow(

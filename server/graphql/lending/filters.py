@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement
 
 from server import domain
 from server.db import models
+from server.db.queries.offices import office_subtree
 from server.graphql.enums import (
     AdmissionStatus,
     CustomerClass,
@@ -23,7 +24,6 @@ from server.graphql.enums import (
 )
 from server.graphql.filtering import as_tuple, like_pattern, search_term
 from server.graphql.ids import filter_id
-from server.graphql.org.filters import office_subtree
 
 
 @strawberry.input(description="Which customers to list. All conditions must hold.")

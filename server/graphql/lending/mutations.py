@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 
 from server.db import models
-from server.errors import FieldProblem, InvalidInput
 from server.graphql.context import Ctx
 from server.graphql.enums import DutyKind
 from server.graphql.errors import ErrorType
@@ -24,8 +23,8 @@ from server.graphql.lending.inputs import (
 from server.graphql.lending.types import LoanSnapshotTaken
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Customer, Loan
+from server.graphql.paths import input_paths
 from server.services import admission, customers, duties, loans, snapshots
-from server.services.common import get_in_tenant
 
 
 @strawberry.type(description="A request for first-credit admission and its decision.")
@@ -85,9 +84,7 @@ async def _decide(info: Ctx, id_: strawberry.ID, reason: str, *, approve: bool) 
     ctx = info.context
     row = await admission.decide_admission(
         ctx.session,
-        ctx.tenant_id,
-        ctx.principal.user_id,
-        ctx.principal.roles,
+        ctx.principal,
         request_id=str(id_),
         approve=approve,
         reason=reason,
@@ -102,9 +99,7 @@ async def _blacklist(
     row = await admission.set_blacklisted(
         ctx.session,
         ctx.registry,
-        ctx.tenant_id,
-        ctx.principal.user_id,
-        ctx.principal.roles,
+        ctx.principal,
         customer_id=str(customer_id),
         listed=listed,
         reason=reason,
@@ -118,18 +113,18 @@ class CreditControlMutation:
         description=(
             "Record the loan book as it stands, dated asOf (a month or year end), for "
             "period-start and period-end appraisal figures. Role HR or RISK."
-        )
+        ),
+        fields=input_paths(),
     )
     async def take_loan_snapshot(self, info: Ctx, as_of: dt.date) -> LoanSnapshotResult:
         ctx = info.context
-        count = await snapshots.take_loan_snapshot(
-            ctx.session, ctx.tenant_id, ctx.principal.roles, as_of=as_of
-        )
+        count = await snapshots.take_loan_snapshot(ctx.session, ctx.principal, as_of=as_of)
         return LoanSnapshotTaken(as_of=as_of, loans=count)
 
     @mutation(
         description="Record a post-loan duty done: a collection notice, an overdue collection "
-        "or an inspection report."
+        "or an inspection report.",
+        fields=input_paths(),
     )
     async def record_duty(
         self,
@@ -140,56 +135,53 @@ class CreditControlMutation:
         note: str | None = None,
     ) -> DutyRecordedResult:
         ctx = info.context
-        if done_on > dt.date.today():
-            raise InvalidInput(
-                [FieldProblem("doneOn", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
-            )
-        loan = await get_in_tenant(
-            ctx.session, models.Loan, ctx.tenant_id, loan_id, field="loanId", entity="Loan"
+        record = await duties.record_duty(
+            ctx.session, ctx.principal, loan_id=str(loan_id), kind=kind, done_on=done_on, note=note
         )
-        await duties.record_duty(
-            ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            loan=loan,
-            kind=kind,
-            done_on=done_on,
-            note=note,
-        )
+        loan = await ctx.get(models.Loan, (ctx.tenant_id, record.loan_id))
+        assert loan is not None
         return DutyRecorded(loan=Loan.from_row(loan), kind=kind, done_on=done_on)
 
     @mutation(
-        description="Ask for a corporate customer's first-credit admission. Role BRANCH_HEAD."
+        description="Ask for a corporate customer's first-credit admission. Role BRANCH_HEAD.",
+        fields=input_paths(),
     )
     async def request_admission(
         self, info: Ctx, customer_id: strawberry.ID, reason: str
     ) -> AdmissionResult:
         ctx = info.context
         row = await admission.request_admission(
-            ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
-            customer_id=str(customer_id),
-            reason=reason,
+            ctx.session, ctx.principal, customer_id=str(customer_id), reason=reason
         )
         return AdmissionRequest.from_row(row)
 
-    @mutation(description="Approve an admission request (not your own). Role RISK.")
+    @mutation(
+        description="Approve an admission request (not your own). Role RISK.",
+        fields=input_paths(overrides={"request_id": "id"}),
+    )
     async def approve_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
         return await _decide(info, id, reason, approve=True)
 
-    @mutation(description="Reject an admission request (not your own). Role RISK.")
+    @mutation(
+        description="Reject an admission request (not your own). Role RISK.",
+        fields=input_paths(overrides={"request_id": "id"}),
+    )
     async def reject_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
         return await _decide(info, id, reason, approve=False)
 
-    @mutation(description="Put a customer on the blacklist, with the reason. Role RISK.")
+    @mutation(
+        description="Put a customer on the blacklist, with the reason. Role RISK.",
+        fields=input_paths(),
+    )
     async def blacklist_customer(
         self, info: Ctx, customer_id: strawberry.ID, reason: str
     ) -> CustomerResult:
         return await _blacklist(info, customer_id, reason, listed=True)
 
-    @mutation(description="Take a customer off the blacklist, with the reason. Role RISK.")
+    @mutation(
+        description="Take a customer off the blacklist, with the reason. Role RISK.",
+        fields=input_paths(),
+    )
     async def unblacklist_customer(
         self, info: Ctx, customer_id: strawberry.ID, reason: str
     ) -> CustomerResult:
@@ -199,7 +191,8 @@ class CreditControlMutation:
         description=(
             "Move a customer's credit relationship, and its outstanding loans, to a manager of "
             "another office (the customer's choice). Role BRANCH_HEAD or RISK."
-        )
+        ),
+        fields=input_paths(),
     )
     async def transfer_relationship(
         self, info: Ctx, customer_id: strawberry.ID, to_manager_id: strawberry.ID, reason: str
@@ -207,9 +200,7 @@ class CreditControlMutation:
         ctx = info.context
         row = await admission.transfer_relationship(
             ctx.session,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
+            ctx.principal,
             customer_id=str(customer_id),
             to_manager_id=str(to_manager_id),
             reason=reason,
@@ -219,14 +210,16 @@ class CreditControlMutation:
 
 @strawberry.type
 class LendingMutation:
-    @mutation(description="Add a loan customer, responsible manager and office.")
+    @mutation(
+        description="Add a loan customer, responsible manager and office.",
+        fields=input_paths("input"),
+    )
     async def create_customer(self, info: Ctx, input: CreateCustomerInput) -> CreateCustomerResult:
         ctx = info.context
         row = await customers.create_customer(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             kind=input.kind,
             segment=input.segment,
             name=input.name,
@@ -236,7 +229,10 @@ class LendingMutation:
         )
         return Customer.from_row(row)
 
-    @mutation(description="Change the facts the classifier reads; only given ones.")
+    @mutation(
+        description="Change the facts the classifier reads; only given ones.",
+        fields=input_paths(overrides={"customer_id": "id"}),
+    )
     async def update_customer_facts(
         self, info: Ctx, id: strawberry.ID, facts: CustomerFactsInput
     ) -> UpdateCustomerFactsResult:
@@ -244,21 +240,22 @@ class LendingMutation:
         row = await customers.update_customer_facts(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            str(id),
-            given(facts, FACT_FIELDS),
+            ctx.principal,
+            customer_id=str(id),
+            facts=given(facts, FACT_FIELDS),
         )
         return Customer.from_row(row)
 
-    @mutation(description="Write a new loan (classed NORMAL, not overdue).")
+    @mutation(
+        description="Write a new loan (classed NORMAL, not overdue).",
+        fields=input_paths("input"),
+    )
     async def create_loan(self, info: Ctx, input: CreateLoanInput) -> CreateLoanResult:
         ctx = info.context
         row = await loans.create_loan(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             customer_id=str(input.customer_id),
             manager_id=str(input.manager_id) if input.manager_id else None,
             contract_no=input.contract_no,
@@ -274,7 +271,10 @@ class LendingMutation:
         )
         return Loan.from_row(row)
 
-    @mutation(description="Set a loan's five-category class and days overdue.")
+    @mutation(
+        description="Set a loan's five-category class and days overdue.",
+        fields=input_paths("input"),
+    )
     async def set_loan_risk_class(
         self, info: Ctx, input: SetLoanRiskClassInput
     ) -> SetLoanRiskClassResult:
@@ -282,8 +282,7 @@ class LendingMutation:
         row = await loans.set_loan_risk_class(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             loan_id=str(input.loan_id),
             risk_class=input.risk_class,
             days_overdue=input.days_overdue,

@@ -8,31 +8,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, literal, or_, select
+from sqlalchemy import ColumnElement, or_
 
 from server import domain
 from server.db import models
+from server.db.queries.offices import office_subtree
 from server.graphql.enums import ManagerCategory, ManagerStatus
 from server.graphql.filtering import as_tuple, like_pattern, search_term
 from server.graphql.ids import filter_id
-
-
-def office_subtree(tenant_id: str, office_id: uuid.UUID, include_sub_offices: bool) -> Any:
-    """Ids of an office and (optionally) every office below it."""
-    if not include_sub_offices:
-        return select(literal(office_id))
-    root_path = (
-        select(models.Office.path)
-        .where(models.Office.tenant_id == tenant_id, models.Office.id == office_id)
-        .scalar_subquery()
-    )
-    return select(models.Office.id).where(
-        models.Office.tenant_id == tenant_id,
-        models.Office.path.like(root_path + "%"),
-    )
 
 
 @strawberry.input(description="Which managers to list. All conditions must hold.")

@@ -18,6 +18,7 @@ from server.graphql.org.inputs import (
     CreateOfficeInput,
     UpdateManagerInput,
 )
+from server.graphql.paths import input_paths
 from server.services import managers, offices
 
 CreateOfficeResult = Annotated[Office | ErrorType, strawberry.union("CreateOfficeResult")]
@@ -27,12 +28,12 @@ UpdateManagerResult = Annotated[Manager | ErrorType, strawberry.union("UpdateMan
 
 @strawberry.type
 class OrgMutation:
-    @mutation(description="Add an office to the tenant's tree.")
+    @mutation(description="Add an office to the tenant's tree.", fields=input_paths("input"))
     async def create_office(self, info: Ctx, input: CreateOfficeInput) -> CreateOfficeResult:
         ctx = info.context
         row = await offices.create_office(
             ctx.session,
-            ctx.tenant_id,
+            ctx.principal,
             code=input.code,
             name=input.name,
             kind=input.kind,
@@ -41,7 +42,7 @@ class OrgMutation:
         )
         return Office.from_row(row)
 
-    @mutation(description="Add a credit customer manager.")
+    @mutation(description="Add a credit customer manager.", fields=input_paths("input"))
     async def create_manager(self, info: Ctx, input: CreateManagerInput) -> CreateManagerResult:
         ctx = info.context
         fields = managers.ManagerFields(
@@ -59,16 +60,14 @@ class OrgMutation:
             **given(input.qualification, QUALIFICATION_FIELDS),
         )
         row = await managers.create_manager(
-            ctx.session,
-            ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            fields,
-            tier_code=input.tier_code,
+            ctx.session, ctx.registry, ctx.principal, fields, tier_code=input.tier_code
         )
         return Manager.from_row(row)
 
-    @mutation(description="Set a manager's tier by hand, with the reason (cause MANUAL). Role HR.")
+    @mutation(
+        description="Set a manager's tier by hand, with the reason (cause MANUAL). Role HR.",
+        fields=input_paths(),
+    )
     async def set_manager_tier(
         self, info: Ctx, manager_id: strawberry.ID, tier_code: str, reason: str
     ) -> UpdateManagerResult:
@@ -76,16 +75,17 @@ class OrgMutation:
         row = await managers.set_manager_tier(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
-            ctx.principal.roles,
+            ctx.principal,
             manager_id=str(manager_id),
             tier_code=tier_code,
             reason=reason,
         )
         return Manager.from_row(row)
 
-    @mutation(description="Change a manager's record; only the given fields change.")
+    @mutation(
+        description="Change a manager's record; only the given fields change.",
+        fields=input_paths("input", overrides={"manager_id": "id"}),
+    )
     async def update_manager(
         self, info: Ctx, id: strawberry.ID, input: UpdateManagerInput
     ) -> UpdateManagerResult:
@@ -94,10 +94,9 @@ class OrgMutation:
         changes.update(given(input.qualification, QUALIFICATION_FIELDS))
         row = await managers.update_manager(
             ctx.session,
-            ctx.tenant_id,
-            str(id),
-            changes,
-            user_id=ctx.principal.user_id,
+            ctx.principal,
+            manager_id=str(id),
+            changes=changes,
             office_moved_on=input.office_moved_on,
         )
         return Manager.from_row(row)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 from server.db import models
+from server.db.queries.offices import offices_in_tree_order
 from server.graphql.context import Ctx
 from server.graphql.enums import EnumLabel, all_labels
 from server.graphql.ids import lookup_id
@@ -38,13 +38,7 @@ class OrgQuery:
     @strawberry.field(description="The offices of the tenant, the head office first.")
     async def offices(self, info: Ctx) -> list[Office]:
         ctx = info.context
-        rows = (
-            await ctx.execute(
-                select(models.Office)
-                .where(models.Office.tenant_id == ctx.tenant_id)
-                .order_by(models.Office.depth, models.Office.code)
-            )
-        ).scalars()
+        rows = await ctx.call(offices_in_tree_order, ctx.tenant_id)
         return [Office.from_row(r) for r in rows]
 
     @strawberry.field

@@ -16,6 +16,7 @@ from server.graphql.enums import PolicyCategory
 from server.graphql.errors import ErrorType
 from server.graphql.mutation import mutation
 from server.graphql.org.types import Tenant
+from server.graphql.paths import input_paths
 from server.graphql.scalars import Money
 from server.services import policies, tenant_settings
 from server.services.common import require_role
@@ -33,7 +34,8 @@ async def _tenant(ctx: Context) -> Tenant:
 class PolicyMutation:
     @mutation(
         description="Change your tenant's core parameters; only those given change. "
-        "Role FEDERATION_ADMIN."
+        "Role FEDERATION_ADMIN.",
+        fields=input_paths(),
     )
     async def set_tenant_settings(
         self,
@@ -44,8 +46,7 @@ class PolicyMutation:
         ctx = info.context
         await tenant_settings.set_tenant_settings(
             ctx.session,
-            ctx.tenant_id,
-            ctx.principal.roles,
+            ctx.principal,
             appeal_days=appeal_days,
             large_loan_threshold=large_loan_threshold,
         )
@@ -55,7 +56,8 @@ class PolicyMutation:
         description=(
             "Choose the plugin (and its parameters) for one policy category of your tenant; "
             "plugin null switches the category off. Role FEDERATION_ADMIN."
-        )
+        ),
+        fields=input_paths(keys_of=("parameters",)),
     )
     async def set_tenant_policy(
         self,
@@ -68,7 +70,7 @@ class PolicyMutation:
         parameters: JSON | None = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
-        require_role(ctx.principal.roles, (Role.FEDERATION_ADMIN,), "setTenantPolicy")
+        require_role(ctx.principal, (Role.FEDERATION_ADMIN,), "setTenantPolicy")
         if plugin is UNSET:
             raise InvalidInput(
                 [
@@ -87,10 +89,9 @@ class PolicyMutation:
         await policies.set_tenant_policy(
             ctx.session,
             ctx.registry,
-            ctx.tenant_id,
-            ctx.principal.user_id,
+            ctx.principal,
             category=category,
             plugin=plugin,
-            raw_parameters=raw,
+            parameters=raw,
         )
         return await _tenant(ctx)

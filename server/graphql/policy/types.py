@@ -7,10 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.scalars import JSON
 
-from server.db import models
+from server.db.queries.policies import policy_changes, tenant_policies
 from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
@@ -123,13 +122,7 @@ def effective_parameters(registry: PolicyRegistry, plugin: str, stored: dict[str
 
 
 async def policy_selections(ctx: Context) -> list[PolicySelection]:
-    rows = (
-        await ctx.execute(
-            select(models.TenantPolicy)
-            .where(models.TenantPolicy.tenant_id == ctx.tenant_id)
-            .order_by(models.TenantPolicy.category)
-        )
-    ).scalars()
+    rows = await ctx.call(tenant_policies, ctx.tenant_id)
     return [
         PolicySelection(
             category=r.category,
@@ -155,13 +148,7 @@ class PolicyChange:
 
 
 async def policy_history(ctx: Context) -> list[PolicyChange]:
-    rows = (
-        await ctx.execute(
-            select(models.TenantPolicyChange)
-            .where(models.TenantPolicyChange.tenant_id == ctx.tenant_id)
-            .order_by(models.TenantPolicyChange.changed_at, models.TenantPolicyChange.id)
-        )
-    ).scalars()
+    rows = await ctx.call(policy_changes, ctx.tenant_id)
     return [
         PolicyChange(
             category=r.category,

@@ -21,6 +21,7 @@ from server.errors import Conflict, FieldProblem, InvalidInput, MissingInputs
 from server.ids import uuid7
 from server.policy.registry import PolicyRegistry
 from server.policy.types import AppraisalInput, AppraisalOutcome
+from server.principal import Principal
 from server.services.appraisal.inputs import Prepared, appraisal_input, missing_inputs, prepare
 from server.services.appraisal.stored import inputs_json, item_rows, money_json
 from server.services.common import get_in_tenant, require_role
@@ -48,7 +49,7 @@ def appraisal_values(
     manager_id: uuid.UUID,
     appraisal: AppraisalInput,
     outcome: AppraisalOutcome,
-    user_id: str,
+    computed_by: str,
     run_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     """The columns of a draft appraisal row (without its id)."""
@@ -80,7 +81,7 @@ def appraisal_values(
         "pay": [money_json(m) for m in outcome.pay],
         "tier_move": None,
         "run_id": run_id,
-        "computed_by": user_id,
+        "computed_by": computed_by,
         "computed_at": models.now(),
     }
 
@@ -89,7 +90,7 @@ async def write_drafts(
     session: AsyncSession,
     prepared: Prepared,
     results: list[tuple[uuid.UUID, AppraisalInput, AppraisalOutcome]],
-    user_id: str,
+    computed_by: str,
     run_id: uuid.UUID | None,
     *,
     replace: bool = True,
@@ -111,7 +112,7 @@ async def write_drafts(
         rows.append(
             {
                 "id": appraisal_id,
-                **appraisal_values(prepared, mid, appraisal, outcome, user_id, run_id),
+                **appraisal_values(prepared, mid, appraisal, outcome, computed_by, run_id),
             }
         )
         items += item_rows(prepared.tenant_id, appraisal_id, outcome.items)
@@ -123,29 +124,27 @@ async def write_drafts(
 async def run_appraisal(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     manager_id: str,
     period: str,
     today: dt.date | None = None,
 ) -> models.Appraisal:
     """Appraise one manager for one period as a DRAFT (replacing an earlier draft)."""
-    require_role(roles, (Role.HR,), "runAppraisal")
+    require_role(actor, (Role.HR,), "runAppraisal")
     manager = await get_in_tenant(
-        session, models.Manager, tenant_id, manager_id, field="managerId", entity="Manager"
+        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
     )
-    if await confirmed_managers(session, tenant_id, period, [manager.id]):
+    if await confirmed_managers(session, actor.tenant_id, period, [manager.id]):
         raise Conflict(
             f"the {period} appraisal of {manager.employee_no} is already confirmed", "period"
         )
-    prepared = await prepare(session, registry, tenant_id, period, today=today)
+    prepared = await prepare(session, registry, actor.tenant_id, period, today=today)
     if manager.id not in prepared.managers:
         raise InvalidInput(
             [
                 FieldProblem(
-                    "managerId",
+                    "manager_id",
                     "NOT_APPRAISABLE",
                     f"a manager who is {manager.status.value} is not appraised",
                 )
@@ -153,9 +152,9 @@ async def run_appraisal(
         )
     appraisal, outcome = appraise_manager(registry, prepared, manager.id)
     (new_id,) = await write_drafts(
-        session, prepared, [(manager.id, appraisal, outcome)], user_id, None
+        session, prepared, [(manager.id, appraisal, outcome)], actor.user_id, None
     )
     await session.flush()
-    row = await session.get(models.Appraisal, (tenant_id, new_id))
+    row = await session.get(models.Appraisal, (actor.tenant_id, new_id))
     assert row is not None
     return row

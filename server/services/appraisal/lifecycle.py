@@ -28,6 +28,7 @@ from server.policy.types import (
     TierMove,
 )
 from server.policy.vocabulary import TierMoveFlag
+from server.principal import Principal
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
@@ -99,7 +100,7 @@ async def _apply_tier_move(
     manager: models.Manager,
     outcome: AppraisalOutcome,
     params: Params,
-    user_id: str,
+    recorded_by: str,
     cause: TierChangeCause,
     reason_prefix: str = "",
 ) -> TierMove:
@@ -134,7 +135,7 @@ async def _apply_tier_move(
             manager,
             target,
             cause=effective_cause,
-            recorded_by=user_id,
+            recorded_by=recorded_by,
             reason=f"{reason_prefix}{move.reason} ({move.article})",
             appraisal_id=row.id,
             plugin=row.plugin,
@@ -151,7 +152,7 @@ async def _load_for_decision(
         models.Appraisal,
         tenant_id,
         appraisal_id,
-        field="id",
+        field="appraisal_id",
         entity="Appraisal",
         for_update=True,
     )
@@ -160,7 +161,7 @@ async def _load_for_decision(
         models.Manager,
         tenant_id,
         row.manager_id,
-        field="id",
+        field="appraisal_id",
         entity="Manager",
         for_update=True,
     )
@@ -171,30 +172,39 @@ async def _load_for_decision(
 async def confirm_appraisal(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     appraisal_id: str,
 ) -> models.Appraisal:
     """A second person (HR) confirms a draft; the tier change takes effect here."""
-    require_role(roles, (Role.HR,), "confirmAppraisal")
-    row, manager, items = await _load_for_decision(session, tenant_id, appraisal_id)
+    require_role(actor, (Role.HR,), "confirmAppraisal")
+    row, manager, items = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
-        raise Conflict(f"only a DRAFT can be confirmed; this one is {row.status.value}", "id")
-    if row.computed_by == user_id:
-        raise Conflict("the person who ran the appraisal cannot confirm it (maker–checker)", "id")
+        raise Conflict(
+            f"only a DRAFT can be confirmed; this one is {row.status.value}", "appraisal_id"
+        )
+    if row.computed_by == actor.user_id:
+        raise Conflict(
+            "the person who ran the appraisal cannot confirm it (maker–checker)", "appraisal_id"
+        )
     params = _params_of(registry, row)
     outcome = _stored_outcome(row, items, registry.grading(row.plugin).tiers())
     if row.graded:
         await _apply_tier_move(
-            session, registry, row, manager, outcome, params, user_id, TierChangeCause.APPRAISAL
+            session,
+            registry,
+            row,
+            manager,
+            outcome,
+            params,
+            actor.user_id,
+            TierChangeCause.APPRAISAL,
         )
         for line in outcome.pay:
             if line.account:
                 session.add(
                     models.AccountMovement(
-                        tenant_id=tenant_id,
+                        tenant_id=actor.tenant_id,
                         manager_id=manager.id,
                         account=line.account,
                         amount=line.amount,
@@ -202,11 +212,11 @@ async def confirm_appraisal(
                         appraisal_id=row.id,
                         article=line.article,
                         explanation=line.explanation,
-                        recorded_by=user_id,
+                        recorded_by=actor.user_id,
                     )
                 )
     row.status = AppraisalStatus.CONFIRMED
-    row.confirmed_by = user_id
+    row.confirmed_by = actor.user_id
     row.confirmed_at = models.now()
     await session.flush()
     return row
@@ -214,26 +224,25 @@ async def confirm_appraisal(
 
 async def appeal_appraisal(
     session: AsyncSession,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     appraisal_id: str,
     reason: str,
     now: dt.datetime | None = None,
 ) -> models.Appraisal:
     """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
-    require_role(roles, (Role.MANAGER,), "appealAppraisal")
-    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
-    if manager.employee_no != user_id:
-        raise Conflict("a manager may appeal only their own appraisal", "id")
+    require_role(actor, (Role.MANAGER,), "appealAppraisal")
+    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
+    if manager.employee_no != actor.user_id:
+        raise Conflict("a manager may appeal only their own appraisal", "appraisal_id")
     if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
         raise Conflict(
-            f"only a CONFIRMED appraisal can be appealed; this one is {row.status.value}", "id"
+            f"only a CONFIRMED appraisal can be appealed; this one is {row.status.value}",
+            "appraisal_id",
         )
     if not reason.strip():
         raise InvalidInput([FieldProblem("reason", "REQUIRED", "say why you appeal")])
-    tenant = await session.get(models.Tenant, tenant_id)
+    tenant = await session.get(models.Tenant, actor.tenant_id)
     assert tenant is not None
     days = TenantSettings.from_json(tenant.settings).appeal_days
     now = now or models.now()
@@ -241,7 +250,9 @@ async def appeal_appraisal(
         row.confirmed_at if row.confirmed_at.tzinfo else row.confirmed_at.replace(tzinfo=dt.UTC)
     )
     if now > confirmed_at + dt.timedelta(days=days):
-        raise Conflict(f"the appeal window of {days} days after confirmation has closed", "id")
+        raise Conflict(
+            f"the appeal window of {days} days after confirmation has closed", "appraisal_id"
+        )
     row.status = AppraisalStatus.APPEALED
     row.appealed_at = now
     row.appeal_reason = reason.strip()
@@ -252,9 +263,7 @@ async def appeal_appraisal(
 async def resolve_appeal(
     session: AsyncSession,
     registry: PolicyRegistry,
-    tenant_id: str,
-    user_id: str,
-    roles: frozenset[Role],
+    actor: Principal,
     *,
     appraisal_id: str,
     reason: str,
@@ -263,18 +272,21 @@ async def resolve_appeal(
 ) -> models.Appraisal:
     """HR decides an appeal; with ``recompute`` the appraisal is made again from the
     current inputs and any tier change is recorded with cause APPEAL."""
-    require_role(roles, (Role.HR,), "resolveAppeal")
-    row, manager, _ = await _load_for_decision(session, tenant_id, appraisal_id)
+    require_role(actor, (Role.HR,), "resolveAppeal")
+    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if row.status != AppraisalStatus.APPEALED:
         raise Conflict(
-            f"only an APPEALED appraisal can be resolved; this one is {row.status.value}", "id"
+            f"only an APPEALED appraisal can be resolved; this one is {row.status.value}",
+            "appraisal_id",
         )
     if not reason.strip():
         raise InvalidInput([FieldProblem("reason", "REQUIRED", "give the review's reason")])
     if recompute:
-        prepared = await prepare(session, registry, tenant_id, row.period, today=today)
+        prepared = await prepare(session, registry, actor.tenant_id, row.period, today=today)
         if manager.id not in prepared.managers:
-            raise Conflict(f"a manager who is {manager.status.value} is not appraised", "id")
+            raise Conflict(
+                f"a manager who is {manager.status.value} is not appraised", "appraisal_id"
+            )
         appraisal, outcome = appraise_manager(registry, prepared, manager.id)
         values = appraisal_values(
             prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id
@@ -283,7 +295,9 @@ async def resolve_appeal(
             values.pop(key)
         for key, value in values.items():
             setattr(row, key, value)
-        await replace_items(session, tenant_id, row.id, item_rows(tenant_id, row.id, outcome.items))
+        await replace_items(
+            session, actor.tenant_id, row.id, item_rows(actor.tenant_id, row.id, outcome.items)
+        )
         if outcome.graded:
             await _apply_tier_move(
                 session,
@@ -292,13 +306,13 @@ async def resolve_appeal(
                 manager,
                 outcome,
                 prepared.selection.params,
-                user_id,
+                actor.user_id,
                 TierChangeCause.APPEAL,
                 reason_prefix=f"appeal review: {reason.strip()}; ",
             )
     row.status = AppraisalStatus.CONFIRMED
     row.review_reason = reason.strip()
-    row.confirmed_by = user_id
+    row.confirmed_by = actor.user_id
     row.confirmed_at = models.now()
     await session.flush()
     return row
