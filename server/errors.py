@@ -22,9 +22,11 @@ The records an error carries: :class:`FieldProblem` (one broken rule of one inpu
 field), :class:`Refusal` (one failed rule of a check, with its article — the same
 type a policy plugin returns) and :class:`MissingInput`.
 
-Services raise these; the GraphQL layer turns a ``DomainError`` into a member
-of the mutation's result union at one boundary (``server/graphql/errors.py``),
-after rolling back everything the mutation wrote.
+Services raise these with domain field names (``contract_no``); the GraphQL layer
+translates them at one boundary: ``server/graphql/mutation.py`` runs every mutation in
+a savepoint and, on a ``DomainError``, rolls back everything it wrote and returns the
+member of the mutation's result union that ``server/graphql/errors.py``'s one table
+names, its field spelled as the client's input path (``server/graphql/paths.py``).
 """
 
 from __future__ import annotations

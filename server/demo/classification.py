@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from server.demo.draw import RECORDED_BY, Row, TenantDraw
 from server.domain import CustomerClass, RiskClass
+from server.policy import Classification, CustomerFacts
 from server.policy.parameters import defaults
-from server.policy.types import Classification, CustomerFacts
 from server.services.classification import RISK_ORDER, rules_json
 
 

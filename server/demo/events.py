@@ -10,7 +10,7 @@ from server.demo.draw import Row, TenantDraw
 from server.domain import EventKind
 from server.outbox.events import event_row
 from server.outbox.payloads import class_payload, grade_payload
-from server.policy.types import Tier
+from server.policy import Tier
 
 
 def outbox_rows(

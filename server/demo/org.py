@@ -18,7 +18,7 @@ from server.domain import (
     SystemProficiency,
     TierChangeCause,
 )
-from server.policy.types import Tier
+from server.policy import Tier
 from server.services.periods import add_months
 
 QUALIFICATION_LEVELS = ("初级", "中级", "高级", "资深")

@@ -21,6 +21,7 @@ tests are in ``server.policy.testing``. The guide for plugin authors is
 ``docs/plugin-authors.md``.
 """
 
+from server.errors import Refusal
 from server.policy.hookspecs import ENTRY_POINT_GROUP, hookimpl
 from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.keys import (
@@ -50,7 +51,6 @@ from server.policy.types import (
     PenaltyEffect,
     PluginInfo,
     PriorAppraisal,
-    Refusal,
     RuleHit,
     Tier,
     TierMove,

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import pluggy
 
+from server.errors import Refusal
 from server.policy.parameters import Parameters
 from server.policy.period import Period
 from server.policy.types import (
@@ -36,7 +37,6 @@ from server.policy.types import (
     ManagerProfile,
     PenaltyEffect,
     PluginInfo,
-    Refusal,
     Tier,
     TierMove,
     ViolationCase,

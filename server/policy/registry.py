@@ -19,7 +19,7 @@ from typing import Any
 
 import pluggy
 
-from server.errors import DuplicatePlugin, IncompletePlugin, UnknownPlugin
+from server.errors import DuplicatePlugin, IncompletePlugin, Refusal, UnknownPlugin
 from server.policy import hookspecs
 from server.policy.parameters import Parameters, Params
 from server.policy.period import Period
@@ -35,7 +35,6 @@ from server.policy.types import (
     ManagerProfile,
     PenaltyEffect,
     PluginInfo,
-    Refusal,
     Tier,
     TierMove,
     ViolationCase,

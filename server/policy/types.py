@@ -14,35 +14,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from server.errors import Refusal as Refusal  # plugins return the core's one refusal record
-from server.policy.parameters import Parameters
-from server.policy.parameters import ParameterSpec as ParameterSpec
-from server.policy.parameters import Params as Params
-from server.policy.parameters import ParamValue as ParamValue
+from server.policy.parameters import Parameters, ParameterSpec, Params
 from server.policy.period import Period
 from server.policy.vocabulary import (
     CreditExamResult,
     CustomerClass,
     CustomerKind,
     Education,
+    IndicatorSource,
     IndustryPolicy,
     LoanProduct,
     ManagerCategory,
     ManagerStatus,
     OperatingStatus,
+    PenaltyKind,
     PolicyCategory,
     ProfessionalTitle,
     Prospects,
     RiskClass,
     SystemProficiency,
+    TierDirection,
     TierMoveFlag,
     ViolationKind,
 )
-from server.policy.vocabulary import IndicatorSource as IndicatorSource
-from server.policy.vocabulary import ParamType as ParamType
-from server.policy.vocabulary import PenaltyKind as PenaltyKind
-from server.policy.vocabulary import PeriodKind as PeriodKind
-from server.policy.vocabulary import TierDirection as TierDirection
 
 # --- identity ----------------------------------------------------------------
 

@@ -19,8 +19,8 @@ from server.db import models
 from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
 from server.outbox import events
 from server.outbox.payloads import class_payload
+from server.policy import Classification, CustomerFacts, RuleHit
 from server.policy.registry import PolicyRegistry
-from server.policy.types import Classification, CustomerFacts, RuleHit
 from server.principal import Principal
 from server.services.policies import selection
 

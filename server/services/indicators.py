@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.queries import indicators as queries
 from server.db.queries.indicators import ZERO, ManagerFigures
+from server.policy import Period
 from server.policy.indicators import COMPUTED_INDICATORS
-from server.services.periods import Period
 from server.services.tenant_settings import tenant_settings
 
 END_KEYS = frozenset(

@@ -25,8 +25,8 @@ from server.domain import (
     PolicyCategory,
 )
 from server.errors import Refusal
+from server.policy import LoanRequest
 from server.policy.registry import PolicyRegistry
-from server.policy.types import LoanRequest
 from server.services.periods import add_months
 from server.services.policies import selection
 from server.services.profiles import manager_profile

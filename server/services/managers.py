@@ -28,8 +28,8 @@ from server.domain import (
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems
 from server.outbox import events
 from server.outbox.payloads import grade_payload
+from server.policy import Tier
 from server.policy.registry import PolicyRegistry
-from server.policy.types import Tier
 from server.principal import Principal
 from server.services.common import get_in_tenant, require_role
 

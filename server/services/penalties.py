@@ -20,8 +20,8 @@ from server.domain import (
     ViolationStatus,
 )
 from server.errors import Conflict
+from server.policy import PenaltyEffect, PenaltyKind, ViolationCase
 from server.policy.registry import PolicyRegistry
-from server.policy.types import PenaltyEffect, PenaltyKind, ViolationCase
 from server.principal import Principal
 from server.services.common import get_in_tenant, require_role
 from server.services.managers import change_tier

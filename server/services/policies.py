@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import PolicyCategory
 from server.errors import InvalidInput, PolicyUnavailable, Problems, UnknownPlugin
+from server.policy import Params, PluginInfo
 from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
-from server.policy.types import Params, PluginInfo
 from server.principal import Principal
 from server.services.common import require_tenant
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.db import models
-from server.policy.types import ManagerProfile, Tier
+from server.policy import ManagerProfile, Tier
 
 
 def tier_of(

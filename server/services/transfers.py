@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from server.db import models
-from server.services.periods import Period
+from server.policy import Period
 
 MIN_FULL_QUARTERS = 2  # 第十二条: 在原机构工作满二个季度
 

@@ -14,9 +14,8 @@ from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
 from server.graphql.scalars import Money
-from server.policy import parameters
+from server.policy import ParameterSpec, PluginInfo, parameters
 from server.policy.registry import PolicyRegistry
-from server.policy.types import ParameterSpec, PluginInfo
 from server.services.tenant_settings import TenantSettings
 
 

@@ -19,8 +19,8 @@ from server.db.queries.appraisals import confirmed_managers, delete_drafts
 from server.domain import AppraisalStatus, Role
 from server.errors import Conflict, FieldProblem, InvalidInput, MissingInputs
 from server.ids import uuid7
+from server.policy import AppraisalInput, AppraisalOutcome
 from server.policy.registry import PolicyRegistry
-from server.policy.types import AppraisalInput, AppraisalOutcome
 from server.principal import Principal
 from server.services.appraisal.inputs import Prepared, appraisal_input, missing_inputs, prepare
 from server.services.appraisal.stored import inputs_json, item_rows, money_json

@@ -23,17 +23,19 @@ from server.db.queries.figures import finding_counts
 from server.db.queries.managers import managers_with_clerk_flag
 from server.domain import ManagerStatus, PolicyCategory
 from server.errors import MissingInput, PolicyUnavailable
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from server.policy import (
     AppraisalInput,
     CohortMember,
     FindingCount,
     IndicatorSource,
     IndicatorSpec,
     ManagerProfile,
+    Period,
     PriorAppraisal,
     Tier,
+    parse_period,
 )
+from server.policy.registry import PolicyRegistry
 from server.services.appraisal.sheets import OfficeSheets, office_sheets, reconcile
 from server.services.appraisal.stored import to_json
 from server.services.indicators import (
@@ -42,7 +44,6 @@ from server.services.indicators import (
     one_after_another,
     with_defaults,
 )
-from server.services.periods import Period, parse_period
 from server.services.policies import Selection, selection
 from server.services.profiles import manager_profile
 

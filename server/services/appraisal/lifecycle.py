@@ -16,9 +16,7 @@ from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
 from server.domain import AppraisalStatus, Role, TierChangeCause
 from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
-from server.policy import parameters as policy_parameters
-from server.policy.registry import PolicyRegistry
-from server.policy.types import (
+from server.policy import (
     AppraisalOutcome,
     ItemScore,
     MoneyLine,
@@ -26,7 +24,10 @@ from server.policy.types import (
     Tier,
     TierDirection,
     TierMove,
+    parse_period,
 )
+from server.policy import parameters as policy_parameters
+from server.policy.registry import PolicyRegistry
 from server.policy.vocabulary import TierMoveFlag
 from server.principal import Principal
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
@@ -34,7 +35,6 @@ from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
 from server.services.common import get_in_tenant, require_role
 from server.services.managers import change_tier
-from server.services.periods import parse_period
 from server.services.profiles import manager_profile, tier_of
 from server.services.tenant_settings import TenantSettings
 

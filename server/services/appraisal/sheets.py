@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.db.queries.figures import office_totals, sheet_lines
 from server.db.queries.managers import office_moves_since
-from server.services.periods import Period
+from server.policy import Period
 from server.services.transfers import MIN_FULL_QUARTERS, counting_offices
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from server.policy.types import AppraisalInput, ItemScore, MoneyLine, Tier
+from server.policy import AppraisalInput, ItemScore, MoneyLine, Tier
 
 
 def to_json(value: Any) -> Any:
