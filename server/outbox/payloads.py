@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from server.domain import CustomerClass, TierChangeCause
-from server.policy.types import Tier
+from server.policy import Tier
 
 
 def _tier_json(code: str | None, name: str | None, rank: int | None) -> dict[str, Any] | None:

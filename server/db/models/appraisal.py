@@ -170,8 +170,9 @@ class AppraisalItem(Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     explanation: Mapped[str] = mapped_column(Text)
     # No foreign key to appraisals: items are written and removed only together with
-    # their appraisal, in one transaction (server/services/appraisal.py), and a per-row
-    # key check made re-running a whole tenant's appraisals many times slower.
+    # their appraisal, in one transaction (server/services/appraisal/ and
+    # server/jobs/appraisal_run.py), and a per-row key check made re-running a whole
+    # tenant's appraisals many times slower.
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "appraisal_id", "position"),)
 
 
