@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.graphql import loaders, nodes
-
-from .conftest import Api
+from tests.conftest import Api
 
 
 async def test_unexpected_error_is_masked_and_logged(

@@ -26,8 +26,7 @@ from server.domain import (
 )
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
-
-from .conftest import Api
+from tests.conftest import Api
 
 SHANXI = "sx-demo"
 PLUGIN = "shanxi_customer_class"

@@ -25,8 +25,7 @@ from server.domain import AppraisalStatus, Role
 from server.errors import DuplicatePlugin
 from server.policy import ParameterSpec, PluginInfo
 from server.policy.registry import PolicyRegistry
-
-from .conftest import Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 ADMIN = "fed.admin"

@@ -90,13 +90,12 @@ from server.policy.hookspecs import HOOKS_BY_CATEGORY
 from server.policy.parameters import defaults, resolve, to_json
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
-
-from .conftest import Api
+from tests.conftest import Api
 
 D = Decimal
 SPEC_MARK = f"{hookspecs.PROJECT}_spec"
 IMPL_MARK = f"{hookspecs.PROJECT}_impl"
-TESTS_DIR = Path(__file__).parent
+TESTS_DIR = Path(__file__).parents[1]
 
 G, C, L, P = (
     PolicyCategory.GRADING,

@@ -18,7 +18,7 @@ import plugins
 import server.policy
 
 PLUGIN_FILES = sorted(Path(plugins.__file__).parent.rglob("*.py"))
-EXAMPLE = Path(__file__).parent / "plugins" / "example_policy.py"
+EXAMPLE = Path(__file__).parents[1] / "plugins" / "example_policy.py"
 API = frozenset(server.policy.__all__)
 
 

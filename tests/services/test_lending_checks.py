@@ -32,8 +32,7 @@ from server.domain import (
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
 from server.policy.registry import PolicyRegistry
-
-from .conftest import Api
+from tests.conftest import Api
 
 ISSUE = dt.date(2025, 3, 3)
 LICENCE_OK = dt.date(2099, 12, 31)

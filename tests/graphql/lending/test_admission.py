@@ -30,8 +30,7 @@ from server.domain import (
     Role,
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
-
-from .conftest import Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 REQUESTER = "li.branch"

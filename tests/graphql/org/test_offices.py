@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AppraisalStatus
-
-from .conftest import Api
+from tests.conftest import Api
 
 
 async def _store_appraisal(session: AsyncSession, manager: models.Manager) -> models.Appraisal:

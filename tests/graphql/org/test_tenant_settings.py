@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.services.tenant_settings import TenantSettings
-
-from .conftest import Api
+from tests.conftest import Api
 
 SET = """mutation($days: Int, $large: Money) { setTenantSettings(appealDays: $days,
   largeLoanThreshold: $large) { __typename

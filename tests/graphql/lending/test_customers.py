@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.identity_codes import make_resident_id, make_social_credit_code
-
-from .conftest import Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 

@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import Role
-
-from .conftest import Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 PERIOD = "2026"

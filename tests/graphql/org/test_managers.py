@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import NON_PERFORMING, Role
-
-from .conftest import DEMO_SIZES, Api
+from tests.conftest import DEMO_SIZES, Api
 
 TENANT = "sd-demo"
 

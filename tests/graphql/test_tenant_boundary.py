@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-
-from .conftest import Api
+from tests.conftest import Api
 
 OWN = "sd-demo"
 OTHER = "ah-demo"

@@ -29,8 +29,7 @@ from server.domain import (
     RiskClass,
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
-
-from .conftest import Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 TODAY = dt.date.today()

@@ -27,8 +27,7 @@ from server.domain import (
 )
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
-
-from .conftest import Api
+from tests.conftest import Api
 
 RECORDER = "qian.risk"
 CONFIRMER = "sun.risk"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from server.cli import SCHEMA_PATH, schema_sdl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_matches_code() -> None:

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from server.db import models
 from server.domain import EventKind, Role
 from server.outbox import events
-
-from .conftest import Api
+from tests.conftest import Api
 
 GRADE_EVENTS = """query($after: String, $first: Int) { gradeEvents(after: $after, first: $first) {
   latestCursor hasMore events { cursor kind occurredAt payload } } }"""

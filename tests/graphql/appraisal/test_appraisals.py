@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import Role
-
-from .conftest import Api
+from tests.conftest import Api
 
 PERIOD = "2026"
 APPRAISAL_FIELDS = """

@@ -37,8 +37,7 @@ from server.principal import Principal
 from server.services import webhooks
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 from server.settings import Settings
-
-from .conftest import Api
+from tests.conftest import Api
 
 INTEGRATOR = frozenset({Role.INTEGRATOR})
 GRADE, CLASS = EventKind.GRADE_CHANGED, EventKind.CUSTOMER_CLASS_CHANGED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Api, StatementLog
+from tests.conftest import Api, StatementLog
 
 THREE_LEVELS = """
 query($first: Int!) {
