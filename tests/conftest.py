@@ -35,6 +35,7 @@ from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.domain import Role
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.settings import Settings, _async_driver
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -150,6 +151,13 @@ def statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     yield log
     event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def principal(
+    tenant: str = "sd-demo", roles: tuple[Role, ...] = (Role.HR,), user: str = "u-test"
+) -> Principal:
+    """Who a use case acts for, as the token of ``Api.token`` with the same arguments says."""
+    return Principal(tenant, user, frozenset(roles))
 
 
 class Api:

@@ -1,4 +1,5 @@
-"""Violations: recorded by RISK, confirmed by another RISK user, the tenant's penalty applied."""
+"""Violations: recorded by RISK (``records.record_violation``), confirmed by another RISK user
+(``penalties.confirm_violation``), the tenant's penalty applied at once, with its history."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import random
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -17,138 +18,76 @@ from server.domain import (
     AdmissionStatus,
     CustomerKind,
     CustomerSegment,
+    Guarantee,
     IndustryPolicy,
-    ManagerCategory,
+    LoanProduct,
     ManagerStatus,
-    OfficeKind,
     OperatingStatus,
     Prospects,
     Role,
+    TierChangeCause,
+    ViolationKind,
+    ViolationStatus,
 )
+from server.errors import Conflict, InvalidInput, PermissionDenied, Refused
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
-from tests.conftest import Api
+from server.services import loans, penalties, records
+from tests.builders import manager_holding
+from tests.conftest import principal
 
 RECORDER = "qian.risk"
 CONFIRMER = "sun.risk"
 YEAR = 2025
-
-MANAGER_FIELDS = """
-  id status flags tier { code rank }
-  tierHistory { cause fromTier { code } toTier { code } violationId reason plugin pluginVersion
-                effectiveOn recordedBy }
-"""
-VIOLATION_FIELDS = f"""
-  __typename
-  ... on Violation {{ id kind status recordedBy confirmedBy confirmedAt effect effectArticle
-                     effectReason manager {{ {MANAGER_FIELDS} }} }}
-  ... on InvalidInput {{ errors {{ field code }} }}
-  ... on UserError {{ code message field }}
-"""
-RECORD = f"""
-mutation($input: RecordViolationInput!) {{ recordViolation(input: $input) {{
-{VIOLATION_FIELDS} }} }}
-"""
-CONFIRM = f"mutation($id: ID!) {{ confirmViolation(id: $id) {{ {VIOLATION_FIELDS} }} }}"
-CREATE_LOAN = """
-mutation($input: CreateLoanInput!) { createLoan(input: $input) {
-  __typename
-  ... on Loan { id }
-  ... on Refused { refusals { rule article message } }
-  ... on UserError { code message }
-} }
-"""
-
-
-async def call(
-    api: Api,
-    query: str,
-    variables: dict[str, Any],
-    *,
-    tenant: str,
-    user: str,
-    roles: tuple[Role, ...] = (Role.RISK,),
-) -> dict[str, Any]:
-    response = await api.post(query, variables, token=api.token(tenant, roles, user))
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body["errors"]
-    (result,) = body["data"].values()
-    assert isinstance(result, dict)
-    return result
+K = ViolationKind
 
 
 @dataclass
 class Court:
-    """Managers of one tenant, and their violations through the API."""
+    """Managers of one tenant, and their violations through the use cases."""
 
-    api: Api
     session: AsyncSession
     registry: PolicyRegistry
     tenant: str
 
-    async def manager(
-        self, tier: str | None, *, birth_date: dt.date = dt.date(1990, 6, 1)
-    ) -> models.Manager:
-        office = await self.session.scalar(
-            select(models.Office.id)
-            .where(models.Office.tenant_id == self.tenant, models.Office.kind == OfficeKind.OUTLET)
-            .order_by(models.Office.code)
-            .limit(1)
-        )
-        assert office is not None
-        grading = {
-            "sd-demo": "shandong",
-            "sx-demo": "shandong",
-            "cc-demo": "county_coop",
-            "ah-demo": "anhui",
-        }
-        found = [t for t in self.registry.grading(grading[self.tenant]).tiers() if t.code == tier]
-        held = found[0] if found else None
-        row = models.Manager(
-            tenant_id=self.tenant,
-            employee_no=f"PN{uuid.uuid4().hex[:12]}",
-            name="处罚测试",
-            office_id=office,
-            category=ManagerCategory.RETAIL,
-            status=ManagerStatus.ACTIVE,
-            hire_date=dt.date(2013, 8, 1),
-            birth_date=birth_date,
-            tier_code=held.code if held else None,
-            tier_rank=held.rank if held else None,
-            tier_name=held.name if held else None,
-            licence_valid_until=dt.date(2099, 12, 31),
-            flags=[],
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return row
+    async def manager(self, tier: str | None) -> models.Manager:
+        return await manager_holding(self.session, self.registry, self.tenant, tier)
 
     async def record(
-        self, manager: models.Manager, kind: str, occurred_on: dt.date = dt.date(YEAR, 5, 6)
-    ) -> dict[str, Any]:
-        made = await call(
-            self.api,
-            RECORD,
-            {
-                "input": {
-                    "managerId": str(manager.id),
-                    "kind": kind,
-                    "occurredOn": occurred_on.isoformat(),
-                    "description": f"{kind} 一次",
-                    "evidence": "稽核底稿",
-                }
-            },
-            tenant=self.tenant,
-            user=RECORDER,
+        self,
+        manager: models.Manager,
+        kind: ViolationKind,
+        occurred_on: dt.date = dt.date(YEAR, 5, 6),
+        *,
+        description: str | None = None,
+        roles: tuple[Role, ...] = (Role.RISK,),
+    ) -> models.Violation:
+        made = await records.record_violation(
+            self.session,
+            principal(self.tenant, roles, RECORDER),
+            manager_id=str(manager.id),
+            kind=kind,
+            occurred_on=occurred_on,
+            description=f"{kind.value} 一次" if description is None else description,
+            evidence="稽核底稿",
         )
-        assert made["__typename"] == "Violation", made
-        assert made["status"] == "RECORDED"
-        assert made["effect"] is None
+        assert made.status is ViolationStatus.RECORDED
+        assert made.effect is None
         return made
 
-    async def confirm(self, violation_id: str, *, user: str = CONFIRMER) -> dict[str, Any]:
-        return await call(self.api, CONFIRM, {"id": violation_id}, tenant=self.tenant, user=user)
+    async def confirm(
+        self,
+        violation: models.Violation,
+        *,
+        user: str = CONFIRMER,
+        roles: tuple[Role, ...] = (Role.RISK,),
+    ) -> models.Violation:
+        return await penalties.confirm_violation(
+            self.session,
+            self.registry,
+            principal(self.tenant, roles, user),
+            violation_id=str(violation.id),
+        )
 
     async def footprint(self) -> tuple[int, ...]:
         counts = []
@@ -160,7 +99,7 @@ class Court:
             .select_from(models.Violation)
             .where(
                 models.Violation.tenant_id == self.tenant,
-                models.Violation.status == "CONFIRMED",
+                models.Violation.status == ViolationStatus.CONFIRMED,
             )
         )
         counts.append(int(await self.session.scalar(confirmed) or 0))
@@ -172,6 +111,16 @@ class Court:
         )
         assert row is not None
         return row
+
+    async def tier_history(self, manager: models.Manager) -> list[models.ManagerTierChange]:
+        """The manager's tier changes in the order the client reads them."""
+        change = models.ManagerTierChange
+        rows = await self.session.execute(
+            select(change)
+            .where(change.tenant_id == self.tenant, change.manager_id == manager.id)
+            .order_by(change.effective_on, change.id)
+        )
+        return list(rows.scalars())
 
     async def refused_loan(self, manager: models.Manager) -> list[str]:
         """A loan the manager would own is Refused; the rules that refused it."""
@@ -191,45 +140,41 @@ class Court:
         )
         self.session.add(customer)
         await self.session.flush()
-        loans = (
+        count = (
             select(func.count())
             .select_from(models.Loan)
             .where(models.Loan.tenant_id == self.tenant)
         )
-        before = await self.session.scalar(loans)
-        result = await call(
-            self.api,
-            CREATE_LOAN,
-            {
-                "input": {
-                    "customerId": str(customer.id),
-                    "contractNo": f"PN-{uuid.uuid4().hex[:16]}",
-                    "product": "FARMER_MICRO_CREDIT",
-                    "principal": "10000.00",
-                    "annualRate": "0.0500",
-                    "issuedOn": "2026-01-05",
-                    "maturesOn": "2027-01-05",
-                    "guarantee": "CREDIT",
-                }
-            },
-            tenant=self.tenant,
-            user="loan.officer",
-            roles=(Role.MANAGER,),
-        )
-        assert result["__typename"] == "Refused", result
-        assert all(r["article"].strip() for r in result["refusals"])
-        assert await self.session.scalar(loans) == before
-        return [r["rule"] for r in result["refusals"]]
+        before = await self.session.scalar(count)
+        with pytest.raises(Refused) as refused:
+            await loans.create_loan(
+                self.session,
+                self.registry,
+                principal(self.tenant, (Role.MANAGER,), "loan.officer"),
+                customer_id=str(customer.id),
+                manager_id=None,
+                contract_no=f"PN-{uuid.uuid4().hex[:16]}",
+                product=LoanProduct.FARMER_MICRO_CREDIT,
+                principal=Decimal("10000.00"),
+                balance=None,
+                annual_rate=Decimal("0.0500"),
+                issued_on=dt.date(2026, 1, 5),
+                matures_on=dt.date(2027, 1, 5),
+                guarantee=Guarantee.CREDIT,
+            )
+        assert all(r.article.strip() for r in refused.value.refusals)
+        assert await self.session.scalar(count) == before
+        return [r.rule for r in refused.value.refusals]
 
 
 @pytest.fixture
-def sd(api: Api, session: AsyncSession, registry: PolicyRegistry) -> Court:
-    return Court(api, session, registry, "sd-demo")
+def sd(session: AsyncSession, registry: PolicyRegistry) -> Court:
+    return Court(session, registry, "sd-demo")
 
 
 @pytest.fixture
-def cc(api: Api, session: AsyncSession, registry: PolicyRegistry) -> Court:
-    return Court(api, session, registry, "cc-demo")
+def cc(session: AsyncSession, registry: PolicyRegistry) -> Court:
+    return Court(session, registry, "cc-demo")
 
 
 # --- who may record and confirm -----------------------------------------------------
@@ -239,30 +184,18 @@ def cc(api: Api, session: AsyncSession, registry: PolicyRegistry) -> Court:
 async def test_recording_needs_risk(sd: Court, roles: tuple[Role, ...]) -> None:
     manager = await sd.manager("SD_1")
     before = await sd.footprint()
-    result = await call(
-        sd.api,
-        RECORD,
-        {
-            "input": {
-                "managerId": str(manager.id),
-                "kind": "NOMINEE_LOAN",
-                "occurredOn": "2025-05-06",
-                "description": "冒名贷款",
-            }
-        },
-        tenant=sd.tenant,
-        user=RECORDER,
-        roles=roles,
-    )
-    assert result["__typename"] == "PermissionDenied", result
+    with pytest.raises(PermissionDenied):
+        await sd.record(
+            manager, K.NOMINEE_LOAN, dt.date(2025, 5, 6), description="冒名贷款", roles=roles
+        )
     assert await sd.footprint() == before
 
 
 @pytest.mark.parametrize(
     ("occurred_on", "description", "field"),
     [
-        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "input.occurredOn"),
-        (dt.date(2025, 5, 6), "   ", "input.description"),
+        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "occurred_on"),
+        (dt.date(2025, 5, 6), "   ", "description"),
     ],
 )
 async def test_a_violation_needs_a_past_date_and_a_description(
@@ -270,31 +203,18 @@ async def test_a_violation_needs_a_past_date_and_a_description(
 ) -> None:
     manager = await sd.manager("SD_1")
     before = await sd.footprint()
-    result = await call(
-        sd.api,
-        RECORD,
-        {
-            "input": {
-                "managerId": str(manager.id),
-                "kind": "NOMINEE_LOAN",
-                "occurredOn": occurred_on.isoformat(),
-                "description": description,
-            }
-        },
-        tenant=sd.tenant,
-        user=RECORDER,
-    )
-    assert result["__typename"] == "InvalidInput", result
-    assert [e["field"] for e in result["errors"]] == [field]
+    with pytest.raises(InvalidInput) as refused:
+        await sd.record(manager, K.NOMINEE_LOAN, occurred_on, description=description)
+    assert [p.field for p in refused.value.problems] == [field]
     assert await sd.footprint() == before
 
 
 async def test_the_recorder_cannot_confirm(sd: Court) -> None:
     manager = await sd.manager("SD_1")
-    violation = await sd.record(manager, "NOMINEE_LOAN")
+    violation = await sd.record(manager, K.NOMINEE_LOAN)
     before = await sd.footprint()
-    result = await sd.confirm(violation["id"], user=RECORDER)
-    assert result["__typename"] == "Conflict", result
+    with pytest.raises(Conflict):
+        await sd.confirm(violation, user=RECORDER)
     assert await sd.footprint() == before
     stored = await sd.stored(manager)
     assert (stored.tier_code, stored.status) == ("SD_1", ManagerStatus.ACTIVE)
@@ -303,25 +223,23 @@ async def test_the_recorder_cannot_confirm(sd: Court) -> None:
 @pytest.mark.parametrize("roles", [(Role.HR,), (Role.BRANCH_HEAD,)])
 async def test_confirming_needs_risk(sd: Court, roles: tuple[Role, ...]) -> None:
     manager = await sd.manager("SD_1")
-    violation = await sd.record(manager, "NOMINEE_LOAN")
+    violation = await sd.record(manager, K.NOMINEE_LOAN)
     before = await sd.footprint()
-    result = await call(
-        sd.api, CONFIRM, {"id": violation["id"]}, tenant=sd.tenant, user=CONFIRMER, roles=roles
-    )
-    assert result["__typename"] == "PermissionDenied", result
+    with pytest.raises(PermissionDenied):
+        await sd.confirm(violation, roles=roles)
     assert await sd.footprint() == before
     assert (await sd.stored(manager)).tier_code == "SD_1"
 
 
 async def test_confirming_twice_is_a_conflict(sd: Court) -> None:
     manager = await sd.manager("SD_1")
-    violation = await sd.record(manager, "NOMINEE_LOAN")
-    first = await sd.confirm(violation["id"])
-    assert first["status"] == "CONFIRMED"
+    violation = await sd.record(manager, K.NOMINEE_LOAN)
+    first = await sd.confirm(violation)
+    assert first.status is ViolationStatus.CONFIRMED
     before = await sd.footprint()
-    second = await sd.confirm(violation["id"], user="third.risk")
-    assert second["__typename"] == "Conflict", second
-    assert "CONFIRMED" in second["message"]
+    with pytest.raises(Conflict) as second:
+        await sd.confirm(violation, user="third.risk")
+    assert "CONFIRMED" in second.value.message
     assert await sd.footprint() == before
     assert (await sd.stored(manager)).tier_code == "SD_2"
 
@@ -331,63 +249,60 @@ async def test_confirming_twice_is_a_conflict(sd: Court) -> None:
 
 @pytest.mark.parametrize(
     "kind",
-    ["NOMINEE_LOAN", "LOAN_TO_PAY_INTEREST", "CROSS_COMMUNITY_LOAN", "CREDIT_TO_BANNED_CUSTOMER"],
+    [K.NOMINEE_LOAN, K.LOAN_TO_PAY_INTEREST, K.CROSS_COMMUNITY_LOAN, K.CREDIT_TO_BANNED_CUSTOMER],
 )
 @pytest.mark.parametrize(("held", "lower"), [("SD_1", "SD_2"), ("SD_2", "SD_3")])
 async def test_a_serious_violation_moves_down_one_tier(
-    sd: Court, registry: PolicyRegistry, kind: str, held: str, lower: str
+    sd: Court, registry: PolicyRegistry, kind: ViolationKind, held: str, lower: str
 ) -> None:
     manager = await sd.manager(held)
     violation = await sd.record(manager, kind)
-    confirmed = await sd.confirm(violation["id"])
-    assert confirmed["__typename"] == "Violation", confirmed
-    assert confirmed["status"] == "CONFIRMED"
-    assert confirmed["recordedBy"] == RECORDER
-    assert confirmed["confirmedBy"] == CONFIRMER
-    assert confirmed["confirmedAt"] is not None
-    assert confirmed["effect"] == "DOWN_ONE_TIER"
-    assert "第十五条" in confirmed["effectArticle"]
-    assert confirmed["effectReason"].strip()
-    after = confirmed["manager"]
-    assert after["status"] == "ACTIVE"
-    assert after["tier"]["code"] == lower
-    (change,) = after["tierHistory"]
-    assert change["cause"] == "PENALTY"
-    assert (change["fromTier"]["code"], change["toTier"]["code"]) == (held, lower)
-    assert change["violationId"] == violation["id"]
-    assert change["plugin"] == "shandong"
-    assert change["pluginVersion"] == registry.info("shandong").version
-    assert change["effectiveOn"] == dt.date.today().isoformat()
-    assert change["recordedBy"] == CONFIRMER
-    assert change["reason"]
-    stored = await sd.stored(manager)
-    assert (stored.tier_code, stored.status) == (lower, ManagerStatus.ACTIVE)
+    confirmed = await sd.confirm(violation)
+    assert confirmed.status is ViolationStatus.CONFIRMED
+    assert confirmed.recorded_by == RECORDER
+    assert confirmed.confirmed_by == CONFIRMER
+    assert confirmed.confirmed_at is not None
+    assert confirmed.effect == "DOWN_ONE_TIER"
+    assert "第十五条" in (confirmed.effect_article or "")
+    assert (confirmed.effect_reason or "").strip()
+    after = await sd.stored(manager)
+    assert after.status is ManagerStatus.ACTIVE
+    assert after.tier_code == lower
+    (change,) = await sd.tier_history(manager)
+    assert change.cause is TierChangeCause.PENALTY
+    assert (change.from_code, change.to_code) == (held, lower)
+    assert change.violation_id == violation.id
+    assert change.plugin == "shandong"
+    assert change.plugin_version == registry.info("shandong").version
+    assert change.effective_on == dt.date.today()
+    assert change.recorded_by == CONFIRMER
+    assert change.reason
 
 
 async def test_a_third_tier_manager_is_disqualified_and_lends_no_more(sd: Court) -> None:
     manager = await sd.manager("SD_3")
-    violation = await sd.record(manager, "NOMINEE_LOAN")
+    violation = await sd.record(manager, K.NOMINEE_LOAN)
     tier_changes = (await sd.footprint())[1]
-    confirmed = await sd.confirm(violation["id"])
-    assert confirmed["effect"] == "DISQUALIFY"
-    assert confirmed["effectArticle"] and confirmed["effectReason"]
-    after = confirmed["manager"]
-    assert after["status"] == "DISQUALIFIED"
-    assert after["tier"]["code"] == "SD_3"
-    assert after["tierHistory"] == []
+    confirmed = await sd.confirm(violation)
+    assert confirmed.effect == "DISQUALIFY"
+    assert confirmed.effect_article and confirmed.effect_reason
+    after = await sd.stored(manager)
+    assert after.status is ManagerStatus.DISQUALIFIED
+    assert after.tier_code == "SD_3"
+    assert await sd.tier_history(manager) == []
     assert (await sd.footprint())[1] == tier_changes
-    assert (await sd.stored(manager)).status is ManagerStatus.DISQUALIFIED
     assert "MANAGER_NOT_ACTIVE" in await sd.refused_loan(manager)
 
 
 async def test_a_failed_training_exam_suspends(sd: Court) -> None:
     manager = await sd.manager("SD_2")
-    violation = await sd.record(manager, "TRAINING_EXAM_FAILED")
-    confirmed = await sd.confirm(violation["id"])
-    assert confirmed["effect"] == "SUSPEND"
-    assert confirmed["manager"]["status"] == "SUSPENDED"
-    assert confirmed["manager"]["tier"]["code"] == "SD_2"
-    assert confirmed["manager"]["tierHistory"] == []
+    violation = await sd.record(manager, K.TRAINING_EXAM_FAILED)
+    confirmed = await sd.confirm(violation)
+    assert confirmed.effect == "SUSPEND"
+    after = await sd.stored(manager)
+    assert after.status is ManagerStatus.SUSPENDED
+    assert after.tier_code == "SD_2"
+    assert await sd.tier_history(manager) == []
 
 
 @pytest.mark.parametrize(
@@ -395,22 +310,22 @@ async def test_a_failed_training_exam_suspends(sd: Court) -> None:
     [
         # The third audit notice of one calendar year moves a tier; the first two do not.
         (
-            [("AUDIT_NOTICE", dt.date(YEAR, 2, 1))] * 3,
+            [(K.AUDIT_NOTICE, dt.date(YEAR, 2, 1))] * 3,
             ["NONE", "NONE", "DOWN_ONE_TIER"],
             "SD_2",
         ),
         # A fourth in the same year moves nothing more.
         (
-            [("AUDIT_NOTICE", dt.date(YEAR, 2, 1))] * 4,
+            [(K.AUDIT_NOTICE, dt.date(YEAR, 2, 1))] * 4,
             ["NONE", "NONE", "DOWN_ONE_TIER", "NONE"],
             "SD_2",
         ),
         # Notices of another year do not add up.
         (
             [
-                ("AUDIT_NOTICE", dt.date(YEAR - 1, 12, 31)),
-                ("AUDIT_NOTICE", dt.date(YEAR, 1, 1)),
-                ("AUDIT_NOTICE", dt.date(YEAR, 12, 31)),
+                (K.AUDIT_NOTICE, dt.date(YEAR - 1, 12, 31)),
+                (K.AUDIT_NOTICE, dt.date(YEAR, 1, 1)),
+                (K.AUDIT_NOTICE, dt.date(YEAR, 12, 31)),
             ],
             ["NONE", "NONE", "NONE"],
             "SD_1",
@@ -418,62 +333,59 @@ async def test_a_failed_training_exam_suspends(sd: Court) -> None:
         # Audit notices and customer complaints count each on its own.
         (
             [
-                ("AUDIT_NOTICE", dt.date(YEAR, 3, 1)),
-                ("CUSTOMER_COMPLAINT", dt.date(YEAR, 3, 2)),
-                ("AUDIT_NOTICE", dt.date(YEAR, 3, 3)),
+                (K.AUDIT_NOTICE, dt.date(YEAR, 3, 1)),
+                (K.CUSTOMER_COMPLAINT, dt.date(YEAR, 3, 2)),
+                (K.AUDIT_NOTICE, dt.date(YEAR, 3, 3)),
             ],
             ["NONE", "NONE", "NONE"],
             "SD_1",
         ),
         (
-            [("CUSTOMER_COMPLAINT", dt.date(YEAR, 7, 1))] * 3,
+            [(K.CUSTOMER_COMPLAINT, dt.date(YEAR, 7, 1))] * 3,
             ["NONE", "NONE", "DOWN_ONE_TIER"],
             "SD_2",
         ),
     ],
 )
 async def test_the_third_notice_in_a_calendar_year_moves_a_tier(
-    sd: Court, cases: list[tuple[str, dt.date]], effects: list[str], tier: str
+    sd: Court, cases: list[tuple[ViolationKind, dt.date]], effects: list[str], tier: str
 ) -> None:
     manager = await sd.manager("SD_1")
     seen = []
     for kind, occurred_on in cases:
         violation = await sd.record(manager, kind, occurred_on)
-        confirmed = await sd.confirm(violation["id"])
-        assert confirmed["effectArticle"], confirmed
-        seen.append(confirmed["effect"])
+        confirmed = await sd.confirm(violation)
+        assert confirmed.effect_article, confirmed
+        seen.append(confirmed.effect)
     assert seen == effects
-    after = confirmed["manager"]
-    assert after["tier"]["code"] == tier
-    moves = [c for c in after["tierHistory"] if c["cause"] == "PENALTY"]
+    assert (await sd.stored(manager)).tier_code == tier
+    moves = [c for c in await sd.tier_history(manager) if c.cause is TierChangeCause.PENALTY]
     assert len(moves) == effects.count("DOWN_ONE_TIER")
 
 
 async def test_unconfirmed_notices_do_not_count(sd: Court) -> None:
     manager = await sd.manager("SD_1")
-    await sd.record(manager, "AUDIT_NOTICE")
-    await sd.record(manager, "AUDIT_NOTICE")
-    third = await sd.record(manager, "AUDIT_NOTICE")
-    confirmed = await sd.confirm(third["id"])
-    assert confirmed["effect"] == "NONE"
-    assert confirmed["manager"]["tier"]["code"] == "SD_1"
+    await sd.record(manager, K.AUDIT_NOTICE)
+    await sd.record(manager, K.AUDIT_NOTICE)
+    third = await sd.record(manager, K.AUDIT_NOTICE)
+    confirmed = await sd.confirm(third)
+    assert confirmed.effect == "NONE"
+    assert (await sd.stored(manager)).tier_code == "SD_1"
 
 
 # --- county union: lifetime disqualification ------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["TEN_KINDS_OF_PERSON", "LOSS_BY_MISCONDUCT", "FALSIFICATION"])
-async def test_a_county_case_of_article_seven_disqualifies_for_life(cc: Court, kind: str) -> None:
+@pytest.mark.parametrize("kind", [K.TEN_KINDS_OF_PERSON, K.LOSS_BY_MISCONDUCT, K.FALSIFICATION])
+async def test_a_county_case_of_article_seven_disqualifies_for_life(
+    cc: Court, kind: ViolationKind
+) -> None:
     manager = await cc.manager("CC_2")
     violation = await cc.record(manager, kind)
-    confirmed = await cc.confirm(violation["id"])
-    assert confirmed["__typename"] == "Violation", confirmed
-    assert confirmed["effect"] == "DISQUALIFY_FOR_LIFE"
-    assert "第七条" in confirmed["effectArticle"]
-    assert "终生取消" in confirmed["effectReason"]
-    after = confirmed["manager"]
-    assert after["status"] == "DISQUALIFIED"
-    assert "DISQUALIFIED_FOR_LIFE" in after["flags"]
+    confirmed = await cc.confirm(violation)
+    assert confirmed.effect == "DISQUALIFY_FOR_LIFE"
+    assert "第七条" in (confirmed.effect_article or "")
+    assert "终生取消" in (confirmed.effect_reason or "")
     stored = await cc.stored(manager)
     assert stored.status is ManagerStatus.DISQUALIFIED
     assert "DISQUALIFIED_FOR_LIFE" in stored.flags
@@ -482,29 +394,31 @@ async def test_a_county_case_of_article_seven_disqualifies_for_life(cc: Court, k
 
 async def test_a_county_kind_outside_article_seven_has_no_effect(cc: Court) -> None:
     manager = await cc.manager("CC_2")
-    violation = await cc.record(manager, "AUDIT_NOTICE")
-    confirmed = await cc.confirm(violation["id"])
-    assert confirmed["effect"] == "NONE"
-    assert confirmed["effectArticle"] and confirmed["effectReason"]
-    assert confirmed["manager"]["status"] == "ACTIVE"
-    assert confirmed["manager"]["flags"] == []
-    assert confirmed["manager"]["tier"]["code"] == "CC_2"
+    violation = await cc.record(manager, K.AUDIT_NOTICE)
+    confirmed = await cc.confirm(violation)
+    assert confirmed.effect == "NONE"
+    assert confirmed.effect_article and confirmed.effect_reason
+    stored = await cc.stored(manager)
+    assert stored.status is ManagerStatus.ACTIVE
+    assert stored.flags == []
+    assert stored.tier_code == "CC_2"
 
 
 # --- no penalty policy ----------------------------------------------------------------
 
 
 async def test_without_a_penalty_policy_a_confirmation_changes_nothing(
-    api: Api, session: AsyncSession, registry: PolicyRegistry
+    session: AsyncSession, registry: PolicyRegistry
 ) -> None:
-    court = Court(api, session, registry, "sx-demo")
+    court = Court(session, registry, "sx-demo")
     manager = await court.manager("SD_1")
-    violation = await court.record(manager, "NOMINEE_LOAN")
+    violation = await court.record(manager, K.NOMINEE_LOAN)
     tier_changes = (await court.footprint())[1]
-    confirmed = await court.confirm(violation["id"])
-    assert confirmed["status"] == "CONFIRMED"
-    assert confirmed["effect"] == "NONE"
-    assert "no penalty policy" in confirmed["effectReason"]
-    assert confirmed["manager"]["tier"]["code"] == "SD_1"
-    assert confirmed["manager"]["status"] == "ACTIVE"
+    confirmed = await court.confirm(violation)
+    assert confirmed.status is ViolationStatus.CONFIRMED
+    assert confirmed.effect == "NONE"
+    assert "no penalty policy" in (confirmed.effect_reason or "")
+    stored = await court.stored(manager)
+    assert stored.tier_code == "SD_1"
+    assert stored.status is ManagerStatus.ACTIVE
     assert (await court.footprint())[1] == tier_changes

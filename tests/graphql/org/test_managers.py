@@ -1,9 +1,9 @@
-"""Queries over the demo data: connections, filters, nested fields."""
+"""Managers over GraphQL: createManager and updateManager with their typed errors, office moves,
+filters and search."""
 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import NON_PERFORMING, Role
-from tests.conftest import DEMO_SIZES, Api
+from tests.conftest import Api
 
 TENANT = "sd-demo"
 
@@ -22,59 +21,203 @@ async def _count(session: AsyncSession, model: Any, *conditions: Any) -> int:
     return int(await session.scalar(stmt) or 0)
 
 
-async def test_managers_pages_cover_every_manager_once(api: Api, session: AsyncSession) -> None:
-    seen: list[str] = []
-    after = None
-    pages = 0
-    while True:
-        data = await api(
-            """query($after: String) { managers(first: 5, after: $after) {
-                 totalCount pageInfo { hasNextPage endCursor hasPreviousPage }
-                 edges { cursor node { id employeeNo } } } }""",
-            {"after": after},
-        )
-        conn = data["managers"]
-        assert conn["totalCount"] == DEMO_SIZES["managers"]
-        assert conn["pageInfo"]["hasPreviousPage"] is (after is not None)
-        seen += [e["node"]["id"] for e in conn["edges"]]
-        pages += 1
-        if not conn["pageInfo"]["hasNextPage"]:
-            break
-        after = conn["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == await _count(session, models.Manager)
-    assert pages == -(-DEMO_SIZES["managers"] // 5)
+async def _first(session: AsyncSession, model: Any, *conditions: Any) -> Any:
+    stmt = select(model).where(model.tenant_id == TENANT, *conditions).limit(1)
+    return (await session.execute(stmt)).scalar_one()
 
 
-@pytest.mark.parametrize("first", [0, -1, 101])
-async def test_page_size_is_capped(api: Api, first: int) -> None:
-    response = await api.post("query($f: Int) { managers(first: $f) { totalCount } }", {"f": first})
-    body = response.json()
-    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
-    assert "between 1 and 100" in body["errors"][0]["message"]
+CREATE_MANAGER = """
+mutation($input: CreateManagerInput!) { createManager(input: $input) {
+  __typename
+  ... on Manager { id employeeNo status tier { code name rank } tierHistory { cause toTier { code } }
+                   qualification { education creditWorkYears } office { id } }
+  ... on UserError { code message field }
+  ... on InvalidInput { errors { field code message } }
+} }
+"""
 
 
-async def test_bad_cursor_is_a_clear_error(api: Api) -> None:
-    response = await api.post('{ loans(first: 2, after: "bm9wZQ==") { totalCount } }')
-    error = response.json()["errors"][0]
-    assert error["extensions"]["field"] == "after"
+def manager_input(office_id: str, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "employeeNo": "T-0001",
+        "name": "测试经理",
+        "officeId": office_id,
+        "category": "RETAIL",
+        "hireDate": "2018-03-01",
+        "birthDate": "1990-05-17",
+        "tierCode": "SD_2",
+        "qualification": {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.50"},
+        "jurisdictionHouseholds": 800,
+        "ratedHouseholds": 700,
+    }
+    data.update(overrides)
+    return data
 
 
-async def test_filter_non_performing_and_overdue(api: Api, session: AsyncSession) -> None:
+async def test_create_manager_with_initial_tier(api: Api, session: AsyncSession) -> None:
+    office = await _first(session, models.Office, models.Office.kind == "OUTLET")
+    data = await api(CREATE_MANAGER, {"input": manager_input(str(office.id))})
+    m = data["createManager"]
+    assert m["__typename"] == "Manager"
+    assert m["tier"] == {"code": "SD_2", "name": "二级客户经理", "rank": 2}
+    assert m["tierHistory"] == [{"cause": "INITIAL", "toTier": {"code": "SD_2"}}]
+    assert m["qualification"] == {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.5"}
+
+
+async def test_duplicate_employee_number_writes_nothing(api: Api, session: AsyncSession) -> None:
+    existing = await _first(session, models.Manager)
+    before = (
+        await _count(session, models.Manager),
+        await _count(session, models.ManagerTierChange),
+    )
     data = await api(
-        """{ npl: loans(first: 100, filter: {nonPerforming: true}) {
-               totalCount edges { node { riskClass nonPerforming daysOverdue } } }
-             overdue: loans(filter: {overdue: true}) { totalCount }
-             doubtful: loans(filter: {riskClasses: [DOUBTFUL, LOSS]}) { totalCount } }"""
+        CREATE_MANAGER,
+        {"input": manager_input(str(existing.office_id), employeeNo=existing.employee_no)},
     )
-    npl_db = await _count(session, models.Loan, models.Loan.risk_class.in_(NON_PERFORMING))
-    assert data["npl"]["totalCount"] == npl_db > 0
-    assert all(e["node"]["nonPerforming"] for e in data["npl"]["edges"])
-    assert data["overdue"]["totalCount"] == await _count(
-        session, models.Loan, models.Loan.days_overdue > 0
+    assert data["createManager"]["__typename"] == "Conflict"
+    assert data["createManager"]["field"] == "input.employeeNo"
+    after = (await _count(session, models.Manager), await _count(session, models.ManagerTierChange))
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"tierCode": "CC_4"}, "input.tierCode", "UNKNOWN_TIER"),
+        ({"employeeNo": "空 格"}, "input.employeeNo", "FORMAT"),
+        ({"birthDate": "2010-01-01"}, "input.birthDate", "MIN_AGE"),
+        ({"status": "PROBATION"}, "input.probationEndsOn", "REQUIRED"),
+        ({"ratedHouseholds": 900}, "input.ratedHouseholds", "NOT_ABOVE_JURISDICTION"),
+        ({"status": "DISQUALIFIED"}, "input.status", "INITIAL_STATUS"),
+        ({"hireDate": "2999-01-01"}, "input.hireDate", "NOT_IN_FUTURE"),
+    ],
+)
+async def test_create_manager_rules(
+    api: Api, session: AsyncSession, overrides: dict[str, Any], field: str, code: str
+) -> None:
+    office = await _first(session, models.Office)
+    before = await _count(session, models.Manager)
+    data = await api(CREATE_MANAGER, {"input": manager_input(str(office.id), **overrides)})
+    result = data["createManager"]
+    assert result["__typename"] == "InvalidInput"
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in result["errors"]
+    ]
+    assert await _count(session, models.Manager) == before
+
+
+async def test_update_manager_changes_only_given_fields(api: Api, session: AsyncSession) -> None:
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    query = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+      __typename ... on Manager { name employeeNo status qualification { licenceNo } }
+      ... on InvalidInput { errors { field code } } } }"""
+    data = await api(
+        query,
+        {"id": str(manager.id), "i": {"name": "新名字", "qualification": {"licenceNo": None}}},
     )
-    assert data["doubtful"]["totalCount"] == await _count(
-        session, models.Loan, models.Loan.risk_class.in_(["DOUBTFUL", "LOSS"])
+    assert data["updateManager"] == {
+        "__typename": "Manager",
+        "name": "新名字",
+        "employeeNo": manager.employee_no,
+        "status": "ACTIVE",
+        "qualification": {"licenceNo": None},
+    }
+    refused = await api(
+        query, {"id": str(manager.id), "i": {"status": "DISQUALIFIED", "name": "x"}}
     )
+    assert refused["updateManager"]["errors"] == [
+        {"field": "input.status", "code": "DISQUALIFY_BY_VIOLATION"}
+    ]
+    await session.refresh(manager)
+    assert manager.name == "新名字"
+
+
+@pytest.mark.parametrize(
+    "given", ["name", "officeId", "category", "hireDate", "birthDate", "status"]
+)
+async def test_update_manager_refuses_clearing_a_required_field(
+    api: Api, session: AsyncSession, given: str
+) -> None:
+    """The client reads the field and the message in its own spelling."""
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    query = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+      __typename ... on InvalidInput { field errors { field code message } } } }"""
+    data = await api(query, {"id": str(manager.id), "i": {given: None}})
+    assert data["updateManager"] == {
+        "__typename": "InvalidInput",
+        "field": f"input.{given}",
+        "errors": [
+            {"field": f"input.{given}", "code": "REQUIRED", "message": f"{given} cannot be null"}
+        ],
+    }
+
+
+async def _manager(session: AsyncSession, tenant: str, **where: Any) -> models.Manager:
+    stmt = (
+        select(models.Manager)
+        .where(
+            models.Manager.tenant_id == tenant,
+            models.Manager.status == "ACTIVE",
+            *(getattr(models.Manager, k) == v for k, v in where.items()),
+        )
+        .order_by(models.Manager.employee_no)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def _move(api: Api, manager: models.Manager, office: str, on: str) -> dict[str, Any]:
+    data = await api(
+        """mutation($m: ID!, $o: ID!, $on: Date) { updateManager(id: $m,
+             input: {officeId: $o, officeMovedOn: $on}) {
+             __typename ... on Manager { office { id } } ... on InvalidInput { errors { field code } } } }""",
+        {"m": str(manager.id), "o": office, "on": on},
+    )
+    result: dict[str, Any] = data["updateManager"]
+    return result
+
+
+async def _other_office(session: AsyncSession, manager: models.Manager) -> str:
+    office = await session.scalar(
+        select(models.Office.id).where(
+            models.Office.tenant_id == manager.tenant_id,
+            models.Office.id != manager.office_id,
+            models.Office.kind == "OUTLET",
+        )
+    )
+    return str(office)
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"on": "2999-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "1990-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "2026-03-01", "same": True}, "input.officeMovedOn", "NO_MOVE"),
+    ],
+)
+async def test_office_moves_are_validated(
+    api: Api, session: AsyncSession, variables: dict[str, Any], field: str, code: str
+) -> None:
+    manager = await _manager(session, "sd-demo")
+    if variables.get("same"):
+        data = await api(
+            """mutation($m: ID!, $on: Date) { updateManager(id: $m, input: {officeMovedOn: $on}) {
+                 __typename ... on InvalidInput { errors { field code } } } }""",
+            {"m": str(manager.id), "on": variables["on"]},
+        )
+        result = data["updateManager"]
+    else:
+        result = await _move(api, manager, await _other_office(session, manager), variables["on"])
+    assert result["__typename"] == "InvalidInput"
+    assert {"field": field, "code": code} in result["errors"]
+    await session.refresh(manager)
+    moves = await session.scalar(
+        select(func.count())
+        .select_from(models.ManagerOfficeMove)
+        .where(models.ManagerOfficeMove.manager_id == manager.id)
+    )
+    assert moves == 0
 
 
 async def test_office_subtree_filter(api: Api, session: AsyncSession) -> None:
@@ -122,86 +265,3 @@ async def test_text_search_on_name_and_employee_no(api: Api, session: AsyncSessi
     assert all(manager.name[1:] in e["node"]["name"] for e in by_name["managers"]["edges"])
     none = await api('{ managers(filter: {search: "%"}) { totalCount } }')
     assert none["managers"]["totalCount"] == 0
-
-
-async def test_nested_fields_agree_with_the_database(api: Api, session: AsyncSession) -> None:
-    data = await api(
-        """{ managers(first: 3) { edges { node { id office { id name }
-             tier { code rank } tierHistory { cause toTier { code } }
-             loans(first: 100) { totalCount edges { node { balance
-               customer { id manager { id } } manager { id } } } }
-             customers(first: 2) { totalCount edges { node { id loans { totalCount } } } } } } } }"""
-    )
-    for edge in data["managers"]["edges"]:
-        m = edge["node"]
-        mid = uuid.UUID(m["id"])
-        assert m["loans"]["totalCount"] == await _count(
-            session, models.Loan, models.Loan.manager_id == mid
-        )
-        assert all(e["node"]["manager"]["id"] == m["id"] for e in m["loans"]["edges"])
-        assert m["customers"]["totalCount"] == await _count(
-            session, models.Customer, models.Customer.manager_id == mid
-        )
-        if m["tier"]:
-            assert m["tierHistory"][-1]["toTier"]["code"] == m["tier"]["code"]
-        for loan in m["loans"]["edges"]:
-            Decimal(loan["node"]["balance"])  # a decimal string, exactly
-
-
-async def test_lookup_by_id_and_unknown_id(api: Api, session: AsyncSession) -> None:
-    loan = (
-        await session.execute(select(models.Loan).where(models.Loan.tenant_id == TENANT).limit(1))
-    ).scalar_one()
-    data = await api(
-        """query($id: ID!) { loan(id: $id) { contractNo principal customer { name } }
-             missing: loan(id: "00000000-0000-7000-8000-000000000000") { id }
-             malformed: manager(id: "nope") { id } }""",
-        {"id": str(loan.id)},
-    )
-    assert data["loan"]["contractNo"] == loan.contract_no
-    assert Decimal(data["loan"]["principal"]) == loan.principal
-    assert data["missing"] is None
-    assert data["malformed"] is None
-
-
-async def test_id_numbers_are_masked_except_for_auditors(api: Api, session: AsyncSession) -> None:
-    customer = (
-        await session.execute(
-            select(models.Customer).where(models.Customer.tenant_id == TENANT).limit(1)
-        )
-    ).scalar_one()
-    query = "query($id: ID!) { customer(id: $id) { idNumber } }"
-    masked = await api(query, {"id": str(customer.id)}, roles=(Role.HR, Role.RISK))
-    shown = await api(query, {"id": str(customer.id)}, roles=(Role.AUDITOR,))
-    assert shown["customer"]["idNumber"] == customer.id_number
-    value = masked["customer"]["idNumber"]
-    assert value == customer.id_number[:3] + "*" * 11 + customer.id_number[-4:]
-
-
-async def test_enum_labels(api: Api) -> None:
-    data = await api(
-        """{ labels { enum value label }
-             loans(first: 1) { edges { node { riskClass riskClassLabel guaranteeLabel } } } }"""
-    )
-    labels = {(x["enum"], x["value"]): x["label"] for x in data["labels"]}
-    assert labels[("RiskClass", "SUBSTANDARD")] == "次级"
-    assert labels[("ManagerStatus", "PROBATION")] == "见习"
-    node = data["loans"]["edges"][0]["node"]
-    assert node["riskClassLabel"] == labels[("RiskClass", node["riskClass"])]
-
-
-async def test_tenant_policy_and_offices_tree(api: Api) -> None:
-    data = await api(
-        """{ tenant { id province policy { category plugin pluginVersion } }
-             offices { id kind parent { id kind } children { kind } } }"""
-    )
-    policy = {p["category"]: p["plugin"] for p in data["tenant"]["policy"]}
-    assert policy["GRADING"] == "shandong"
-    for office in data["offices"]:
-        if office["kind"] == "HEAD_OFFICE":
-            assert office["parent"] is None
-        elif office["kind"] == "BRANCH":
-            assert office["parent"]["kind"] == "HEAD_OFFICE"
-        else:
-            assert office["parent"]["kind"] == "BRANCH"
-            assert office["children"] == []
