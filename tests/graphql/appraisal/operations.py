@@ -13,7 +13,6 @@ from tests.conftest import Api
 
 PERIOD = "2026"
 
-
 APPRAISAL_FIELDS = """
   __typename
   ... on Appraisal { id status graded total rating ratingLabel tier { code rank } plugin pluginVersion
@@ -23,7 +22,6 @@ APPRAISAL_FIELDS = """
   ... on UserError { code message field }
 """
 
-
 SD_PLANS = {
     "deposit_net_increase": "5000000",
     "npl_net_reduction": "20000",
@@ -31,7 +29,6 @@ SD_PLANS = {
     "writeoff_recovered": "5000",
     "interest_recovered": "300000",
 }
-
 
 SD_ACTUALS = {
     "deposit_net_increase": "4500000",
@@ -90,6 +87,5 @@ async def run_as(
 
 
 RUN = f'mutation($m: ID!) {{ runAppraisal(managerId: $m, period: "{PERIOD}") {{ {APPRAISAL_FIELDS} }} }}'
-
 
 CONFIRM = f"mutation($id: ID!) {{ confirmAppraisal(id: $id) {{ {APPRAISAL_FIELDS} }} }}"

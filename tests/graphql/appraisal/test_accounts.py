@@ -14,7 +14,6 @@ from tests.conftest import Api
 
 TENANT = "sd-demo"
 
-
 ACCOUNTS = """
 query($id: ID!) { manager(id: $id) { accounts {
   account balance movements { amount direction article explanation appraisalId recordedBy } } } }

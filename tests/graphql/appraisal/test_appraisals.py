@@ -217,7 +217,6 @@ CC_PLANS = {
     "fee_income": "20000",
 }
 
-
 CC_ACTUALS = {
     "theory_exam_score": "85",
     "work_results_score": "80",

@@ -32,19 +32,15 @@ from tests.conftest import Api
 
 RECORDER = "qian.risk"
 
-
 CONFIRMER = "sun.risk"
 
-
 YEAR = 2025
-
 
 MANAGER_FIELDS = """
   id status flags tier { code rank }
   tierHistory { cause fromTier { code } toTier { code } violationId reason plugin pluginVersion
                 effectiveOn recordedBy }
 """
-
 
 VIOLATION_FIELDS = f"""
   __typename
@@ -54,15 +50,12 @@ VIOLATION_FIELDS = f"""
   ... on UserError {{ code message field }}
 """
 
-
 RECORD = f"""
 mutation($input: RecordViolationInput!) {{ recordViolation(input: $input) {{
 {VIOLATION_FIELDS} }} }}
 """
 
-
 CONFIRM = f"mutation($id: ID!) {{ confirmViolation(id: $id) {{ {VIOLATION_FIELDS} }} }}"
-
 
 CREATE_LOAN = """
 mutation($input: CreateLoanInput!) { createLoan(input: $input) {

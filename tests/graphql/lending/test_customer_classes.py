@@ -32,24 +32,19 @@ from tests.conftest import Api
 
 SHANXI = "sx-demo"
 
-
 PLUGIN = "shanxi_customer_class"
-
 
 CUSTOMER_FIELDS = """
   id class classSetAt
   classHistory { id fromClass toClass rules plugin pluginVersion changedBy changedAt }
 """
 
-
 CREATE_CUSTOMER = f"""
 mutation($input: CreateCustomerInput!) {{ createCustomer(input: $input) {{
   __typename ... on Customer {{ {CUSTOMER_FIELDS} }} ... on UserError {{ code message }} }} }}
 """
 
-
 CUSTOMER = f"query($id: ID!) {{ customer(id: $id) {{ {CUSTOMER_FIELDS} }} }}"
-
 
 SET_RISK_CLASS = """
 mutation($loan: ID!, $class: RiskClass!, $days: Int!) {
@@ -57,24 +52,20 @@ mutation($loan: ID!, $class: RiskClass!, $days: Int!) {
     __typename ... on Loan { riskClass daysOverdue } ... on UserError { code message } } }
 """
 
-
 UPDATE_FACTS = f"""
 mutation($id: ID!, $facts: CustomerFactsInput!) {{ updateCustomerFacts(id: $id, facts: $facts) {{
   __typename ... on Customer {{ {CUSTOMER_FIELDS} }} ... on UserError {{ code message }} }} }}
 """
-
 
 BLACKLIST = f"""
 mutation($id: ID!, $reason: String!) {{ blacklistCustomer(customerId: $id, reason: $reason) {{
   __typename ... on Customer {{ blacklisted {CUSTOMER_FIELDS} }} ... on UserError {{ code }} }} }}
 """
 
-
 UNBLACKLIST = f"""
 mutation($id: ID!, $reason: String!) {{ unblacklistCustomer(customerId: $id, reason: $reason) {{
   __typename ... on Customer {{ blacklisted {CUSTOMER_FIELDS} }} ... on UserError {{ code }} }} }}
 """
-
 
 SUPPORT_FACTS: dict[str, Any] = {
     "industryPolicy": "ENCOURAGED",

@@ -15,15 +15,12 @@ from tests.conftest import Api
 
 TENANT = "sd-demo"
 
-
 TODAY = dt.date.today()
-
 
 DUTIES = """
 query($id: ID!, $asOf: Date) { manager(id: $id) {
   duties(asOf: $asOf) { loanId contractNo kind kindLabel dueOn overdue article } } }
 """
-
 
 RECORD_DUTY = """
 mutation($loan: ID!, $kind: DutyKind!, $on: Date!) {

@@ -1,4 +1,4 @@
-"""A tenant's policy selection over GraphQL: setTenantPolicy, its history, and `policies`.
+"""A tenant's policy selection over GraphQL: setTenantPolicy and its history.
 
 Only a federation administrator chooses a tenant's plugins; every refused change
 leaves the selection and its history exactly as they were; results made earlier
@@ -7,7 +7,6 @@ keep the plugin and version that made them.
 
 from __future__ import annotations
 
-import types
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -22,12 +21,11 @@ import plugins.shandong
 import plugins.shanxi_customer_class
 from server.db import models
 from server.domain import AppraisalStatus, Role
-from server.errors import DuplicatePlugin
 from server.policy import ParameterSpec, PluginInfo
-from server.policy.registry import PolicyRegistry
 from tests.conftest import Api
 
 TENANT = "sd-demo"
+
 ADMIN = "fed.admin"
 
 IN_TREE: dict[str, PluginInfo] = {
@@ -118,9 +116,6 @@ def effective(plugin: str, stored: dict[str, Any]) -> dict[str, Any]:
     return {p.name: json_default(p) for p in IN_TREE[plugin].parameters} | stored
 
 
-# --- who may choose ---------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     "roles",
     [
@@ -142,8 +137,6 @@ async def test_only_a_federation_admin_sets_the_policy(
     assert await state(api) == before
     assert await change_rows(session) == rows
 
-
-# --- refused changes write nothing -----------------------------------------------------------
 
 ERROR_CASES = [
     pytest.param("GRADING", "henan", None, [("plugin", "UNKNOWN_PLUGIN")], id="unknown-plugin"),
@@ -270,8 +263,6 @@ async def test_refused_change_leaves_policy_and_history_alone(
     assert await change_rows(session) == rows
 
 
-# --- accepted changes ---------------------------------------------------------------------
-
 SUCCESS_CASES = [
     pytest.param(
         "PENALTY",
@@ -387,113 +378,6 @@ async def test_plugin_null_switches_the_category_off(api: Api, session: AsyncSes
     assert stored is None
 
 
-# --- what is installed ---------------------------------------------------------------------
-
-POLICIES = """
-{ policies {
-    name version title sources categories
-    parameters { name type default minimum maximum choices nullable description article }
-    tiers { code name rank externalTitle }
-} }
-"""
-
-
-def expected_parameter(spec: ParameterSpec) -> dict[str, Any]:
-    return {
-        "name": spec.name,
-        "type": spec.type.value,
-        "default": json_default(spec),
-        "minimum": None if spec.minimum is None else str(spec.minimum),
-        "maximum": None if spec.maximum is None else str(spec.maximum),
-        "choices": list(spec.choices),
-        "nullable": spec.nullable,
-        "description": spec.description,
-        "article": spec.article,
-    }
-
-
-async def test_policies_lists_the_installed_plugins(api: Api) -> None:
-    data = await run(api, POLICIES, roles=(Role.HR,))
-    listed = {p["name"]: p for p in data["policies"]}
-    assert set(listed) >= set(IN_TREE)
-    for name, info in IN_TREE.items():
-        plugin = listed[name]
-        assert plugin["version"] == info.version
-        assert plugin["title"] == info.title
-        assert plugin["sources"] == list(info.sources)
-        assert set(plugin["categories"]) == {c.value for c in info.categories}
-        assert plugin["parameters"] == [expected_parameter(p) for p in info.parameters]
-        ranks = [t["rank"] for t in plugin["tiers"]]
-        assert ranks == sorted(set(ranks)), "tiers in rank order, lowest first"
-
-
-TIER_CODES = {
-    "shandong": ["SD_3", "SD_2", "SD_1"],
-    "anhui": [
-        "AH_ASSISTANT",
-        "AH_JUNIOR_1",
-        "AH_JUNIOR_2",
-        "AH_MID_1",
-        "AH_MID_2",
-        "AH_SENIOR_1",
-        "AH_SENIOR_2",
-        "AH_PRINCIPAL",
-    ],
-    "county_coop": ["CC_TRAINEE", "CC_1", "CC_2", "CC_3", "CC_4"],
-    "shanxi_customer_class": [],
-}
-
-
-@pytest.mark.parametrize(("name", "codes"), sorted(TIER_CODES.items()))
-async def test_policies_lists_grading_tiers_in_rank_order(
-    api: Api, name: str, codes: list[str]
-) -> None:
-    data = await run(api, POLICIES, roles=(Role.HR,))
-    (plugin,) = [p for p in data["policies"] if p["name"] == name]
-    assert [t["code"] for t in plugin["tiers"]] == codes
-    assert all(t["name"] and t["externalTitle"] for t in plugin["tiers"])
-
-
-PARAMETER_SAMPLES = [
-    ("shandong", "deduction_per_case", "DECIMAL", "0.5", "0", "2", False),
-    ("shandong", "interest_cap", "DECIMAL", None, "20", None, True),
-    ("anhui", "violation_downgrade", "BOOLEAN", True, None, None, False),
-    ("anhui", "quarterly_weight", "DECIMAL", "0.4", "0", "1", False),
-    ("shanxi_customer_class", "high_contribution_at", "INTEGER", 60, "0", "100", False),
-    ("county_coop", "cap_cc_4", "DECIMAL", None, "0", None, True),
-    ("county_coop", "rotation_years", "INTEGER", 3, "1", "20", False),
-]
-
-
-@pytest.mark.parametrize(
-    ("plugin", "name", "type_", "default", "minimum", "maximum", "nullable"), PARAMETER_SAMPLES
-)
-async def test_policies_show_parameter_defaults_bounds_and_articles(
-    api: Api,
-    plugin: str,
-    name: str,
-    type_: str,
-    default: Any,
-    minimum: str | None,
-    maximum: str | None,
-    nullable: bool,
-) -> None:
-    data = await run(api, POLICIES, roles=(Role.HR,))
-    (listed,) = [p for p in data["policies"] if p["name"] == plugin]
-    (parameter,) = [p for p in listed["parameters"] if p["name"] == name]
-    assert (
-        parameter["type"],
-        parameter["default"],
-        parameter["minimum"],
-        parameter["maximum"],
-        parameter["nullable"],
-    ) == (type_, default, minimum, maximum, nullable)
-    assert parameter["article"].strip() and parameter["description"].strip()
-
-
-# --- results keep what made them ---------------------------------------------------------------
-
-
 async def store_appraisal(session: AsyncSession) -> models.Appraisal:
     manager = (
         await session.execute(
@@ -561,12 +445,3 @@ async def test_omitting_the_plugin_is_a_typed_error(api: Api) -> None:
         "__typename": "InvalidInput",
         "errors": [{"field": "plugin", "code": "REQUIRED"}],
     }
-
-
-def test_two_plugins_with_one_name_are_refused() -> None:
-    original = plugins.shanxi_customer_class
-    twin = types.ModuleType("shanxi_twin")
-    for name in ("policy_info", "classify_customer", "classification_credit_check"):
-        setattr(twin, name, getattr(original, name))
-    with pytest.raises(DuplicatePlugin, match="shanxi_customer_class"):
-        PolicyRegistry([original, twin])
