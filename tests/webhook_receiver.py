@@ -20,6 +20,8 @@ def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 @dataclass
 class Request:
+    """One request the receiver got, and how it answered."""
+
     target: str
     headers: dict[str, str]
     body: bytes

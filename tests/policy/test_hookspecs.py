@@ -10,18 +10,9 @@ import re
 
 import pytest
 
-from server.policy import (
-    PolicyCategory,
-    hookspecs,
-)
+from server.policy import PolicyCategory, hookspecs
 from server.policy.hookspecs import HOOKS_BY_CATEGORY
-from tests.policy.contract import (
-    BRIEF_HOOKS,
-    HOOK_NAMES,
-    HOOK_SPECS,
-    SPEC_MARK,
-    TESTS_DIR,
-)
+from tests.policy.contract import BRIEF_HOOKS, HOOK_NAMES, HOOK_SPECS, SPEC_MARK, TESTS_DIR
 
 
 def test_hookspecs_hold_every_known_hook() -> None:

@@ -11,21 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from server.policy import (
-    ParameterSpec,
-    ParamType,
-    PolicyCategory,
-    hookspecs,
-)
+from server.policy import ParameterSpec, ParamType, PolicyCategory, hookspecs
 from server.policy.hookspecs import HOOKS_BY_CATEGORY
 from server.policy.parameters import resolve, to_json
 from server.policy.registry import PolicyRegistry
-from tests.policy.contract import (
-    EXPECTED_CATEGORIES,
-    HOOK_NAMES,
-    IMPL_MARK,
-    IN_TREE,
-)
+from tests.policy.contract import EXPECTED_CATEGORIES, HOOK_NAMES, IMPL_MARK, IN_TREE
 
 
 @pytest.mark.parametrize(("name", "categories"), sorted(EXPECTED_CATEGORIES.items()))

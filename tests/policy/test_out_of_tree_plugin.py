@@ -18,24 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.app import create_app
 from server.db import models
 from server.domain import Role
-from server.policy import (
-    CustomerKind,
-    LendingCap,
-    ManagerStatus,
-    PolicyCategory,
-    hookspecs,
-)
+from server.policy import CustomerKind, LendingCap, ManagerStatus, PolicyCategory, hookspecs
 from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
 from tests.conftest import Api
-from tests.policy.contract import (
-    IN_TREE,
-    D,
-    check_refusals,
-    loan_request,
-    profile,
-)
+from tests.policy.contract import IN_TREE, D, check_refusals, loan_request, profile
 
 FEDERATION_MODULE = "federation_policy_demo"
 

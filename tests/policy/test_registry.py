@@ -38,14 +38,7 @@ from server.policy import (
 )
 from server.policy.hookspecs import HOOKS_BY_CATEGORY
 from server.policy.registry import PolicyRegistry
-from tests.policy.contract import (
-    HOOK_NAMES,
-    NOT_GRADED,
-    YEAR,
-    D,
-    category_of,
-    profile,
-)
+from tests.policy.contract import HOOK_NAMES, NOT_GRADED, YEAR, D, category_of, profile
 
 
 def _stub(hook: str) -> Callable[..., Any]:

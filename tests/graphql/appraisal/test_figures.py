@@ -13,13 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from tests.conftest import Api
-from tests.graphql.appraisal.operations import (
-    RUN,
-    SD_ACTUALS,
-    SD_PLANS,
-    active_manager,
-    run_as,
-)
+from tests.graphql.appraisal.operations import RUN, SD_ACTUALS, SD_PLANS, active_manager, run_as
 
 TENANT = "sd-demo"
 

@@ -12,11 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import (
-    AdmissionStatus,
-    CustomerKind,
-    Role,
-)
+from server.domain import AdmissionStatus, CustomerKind, Role
 from tests.builders import Desk, corporate_customer
 from tests.conftest import Api
 
