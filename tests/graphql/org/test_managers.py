@@ -1,5 +1,5 @@
-"""Managers over GraphQL: createManager and updateManager with their typed errors, office moves,
-filters and search."""
+"""Managers over GraphQL: createManager, updateManager and setManagerTier with their typed errors,
+office moves, filters and search."""
 
 from __future__ import annotations
 
@@ -265,3 +265,38 @@ async def test_text_search_on_name_and_employee_no(api: Api, session: AsyncSessi
     assert all(manager.name[1:] in e["node"]["name"] for e in by_name["managers"]["edges"])
     none = await api('{ managers(filter: {search: "%"}) { totalCount } }')
     assert none["managers"]["totalCount"] == 0
+
+
+SET_TIER = """mutation($m: ID!, $t: String!, $r: String!) {
+  setManagerTier(managerId: $m, tierCode: $t, reason: $r) { __typename
+    ... on Manager { tier { code rank } tierHistory { cause reason toTier { code } } }
+    ... on InvalidInput { errors { field code } } } }"""
+
+
+async def test_set_manager_tier_and_its_typed_errors(api: Api, session: AsyncSession) -> None:
+    manager = await _first(
+        session,
+        models.Manager,
+        models.Manager.status == "ACTIVE",
+        models.Manager.tier_code != "SD_1",
+    )
+    moved = (await api(SET_TIER, {"m": str(manager.id), "t": "SD_1", "r": "竞聘上岗"}))[
+        "setManagerTier"
+    ]
+    assert moved["__typename"] == "Manager", moved
+    assert moved["tier"] == {"code": "SD_1", "rank": 3}
+    assert moved["tierHistory"][-1] == {
+        "cause": "MANUAL",
+        "reason": "竞聘上岗",
+        "toTier": {"code": "SD_1"},
+    }
+    before = await _count(session, models.ManagerTierChange)
+    refused = (await api(SET_TIER, {"m": str(manager.id), "t": "CC_4", "r": " "}))["setManagerTier"]
+    assert refused == {
+        "__typename": "InvalidInput",
+        "errors": [
+            {"field": "reason", "code": "REQUIRED"},
+            {"field": "tierCode", "code": "UNKNOWN_TIER"},
+        ],
+    }
+    assert await _count(session, models.ManagerTierChange) == before
