@@ -7,6 +7,7 @@ the run never touches existing data; for SQLite a temporary file is used.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import uuid
@@ -35,7 +36,9 @@ from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.domain import Role
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.settings import Settings, _async_driver
+from tests.webhook_receiver import Receiver
 
 TEST_SECRET = "test-secret-" + "x" * 40
 DEMO_SIZES = {"managers": 12, "customers": 120, "loans": 480}
@@ -152,6 +155,13 @@ def statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+def principal(
+    tenant: str = "sd-demo", roles: tuple[Role, ...] = (Role.HR,), user: str = "u-test"
+) -> Principal:
+    """Who a use case acts for, as the token of ``Api.token`` with the same arguments says."""
+    return Principal(tenant, user, frozenset(roles))
+
+
 class Api:
     """A GraphQL client for the app under test."""
 
@@ -205,3 +215,22 @@ async def api(
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A webhook receiver listening on a free port of 127.0.0.1."""
+    r = Receiver()
+    server = await asyncio.start_server(r.handle, "127.0.0.1", 0)
+    r.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hooks/rc"
+    try:
+        yield r
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(trust_env=False) as c:  # no proxy between us and 127.0.0.1
+        yield c

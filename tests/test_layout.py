@@ -1,6 +1,6 @@
 """The shape of the code: imports run one way (no module imports one that imports it back,
 not even inside a function or under ``TYPE_CHECKING``), each layer imports only the layers
-below it, and no module is long."""
+below it, no module is long, and the tests are laid out as the code is."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
 MIGRATIONS = ROOT / "server" / "db" / "migrations"
 MAX_LINES = 500
 DATA_TABLES = {"server.demo.names", "server.demo.lending_tables"}
@@ -139,3 +140,30 @@ def test_no_module_is_longer_than_the_limit() -> None:
         and len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
     )
     assert long == []
+
+
+def test_each_test_folder_is_named_after_the_code_it_tests() -> None:
+    """``tests/graphql/lending`` tests ``server/graphql/lending``, ``tests/plugins`` the plugins."""
+    folders = [
+        p.relative_to(TESTS)
+        for p in TESTS.rglob("*")
+        if p.is_dir() and not any(part.startswith((".", "__")) for part in p.parts)
+    ]
+    assert folders
+    unmatched = sorted(
+        str(f) for f in folders if not ((ROOT / "server" / f).is_dir() or (ROOT / f).is_dir())
+    )
+    assert unmatched == []
+
+
+KIND_NAMES = ("test_api", "test_mutations", "test_queries", "test_misc")
+"""Names of a kind of test rather than of its subject (the old ``test_api_more.py``)."""
+
+
+def test_no_test_module_is_named_after_a_kind_of_test() -> None:
+    named = sorted(
+        str(p.relative_to(TESTS))
+        for p in TESTS.rglob("test_*.py")
+        if p.stem in KIND_NAMES or p.stem.startswith("test_api_") or p.stem.endswith("_more")
+    )
+    assert named == []

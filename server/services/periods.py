@@ -1,12 +1,10 @@
-"""Appraisal periods (defined in the plugin API, ``server.policy``) and month arithmetic."""
+"""Month arithmetic for dates the rules count in months (appraisal periods themselves are
+``server.policy.Period``)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-
-from server.policy.period import Period as Period
-from server.policy.period import parse_period as parse_period
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

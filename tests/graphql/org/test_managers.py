@@ -1,0 +1,302 @@
+"""Managers over GraphQL: createManager, updateManager and setManagerTier with their typed errors,
+office moves, filters and search."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db import models
+from tests.conftest import Api
+
+TENANT = "sd-demo"
+
+
+async def _count(session: AsyncSession, model: Any, *conditions: Any) -> int:
+    stmt = select(func.count()).select_from(model).where(model.tenant_id == TENANT, *conditions)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def _first(session: AsyncSession, model: Any, *conditions: Any) -> Any:
+    stmt = select(model).where(model.tenant_id == TENANT, *conditions).limit(1)
+    return (await session.execute(stmt)).scalar_one()
+
+
+CREATE_MANAGER = """
+mutation($input: CreateManagerInput!) { createManager(input: $input) {
+  __typename
+  ... on Manager { id employeeNo status tier { code name rank } tierHistory { cause toTier { code } }
+                   qualification { education creditWorkYears } office { id } }
+  ... on UserError { code message field }
+  ... on InvalidInput { errors { field code message } }
+} }
+"""
+
+
+def manager_input(office_id: str, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "employeeNo": "T-0001",
+        "name": "测试经理",
+        "officeId": office_id,
+        "category": "RETAIL",
+        "hireDate": "2018-03-01",
+        "birthDate": "1990-05-17",
+        "tierCode": "SD_2",
+        "qualification": {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.50"},
+        "jurisdictionHouseholds": 800,
+        "ratedHouseholds": 700,
+    }
+    data.update(overrides)
+    return data
+
+
+async def test_create_manager_with_initial_tier(api: Api, session: AsyncSession) -> None:
+    office = await _first(session, models.Office, models.Office.kind == "OUTLET")
+    data = await api(CREATE_MANAGER, {"input": manager_input(str(office.id))})
+    m = data["createManager"]
+    assert m["__typename"] == "Manager"
+    assert m["tier"] == {"code": "SD_2", "name": "二级客户经理", "rank": 2}
+    assert m["tierHistory"] == [{"cause": "INITIAL", "toTier": {"code": "SD_2"}}]
+    assert m["qualification"] == {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.5"}
+
+
+async def test_duplicate_employee_number_writes_nothing(api: Api, session: AsyncSession) -> None:
+    existing = await _first(session, models.Manager)
+    before = (
+        await _count(session, models.Manager),
+        await _count(session, models.ManagerTierChange),
+    )
+    data = await api(
+        CREATE_MANAGER,
+        {"input": manager_input(str(existing.office_id), employeeNo=existing.employee_no)},
+    )
+    assert data["createManager"]["__typename"] == "Conflict"
+    assert data["createManager"]["field"] == "input.employeeNo"
+    after = (await _count(session, models.Manager), await _count(session, models.ManagerTierChange))
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"tierCode": "CC_4"}, "input.tierCode", "UNKNOWN_TIER"),
+        ({"employeeNo": "空 格"}, "input.employeeNo", "FORMAT"),
+        ({"birthDate": "2010-01-01"}, "input.birthDate", "MIN_AGE"),
+        ({"status": "PROBATION"}, "input.probationEndsOn", "REQUIRED"),
+        ({"ratedHouseholds": 900}, "input.ratedHouseholds", "NOT_ABOVE_JURISDICTION"),
+        ({"status": "DISQUALIFIED"}, "input.status", "INITIAL_STATUS"),
+        ({"hireDate": "2999-01-01"}, "input.hireDate", "NOT_IN_FUTURE"),
+    ],
+)
+async def test_create_manager_rules(
+    api: Api, session: AsyncSession, overrides: dict[str, Any], field: str, code: str
+) -> None:
+    office = await _first(session, models.Office)
+    before = await _count(session, models.Manager)
+    data = await api(CREATE_MANAGER, {"input": manager_input(str(office.id), **overrides)})
+    result = data["createManager"]
+    assert result["__typename"] == "InvalidInput"
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in result["errors"]
+    ]
+    assert await _count(session, models.Manager) == before
+
+
+async def test_update_manager_changes_only_given_fields(api: Api, session: AsyncSession) -> None:
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    query = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+      __typename ... on Manager { name employeeNo status qualification { licenceNo } }
+      ... on InvalidInput { errors { field code } } } }"""
+    data = await api(
+        query,
+        {"id": str(manager.id), "i": {"name": "新名字", "qualification": {"licenceNo": None}}},
+    )
+    assert data["updateManager"] == {
+        "__typename": "Manager",
+        "name": "新名字",
+        "employeeNo": manager.employee_no,
+        "status": "ACTIVE",
+        "qualification": {"licenceNo": None},
+    }
+    refused = await api(
+        query, {"id": str(manager.id), "i": {"status": "DISQUALIFIED", "name": "x"}}
+    )
+    assert refused["updateManager"]["errors"] == [
+        {"field": "input.status", "code": "DISQUALIFY_BY_VIOLATION"}
+    ]
+    await session.refresh(manager)
+    assert manager.name == "新名字"
+
+
+@pytest.mark.parametrize(
+    "given", ["name", "officeId", "category", "hireDate", "birthDate", "status"]
+)
+async def test_update_manager_refuses_clearing_a_required_field(
+    api: Api, session: AsyncSession, given: str
+) -> None:
+    """The client reads the field and the message in its own spelling."""
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    query = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+      __typename ... on InvalidInput { field errors { field code message } } } }"""
+    data = await api(query, {"id": str(manager.id), "i": {given: None}})
+    assert data["updateManager"] == {
+        "__typename": "InvalidInput",
+        "field": f"input.{given}",
+        "errors": [
+            {"field": f"input.{given}", "code": "REQUIRED", "message": f"{given} cannot be null"}
+        ],
+    }
+
+
+async def _manager(session: AsyncSession, tenant: str, **where: Any) -> models.Manager:
+    stmt = (
+        select(models.Manager)
+        .where(
+            models.Manager.tenant_id == tenant,
+            models.Manager.status == "ACTIVE",
+            *(getattr(models.Manager, k) == v for k, v in where.items()),
+        )
+        .order_by(models.Manager.employee_no)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def _move(api: Api, manager: models.Manager, office: str, on: str) -> dict[str, Any]:
+    data = await api(
+        """mutation($m: ID!, $o: ID!, $on: Date) { updateManager(id: $m,
+             input: {officeId: $o, officeMovedOn: $on}) {
+             __typename ... on Manager { office { id } } ... on InvalidInput { errors { field code } } } }""",
+        {"m": str(manager.id), "o": office, "on": on},
+    )
+    result: dict[str, Any] = data["updateManager"]
+    return result
+
+
+async def _other_office(session: AsyncSession, manager: models.Manager) -> str:
+    office = await session.scalar(
+        select(models.Office.id).where(
+            models.Office.tenant_id == manager.tenant_id,
+            models.Office.id != manager.office_id,
+            models.Office.kind == "OUTLET",
+        )
+    )
+    return str(office)
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"on": "2999-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "1990-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "2026-03-01", "same": True}, "input.officeMovedOn", "NO_MOVE"),
+    ],
+)
+async def test_office_moves_are_validated(
+    api: Api, session: AsyncSession, variables: dict[str, Any], field: str, code: str
+) -> None:
+    manager = await _manager(session, "sd-demo")
+    if variables.get("same"):
+        data = await api(
+            """mutation($m: ID!, $on: Date) { updateManager(id: $m, input: {officeMovedOn: $on}) {
+                 __typename ... on InvalidInput { errors { field code } } } }""",
+            {"m": str(manager.id), "on": variables["on"]},
+        )
+        result = data["updateManager"]
+    else:
+        result = await _move(api, manager, await _other_office(session, manager), variables["on"])
+    assert result["__typename"] == "InvalidInput"
+    assert {"field": field, "code": code} in result["errors"]
+    await session.refresh(manager)
+    moves = await session.scalar(
+        select(func.count())
+        .select_from(models.ManagerOfficeMove)
+        .where(models.ManagerOfficeMove.manager_id == manager.id)
+    )
+    assert moves == 0
+
+
+async def test_office_subtree_filter(api: Api, session: AsyncSession) -> None:
+    offices = (await api("{ offices { id kind depth parent { id } children { id } } }"))["offices"]
+    head = next(o for o in offices if o["kind"] == "HEAD_OFFICE")
+    branch = next(o for o in offices if o["kind"] == "BRANCH" and o["children"])
+    whole = await api(
+        "query($o: ID!) { managers(filter: {officeId: $o}) { totalCount } }", {"o": head["id"]}
+    )
+    assert whole["managers"]["totalCount"] == await _count(session, models.Manager)
+    subtree_ids = {branch["id"], *(c["id"] for c in branch["children"])}
+    expected = await _count(
+        session,
+        models.Manager,
+        models.Manager.office_id.in_([uuid.UUID(i) for i in subtree_ids]),
+    )
+    sub = await api(
+        "query($o: ID!) { managers(first: 100, filter: {officeId: $o}) { totalCount } }",
+        {"o": branch["id"]},
+    )
+    only = await api(
+        """query($o: ID!) { managers(filter: {officeId: $o, includeSubOffices: false}) {
+             totalCount } }""",
+        {"o": branch["id"]},
+    )
+    assert sub["managers"]["totalCount"] == expected
+    assert only["managers"]["totalCount"] <= expected
+
+
+async def test_text_search_on_name_and_employee_no(api: Api, session: AsyncSession) -> None:
+    manager = (
+        await session.execute(
+            select(models.Manager).where(models.Manager.tenant_id == TENANT).limit(1)
+        )
+    ).scalar_one()
+    by_no = await api(
+        "query($q: String) { managers(filter: {search: $q}) { edges { node { id } } } }",
+        {"q": manager.employee_no.lower()},
+    )
+    assert str(manager.id) in [e["node"]["id"] for e in by_no["managers"]["edges"]]
+    by_name = await api(
+        "query($q: String) { managers(first: 100, filter: {search: $q}) { edges { node { name } } } }",
+        {"q": manager.name[1:]},
+    )
+    assert all(manager.name[1:] in e["node"]["name"] for e in by_name["managers"]["edges"])
+    none = await api('{ managers(filter: {search: "%"}) { totalCount } }')
+    assert none["managers"]["totalCount"] == 0
+
+
+SET_TIER = """mutation($m: ID!, $t: String!, $r: String!) {
+  setManagerTier(managerId: $m, tierCode: $t, reason: $r) { __typename
+    ... on Manager { tier { code rank } tierHistory { cause reason toTier { code } } }
+    ... on InvalidInput { errors { field code } } } }"""
+
+
+async def test_set_manager_tier_and_its_typed_errors(api: Api, session: AsyncSession) -> None:
+    manager = await _first(
+        session,
+        models.Manager,
+        models.Manager.status == "ACTIVE",
+        models.Manager.tier_code != "SD_1",
+    )
+    moved = (await api(SET_TIER, {"m": str(manager.id), "t": "SD_1", "r": "竞聘上岗"}))[
+        "setManagerTier"
+    ]
+    assert moved["__typename"] == "Manager", moved
+    assert moved["tier"] == {"code": "SD_1", "rank": 3}
+    assert moved["tierHistory"][-1] == {
+        "cause": "MANUAL",
+        "reason": "竞聘上岗",
+        "toTier": {"code": "SD_1"},
+    }
+    before = await _count(session, models.ManagerTierChange)
+    refused = (await api(SET_TIER, {"m": str(manager.id), "t": "CC_4", "r": " "}))["setManagerTier"]
+    assert refused == {
+        "__typename": "InvalidInput",
+        "errors": [
+            {"field": "reason", "code": "REQUIRED"},
+            {"field": "tierCode", "code": "UNKNOWN_TIER"},
+        ],
+    }
+    assert await _count(session, models.ManagerTierChange) == before
