@@ -31,6 +31,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
 from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
+from server.db.queries.tenants import tenant_exists
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
@@ -80,13 +81,9 @@ class App:
                 request.headers.get("authorization"), self.settings
             )
         except AuthenticationError as error:
-            return JSONResponse(
-                {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
-                status_code=401,
-                headers={**headers, "WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+            return _unauthenticated(str(error), headers)
+        body = await _bounded_body(request)
+        if body is None:
             return _bad_request("request body too large", headers, status=413)
         try:
             payload = json.loads(body)
@@ -119,6 +116,8 @@ class App:
                         status_code=503,
                         headers={**headers, "Retry-After": "1"},
                     )
+            if not await tenant_exists(session, principal.tenant_id):
+                return _unauthenticated("the token's tenant does not exist", headers)
             context = Context(
                 session=session,
                 principal=principal,
@@ -178,6 +177,30 @@ def _is_mutation(query: str, operation_name: object) -> bool:
         document, operation_name if isinstance(operation_name, str) else None
     )
     return operation is not None and operation.operation == OperationType.MUTATION
+
+
+def _unauthenticated(message: str, headers: dict[str, str]) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={**headers, "WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or ``None`` once it exceeds ``MAX_BODY_BYTES``: the limit holds
+    while reading (a declared length over it is refused before a byte is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:

@@ -2,7 +2,10 @@
 
 The algorithm is pinned in settings (HS256 with a shared secret, or RS256 with
 a public key); ``exp``, ``aud`` and ``iss`` are required and checked. A token
-naming another algorithm — ``none`` included — is refused.
+naming another algorithm — ``none`` included — is refused, and so is one longer
+than ``jwt_max_bytes`` (before any parsing), one that lives longer than
+``jwt_max_lifetime_hours``, and one whose claims have the wrong type. Whether the
+token's tenant exists is the caller's check (it needs the database).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "tenant", "roles")
 def principal_from_authorization(header: str | None, settings: Settings) -> Principal:
     if not header:
         raise AuthenticationError("missing Authorization header")
+    if len(header) > settings.jwt_max_bytes + len("Bearer "):
+        raise AuthenticationError(f"token longer than {settings.jwt_max_bytes} bytes")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("Authorization must be 'Bearer <token>'")
@@ -29,6 +34,8 @@ def principal_from_authorization(header: str | None, settings: Settings) -> Prin
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
+    if len(token) > settings.jwt_max_bytes:
+        raise AuthenticationError(f"token longer than {settings.jwt_max_bytes} bytes")
     try:
         claims = jwt.decode(
             token,
@@ -47,16 +54,24 @@ def decode_token(token: str, settings: Settings) -> Principal:
         raise AuthenticationError("invalid token: tenant and sub must be non-empty strings")
     if not isinstance(roles, list) or not roles:
         raise AuthenticationError("invalid token: roles must be a non-empty list")
+    if not all(isinstance(r, str) for r in roles):
+        raise AuthenticationError("invalid token: roles must be strings")
     try:
         parsed = frozenset(Role(r) for r in roles)
     except ValueError:
-        raise AuthenticationError(f"invalid token: unknown role in {roles}") from None
-    return Principal(
-        tenant_id=tenant,
-        user_id=user,
-        roles=parsed,
-        expires_at=dt.datetime.fromtimestamp(int(claims["exp"]), dt.UTC),
-    )
+        raise AuthenticationError("invalid token: unknown role") from None
+    issued, expires = claims["iat"], claims["exp"]
+    if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (issued, expires)):
+        raise AuthenticationError("invalid token: iat and exp must be numbers")
+    if expires - issued > settings.jwt_max_lifetime_hours * 3600:
+        raise AuthenticationError(
+            f"token lives longer than {settings.jwt_max_lifetime_hours} hours"
+        )
+    try:
+        expires_at = dt.datetime.fromtimestamp(int(expires), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise AuthenticationError("invalid token: exp out of range") from None
+    return Principal(tenant_id=tenant, user_id=user, roles=parsed, expires_at=expires_at)
 
 
 def mint_token(

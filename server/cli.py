@@ -148,6 +148,13 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.hours <= settings.jwt_max_lifetime_hours:
+        print(
+            f"--hours must be more than 0 and at most {settings.jwt_max_lifetime_hours} "
+            "(RURALCREDIT_JWT_MAX_LIFETIME_HOURS); the server refuses a longer-lived token",
+            file=sys.stderr,
+        )
+        return 2
     roles = [Role(r) for r in args.role]
     key = Path(args.private_key).read_text() if args.private_key else None
     print(_token(settings, args.tenant, roles, args.user, args.hours, key))

@@ -40,6 +40,10 @@ class Settings:
     jwt_public_key: str | None = None
     jwt_audience: str = "ruralcredit"
     jwt_issuer: str = "ruralcredit"
+    jwt_max_bytes: int = 8192
+    """The longest bearer token accepted; a longer one is refused before it is parsed."""
+    jwt_max_lifetime_hours: int = 24
+    """The longest a token may live (``exp`` − ``iat``); a longer-lived one is refused."""
     max_page_size: int = 100
     default_page_size: int = 20
     sqlite_busy_timeout_ms: int = 5000
@@ -89,6 +93,8 @@ class Settings:
             jwt_public_key=public_key,
             jwt_audience=env.get("RURALCREDIT_JWT_AUDIENCE", "ruralcredit"),
             jwt_issuer=env.get("RURALCREDIT_JWT_ISSUER", "ruralcredit"),
+            jwt_max_bytes=int(env.get("RURALCREDIT_JWT_MAX_BYTES", "8192")),
+            jwt_max_lifetime_hours=int(env.get("RURALCREDIT_JWT_MAX_LIFETIME_HOURS", "24")),
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
             max_subscriptions_per_connection=int(
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
 
 import jwt
 import pytest
@@ -64,6 +65,23 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         ),
         "unknown_role": jwt.encode(_claims(settings, roles=["ROOT"]), secret, "HS256"),
         "garbage": "not-a-token",
+        "exp_1e20": jwt.encode(_claims(settings, exp=10**20), secret, "HS256"),
+        "lives_too_long": jwt.encode(
+            _claims(
+                settings, exp=now + dt.timedelta(hours=settings.jwt_max_lifetime_hours, seconds=5)
+            ),
+            secret,
+            "HS256",
+        ),
+        "sub_not_a_string": jwt.encode(_claims(settings, sub=123), secret, "HS256"),
+        "tenant_not_a_string": jwt.encode(_claims(settings, tenant=["sd-demo"]), secret, "HS256"),
+        "roles_not_a_list": jwt.encode(_claims(settings, roles="HR"), secret, "HS256"),
+        "role_not_a_string": jwt.encode(_claims(settings, roles=[["HR"]]), secret, "HS256"),
+        "iat_not_a_number": jwt.encode(_claims(settings, iat="yesterday"), secret, "HS256"),
+        "unknown_tenant": jwt.encode(_claims(settings, tenant="no-such-bank"), secret, "HS256"),
+        "too_long": jwt.encode(
+            _claims(settings, padding="x" * settings.jwt_max_bytes), secret, "HS256"
+        ),
     }
 
 
@@ -78,6 +96,15 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "no_expiry",
         "unknown_role",
         "garbage",
+        "exp_1e20",
+        "lives_too_long",
+        "sub_not_a_string",
+        "tenant_not_a_string",
+        "roles_not_a_list",
+        "role_not_a_string",
+        "iat_not_a_number",
+        "unknown_tenant",
+        "too_long",
     ],
 )
 async def test_bad_token_is_401_with_no_data_and_no_write(
@@ -92,6 +119,48 @@ async def test_bad_token_is_401_with_no_data_and_no_write(
     assert response.headers["www-authenticate"].startswith("Bearer")
     after = await session.scalar(select(func.count()).select_from(models.Office))
     assert after == before
+
+
+async def test_an_oversized_header_is_refused_before_it_is_parsed(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("an oversized token reached the JWT parser")
+
+    monkeypatch.setattr(jwt, "decode", never)
+    response = await api.client.post(
+        "/graphql",
+        json={"query": "{ viewer { userId } }"},
+        headers={"Authorization": "Bearer " + "a" * 2_000_000},
+    )
+    assert response.status_code == 401
+    assert "longer than" in response.json()["errors"][0]["message"]
+
+
+async def test_a_body_over_the_limit_is_refused_while_it_is_read(api: Api) -> None:
+    sent: list[int] = []
+
+    async def endless() -> AsyncIterator[bytes]:
+        for _ in range(400):  # 400 MB if it were all read
+            sent.append(1)
+            yield b"x" * 1_000_000
+
+    response = await api.client.post(
+        "/graphql",
+        content=endless(),
+        headers={"Authorization": f"Bearer {api.token()}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert len(sent) < 10
+
+
+async def test_a_declared_length_over_the_limit_is_refused_unread(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql",
+        content=b"{}",
+        headers={"Authorization": f"Bearer {api.token()}", "Content-Length": "400000000"},
+    )
+    assert response.status_code == 413
 
 
 async def test_missing_header_is_401(api: Api) -> None:

@@ -41,6 +41,23 @@ def test_token_command_mints_a_token_the_server_accepts(
     assert {r.value for r in principal.roles} == {"HR", "RISK"}
 
 
+@pytest.mark.parametrize("hours", ["0", "25", "-1"])
+def test_token_command_refuses_a_lifetime_the_server_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], hours: str
+) -> None:
+    env = _env(tmp_path)
+    for key in ("RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    status = main(
+        ["token", "--tenant", "cc-demo", "--role", "HR", "--user", "li", f"--hours={hours}"]
+    )
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert "--hours must be more than 0 and at most 24" in err
+
+
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     out = tmp_path / "schema.graphql"
     assert main(["export-schema", "--output", str(out)]) == 0

@@ -31,6 +31,7 @@ from strawberry.types import Info
 
 from server.auth import principal_from_authorization
 from server.db.queries.offices import subtree_office_ids
+from server.db.queries.tenants import tenant_exists
 from server.domain import EventKind, Role
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
 from server.graphql.events.types import ChangeEvent
@@ -204,4 +205,7 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
             )
         except AuthenticationError:
             raise ConnectionRejectionError from None
+        async with self._sessionmaker() as session:
+            if not await tenant_exists(session, context.principal.tenant_id):
+                raise ConnectionRejectionError
         return None

@@ -272,7 +272,7 @@ async def test_an_event_committed_through_one_process_reaches_another(live: Live
     assert time.monotonic() - began < 3  # woken by NOTIFY / in-process, not by the re-check
 
 
-@pytest.mark.parametrize("token", ["not-a-token", "expired"])
+@pytest.mark.parametrize("token", ["not-a-token", "expired", "unknown_tenant"])
 async def test_bad_token_in_connection_init_closes_with_4403(live: Live, token: str) -> None:
     if token == "expired":
         import datetime as dt
@@ -284,6 +284,8 @@ async def test_bad_token_in_connection_init_closes_with_4403(live: Live, token: 
             roles=[Role.INTEGRATOR],
             ttl=dt.timedelta(seconds=-5),
         )
+    elif token == "unknown_tenant":
+        token = mint_token(live.settings, tenant="no-such-bank", user="x", roles=[Role.INTEGRATOR])
     async with websockets.connect(live.ws(), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(_init(token))
         with pytest.raises(websockets.ConnectionClosed) as closed:
