@@ -36,7 +36,7 @@ from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
-from server.graphql.schema import Schema, build_schema
+from server.graphql.schema import QueryLimits, Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
@@ -63,7 +63,14 @@ class App:
             sessionmaker = create_sessionmaker(self.engine)
         self.sessionmaker = sessionmaker
         self.registry = registry or PolicyRegistry()
-        self.schema: Schema = build_schema()
+        self.schema: Schema = build_schema(
+            QueryLimits(
+                max_depth=settings.max_query_depth,
+                max_aliases=settings.max_query_aliases,
+                max_tokens=settings.max_query_tokens,
+                introspection=settings.introspection,
+            )
+        )
         self.hub = EventHub()
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub

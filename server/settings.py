@@ -45,6 +45,14 @@ class Settings:
     jwt_max_lifetime_hours: int = 24
     """The longest a token may live (``exp`` − ``iat``); a longer-lived one is refused."""
     max_page_size: int = 100
+    max_query_depth: int = 15
+    """The deepest selection a document may nest (introspection fields not counted)."""
+    max_query_aliases: int = 30
+    """The most aliases a document may use."""
+    max_query_tokens: int = 5000
+    """The most tokens a document may hold; parsing stops past it."""
+    introspection: bool = True
+    """Whether the schema answers introspection (``__schema``, ``__type``)."""
     default_page_size: int = 20
     sqlite_busy_timeout_ms: int = 5000
     max_subscriptions_per_connection: int = 20
@@ -96,11 +104,24 @@ class Settings:
             jwt_max_bytes=int(env.get("RURALCREDIT_JWT_MAX_BYTES", "8192")),
             jwt_max_lifetime_hours=int(env.get("RURALCREDIT_JWT_MAX_LIFETIME_HOURS", "24")),
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
+            max_query_depth=int(env.get("RURALCREDIT_MAX_QUERY_DEPTH", "15")),
+            max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),
+            max_query_tokens=int(env.get("RURALCREDIT_MAX_QUERY_TOKENS", "5000")),
+            introspection=_flag(env.get("RURALCREDIT_INTROSPECTION", "true")),
             max_subscriptions_per_connection=int(
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
             ),
             data_dir=data_dir,
         )
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, not {text!r}")
 
 
 def _async_driver(url: str) -> str:
