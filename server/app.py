@@ -24,6 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -89,6 +91,10 @@ class App:
             )
         except AuthenticationError as error:
             return _unauthenticated(str(error), headers)
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media_type != "application/json":
+            # A browser sends text/plain or a form across origins without asking first.
+            return _bad_request("send the request as application/json", headers, status=415)
         body = await _bounded_body(request)
         if body is None:
             return _bad_request("request body too large", headers, status=413)
@@ -218,6 +224,22 @@ def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Re
     )
 
 
+def _browser_boundary(settings: Settings) -> list[Middleware]:
+    """CORS for the allow-listed origins only; with none listed, no cross-origin answer."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -232,6 +254,7 @@ def create_app(
             Route("/healthz", app.healthz, methods=["GET"]),
         ],
         lifespan=app.lifespan,
+        middleware=_browser_boundary(app.settings),
     )
     starlette.state.ruralcredit = app
     return starlette

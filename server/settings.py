@@ -53,6 +53,8 @@ class Settings:
     """The most tokens a document may hold; parsing stops past it."""
     introspection: bool = True
     """Whether the schema answers introspection (``__schema``, ``__type``)."""
+    cors_origins: tuple[str, ...] = ()
+    """Browser origins allowed to call the API from another origin (none by default)."""
     default_page_size: int = 20
     sqlite_busy_timeout_ms: int = 5000
     max_subscriptions_per_connection: int = 20
@@ -108,6 +110,9 @@ class Settings:
             max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),
             max_query_tokens=int(env.get("RURALCREDIT_MAX_QUERY_TOKENS", "5000")),
             introspection=_flag(env.get("RURALCREDIT_INTROSPECTION", "true")),
+            cors_origins=tuple(
+                o.strip() for o in env.get("RURALCREDIT_CORS_ORIGINS", "").split(",") if o.strip()
+            ),
             max_subscriptions_per_connection=int(
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
             ),

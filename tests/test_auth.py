@@ -158,7 +158,11 @@ async def test_a_declared_length_over_the_limit_is_refused_unread(api: Api) -> N
     response = await api.client.post(
         "/graphql",
         content=b"{}",
-        headers={"Authorization": f"Bearer {api.token()}", "Content-Length": "400000000"},
+        headers={
+            "Authorization": f"Bearer {api.token()}",
+            "Content-Type": "application/json",
+            "Content-Length": "400000000",
+        },
     )
     assert response.status_code == 413
 
