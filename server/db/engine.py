@@ -19,10 +19,13 @@ SQLITE_IMMEDIATE = "sqlite_begin_immediate"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    # Statement parameters carry personal data (identity numbers, names): an error's
+    # text, and so the log, never shows them.
     if settings.is_sqlite:
         engine = create_async_engine(
             settings.database_url,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+            hide_parameters=True,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -30,6 +33,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

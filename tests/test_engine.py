@@ -1,0 +1,37 @@
+"""The engine never puts statement parameters into an error's text, so personal data in
+a failed statement (an identity number, a name) cannot reach a log."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.db.engine import create_engine
+from server.settings import Settings
+
+IDENTITY_NUMBER = "370102199003071234"
+
+
+async def test_a_failed_statement_does_not_show_its_parameters(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """The suite's ``engine`` has migrated and loaded the demo tenants: the insert collides."""
+    own = create_engine(settings)
+    try:
+        async with own.connect() as conn:
+            insert = text(
+                "INSERT INTO tenants (tenant_id, name, province, settings, created_at) "
+                "VALUES (:id, :name, '山东', '{}', CURRENT_TIMESTAMP)"
+            )
+            transaction = await conn.begin()
+            with pytest.raises(IntegrityError) as failed:
+                await conn.execute(insert, {"id": "sd-demo", "name": IDENTITY_NUMBER})
+            await transaction.rollback()
+    finally:
+        await own.dispose()
+    message = str(failed.value)
+    assert "INSERT INTO tenants" in message
+    assert IDENTITY_NUMBER not in message
+    assert "hidden" in message
