@@ -439,3 +439,59 @@ async def manager_holding(
     session.add(row)
     await session.flush()
     return row
+
+
+async def classification_manager(session: AsyncSession, tenant: str) -> models.Manager:
+    """An active retail manager at the tenant's first outlet, for customer-class tests."""
+    office = await session.scalar(
+        select(models.Office.id)
+        .where(models.Office.tenant_id == tenant, models.Office.kind == OfficeKind.OUTLET)
+        .order_by(models.Office.code)
+        .limit(1)
+    )
+    assert office is not None
+    row = models.Manager(
+        tenant_id=tenant,
+        employee_no=f"CL{uuid.uuid4().hex[:12]}",
+        name="分类测试",
+        office_id=office,
+        category=ManagerCategory.RETAIL,
+        status=ManagerStatus.ACTIVE,
+        hire_date=dt.date(2012, 3, 1),
+        birth_date=dt.date(1985, 9, 9),
+        licence_valid_until=dt.date(2099, 12, 31),
+        flags=[],
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def classification_loan(
+    session: AsyncSession, tenant: str, customer_id: str, *, balance: str = "80000.00"
+) -> str:
+    """A micro-credit loan of the customer, written as the core system would hold it."""
+    customer = await session.get(
+        models.Customer, (tenant, uuid.UUID(customer_id)), populate_existing=True
+    )
+    assert customer is not None
+    row = models.Loan(
+        tenant_id=tenant,
+        contract_no=f"CL-{uuid.uuid4().hex[:16]}",
+        customer_id=customer.id,
+        manager_id=customer.manager_id,
+        office_id=customer.office_id,
+        product=LoanProduct.FARMER_MICRO_CREDIT,
+        principal=Decimal("80000.00"),
+        balance=Decimal(balance),
+        annual_rate=Decimal("0.0600"),
+        issued_on=dt.date(2024, 9, 1),
+        matures_on=dt.date(2026, 9, 1),
+        guarantee=Guarantee.CREDIT,
+        risk_class=RiskClass.NORMAL,
+        days_overdue=0,
+        created_by="test",
+    )
+    session.add(row)
+    await session.flush()
+    return str(row.id)

@@ -4,12 +4,10 @@ mutation that changes a fact. Each classification rule is a service test
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import random
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,16 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import (
-    Guarantee,
-    LoanProduct,
-    ManagerCategory,
-    ManagerStatus,
-    OfficeKind,
-    RiskClass,
     Role,
 )
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
+from tests.builders import classification_loan, classification_manager
 from tests.conftest import Api
 
 SHANXI = "sx-demo"
@@ -87,28 +80,7 @@ class Shop:
     tenant: str
 
     async def manager(self) -> models.Manager:
-        office = await self.session.scalar(
-            select(models.Office.id)
-            .where(models.Office.tenant_id == self.tenant, models.Office.kind == OfficeKind.OUTLET)
-            .order_by(models.Office.code)
-            .limit(1)
-        )
-        assert office is not None
-        row = models.Manager(
-            tenant_id=self.tenant,
-            employee_no=f"CL{uuid.uuid4().hex[:12]}",
-            name="分类测试",
-            office_id=office,
-            category=ManagerCategory.RETAIL,
-            status=ManagerStatus.ACTIVE,
-            hire_date=dt.date(2012, 3, 1),
-            birth_date=dt.date(1985, 9, 9),
-            licence_valid_until=dt.date(2099, 12, 31),
-            flags=[],
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return row
+        return await classification_manager(self.session, self.tenant)
 
     async def customer(self, facts: dict[str, Any]) -> dict[str, Any]:
         manager = await self.manager()
@@ -131,30 +103,7 @@ class Shop:
         return created
 
     async def loan(self, customer_id: str, *, balance: str = "80000.00") -> str:
-        customer = await self.session.get(
-            models.Customer, (self.tenant, uuid.UUID(customer_id)), populate_existing=True
-        )
-        assert customer is not None
-        row = models.Loan(
-            tenant_id=self.tenant,
-            contract_no=f"CL-{uuid.uuid4().hex[:16]}",
-            customer_id=customer.id,
-            manager_id=customer.manager_id,
-            office_id=customer.office_id,
-            product=LoanProduct.FARMER_MICRO_CREDIT,
-            principal=Decimal("80000.00"),
-            balance=Decimal(balance),
-            annual_rate=Decimal("0.0600"),
-            issued_on=dt.date(2024, 9, 1),
-            matures_on=dt.date(2026, 9, 1),
-            guarantee=Guarantee.CREDIT,
-            risk_class=RiskClass.NORMAL,
-            days_overdue=0,
-            created_by="test",
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return str(row.id)
+        return await classification_loan(self.session, self.tenant, customer_id, balance=balance)
 
     async def set_risk_class(self, loan_id: str, risk_class: str, days: int) -> None:
         data = await self.api(
