@@ -33,7 +33,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
 from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
-from server.db.queries.tenants import tenant_exists
+from server.db.queries.tenants import resolve_principal
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
@@ -129,8 +129,10 @@ class App:
                         status_code=503,
                         headers={**headers, "Retry-After": "1"},
                     )
-            if not await tenant_exists(session, principal.tenant_id):
-                return _unauthenticated("the token's tenant does not exist", headers)
+            resolved = await resolve_principal(session, principal)
+            if isinstance(resolved, str):
+                return _unauthenticated(resolved, headers)
+            principal = resolved
             context = Context(
                 session=session,
                 principal=principal,

@@ -11,6 +11,7 @@ token's tenant exists is the caller's check (it needs the database).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import jwt
 
@@ -20,6 +21,15 @@ from server.principal import Principal
 from server.settings import Settings
 
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "tenant", "roles")
+#: The claim that bounds what a role sees: its own employee number, its office's code,
+#: its province (the spec's roles table). A token with the role and without the claim
+#: is refused.
+SCOPE_CLAIMS = {
+    Role.MANAGER: "manager",
+    Role.BRANCH_HEAD: "office",
+    Role.FEDERATION_ADMIN: "province",
+}
+MAX_CLAIM_LENGTH = 80
 
 
 def principal_from_authorization(header: str | None, settings: Settings) -> Principal:
@@ -71,7 +81,32 @@ def decode_token(token: str, settings: Settings) -> Principal:
         expires_at = dt.datetime.fromtimestamp(int(expires), dt.UTC)
     except (OverflowError, OSError, ValueError):
         raise AuthenticationError("invalid token: exp out of range") from None
-    return Principal(tenant_id=tenant, user_id=user, roles=parsed, expires_at=expires_at)
+    scoped = {claim: _scope_claim(claims, claim) for claim in SCOPE_CLAIMS.values()}
+    for role, claim in SCOPE_CLAIMS.items():
+        if role in parsed and scoped[claim] is None:
+            raise AuthenticationError(
+                f"invalid token: the role {role.value} needs the claim {claim}"
+            )
+    return Principal(
+        tenant_id=tenant,
+        user_id=user,
+        roles=parsed,
+        expires_at=expires_at,
+        manager=scoped["manager"] if Role.MANAGER in parsed else None,
+        office=scoped["office"] if Role.BRANCH_HEAD in parsed else None,
+        province=scoped["province"] if Role.FEDERATION_ADMIN in parsed else None,
+    )
+
+
+def _scope_claim(claims: dict[str, object], name: str) -> str | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLAIM_LENGTH:
+        raise AuthenticationError(
+            f"invalid token: {name} must be a non-empty string of at most {MAX_CLAIM_LENGTH}"
+        )
+    return value
 
 
 def mint_token(
@@ -83,10 +118,13 @@ def mint_token(
     ttl: dt.timedelta = dt.timedelta(hours=8),
     private_key: str | None = None,
     now: dt.datetime | None = None,
+    manager: str | None = None,
+    office: str | None = None,
+    province: str | None = None,
 ) -> str:
     """Sign a token for local use (HS256 with the configured secret, or RS256 with a key)."""
     issued = now or dt.datetime.now(dt.UTC)
-    claims = {
+    claims: dict[str, Any] = {
         "sub": user,
         "tenant": tenant,
         "roles": [r.value for r in roles],
@@ -95,6 +133,9 @@ def mint_token(
         "iat": issued,
         "exp": issued + ttl,
     }
+    for name, value in (("manager", manager), ("office", office), ("province", province)):
+        if value is not None:
+            claims[name] = value
     if settings.jwt_algorithm == "HS256":
         assert settings.jwt_secret is not None
         return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -31,9 +31,11 @@ from sqlalchemy.ext.asyncio import (
 
 from server.app import create_app
 from server.auth import mint_token
+from server.db import models
 from server.db.engine import create_engine
 from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
+from server.demo.tenants import DEMO_TENANTS
 from server.domain import Role
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -156,23 +158,76 @@ def statements(engine: AsyncEngine) -> Iterator[StatementLog]:
 
 
 def principal(
-    tenant: str = "sd-demo", roles: tuple[Role, ...] = (Role.HR,), user: str = "u-test"
+    tenant: str = "sd-demo",
+    roles: tuple[Role, ...] = (Role.HR,),
+    user: str = "u-test",
+    *,
+    manager: str | None = None,
+    office: str | None = None,
 ) -> Principal:
-    """Who a use case acts for, as the token of ``Api.token`` with the same arguments says."""
-    return Principal(tenant, user, frozenset(roles))
+    """Who a use case acts for, as the token of ``Api.token`` with the same arguments says:
+    a ``MANAGER`` is the manager with employee number ``manager`` (none given: it reaches
+    nothing of its own), a ``BRANCH_HEAD`` heads ``office`` (by default the head office)."""
+    if Role.BRANCH_HEAD in roles and office is None:
+        office = HEAD_OFFICE_CODE
+    return Principal(tenant, user, frozenset(roles), manager=manager, office=office)
+
+
+#: The roles of a token a test does not choose: the bank's back office — people, risk,
+#: and the branch head of the head office (the whole tree). Tests of who may do what
+#: name their roles; the permission matrix (tests/graphql/test_permission_matrix.py)
+#: tries every role alone.
+BACK_OFFICE = (Role.HR, Role.RISK, Role.BRANCH_HEAD)
+
+#: The code of every demo tenant's head office: a BRANCH_HEAD token heads it (the whole
+#: tree) unless a test names another office.
+HEAD_OFFICE_CODE = "10000"
+PROVINCES = {t.tenant_id: t.province for t in DEMO_TENANTS}
 
 
 class Api:
     """A GraphQL client for the app under test."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        first_managers: dict[str, str] | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings
+        #: Each tenant's first manager (lowest employee number): who a MANAGER token is
+        #: unless a test names one.
+        self.first_managers = first_managers or {}
 
     def token(
-        self, tenant: str = "sd-demo", roles: tuple[Role, ...] = (Role.HR,), user: str = "u-test"
+        self,
+        tenant: str = "sd-demo",
+        roles: tuple[Role, ...] = BACK_OFFICE,
+        user: str = "u-test",
+        *,
+        manager: str | None = None,
+        office: str | None = None,
+        province: str | None = None,
     ) -> str:
-        return mint_token(self.settings, tenant=tenant, user=user, roles=list(roles))
+        """A token; a ``BRANCH_HEAD`` heads the head office and a ``FEDERATION_ADMIN``
+        speaks for its demo tenant's province unless told otherwise. A ``MANAGER`` needs
+        ``manager`` (an employee number); none given, the tenant's first manager."""
+        if Role.MANAGER in roles and manager is None:
+            manager = self.first_managers.get(tenant)
+        if Role.BRANCH_HEAD in roles and office is None:
+            office = HEAD_OFFICE_CODE
+        if Role.FEDERATION_ADMIN in roles and province is None:
+            province = PROVINCES.get(tenant)
+        return mint_token(
+            self.settings,
+            tenant=tenant,
+            user=user,
+            roles=list(roles),
+            manager=manager,
+            office=office,
+            province=province,
+        )
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -189,10 +244,14 @@ class Api:
         variables: dict[str, Any] | None = None,
         *,
         tenant: str = "sd-demo",
-        roles: tuple[Role, ...] = (Role.HR,),
+        roles: tuple[Role, ...] = BACK_OFFICE,
+        user: str = "u-test",
+        manager: str | None = None,
+        office: str | None = None,
     ) -> dict[str, Any]:
         """Run an operation that must succeed at the GraphQL level; return ``data``."""
-        response = await self.post(query, variables, token=self.token(tenant, roles))
+        token = self.token(tenant, roles, user, manager=manager, office=office)
+        response = await self.post(query, variables, token=token)
         assert response.status_code == 200, response.text
         body = response.json()
         assert "errors" not in body, body["errors"]
@@ -208,8 +267,14 @@ async def api(
 ) -> AsyncIterator[Api]:
     app = create_app(settings, sessionmaker=sessionmaker, registry=registry)
     transport = httpx.ASGITransport(app=app)
+    async with sessionmaker() as session:
+        m = models.Manager
+        rows = await session.execute(
+            select(m.tenant_id, func.min(m.employee_no)).group_by(m.tenant_id)
+        )
+        first_managers = {tenant: number for tenant, number in rows.all()}
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, settings)
+        yield Api(client, settings, first_managers)
 
 
 @pytest.fixture

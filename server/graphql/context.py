@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 from strawberry.types import Info
 
+from server.db.scope import Scope
 from server.graphql.appraisal.loaders import AppraisalLoaders
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import read_scope
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")
@@ -50,10 +52,12 @@ class Context:
     registry: PolicyRegistry
     request_id: str
     sessionmaker: async_sessionmaker[AsyncSession]
+    scope: Scope = field(init=False)
     loaders: Loaders = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.scope = read_scope(self.principal)
         self.loaders = Loaders(self)
 
     @property

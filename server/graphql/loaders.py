@@ -21,6 +21,8 @@ from sqlalchemy.sql import Executable
 from strawberry.dataloader import DataLoader
 
 from server.db import models
+from server.db.scope import Scope
+from server.errors import NotFound
 from server.graphql.pagination import Connection, PageArgs, build_connection
 
 ModelT = TypeVar("ModelT", bound=models.Base)
@@ -35,6 +37,9 @@ class TenantSession(Protocol):
 
     @property
     def tenant_id(self) -> str: ...
+
+    @property
+    def scope(self) -> Scope: ...
 
     async def execute(self, statement: Executable) -> Result[Any]: ...
 
@@ -61,9 +66,7 @@ class EntityLoader(Generic[ModelT]):
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[ModelT | None]:
         model: Any = self._model
-        stmt = select(model).where(
-            model.tenant_id == self._session.tenant_id, model.id.in_(set(ids))
-        )
+        stmt = select(model).where(*self._session.scope.where(model), model.id.in_(set(ids)))
         found = {row.id: row for row in (await self._session.execute(stmt)).scalars()}
         return [found.get(i) for i in ids]
 
@@ -71,9 +74,11 @@ class EntityLoader(Generic[ModelT]):
         return await self.loader.load(id_)
 
     async def load_referenced(self, id_: uuid.UUID) -> ModelT:
-        """A row another row of the tenant refers to (same tenant, so always there)."""
+        """A row another row in scope refers to; ``NotFound`` when it lies outside the
+        caller's scope (a loan of the manager's customer booked at another office)."""
         row = await self.loader.load(id_)
-        assert row is not None
+        if row is None:
+            raise NotFound(self._model.__name__, id_, "id")
         return row
 
 
@@ -97,7 +102,7 @@ class ChildListLoader(Generic[ModelT]):
         model: Any = self._model
         stmt = (
             select(model)
-            .where(model.tenant_id == self._session.tenant_id, self._parent.in_(set(parent_ids)))
+            .where(*self._session.scope.where(model), self._parent.in_(set(parent_ids)))
             .order_by(self._parent, *self._order_by)
         )
         grouped: dict[uuid.UUID, list[ModelT]] = defaultdict(list)
@@ -135,7 +140,7 @@ class ChildPageLoader(Generic[ModelT]):
 
     def _base_conditions(self, filter_: Hashable) -> list[ColumnElement[bool]]:
         model: Any = self._model
-        return [model.tenant_id == self._session.tenant_id, *self._conditions(filter_)]
+        return [*self._session.scope.where(model), *self._conditions(filter_)]
 
     async def _load_rows(
         self, keys: Sequence[tuple[uuid.UUID, PageArgs, Hashable]]

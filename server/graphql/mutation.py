@@ -8,6 +8,11 @@ member of the result union (``server.graphql.errors``); an ``IntegrityError``
 becomes ``Conflict``. A resolver's body is its domain logic alone: call the service,
 build the success type.
 
+Before anything, the caller's roles must be allowed the field by the permission table
+(``server.permissions``); otherwise the result is ``PermissionDeniedError`` and nothing
+runs. (Queries and subscriptions are refused as a whole before execution instead:
+``server.graphql.permissions``.)
+
 ``fields`` rewrites the domain field names a service reports (``DomainError.field`` and
 each ``FieldProblem.field``) into the input paths the client sent. Every mutation of the
 schema declares them with ``server.graphql.paths.input_paths`` (``contract_no`` →
@@ -34,6 +39,8 @@ from strawberry.types import Info
 from server import errors
 from server.graphql.context import Context
 from server.graphql.errors import ConflictError, FieldPath, same_path, to_error_type
+from server.graphql.permissions import refused_fields
+from server.permissions import refusal
 
 FieldNames = Mapping[str, str] | FieldPath
 
@@ -57,6 +64,11 @@ class MutationBoundary(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
         context: Context = info.context
+        refused = refused_fields(context.principal, "mutation", [info.field_name])
+        if refused:
+            return to_error_type(
+                errors.PermissionDenied(refusal("mutation", info.field_name)), self.path
+            )
         try:
             async with context.session.begin_nested():
                 return await next_(source, info, **kwargs)

@@ -19,6 +19,7 @@ import strawberry
 from sqlalchemy import ColumnElement, Result, Select, func, select
 from sqlalchemy.sql import Executable
 
+from server.db.scope import Scope
 from server.errors import BadQueryArgument
 from server.settings import Settings
 
@@ -33,6 +34,9 @@ class PageReader(Protocol):
 
     @property
     def tenant_id(self) -> str: ...
+
+    @property
+    def scope(self) -> Scope: ...
 
     async def execute(self, statement: Executable) -> Result[Any]: ...
 
@@ -143,6 +147,6 @@ async def tenant_page(
     args: PageArgs,
     to_node: Callable[[Any], NodeT],
 ) -> Connection[NodeT]:
-    """One page of the tenant's rows of ``model`` that meet ``conditions``."""
-    statement = select(model).where(model.tenant_id == reader.tenant_id, *conditions)
+    """One page of the rows of ``model`` in the reader's scope that meet ``conditions``."""
+    statement = select(model).where(*reader.scope.where(model), *conditions)
     return await paginate(reader, statement, model.id, args, to_node)

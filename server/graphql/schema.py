@@ -37,6 +37,7 @@ from server.graphql.lending.mutations import CreditControlMutation, LendingMutat
 from server.graphql.lending.queries import LendingQuery
 from server.graphql.org.mutations import OrgMutation
 from server.graphql.org.queries import OrgQuery, TenantQuery
+from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
 from server.graphql.scalars import SCALAR_MAP
@@ -87,7 +88,7 @@ class QueryLimits:
         ]
         if not self.introspection:
             limits.append(DisableIntrospection)
-        return limits
+        return [*limits, PermissionCheck]
 
 
 def build_schema(limits: QueryLimits | None = None) -> Schema:

@@ -23,14 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from server.db import models
 from server.db.queries.appraisals import confirmed_managers, delete_drafts
 from server.db.queries.indicators import ManagerFigures
-from server.domain import Role, RunStatus
+from server.domain import RunStatus
 from server.errors import DomainError, MissingInputs
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize
 from server.services.appraisal.drafts import appraise_manager, write_drafts
 from server.services.appraisal.inputs import grading_selection, prepare
 from server.services.appraisal.stored import to_json
-from server.services.common import require_role
 from server.services.indicators import Aggregation, AggregationRunner, one_after_another
 
 CHUNK = 500
@@ -89,7 +89,7 @@ async def run_appraisals(
     and listed in the run's problems. The actor is recorded as the one who started the run
     and who computed its drafts.
     """
-    require_role(actor, (Role.HR,), "runAppraisals")
+    authorize(actor, "runAppraisals")
     tenant_id = actor.tenant_id
     async with sessionmaker() as session, session.begin():
         chosen = await grading_selection(session, registry, tenant_id)

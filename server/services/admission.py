@@ -19,6 +19,7 @@ from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, Mana
 from server.errors import Conflict, FieldProblem, InvalidInput, Refusal, Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant, require_role
 
@@ -44,12 +45,12 @@ async def request_admission(
     customer_id: str,
     reason: str,
 ) -> models.AdmissionRequest:
-    require_role(actor, (Role.BRANCH_HEAD, Role.MANAGER), "requestAdmission")
+    scope = authorize(actor, "requestAdmission")
     text = _reason(reason)
-    customer = await get_in_tenant(
+    customer = await get_in_scope(
         session,
         models.Customer,
-        actor.tenant_id,
+        scope,
         customer_id,
         field="customer_id",
         entity="Customer",
@@ -177,12 +178,12 @@ async def transfer_relationship(
     reason: str,
 ) -> models.Customer:
     """Move the customer's relationship (and its loans) to another office's manager."""
-    require_role(actor, (Role.BRANCH_HEAD, Role.RISK), "transferRelationship")
+    scope = authorize(actor, "transferRelationship")
     text = _reason(reason)
-    customer = await get_in_tenant(
+    customer = await get_in_scope(
         session,
         models.Customer,
-        actor.tenant_id,
+        scope,
         customer_id,
         field="customer_id",
         entity="Customer",

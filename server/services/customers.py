@@ -28,8 +28,8 @@ from server.identity_codes import (
 )
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
-from server.services.common import get_in_tenant
 
 
 @dataclass
@@ -83,6 +83,7 @@ async def create_customer(
     facts: CustomerFacts,
     today: dt.date | None = None,
 ) -> models.Customer:
+    scope = authorize(actor, "createCustomer")
     today = today or dt.date.today()
     problems = Problems()
     name = name.strip()
@@ -104,8 +105,8 @@ async def create_customer(
             problems.add("segment", "SEGMENT_KIND", f"{segment.value} is not a corporate segment")
     check_facts(facts, problems, today)
     problems.raise_if_any()
-    manager = await get_in_tenant(
-        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
+    manager = await get_in_scope(
+        session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
     existing = await session.scalar(
         select(models.Customer.id).where(
@@ -146,11 +147,12 @@ async def update_customer_facts(
     today: dt.date | None = None,
 ) -> models.Customer:
     """Change the given facts (name → new value) of a customer, and reclassify it."""
+    scope = authorize(actor, "updateCustomerFacts")
     today = today or dt.date.today()
-    customer = await get_in_tenant(
+    customer = await get_in_scope(
         session,
         models.Customer,
-        actor.tenant_id,
+        scope,
         customer_id,
         field="customer_id",
         entity="Customer",

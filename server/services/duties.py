@@ -28,7 +28,7 @@ from server.db.queries.indicators import (
 from server.domain import CustomerKind, DutyKind
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
-from server.services.common import get_in_tenant
+from server.services.access import authorize, get_in_scope
 from server.services.tenant_settings import tenant_settings
 
 NOTICE_LOOKAHEAD_DAYS = 60
@@ -174,13 +174,12 @@ async def record_duty(
     today: dt.date | None = None,
 ) -> models.DutyRecord:
     """Record a post-loan duty done for a loan; it counts for the loan's manager."""
+    scope = authorize(actor, "recordDuty")
     if done_on > (today or dt.date.today()):
         raise InvalidInput(
             [FieldProblem("done_on", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
         )
-    loan = await get_in_tenant(
-        session, models.Loan, actor.tenant_id, loan_id, field="loan_id", entity="Loan"
-    )
+    loan = await get_in_scope(session, models.Loan, scope, loan_id, field="loan_id", entity="Loan")
     record = models.DutyRecord(
         tenant_id=actor.tenant_id,
         loan_id=loan.id,

@@ -14,8 +14,8 @@ from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
 from server.errors import Conflict, Problems, Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
-from server.services.common import get_in_tenant
 from server.services.lending import loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
@@ -49,6 +49,7 @@ async def create_loan(
     is_extension: bool = False,
     is_refinancing: bool = False,
 ) -> models.Loan:
+    scope = authorize(actor, "createLoan")
     problems = Problems()
     contract_no = contract_no.strip()
     if not CONTRACT_PATTERN.match(contract_no):
@@ -69,10 +70,10 @@ async def create_loan(
     if matures_on < issued_on:
         problems.add("matures_on", "AFTER_ISSUE", "a loan cannot mature before it is issued")
     problems.raise_if_any()
-    customer = await get_in_tenant(
+    customer = await get_in_scope(
         session,
         models.Customer,
-        actor.tenant_id,
+        scope,
         customer_id,
         field="customer_id",
         entity="Customer",
@@ -85,19 +86,19 @@ async def create_loan(
         )
         problems.raise_if_any()
     manager = (
-        await get_in_tenant(
+        await get_in_scope(
             session,
             models.Manager,
-            actor.tenant_id,
+            scope,
             manager_id,
             field="manager_id",
             entity="Manager",
         )
         if manager_id is not None
-        else await get_in_tenant(
+        else await get_in_scope(
             session,
             models.Manager,
-            actor.tenant_id,
+            scope,
             customer.manager_id,
             field="customer_id",
             entity="Manager",
@@ -156,14 +157,15 @@ async def set_loan_risk_class(
     risk_class: RiskClass,
     days_overdue: int,
 ) -> models.Loan:
+    scope = authorize(actor, "setLoanRiskClass")
     problems = Problems()
     if not 0 <= days_overdue <= MAX_DAYS_OVERDUE:
         problems.add("days_overdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
     problems.raise_if_any()
-    loan = await get_in_tenant(
+    loan = await get_in_scope(
         session,
         models.Loan,
-        actor.tenant_id,
+        scope,
         loan_id,
         field="loan_id",
         entity="Loan",

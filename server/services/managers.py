@@ -21,7 +21,6 @@ from server.domain import (
     ManagerStatus,
     PolicyCategory,
     ProfessionalTitle,
-    Role,
     SystemProficiency,
     TierChangeCause,
 )
@@ -31,7 +30,7 @@ from server.outbox.payloads import grade_payload
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services.common import get_in_tenant, require_role
+from server.services.access import authorize, get_in_scope
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MIN_AGE_AT_HIRE = 16
@@ -151,6 +150,7 @@ async def create_manager(
     tier_code: str | None = None,
     today: dt.date | None = None,
 ) -> models.Manager:
+    scope = authorize(actor, "createManager")
     today = today or dt.date.today()
     fields.employee_no = fields.employee_no.strip()
     fields.name = fields.name.strip()
@@ -173,10 +173,10 @@ async def create_manager(
                     f"tier must be one of {codes}, not {tier_code}",
                 )
     problems.raise_if_any()
-    office = await get_in_tenant(
+    office = await get_in_scope(
         session,
         models.Office,
-        actor.tenant_id,
+        scope,
         fields.office_id,
         field="office_id",
         entity="Office",
@@ -225,11 +225,12 @@ async def update_manager(
     """Change a manager's record (``changes``: field name → new value). A change of office
     is kept as a move, dated ``office_moved_on`` (today by default), for the transfer rules
     of appraisals."""
+    scope = authorize(actor, "updateManager")
     today = today or dt.date.today()
-    manager = await get_in_tenant(
+    manager = await get_in_scope(
         session,
         models.Manager,
-        actor.tenant_id,
+        scope,
         manager_id,
         field="manager_id",
         entity="Manager",
@@ -262,10 +263,10 @@ async def update_manager(
     _check(merged, problems, today)
     problems.raise_if_any()
     if "office_id" in changes:
-        office = await get_in_tenant(
+        office = await get_in_scope(
             session,
             models.Office,
-            actor.tenant_id,
+            scope,
             changes["office_id"],
             field="office_id",
             entity="Office",
@@ -332,7 +333,7 @@ async def set_manager_tier(
     reason: str,
 ) -> models.Manager:
     """HR sets a manager's tier by hand (cause MANUAL), with the reason kept in history."""
-    require_role(actor, (Role.HR,), "setManagerTier")
+    scope = authorize(actor, "setManagerTier")
     problems = Problems()
     if not reason.strip():
         problems.add("reason", "REQUIRED", "give the reason for setting the tier by hand")
@@ -350,10 +351,10 @@ async def set_manager_tier(
     problems.raise_if_any()
     assert tier is not None
     assert grading is not None
-    manager = await get_in_tenant(
+    manager = await get_in_scope(
         session,
         models.Manager,
-        actor.tenant_id,
+        scope,
         manager_id,
         field="manager_id",
         entity="Manager",

@@ -12,7 +12,8 @@ from server.domain import OfficeKind
 from server.errors import Conflict, Problems
 from server.ids import uuid7
 from server.principal import Principal
-from server.services.common import get_in_tenant, require_tenant
+from server.services.access import authorize, get_in_scope
+from server.services.common import require_tenant
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 PARENT_KIND = {
@@ -32,6 +33,7 @@ async def create_office(
     parent_id: str | None,
     has_credit_clerk: bool = False,
 ) -> models.Office:
+    scope = authorize(actor, "createOffice")
     await require_tenant(session, actor.tenant_id)
     problems = Problems()
     code = code.strip()
@@ -57,8 +59,8 @@ async def create_office(
         problems.add("parent_id", "REQUIRED", f"a {kind.value} needs a parent office")
     problems.raise_if_any()
     if expected_parent is not None:
-        parent = await get_in_tenant(
-            session, models.Office, actor.tenant_id, parent_id, field="parent_id", entity="Office"
+        parent = await get_in_scope(
+            session, models.Office, scope, parent_id, field="parent_id", entity="Office"
         )
         if parent.kind != expected_parent:
             problems.add(

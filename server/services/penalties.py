@@ -15,7 +15,6 @@ from server.db import models
 from server.domain import (
     ManagerStatus,
     PolicyCategory,
-    Role,
     TierChangeCause,
     ViolationStatus,
 )
@@ -23,7 +22,7 @@ from server.errors import Conflict
 from server.policy import PenaltyEffect, PenaltyKind, ViolationCase
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services.common import get_in_tenant, require_role
+from server.services.access import authorize, get_in_scope
 from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
@@ -45,11 +44,11 @@ async def confirm_violation(
     today: dt.date | None = None,
 ) -> models.Violation:
     """Confirm a recorded violation (not by the person who recorded it) and apply its effect."""
-    require_role(actor, (Role.RISK,), "confirmViolation")
-    violation = await get_in_tenant(
+    scope = authorize(actor, "confirmViolation")
+    violation = await get_in_scope(
         session,
         models.Violation,
-        actor.tenant_id,
+        scope,
         violation_id,
         field="violation_id",
         entity="Violation",
@@ -59,10 +58,10 @@ async def confirm_violation(
         raise Conflict(f"this violation is already {violation.status.value}", "violation_id")
     if violation.recorded_by == actor.user_id:
         raise Conflict("the person who recorded a violation cannot confirm it", "violation_id")
-    manager = await get_in_tenant(
+    manager = await get_in_scope(
         session,
         models.Manager,
-        actor.tenant_id,
+        scope,
         violation.manager_id,
         field="violation_id",
         entity="Manager",

@@ -15,6 +15,7 @@ from server.policy import Params, PluginInfo
 from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize
 from server.services.common import require_tenant
 
 
@@ -89,6 +90,7 @@ async def set_tenant_policy(
     the plugin, version and parameters they were made with. A problem with a parameter
     names it ``parameters.<name>``, as the plugin spells it.
     """
+    authorize(actor, "setTenantPolicy")
     await require_tenant(session, actor.tenant_id)
     problems = Problems()
     if plugin is None:

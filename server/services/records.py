@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import Role, ViolationKind, ViolationStatus
+from server.domain import ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, Problems
 from server.policy.keys import is_finding_code, is_indicator_key, is_item_key
 from server.principal import Principal
-from server.services.common import get_in_tenant, require_role
+from server.services.access import authorize, get_in_scope
+from server.services.common import get_in_tenant
 
 MAX_FINDINGS_PER_CALL = 500
 
@@ -61,12 +62,14 @@ async def _record_figures(
     figures: list[Figure],
     field: str,
     office_id: str | None,
+    operation: str,
 ) -> models.Manager:
+    scope = authorize(actor, operation)
     problems = Problems()
     _check_figures(figures, field, problems)
     problems.raise_if_any()
-    manager = await get_in_tenant(
-        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
+    manager = await get_in_scope(
+        session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
     sheet = await _sheet_office(session, manager, office_id)
     for f in figures:
@@ -138,6 +141,7 @@ async def record_task_plan(
         plans,
         "plans",
         office_id,
+        "recordTaskPlan",
     )
 
 
@@ -161,6 +165,7 @@ async def record_indicators(
         values,
         "values",
         office_id,
+        "recordIndicators",
     )
 
 
@@ -172,6 +177,7 @@ async def record_inspection_findings(
     period: str,
     findings: list[Finding],
 ) -> list[models.InspectionFinding]:
+    scope = authorize(actor, "recordInspectionFindings")
     problems = Problems()
     if not 1 <= len(findings) <= MAX_FINDINGS_PER_CALL:
         problems.add("findings", "COUNT", f"give 1–{MAX_FINDINGS_PER_CALL} findings")
@@ -187,17 +193,17 @@ async def record_inspection_findings(
         if not 1 <= f.count <= 1000:
             problems.add(f"findings[{i}].count", "RANGE", "count must be 1–1000")
     problems.raise_if_any()
-    manager = await get_in_tenant(
-        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
+    manager = await get_in_scope(
+        session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
     rows: list[models.InspectionFinding] = []
     for i, f in enumerate(findings):
         loan_id = None
         if f.loan_id is not None:
-            loan = await get_in_tenant(
+            loan = await get_in_scope(
                 session,
                 models.Loan,
-                actor.tenant_id,
+                scope,
                 f.loan_id,
                 field=f"findings[{i}].loan_id",
                 entity="Loan",
@@ -231,7 +237,7 @@ async def record_violation(
     evidence: str | None,
     today: dt.date | None = None,
 ) -> models.Violation:
-    require_role(actor, (Role.RISK,), "recordViolation")
+    scope = authorize(actor, "recordViolation")
     today = today or dt.date.today()
     problems = Problems()
     if occurred_on > today:
@@ -239,8 +245,8 @@ async def record_violation(
     if not description.strip():
         problems.add("description", "REQUIRED", "describe the violation")
     problems.raise_if_any()
-    manager = await get_in_tenant(
-        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
+    manager = await get_in_scope(
+        session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
     violation = models.Violation(
         tenant_id=actor.tenant_id,
@@ -267,11 +273,12 @@ async def record_office_indicators(
 ) -> models.Office:
     """Set (or replace) an office's own totals for the period, against which the sum of its
     managers' figures is reconciled when appraisals run (山东办法 第十四条)."""
+    scope = authorize(actor, "recordOfficeIndicators")
     problems = Problems()
     _check_figures(values, "values", problems)
     problems.raise_if_any()
-    office = await get_in_tenant(
-        session, models.Office, actor.tenant_id, office_id, field="office_id", entity="Office"
+    office = await get_in_scope(
+        session, models.Office, scope, office_id, field="office_id", entity="Office"
     )
     for f in values:
         await session.merge(

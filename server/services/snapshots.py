@@ -17,10 +17,10 @@ from sqlalchemy import Date, and_, cast, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import Role
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
-from server.services.common import require_role, require_tenant
+from server.services.access import authorize
+from server.services.common import require_tenant
 
 
 def _date_literal(session: AsyncSession, day: dt.date) -> Any:
@@ -41,7 +41,7 @@ async def take_loan_snapshot(
     The live book is the state at ``as_of`` only if taken on that day (or later,
     with no change since); so a date in the future is refused.
     """
-    require_role(actor, (Role.HR, Role.RISK), "takeLoanSnapshot")
+    authorize(actor, "takeLoanSnapshot")
     if as_of > (today or dt.date.today()):
         raise InvalidInput(
             [FieldProblem("as_of", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import Role
 from server.errors import Problems
 from server.principal import Principal
-from server.services.common import require_role, require_tenant
+from server.services.access import authorize
+from server.services.common import require_tenant
 
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
 LARGE_LOAN_DEFAULT = Decimal("5000000.00")
@@ -50,7 +50,7 @@ async def set_tenant_settings(
     large_loan_threshold: Decimal | None,
 ) -> TenantSettings:
     """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
-    require_role(actor, (Role.FEDERATION_ADMIN,), "setTenantSettings")
+    authorize(actor, "setTenantSettings")
     problems = Problems()
     if appeal_days is not None and not 1 <= appeal_days <= 365:
         problems.add("appeal_days", "RANGE", "appeal days must be 1–365")

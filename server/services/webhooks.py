@@ -15,15 +15,16 @@ import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import EventKind, Role, WebhookDeliveryStatus, WebhookStatus
+from server.domain import EventKind, WebhookDeliveryStatus, WebhookStatus
 from server.errors import NotFound, Problems
 from server.ids import uuid7
 from server.principal import Principal
-from server.services.common import get_in_tenant, parse_id, require_role, require_tenant
+from server.services.access import authorize
+from server.services.common import parse_id, require_tenant
 
 #: Failed attempts in a row (any event) after which an endpoint is paused. With the
 #: delivery job's backoff this is about five hours of an unreachable receiver: long enough
@@ -83,7 +84,7 @@ async def register_webhook(
     It receives events after the tenant's last committed cursor: an event still
     being written has a later cursor (the counter row is locked until it commits).
     """
-    require_role(actor, (Role.INTEGRATOR,), "registerWebhook")
+    authorize(actor, "registerWebhook")
     problems = Problems()
     clean_url = _checked_url(url, problems)
     wanted = _checked_kinds(kinds, problems)
@@ -111,18 +112,24 @@ async def register_webhook(
     return endpoint, secret
 
 
+def _own(actor: Principal) -> ColumnElement[bool]:
+    """An integrator's own endpoints: those it registered (user ids compare case-insensitively)."""
+    w = models.WebhookEndpoint
+    return and_(w.tenant_id == actor.tenant_id, func.lower(w.created_by) == actor.user_id.lower())
+
+
 async def _endpoint(
-    session: AsyncSession, tenant_id: str, webhook_id: object
+    session: AsyncSession, actor: Principal, webhook_id: object, *, for_update: bool = True
 ) -> models.WebhookEndpoint:
-    return await get_in_tenant(
-        session,
-        models.WebhookEndpoint,
-        tenant_id,
-        webhook_id,
-        field="webhook_id",
-        entity="Webhook",
-        for_update=True,
-    )
+    """One of the actor's own endpoints; another integrator's is not found."""
+    key = parse_id(webhook_id, "webhook_id", "Webhook")
+    stmt = select(models.WebhookEndpoint).where(_own(actor), models.WebhookEndpoint.id == key)
+    if for_update:
+        stmt = stmt.with_for_update()
+    endpoint = (await session.execute(stmt)).scalar_one_or_none()
+    if endpoint is None:
+        raise NotFound("Webhook", webhook_id, "webhook_id")
+    return endpoint
 
 
 async def rotate_webhook_secret(
@@ -136,8 +143,8 @@ async def rotate_webhook_secret(
 
     No old secret stays valid: a secret is rotated because it may have leaked.
     """
-    require_role(actor, (Role.INTEGRATOR,), "rotateWebhookSecret")
-    endpoint = await _endpoint(session, actor.tenant_id, webhook_id)
+    authorize(actor, "rotateWebhookSecret")
+    endpoint = await _endpoint(session, actor, webhook_id)
     secret = secrets.token_urlsafe(32)
     endpoint.secret = secret
     endpoint.secret_rotated_at = now or models.now()
@@ -156,8 +163,8 @@ async def resume_webhook(
 
     Resuming an active endpoint is harmless (it only retries without waiting).
     """
-    require_role(actor, (Role.INTEGRATOR,), "resumeWebhook")
-    endpoint = await _endpoint(session, actor.tenant_id, webhook_id)
+    authorize(actor, "resumeWebhook")
+    endpoint = await _endpoint(session, actor, webhook_id)
     endpoint.status = WebhookStatus.ACTIVE
     endpoint.paused_reason = None
     endpoint.consecutive_failures = 0
@@ -179,11 +186,9 @@ async def resume_webhook(
 
 
 async def list_webhooks(session: AsyncSession, actor: Principal) -> list[models.WebhookEndpoint]:
-    require_role(actor, (Role.INTEGRATOR,), "reading webhooks")
+    authorize(actor, "webhooks", "query")
     rows = await session.execute(
-        select(models.WebhookEndpoint)
-        .where(models.WebhookEndpoint.tenant_id == actor.tenant_id)
-        .order_by(models.WebhookEndpoint.id)
+        select(models.WebhookEndpoint).where(_own(actor)).order_by(models.WebhookEndpoint.id)
     )
     return list(rows.scalars())
 
@@ -196,15 +201,8 @@ async def list_deliveries(
     first: int,
 ) -> list[models.WebhookDelivery]:
     """An endpoint's deliveries, newest event first."""
-    require_role(actor, (Role.INTEGRATOR,), "reading webhook deliveries")
-    key = parse_id(webhook_id, "webhook_id", "Webhook")
-    exists = await session.scalar(
-        select(models.WebhookEndpoint.id).where(
-            models.WebhookEndpoint.tenant_id == actor.tenant_id, models.WebhookEndpoint.id == key
-        )
-    )
-    if exists is None:
-        raise NotFound("Webhook", webhook_id, "webhook_id")
+    authorize(actor, "webhookDeliveries", "query")
+    key = (await _endpoint(session, actor, webhook_id, for_update=False)).id
     d = models.WebhookDelivery
     rows = await session.execute(
         select(d)

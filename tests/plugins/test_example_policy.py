@@ -315,10 +315,14 @@ async def test_the_example_serves_a_tenant_over_graphql(
 
     # lending: the tenant's cap (250,000.00, not the default 300,000.00) is checked
     customer = await _lendable_customer(session)
-    above = await run(example_api, CREATE_LOAN, _loan(customer, "250000.01"), Role.HR, "hr-1")
+    above = await run(
+        example_api, CREATE_LOAN, _loan(customer, "250000.01"), Role.BRANCH_HEAD, "bh-1"
+    )
     assert above["__typename"] == "Refused", above
     assert {"rule": "AMOUNT_OVER_CAP", "article": "第八条"} in above["refusals"]
-    at_cap = await run(example_api, CREATE_LOAN, _loan(customer, "250000.00"), Role.HR, "hr-1")
+    at_cap = await run(
+        example_api, CREATE_LOAN, _loan(customer, "250000.00"), Role.BRANCH_HEAD, "bh-1"
+    )
     assert at_cap["__typename"] == "Loan", at_cap
 
     # classification: blacklisting reclassifies the customer by the example's table
@@ -329,7 +333,9 @@ async def test_the_example_serves_a_tenant_over_graphql(
     assert [(r["rule"], r["article"]) for r in change["rules"]] == [
         ("exit.blacklisted", "第七条(一)")
     ]
-    refused = await run(example_api, CREATE_LOAN, _loan(customer, "1000.00"), Role.HR, "hr-1")
+    refused = await run(
+        example_api, CREATE_LOAN, _loan(customer, "1000.00"), Role.BRANCH_HEAD, "bh-1"
+    )
     assert {"rule": "NO_NEW_CREDIT", "article": "第七条"} in refused["refusals"]
 
     # penalty: a nominee loan costs the 二级 manager the grade
@@ -344,8 +350,8 @@ async def test_the_example_serves_a_tenant_over_graphql(
                 "description": "背冒名贷款一笔",
             }
         },
-        Role.RISK,
-        "qian.risk",
+        Role.BRANCH_HEAD,
+        "qian.branch",
     )
     confirmed = await run(
         example_api,

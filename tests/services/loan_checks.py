@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from server.db import models
-from server.domain import CustomerKind, Guarantee, LoanProduct
+from server.domain import CustomerKind, Guarantee, LoanProduct, Role
 from server.errors import Refusal, Refused
 from server.services import loans
 from tests.builders import Bank
@@ -44,7 +44,9 @@ def loan_input(
 
 
 async def create_loan(world: Bank, data: dict[str, Any]) -> models.Loan:
-    return await loans.create_loan(world.session, world.registry, principal(world.tenant), **data)
+    return await loans.create_loan(
+        world.session, world.registry, principal(world.tenant, (Role.BRANCH_HEAD,)), **data
+    )
 
 
 async def assert_refused(world: Bank, data: dict[str, Any], expected: set[str]) -> list[Refusal]:

@@ -35,8 +35,12 @@ async def request(
     roles: tuple[Role, ...] = (Role.BRANCH_HEAD,),
     reason: str = "首次授信准入",
 ) -> models.AdmissionRequest:
+    """The request, by a branch head of the head office or by the customer's own manager."""
+    own = await desk.session.get(models.Manager, (TENANT, customer.manager_id))
+    assert own is not None
+    actor = principal(TENANT, roles, user, manager=own.employee_no)
     return await admission.request_admission(
-        desk.session, principal(TENANT, roles, user), customer_id=str(customer.id), reason=reason
+        desk.session, actor, customer_id=str(customer.id), reason=reason
     )
 
 

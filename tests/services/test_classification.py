@@ -98,7 +98,7 @@ class Shop:
     tenant: str
 
     def actor(self, *roles: Role) -> Principal:
-        return principal(self.tenant, roles or (Role.HR,))
+        return principal(self.tenant, roles or (Role.BRANCH_HEAD, Role.RISK))
 
     async def manager(self) -> models.Manager:
         return await classification_manager(self.session, self.tenant)

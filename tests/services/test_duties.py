@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import CustomerKind, DutyKind
+from server.domain import CustomerKind, DutyKind, Role
 from server.errors import InvalidInput, NotFound
 from server.services.duties import Duty, duties_for, record_duty
 from tests.builders import Book
@@ -41,7 +41,7 @@ def of_kind(items: list[Duty], kind: DutyKind, loan: models.Loan) -> list[Duty]:
 async def record(book: Book, loan: models.Loan, kind: DutyKind, on: dt.date) -> models.DutyRecord:
     return await record_duty(
         book.session,
-        principal(book.tenant),
+        principal(book.tenant, (Role.BRANCH_HEAD,)),
         loan_id=str(loan.id),
         kind=kind,
         done_on=on,
@@ -238,7 +238,7 @@ async def test_a_duty_of_an_unknown_loan_is_not_found(book: Book) -> None:
     with pytest.raises(NotFound) as missing:
         await record_duty(
             book.session,
-            principal(book.tenant),
+            principal(book.tenant, (Role.BRANCH_HEAD,)),
             loan_id=str(uuid.uuid4()),
             kind=INSPECTION,
             done_on=TODAY,

@@ -60,7 +60,7 @@ class Court:
         occurred_on: dt.date = dt.date(YEAR, 5, 6),
         *,
         description: str | None = None,
-        roles: tuple[Role, ...] = (Role.RISK,),
+        roles: tuple[Role, ...] = (Role.BRANCH_HEAD,),
     ) -> models.Violation:
         made = await records.record_violation(
             self.session,
@@ -150,7 +150,9 @@ class Court:
             await loans.create_loan(
                 self.session,
                 self.registry,
-                principal(self.tenant, (Role.MANAGER,), "loan.officer"),
+                principal(
+                    self.tenant, (Role.MANAGER,), "loan.officer", manager=manager.employee_no
+                ),
                 customer_id=str(customer.id),
                 manager_id=None,
                 contract_no=f"PN-{uuid.uuid4().hex[:16]}",
@@ -180,8 +182,8 @@ def cc(session: AsyncSession, registry: PolicyRegistry) -> Court:
 # --- who may record and confirm -----------------------------------------------------
 
 
-@pytest.mark.parametrize("roles", [(Role.HR,), (Role.BRANCH_HEAD,), (Role.AUDITOR,)])
-async def test_recording_needs_risk(sd: Court, roles: tuple[Role, ...]) -> None:
+@pytest.mark.parametrize("roles", [(Role.HR,), (Role.RISK,), (Role.AUDITOR,), (Role.MANAGER,)])
+async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...]) -> None:
     manager = await sd.manager("SD_1")
     before = await sd.footprint()
     with pytest.raises(PermissionDenied):

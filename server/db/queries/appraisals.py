@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import ColumnElement, Row, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -80,11 +80,16 @@ async def delete_drafts(
 
 
 async def appraisal_by_id(
-    session: AsyncSession, tenant_id: str, appraisal_id: uuid.UUID
+    session: AsyncSession,
+    tenant_id: str,
+    appraisal_id: uuid.UUID,
+    scope: Sequence[ColumnElement[bool]] = (),
 ) -> models.Appraisal | None:
-    """The tenant's appraisal with this id, if it has one."""
+    """The tenant's appraisal with this id (if ``scope`` keeps it)."""
     a = models.Appraisal
-    rows = await session.execute(select(a).where(a.tenant_id == tenant_id, a.id == appraisal_id))
+    rows = await session.execute(
+        select(a).where(a.tenant_id == tenant_id, a.id == appraisal_id, *scope)
+    )
     return rows.scalar_one_or_none()
 
 

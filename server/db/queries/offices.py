@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import ColumnElement, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -35,11 +36,14 @@ async def subtree_office_ids(
     return set(rows.scalars())
 
 
-async def offices_in_tree_order(session: AsyncSession, tenant_id: str) -> list[models.Office]:
-    """The tenant's offices, the head office first, then by depth and code."""
+async def offices_in_tree_order(
+    session: AsyncSession, tenant_id: str, scope: Sequence[ColumnElement[bool]] = ()
+) -> list[models.Office]:
+    """The tenant's offices (those ``scope`` keeps), the head office first, then by depth
+    and code."""
     rows = await session.execute(
         select(models.Office)
-        .where(models.Office.tenant_id == tenant_id)
+        .where(models.Office.tenant_id == tenant_id, *scope)
         .order_by(models.Office.depth, models.Office.code)
     )
     return list(rows.scalars())

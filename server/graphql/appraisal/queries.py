@@ -73,5 +73,5 @@ class AppraisalQuery:
         if key is None:
             return None
         ctx = info.context
-        row = await ctx.call(appraisal_by_id, ctx.tenant_id, key)
+        row = await ctx.call(appraisal_by_id, ctx.tenant_id, key, ctx.scope.where(models.Appraisal))
         return Appraisal.from_row(row) if row else None

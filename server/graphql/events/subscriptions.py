@@ -31,16 +31,18 @@ from strawberry.types import Info
 
 from server.auth import principal_from_authorization
 from server.db.queries.offices import subtree_office_ids
-from server.db.queries.tenants import tenant_exists
-from server.domain import EventKind, Role
+from server.db.queries.tenants import resolve_principal
+from server.domain import EventKind
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
 from server.graphql.events.types import ChangeEvent
 from server.outbox.events import latest_cursor
 from server.outbox.hub import EventHub
+from server.permissions import SUBSCRIPTIONS
 from server.principal import Principal
 from server.settings import Settings
 
-READERS = (Role.INTEGRATOR, Role.HR)
+#: Who may follow events (the permission table's row, the same for both subscriptions).
+READERS = tuple(SUBSCRIPTIONS["gradeChanged"].roles)
 BATCH = 200
 RECHECK_SECONDS = 5.0
 """A subscriber reads the outbox at least this often, wake-up or not."""
@@ -88,7 +90,9 @@ async def follow(
 ) -> AsyncGenerator[ChangeEvent, None]:
     principal = ctx.principal
     if principal is None or principal.roles.isdisjoint(READERS):
-        raise PermissionDenied("subscribing to events needs the role INTEGRATOR or HR")
+        raise PermissionDenied(
+            "subscribing to events needs one of the roles " + ", ".join(sorted(READERS))
+        )
     tenant_id = principal.tenant_id
     with ctx.hub.listen(tenant_id) as wake:
         if after is None:
@@ -206,6 +210,8 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
         except AuthenticationError:
             raise ConnectionRejectionError from None
         async with self._sessionmaker() as session:
-            if not await tenant_exists(session, context.principal.tenant_id):
-                raise ConnectionRejectionError
+            resolved = await resolve_principal(session, context.principal)
+        if isinstance(resolved, str):
+            raise ConnectionRejectionError
+        context.principal = resolved
         return None

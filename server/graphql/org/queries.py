@@ -38,7 +38,7 @@ class OrgQuery:
     @strawberry.field(description="The offices of the tenant, the head office first.")
     async def offices(self, info: Ctx) -> list[Office]:
         ctx = info.context
-        rows = await ctx.call(offices_in_tree_order, ctx.tenant_id)
+        rows = await ctx.call(offices_in_tree_order, ctx.tenant_id, ctx.scope.where(models.Office))
         return [Office.from_row(r) for r in rows]
 
     @strawberry.field

@@ -9,7 +9,6 @@ from strawberry import UNSET
 from strawberry.scalars import JSON
 
 from server.db import models
-from server.domain import Role
 from server.errors import FieldProblem, InvalidInput
 from server.graphql.context import Context, Ctx
 from server.graphql.enums import PolicyCategory
@@ -19,7 +18,7 @@ from server.graphql.org.types import Tenant
 from server.graphql.paths import input_paths
 from server.graphql.scalars import Money
 from server.services import policies, tenant_settings
-from server.services.common import require_role
+from server.services.access import authorize
 
 SetTenantPolicyResult = Annotated[Tenant | ErrorType, strawberry.union("SetTenantPolicyResult")]
 
@@ -70,7 +69,7 @@ class PolicyMutation:
         parameters: JSON | None = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
-        require_role(ctx.principal, (Role.FEDERATION_ADMIN,), "setTenantPolicy")
+        authorize(ctx.principal, "setTenantPolicy")
         if plugin is UNSET:
             raise InvalidInput(
                 [

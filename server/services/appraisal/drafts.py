@@ -16,15 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.db.bulk import bulk_insert
 from server.db.queries.appraisals import confirmed_managers, delete_drafts
-from server.domain import AppraisalStatus, Role
+from server.domain import AppraisalStatus
 from server.errors import Conflict, FieldProblem, InvalidInput, MissingInputs
 from server.ids import uuid7
 from server.policy import AppraisalInput, AppraisalOutcome
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.access import authorize, get_in_scope
 from server.services.appraisal.inputs import Prepared, appraisal_input, missing_inputs, prepare
 from server.services.appraisal.stored import inputs_json, item_rows, money_json
-from server.services.common import get_in_tenant, require_role
 
 
 def appraise_manager(
@@ -131,9 +131,9 @@ async def run_appraisal(
     today: dt.date | None = None,
 ) -> models.Appraisal:
     """Appraise one manager for one period as a DRAFT (replacing an earlier draft)."""
-    require_role(actor, (Role.HR,), "runAppraisal")
-    manager = await get_in_tenant(
-        session, models.Manager, actor.tenant_id, manager_id, field="manager_id", entity="Manager"
+    scope = authorize(actor, "runAppraisal")
+    manager = await get_in_scope(
+        session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
     if await confirmed_managers(session, actor.tenant_id, period, [manager.id]):
         raise Conflict(

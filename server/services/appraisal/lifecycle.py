@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
-from server.domain import AppraisalStatus, Role, TierChangeCause
+from server.domain import AppraisalStatus, TierChangeCause
 from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
 from server.policy import (
     AppraisalOutcome,
@@ -30,10 +30,11 @@ from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.policy.vocabulary import TierMoveFlag
 from server.principal import Principal
+from server.services.access import authorize
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
-from server.services.common import get_in_tenant, require_role
+from server.services.common import get_in_tenant
 from server.services.managers import change_tier
 from server.services.profiles import manager_profile, tier_of
 from server.services.tenant_settings import TenantSettings
@@ -177,7 +178,7 @@ async def confirm_appraisal(
     appraisal_id: str,
 ) -> models.Appraisal:
     """A second person (HR) confirms a draft; the tier change takes effect here."""
-    require_role(actor, (Role.HR,), "confirmAppraisal")
+    authorize(actor, "confirmAppraisal")
     row, manager, items = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
         raise Conflict(
@@ -231,7 +232,7 @@ async def appeal_appraisal(
     now: dt.datetime | None = None,
 ) -> models.Appraisal:
     """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
-    require_role(actor, (Role.MANAGER,), "appealAppraisal")
+    authorize(actor, "appealAppraisal")
     row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if manager.employee_no != actor.user_id:
         raise Conflict("a manager may appeal only their own appraisal", "appraisal_id")
@@ -272,7 +273,7 @@ async def resolve_appeal(
 ) -> models.Appraisal:
     """HR decides an appeal; with ``recompute`` the appraisal is made again from the
     current inputs and any tier change is recorded with cause APPEAL."""
-    require_role(actor, (Role.HR,), "resolveAppeal")
+    authorize(actor, "resolveAppeal")
     row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if row.status != AppraisalStatus.APPEALED:
         raise Conflict(

@@ -51,7 +51,7 @@ async def test_record_plans_indicators_findings_and_violation(
             __typename ... on Violation { kind kindLabel status } }
         }""",
         {"m": str(manager.id), "loan": str(loan.id)},
-        roles=(Role.HR, Role.RISK),
+        roles=(Role.HR, Role.BRANCH_HEAD),
     )
     assert data["plan"]["figures"][1] == {"indicator": "interest_recovered", "value": "120000.5"}
     assert data["again"]["__typename"] == "FiguresRecorded"

@@ -75,8 +75,10 @@ async def call(
     tenant: str,
     user: str,
     roles: tuple[Role, ...] = (Role.RISK,),
+    manager: str | None = None,
 ) -> dict[str, Any]:
-    response = await api.post(query, variables, token=api.token(tenant, roles, user))
+    token = api.token(tenant, roles, user, manager=manager)
+    response = await api.post(query, variables, token=token)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body["errors"]
@@ -114,6 +116,7 @@ class Court:
             },
             tenant=self.tenant,
             user=RECORDER,
+            roles=(Role.BRANCH_HEAD,),
         )
         assert made["__typename"] == "Violation", made
         assert made["status"] == "RECORDED"
@@ -188,6 +191,7 @@ class Court:
             tenant=self.tenant,
             user="loan.officer",
             roles=(Role.MANAGER,),
+            manager=manager.employee_no,
         )
         assert result["__typename"] == "Refused", result
         assert all(r["article"].strip() for r in result["refusals"])
@@ -205,8 +209,8 @@ def cc(api: Api, session: AsyncSession, registry: PolicyRegistry) -> Court:
     return Court(api, session, registry, "cc-demo")
 
 
-@pytest.mark.parametrize("roles", [(Role.HR,), (Role.BRANCH_HEAD,), (Role.AUDITOR,)])
-async def test_recording_needs_risk(sd: Court, roles: tuple[Role, ...]) -> None:
+@pytest.mark.parametrize("roles", [(Role.HR,), (Role.RISK,), (Role.AUDITOR,)])
+async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...]) -> None:
     manager = await sd.manager("SD_1")
     before = await sd.footprint()
     result = await call(
@@ -253,6 +257,7 @@ async def test_a_violation_needs_a_past_date_and_a_description(
         },
         tenant=sd.tenant,
         user=RECORDER,
+        roles=(Role.BRANCH_HEAD,),
     )
     assert result["__typename"] == "InvalidInput", result
     assert [e["field"] for e in result["errors"]] == [field]

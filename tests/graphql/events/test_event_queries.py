@@ -82,7 +82,7 @@ async def test_a_grade_change_and_its_event_commit_together(
         """mutation($m: ID!) { recordViolation(input: {managerId: $m, kind: NOMINEE_LOAN,
              occurredOn: "2026-03-01", description: "冒名贷款"}) { ... on Violation { id } } }""",
         {"m": str(manager.id)},
-        roles=(Role.RISK,),
+        roles=(Role.BRANCH_HEAD,),
     )
     confirm = """mutation($id: ID!) { confirmViolation(id: $id) { __typename ... on Violation { effect } } }"""
     response = await api.post(
@@ -133,7 +133,7 @@ async def test_a_refused_change_writes_no_event(api: Api, session: AsyncSession)
                     ).scalar_one()
                 )
             },
-            roles=(Role.RISK,),
+            roles=(Role.BRANCH_HEAD,),
         )
     )["recordViolation"]["id"]
     same_person = await api(
@@ -145,8 +145,10 @@ async def test_a_refused_change_writes_no_event(api: Api, session: AsyncSession)
     assert await session.scalar(select(func.count()).select_from(models.Event)) == before
 
 
-@pytest.mark.parametrize("roles", [(Role.MANAGER,), (Role.RISK,), (Role.AUDITOR,)])
-async def test_events_are_for_integrators_and_hr(api: Api, roles: tuple[Role, ...]) -> None:
+@pytest.mark.parametrize("roles", [(Role.MANAGER,), (Role.BRANCH_HEAD,), (Role.FEDERATION_ADMIN,)])
+async def test_events_are_for_integrators_and_tenant_readers(
+    api: Api, roles: tuple[Role, ...]
+) -> None:
     response = await api.post(GRADE_EVENTS, {}, token=api.token("sd-demo", roles))
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "PERMISSION_DENIED"

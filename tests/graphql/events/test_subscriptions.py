@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from server.auth import mint_token
 from server.domain import Role
 from server.settings import Settings, _async_driver
+from tests.conftest import HEAD_OFFICE_CODE
 
 SECRET = "live-secret-" + "s" * 40
 SUBSCRIBE = """subscription($after: String, $manager: ID) {
@@ -73,7 +74,10 @@ class Live:
             time.sleep(0.2)
 
     def token(self, roles: tuple[Role, ...] = (Role.INTEGRATOR,), user: str = "live") -> str:
-        return mint_token(self.settings, tenant="sd-demo", user=user, roles=list(roles))
+        office = HEAD_OFFICE_CODE if Role.BRANCH_HEAD in roles else None
+        return mint_token(
+            self.settings, tenant="sd-demo", user=user, roles=list(roles), office=office
+        )
 
     def ws(self, index: int = 0) -> str:
         return self.urls[index].replace("http://", "ws://") + "/graphql"
@@ -304,14 +308,16 @@ async def test_the_older_graphql_ws_protocol_is_not_offered(live: Live) -> None:
     pytest.fail("a graphql-ws connection was accepted")
 
 
-async def test_only_integrators_and_hr_subscribe(live: Live) -> None:
+async def test_only_event_readers_subscribe(live: Live) -> None:
     async def first_event() -> None:
-        async with _client(live, token=live.token((Role.MANAGER,))) as session:
+        async with _client(live, token=live.token((Role.BRANCH_HEAD,))) as session:
             request = GraphQLRequest(SUBSCRIBE, variable_values={"after": "0"})
             async for _ in session.subscribe(request):
                 return
 
-    with pytest.raises(Exception, match="INTEGRATOR or HR"):
+    with pytest.raises(
+        Exception, match="gradeChanged needs the role AUDITOR or HR or INTEGRATOR or RISK"
+    ):
         await asyncio.wait_for(first_event(), timeout=20)
 
 

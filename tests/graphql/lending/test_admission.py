@@ -80,9 +80,11 @@ async def call(
     roles: tuple[Role, ...],
     user: str,
     tenant: str = TENANT,
+    manager: str | None = None,
 ) -> dict[str, Any]:
     """Run one operation as ``user``; it must succeed at the GraphQL level."""
-    response = await api.post(query, variables, token=api.token(tenant, roles, user))
+    token = api.token(tenant, roles, user, manager=manager)
+    response = await api.post(query, variables, token=token)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body["errors"]
@@ -113,6 +115,8 @@ async def request(api: Api, customer: models.Customer, *, user: str = REQUESTER)
 @pytest.mark.parametrize("role", [Role.BRANCH_HEAD, Role.MANAGER])
 async def test_a_request_makes_the_admission_pending(api: Api, desk: Desk, role: Role) -> None:
     customer = await corporate_customer(desk)
+    own = await desk.session.get(models.Manager, (TENANT, customer.manager_id))
+    assert own is not None
     before = await desk.count(models.AdmissionRequest)
     made = await call(
         api,
@@ -120,6 +124,7 @@ async def test_a_request_makes_the_admission_pending(api: Api, desk: Desk, role:
         {"id": str(customer.id), "reason": "  拟首次授信  "},
         roles=(role,),
         user=REQUESTER,
+        manager=own.employee_no,
     )
     assert made["__typename"] == "AdmissionRequest", made
     assert made["status"] == "PENDING"

@@ -1,0 +1,148 @@
+"""Who may call what: one table, every root query, mutation and subscription.
+
+Default deny: a root field without a row here is refused to everyone, and a test
+fails for it (``tests/test_permissions.py``), which also renders this table into
+``docs/roles.md``. The GraphQL layer checks a whole operation against the table
+before anything runs (``server.graphql.permissions``); the use cases ask the same
+table for the scope they may write in (``server.services.scopes.authorize``), so a
+job or the command line is held to the same rows.
+
+What a role reaches *inside* a field it may call is its data scope (own records,
+office subtree, tenant — ``server.services.scopes``), a condition in SQL.
+The rows follow the roles table of the spec (``core.md``, "Roles"); where the spec
+names no role for an operation, the row's note says what was chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from server.domain import Role
+
+MANAGER, BRANCH_HEAD, HR, RISK, AUDITOR, INTEGRATOR, FEDERATION_ADMIN = (
+    Role.MANAGER,
+    Role.BRANCH_HEAD,
+    Role.HR,
+    Role.RISK,
+    Role.AUDITOR,
+    Role.INTEGRATOR,
+    Role.FEDERATION_ADMIN,
+)
+EVERYONE = frozenset(Role)
+#: The roles that read the tenant's people and business, each within its data scope.
+STAFF = frozenset({MANAGER, BRANCH_HEAD, HR, RISK, AUDITOR})
+#: The roles that read the whole tenant.
+TENANT_READERS = frozenset({HR, RISK, AUDITOR})
+EVENT_READERS = frozenset({INTEGRATOR, HR, RISK, AUDITOR})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which roles may call one root field, and why where the spec is silent."""
+
+    roles: frozenset[Role]
+    note: str = ""
+
+
+def _rule(*roles: Role | frozenset[Role], note: str = "") -> Rule:
+    out: set[Role] = set()
+    for r in roles:
+        out |= r if isinstance(r, frozenset) else {r}
+    return Rule(frozenset(out), note)
+
+
+QUERIES: Mapping[str, Rule] = {
+    "viewer": _rule(EVERYONE, note="the caller itself"),
+    "tenant": _rule(EVERYONE, note="the tenant's name, province and policy selection"),
+    "labels": _rule(EVERYONE, note="enumeration labels; no data"),
+    "policies": _rule(EVERYONE, note="the installed plugins; no data"),
+    "offices": _rule(STAFF),
+    "office": _rule(STAFF),
+    "managers": _rule(STAFF),
+    "manager": _rule(STAFF),
+    "customers": _rule(STAFF),
+    "customer": _rule(STAFF),
+    "loans": _rule(STAFF),
+    "loan": _rule(STAFF),
+    "appraisals": _rule(STAFF),
+    "appraisal": _rule(STAFF),
+    "appraisalRun": _rule(TENANT_READERS, note="a batch over the whole tenant"),
+    "rotationDue": _rule(TENANT_READERS, note="rotation is HR's; a tenant-wide list"),
+    "gradeEvents": _rule(EVENT_READERS),
+    "classEvents": _rule(EVENT_READERS),
+    "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
+    "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
+}
+
+MUTATIONS: Mapping[str, Rule] = {
+    # Organisation and managers: HR.
+    "createOffice": _rule(HR, note="the spec names no role; the organisation is HR's"),
+    "createManager": _rule(HR),
+    "updateManager": _rule(HR, note="profile, status, licence, qualification"),
+    "setManagerTier": _rule(HR, note="a manual tier change"),
+    # Customers and loans: the manager for themselves, the branch head in the subtree.
+    "createCustomer": _rule(MANAGER, BRANCH_HEAD),
+    "createLoan": _rule(MANAGER, BRANCH_HEAD),
+    "recordDuty": _rule(MANAGER, BRANCH_HEAD),
+    "requestAdmission": _rule(MANAGER, BRANCH_HEAD),
+    "transferRelationship": _rule(BRANCH_HEAD, RISK),
+    # Risk and compliance.
+    "updateCustomerFacts": _rule(RISK),
+    "setLoanRiskClass": _rule(RISK),
+    "approveAdmission": _rule(RISK),
+    "rejectAdmission": _rule(RISK),
+    "blacklistCustomer": _rule(RISK),
+    "unblacklistCustomer": _rule(RISK),
+    "recordViolation": _rule(BRANCH_HEAD, note="the branch head records; RISK confirms"),
+    "confirmViolation": _rule(RISK, note="confirmation and dismissal"),
+    "takeLoanSnapshot": _rule(HR, RISK, note="the month-end loan book, read by both"),
+    # Task plans and figures.
+    "recordTaskPlan": _rule(BRANCH_HEAD, HR),
+    "recordIndicators": _rule(BRANCH_HEAD, HR),
+    "recordOfficeIndicators": _rule(BRANCH_HEAD, HR, note="the office's signed task sheet"),
+    "recordInspectionFindings": _rule(BRANCH_HEAD, HR, note="figures of the appraisal"),
+    # Appraisals.
+    "runAppraisal": _rule(HR),
+    "runAppraisals": _rule(HR),
+    "confirmAppraisal": _rule(HR),
+    "appealAppraisal": _rule(MANAGER, note="the manager's own appraisal"),
+    "resolveAppeal": _rule(HR),
+    # Policy of the province's tenants.
+    "setTenantPolicy": _rule(FEDERATION_ADMIN),
+    "setTenantSettings": _rule(FEDERATION_ADMIN),
+    # Integrators' own webhooks.
+    "registerWebhook": _rule(INTEGRATOR),
+    "rotateWebhookSecret": _rule(INTEGRATOR),
+    "resumeWebhook": _rule(INTEGRATOR),
+}
+
+SUBSCRIPTIONS: Mapping[str, Rule] = {
+    "gradeChanged": _rule(EVENT_READERS),
+    "customerClassChanged": _rule(EVENT_READERS),
+}
+
+#: Every root field by operation type (the GraphQL names).
+TABLE: Mapping[str, Mapping[str, Rule]] = {
+    "query": QUERIES,
+    "mutation": MUTATIONS,
+    "subscription": SUBSCRIPTIONS,
+}
+
+
+def allowed_roles(operation: str, field: str) -> frozenset[Role]:
+    """The roles that may call ``field`` of ``operation``; none for a field not in the table."""
+    rule = TABLE.get(operation, {}).get(field)
+    return rule.roles if rule else frozenset()
+
+
+def may_call(roles: frozenset[Role], operation: str, field: str) -> bool:
+    return not roles.isdisjoint(allowed_roles(operation, field))
+
+
+def refusal(operation: str, field: str) -> str:
+    """Why a caller without the roles is refused ``field``: the roles it needs."""
+    allowed = allowed_roles(operation, field)
+    if not allowed:
+        return f"{field} is open to no role"
+    return f"{field} needs the role {' or '.join(sorted(r.value for r in allowed))}"
