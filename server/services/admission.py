@@ -179,6 +179,9 @@ async def transfer_relationship(
     """Move the customer's relationship (and its loans) to another office's manager."""
     require_role(actor, (Role.BRANCH_HEAD, Role.RISK), "transferRelationship")
     text = _reason(reason)
+    # The customer, then the receiving manager (the lock order of server.services): a loan
+    # being written to the customer commits first and moves below, or waits and sees the
+    # new office.
     customer = await get_in_tenant(
         session,
         models.Customer,
@@ -195,6 +198,7 @@ async def transfer_relationship(
         to_manager_id,
         field="to_manager_id",
         entity="Manager",
+        for_share=True,
     )
     if manager.status != ManagerStatus.ACTIVE:
         raise Conflict(
