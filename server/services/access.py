@@ -62,14 +62,30 @@ async def get_in_scope(
     field: str,
     entity: str,
     for_update: bool = False,
+    for_share: bool = False,
 ) -> ModelT:
-    """The row with this id in the scope, or ``NotFound`` (out of scope included)."""
+    """The row with this id in the scope, or ``NotFound`` (out of scope included).
+
+    The locks are ``get_in_tenant``'s: ``for_update`` against everyone, ``for_share`` only
+    against changes; a locked row is read afresh (see the lock order in ``server.services``).
+    """
     key = parse_id(id_, field, entity)
     m: Any = model
-    stmt = select(m).where(*scope.where(m), m.id == key)
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = (await session.execute(stmt)).scalar_one_or_none()
+    if not (for_update or for_share):
+        row = (
+            await session.execute(select(m).where(*scope.where(m), m.id == key))
+        ).scalar_one_or_none()
+    else:
+        # Lock by key alone, then ask whether the locked row is in scope: PostgreSQL
+        # re-checks a locked row that changed meanwhile against the conditions of the
+        # locking statement, and a scope's sub-selects would there be judged on their
+        # old rows (a customer moved within the subtree would seem out of it).
+        lock = select(m).where(m.tenant_id == scope.tenant_id, m.id == key)
+        lock = lock.with_for_update(read=not for_update).execution_options(populate_existing=True)
+        row = (await session.execute(lock)).scalar_one_or_none()
+        if row is not None and not scope.whole_tenant:
+            inside = await session.scalar(select(m.id).where(*scope.where(m), m.id == key))
+            row = row if inside is not None else None
     if row is None:
         raise NotFound(entity, id_, field)
     return row  # type: ignore[no-any-return]

@@ -180,6 +180,9 @@ async def transfer_relationship(
     """Move the customer's relationship (and its loans) to another office's manager."""
     scope = authorize(actor, "transferRelationship")
     text = _reason(reason)
+    # The customer, then the receiving manager (the lock order of server.services): a loan
+    # being written to the customer commits first and moves below, or waits and sees the
+    # new office.
     customer = await get_in_scope(
         session,
         models.Customer,
@@ -196,6 +199,7 @@ async def transfer_relationship(
         to_manager_id,
         field="to_manager_id",
         entity="Manager",
+        for_share=True,
     )
     if manager.status != ManagerStatus.ACTIVE:
         raise Conflict(

@@ -33,13 +33,20 @@ async def get_in_tenant(
     field: str,
     entity: str,
     for_update: bool = False,
+    for_share: bool = False,
 ) -> ModelT:
-    """The row with this id in this tenant, or ``NotFound`` (another tenant's id included)."""
+    """The row with this id in this tenant, or ``NotFound`` (another tenant's id included).
+
+    ``for_update`` locks the row until the transaction ends, ``for_share`` only against
+    changes (others may share it); see the lock order in :mod:`server.services`. A locked
+    row is read afresh, even when the session holds it already, so that a check sees the
+    version the lock protects.
+    """
     key = parse_id(id_, field, entity)
     m: Any = model
     stmt = select(m).where(m.tenant_id == tenant_id, m.id == key)
-    if for_update:
-        stmt = stmt.with_for_update()
+    if for_update or for_share:
+        stmt = stmt.with_for_update(read=not for_update).execution_options(populate_existing=True)
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
         raise NotFound(entity, id_, field)

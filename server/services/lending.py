@@ -121,7 +121,11 @@ async def loan_refusals(
     product: LoanProduct,
     issued_on: dt.date,
 ) -> list[Refusal]:
-    """Every rule the new loan breaks (empty when it may be written)."""
+    """Every rule the new loan breaks (empty when it may be written).
+
+    The caller holds the customer's row lock and a share of the manager's (see
+    :mod:`server.services`), so nothing these checks read changes before the loan is written.
+    """
     tenant_id = customer.tenant_id
     exposure, last_maturity = await _exposure_and_last_maturity(session, customer)
     refusals = manager_refusals(manager, issued_on)

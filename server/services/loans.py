@@ -16,6 +16,7 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
+from server.services.common import get_in_tenant
 from server.services.lending import loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
@@ -70,6 +71,11 @@ async def create_loan(
     if matures_on < issued_on:
         problems.add("matures_on", "AFTER_ISSUE", "a loan cannot mature before it is issued")
     problems.raise_if_any()
+    # Locked before any check reads: a concurrent loan to the customer waits, then sees this
+    # one in the exposure (the MAINTAIN ceiling); a transfer waits, then moves it, or this
+    # loan waits and sees the new office. The manager next, shared: a change of its status,
+    # licence or tier (the cap) waits, or this loan sees it. The lock order and SQLite (no
+    # row locks, one write lock from the first statement) are in server.services.
     customer = await get_in_scope(
         session,
         models.Customer,
@@ -77,6 +83,7 @@ async def create_loan(
         customer_id,
         field="customer_id",
         entity="Customer",
+        for_update=True,
     )
     if customer.kind == CustomerKind.CORPORATE and product in INDIVIDUAL_ONLY:
         problems.add(
@@ -93,6 +100,7 @@ async def create_loan(
             manager_id,
             field="manager_id",
             entity="Manager",
+            for_share=True,
         )
         if manager_id is not None
         else await get_in_scope(
@@ -102,6 +110,7 @@ async def create_loan(
             customer.manager_id,
             field="customer_id",
             entity="Manager",
+            for_share=True,
         )
     )
     taken = await session.scalar(
@@ -162,6 +171,18 @@ async def set_loan_risk_class(
     if not 0 <= days_overdue <= MAX_DAYS_OVERDUE:
         problems.add("days_overdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
     problems.raise_if_any()
+    found = await get_in_scope(session, models.Loan, scope, loan_id, field="loan_id", entity="Loan")
+    # The customer before the loan (the lock order of server.services): the customer is
+    # reclassified below, and a transfer holding it moves this loan.
+    await get_in_tenant(
+        session,
+        models.Customer,
+        actor.tenant_id,
+        found.customer_id,
+        field="loan_id",
+        entity="Customer",
+        for_update=True,
+    )
     loan = await get_in_scope(
         session,
         models.Loan,
