@@ -7,7 +7,9 @@ Usage::
 Starts the server as its own process on a scratch database with the demo data,
 connects ``--subscribers`` (default 500) WebSocket clients speaking
 graphql-transport-ws to ``gradeChanged``, then makes ``--events`` grade changes
-through the API at ``--rate`` per second with a few concurrent writers. Latency is
+through the API at ``--rate`` per second with a few concurrent writers (each change
+proposed by one HR user ahead of time, and confirmed by a second at its due time: the
+confirmation writes the change and its event). Latency is
 measured per (subscriber, event) from the event's ``occurredAt`` (taken inside the
 writing transaction, so slightly before its commit) to its arrival at the client.
 Prints p50/p95/p99 and the sustained rate at which every subscriber had every event.
@@ -40,8 +42,9 @@ SECRET = "bench-" + "e" * 40
 MANAGERS = (
     "{ managers(first: 100, filter: {statuses: [ACTIVE]}) { edges { node { id tier { code } } } } }"
 )
-SET_TIER = """mutation($m: ID!, $t: String!) { setManagerTier(managerId: $m, tierCode: $t,
-  reason: "bench") { __typename } }"""
+PROPOSE = """mutation($m: ID!, $t: String!) { proposeTierChange(managerId: $m, tierCode: $t,
+  reason: "bench") { __typename ... on TierProposal { id } } }"""
+CONFIRM = """mutation($id: ID!) { confirmTierChange(id: $id) { __typename } }"""
 
 
 def _free_port() -> int:
@@ -158,6 +161,8 @@ async def _measure(args: argparse.Namespace, url: str, port: int) -> None:
             await asyncio.sleep(0.2)
     reader = mint_token(settings, tenant="sd-demo", user="bench", roles=[Role.INTEGRATOR])
     writer = mint_token(settings, tenant="sd-demo", user="bench-hr", roles=[Role.HR])
+    # A manual tier change is proposed by one HR person and confirmed (the event) by another.
+    checker = mint_token(settings, tenant="sd-demo", user="bench-hr-2", roles=[Role.HR])
     print(f"machine: {describe()}")
     print(f"database: {url.split(':', 1)[0]}")
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -190,14 +195,22 @@ async def _measure(args: argparse.Namespace, url: str, port: int) -> None:
                 manager = managers[i % len(managers)]
                 target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
                 manager["tier"]["code"] = target
+                proposed = await client.post(
+                    "/graphql",
+                    json={"query": PROPOSE, "variables": {"m": manager["id"], "t": target}},
+                    headers={"Authorization": f"Bearer {writer}"},
+                )
+                proposal = proposed.json()["data"]["proposeTierChange"]
+                assert proposal["__typename"] == "TierProposal", proposal
                 due = started + i / args.rate
                 await asyncio.sleep(max(0.0, due - time.time()))
                 response = await client.post(
                     "/graphql",
-                    json={"query": SET_TIER, "variables": {"m": manager["id"], "t": target}},
-                    headers={"Authorization": f"Bearer {writer}"},
+                    json={"query": CONFIRM, "variables": {"id": proposal["id"]}},
+                    headers={"Authorization": f"Bearer {checker}"},
                 )
-                assert response.json()["data"]["setManagerTier"]["__typename"] == "Manager"
+                result = response.json()["data"]["confirmTierChange"]["__typename"]
+                assert result == "TierProposal", result
 
         await asyncio.gather(*(write(w) for w in range(args.writers)))
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=600)

@@ -115,6 +115,14 @@ class AdmissionDecision(LabelledEnum):
     REJECTED = "REJECTED", "已拒绝"
 
 
+class TierProposalStatus(LabelledEnum):
+    """A manual tier change: proposed by one HR person, decided by a second."""
+
+    PENDING = "PENDING", "待确认"
+    CONFIRMED = "CONFIRMED", "已确认"
+    REJECTED = "REJECTED", "已驳回"
+
+
 class RunStatus(LabelledEnum):
     RUNNING = "RUNNING", "进行中"
     DONE = "DONE", "已完成"

@@ -14,6 +14,7 @@
         ├── NotFound             no such id in the caller's tenant
         ├── Conflict             the write would break a uniqueness or state rule
         ├── PermissionDenied     the caller's roles do not allow this
+        │   └── SeparationOfDuties  both sides of a decision, or one's own record
         ├── Refused              a check failed (e.g. a new loan); every failed rule listed
         ├── PolicyUnavailable    the tenant's selected plugin cannot be used now
         └── MissingInputs        required appraisal inputs are missing; each one listed
@@ -96,6 +97,17 @@ class PermissionDenied(DomainError):
     """The caller's roles do not allow this operation."""
 
     code = "PERMISSION_DENIED"
+
+
+class SeparationOfDuties(PermissionDenied):
+    """The caller would take both sides of a decision (maker–checker) or act on their own
+    manager record; ``rule`` names which rule of the spec's list refuses it."""
+
+    code = "SEPARATION_OF_DUTIES"
+
+    def __init__(self, rule: str, message: str, field: str | None = None) -> None:
+        super().__init__(f"separation of duties ({rule}): {message}", field)
+        self.rule = rule
 
 
 class BadQueryArgument(RuralCreditError):

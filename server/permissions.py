@@ -73,6 +73,7 @@ QUERIES: Mapping[str, Rule] = {
     "classEvents": _rule(EVENT_READERS),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
     "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
+    "tierProposals": _rule(HR, AUDITOR, note="manual tier proposals are HR's; the audit reads"),
 }
 
 MUTATIONS: Mapping[str, Rule] = {
@@ -80,7 +81,9 @@ MUTATIONS: Mapping[str, Rule] = {
     "createOffice": _rule(HR, note="the spec names no role; the organisation is HR's"),
     "createManager": _rule(HR),
     "updateManager": _rule(HR, note="profile, status, licence, qualification"),
-    "setManagerTier": _rule(HR, note="a manual tier change"),
+    "proposeTierChange": _rule(HR, note="a manual tier change, decided by a second HR person"),
+    "confirmTierChange": _rule(HR, note="not by the proposer"),
+    "rejectTierChange": _rule(HR, note="not by the proposer"),
     # Customers and loans: the manager for themselves, the branch head in the subtree.
     "createCustomer": _rule(MANAGER, BRANCH_HEAD),
     "createLoan": _rule(MANAGER, BRANCH_HEAD),

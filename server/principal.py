@@ -36,3 +36,12 @@ class Principal:
     def is_person(self, other: str | None) -> bool:
         """Whether ``other`` names this principal's person (user ids compare case-insensitively)."""
         return other is not None and other.casefold() == self.user_id.casefold()
+
+    def is_manager(self, employee_no: str) -> bool:
+        """Whether the manager with ``employee_no`` may be this principal's own person: the
+        ``manager`` claim names it, or the user id is that employee number (both compared
+        case-insensitively). Used to refuse acting on one's own record, so it errs on the
+        side of a match."""
+        number = employee_no.casefold()
+        claimed = self.manager is not None and self.manager.casefold() == number
+        return claimed or self.user_id.casefold() == number

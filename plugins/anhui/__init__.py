@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
-from plugins.anhui import aspects, floating, lending, penalties
+from plugins.anhui import aspects, bands, floating, lending, penalties
 from plugins.anhui.appraisal import appraise
 from plugins.anhui.bands import TIERS as TIERS
 from plugins.anhui.parameters import AnhuiParameters
@@ -94,6 +94,11 @@ def grading_tier_move(
     manager: ManagerProfile, outcome: AppraisalOutcome, period: Period, params: AnhuiParameters
 ) -> TierMove:
     return floating.tier_move(manager, outcome, period, params)
+
+
+@hookimpl
+def grading_tier_refusals(manager: ManagerProfile, tier: Tier) -> tuple[Refusal, ...]:
+    return bands.tier_refusals(manager, tier)
 
 
 # --- lending -----------------------------------------------------------------

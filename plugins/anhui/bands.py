@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from server.policy import Tier
+from plugins.anhui.articles import ART_QUALIFICATION
+from server.policy import ManagerProfile, Refusal, Tier
 
 # --- tiers (第四条; 第三条 of the grading rules for the assistant level) ------------
 
@@ -67,3 +68,29 @@ def is_assistant(tier: Tier | None) -> bool:
 def tier_at(rank: int) -> Tier:
     """This policy's band of a rank (0 … 7)."""
     return TIERS[rank]
+
+
+def tier_refusals(manager: ManagerProfile, tier: Tier) -> tuple[Refusal, ...]:
+    """A band set by hand keeps to the qualification ceiling (第五条): never above the top band
+    of the manager's qualification level, and no band at all from a level not recognised."""
+    level = manager.qualification_level
+    shown = f"qualification {level.strip()}" if level and level.strip() else "no qualification"
+    ceiling = qualification_ceiling(level)
+    if ceiling is None:
+        return (
+            Refusal(
+                "QUALIFICATION_UNRECOGNISED",
+                ART_QUALIFICATION,
+                f"qualification level {level!r} is not one of 初级, 中级, 高级, 资深 "
+                "(JUNIOR, MID, SENIOR, PRINCIPAL) or none: no band can be set",
+            ),
+        )
+    if tier.rank > ceiling.rank:
+        return (
+            Refusal(
+                "ABOVE_QUALIFICATION_CEILING",
+                ART_QUALIFICATION,
+                f"{tier.name} is above what {shown} allows (at most {ceiling.name})",
+            ),
+        )
+    return ()

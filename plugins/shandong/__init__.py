@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from plugins.shandong import economic_indicators, grades, inputs, penalties
+from plugins.shandong import economic_indicators, eligibility, grades, inputs, penalties
 from plugins.shandong.appraisal import appraise, unscored_outcome
 from plugins.shandong.parameters import ShandongParameters
 from server.policy import (
@@ -28,6 +28,7 @@ from server.policy import (
     Period,
     PluginInfo,
     PolicyCategory,
+    Refusal,
     Tier,
     TierMove,
     ViolationCase,
@@ -87,6 +88,12 @@ def grading_tier_move(
 ) -> TierMove:
     # The outcome decides the tier; no parameter applies here.
     return grades.tier_move(manager, outcome, period)
+
+
+@hookimpl
+def grading_tier_refusals(manager: ManagerProfile) -> tuple[Refusal, ...]:
+    # 第十三条 and 第十六条 decide; the grade asked for is any of the three.
+    return eligibility.tier_refusals(manager)
 
 
 @hookimpl

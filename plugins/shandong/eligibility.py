@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from plugins.shandong.grades import ART_GRADE, ART_PROBATION
 from plugins.shandong.inputs import EVALUATION, EXAM_PASSED
-from server.policy import ONE, ZERO, ManagerProfile, ManagerStatus, Period, fmt
+from server.policy import ONE, ZERO, ManagerProfile, ManagerStatus, Period, Refusal, fmt
 
 ART_POST = "第六条"
 ART_EXAM = "第六条(一)"
@@ -139,3 +139,27 @@ def eligibility(
             tuple(warnings),
         )
     return Eligibility(Standing.SCORED, ART_GRADE, "scored", tuple(warnings))
+
+
+def tier_refusals(manager: ManagerProfile) -> tuple[Refusal, ...]:
+    """Who may hold a grade set by hand: not a manager in probation (第十三条: 见习期未满人员不参加
+    等级评定), nor a suspended one (第十六条: not re-appointed). Any of the three grades is
+    otherwise open: 第九条 bands the score, and the person who sets a grade by hand answers for
+    it with the reason kept in the history."""
+    if manager.status is ManagerStatus.PROBATION:
+        return (
+            Refusal(
+                "IN_PROBATION",
+                ART_PROBATION,
+                "a manager in probation (见习期未满) is not graded and holds no grade",
+            ),
+        )
+    if manager.status is ManagerStatus.SUSPENDED:
+        return (
+            Refusal(
+                "NOT_REAPPOINTED",
+                ART_NOT_REAPPOINTED,
+                "a suspended manager is not re-appointed (不能续聘上岗) and is not graded",
+            ),
+        )
+    return ()

@@ -124,6 +124,8 @@ def generate_tenant_rows(
         "tenant_id": tenant.tenant_id,
         "name": tenant.name,
         "province": tenant.province,
+        # The demo's licences run licence_years; the tenant's setting says so.
+        "settings": {"licence_validity_months": 12 * tenant.licence_years},
         "created_at": draw.clock.tick(),
     }
     policies, policy_changes = policy_rows(draw)

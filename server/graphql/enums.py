@@ -34,6 +34,7 @@ from server.domain import (
     Role,
     SystemProficiency,
     TierChangeCause,
+    TierProposalStatus,
     ViolationKind,
     ViolationStatus,
     WebhookDeliveryStatus,
@@ -61,6 +62,7 @@ strawberry.enum(domain.RiskClass, description="五级分类.")
 strawberry.enum(domain.LoanProduct, description="授信业务品种.")
 strawberry.enum(domain.AppraisalStatus, description="考核状态.")
 strawberry.enum(domain.TierChangeCause, description="等级变动原因.")
+strawberry.enum(domain.TierProposalStatus, description="手工调整等级的提议状态.")
 strawberry.enum(domain.ViolationKind, description="违规类型.")
 strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
 strawberry.enum(domain.DutyKind, description="贷后职责.")
@@ -90,6 +92,7 @@ __all__ = [
     "Role",
     "SystemProficiency",
     "TierChangeCause",
+    "TierProposalStatus",
     "ViolationKind",
     "ViolationStatus",
     "WebhookDeliveryStatus",
@@ -118,6 +121,7 @@ LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (
     domain.LoanProduct,
     domain.AppraisalStatus,
     domain.TierChangeCause,
+    domain.TierProposalStatus,
     domain.ViolationKind,
     domain.ViolationStatus,
     domain.DutyKind,

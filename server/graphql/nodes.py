@@ -396,8 +396,14 @@ class Appraisal:
     )
     computed_by: str
     computed_at: dt.datetime
+    recomputed_by: str | None = strawberry.field(
+        description="Who made it again in an appeal's review; neither they nor computedBy "
+        "confirm it."
+    )
+    recomputed_at: dt.datetime | None
     confirmed_by: str | None
     confirmed_at: dt.datetime | None
+    appealed_by: str | None
     appealed_at: dt.datetime | None
     appeal_reason: str | None
     review_reason: str | None
@@ -423,8 +429,11 @@ class Appraisal:
             tier_move=None if r.tier_move is None else JSON(r.tier_move),
             computed_by=r.computed_by,
             computed_at=r.computed_at,
+            recomputed_by=r.recomputed_by,
+            recomputed_at=r.recomputed_at,
             confirmed_by=r.confirmed_by,
             confirmed_at=r.confirmed_at,
+            appealed_by=r.appealed_by,
             appealed_at=r.appealed_at,
             appeal_reason=r.appeal_reason,
             review_reason=r.review_reason,

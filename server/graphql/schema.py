@@ -37,6 +37,7 @@ from server.graphql.lending.mutations import CreditControlMutation, LendingMutat
 from server.graphql.lending.queries import LendingQuery
 from server.graphql.org.mutations import OrgMutation
 from server.graphql.org.queries import OrgQuery, TenantQuery
+from server.graphql.org.tier_proposals import TierProposalMutation, TierProposalQuery
 from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
@@ -51,6 +52,7 @@ QUERIES = (
     LendingQuery,
     AppraisalQuery,
     WebhookQuery,
+    TierProposalQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,
@@ -61,6 +63,7 @@ MUTATIONS = (
     LendingMutation,
     RecordsMutation,
     WebhookMutation,
+    TierProposalMutation,
 )
 
 

@@ -32,6 +32,7 @@ from server.services.appraisal.drafts import appraise_manager, write_drafts
 from server.services.appraisal.inputs import grading_selection, prepare
 from server.services.appraisal.stored import to_json
 from server.services.indicators import Aggregation, AggregationRunner, one_after_another
+from server.services.separation import OWN_RECORD
 
 CHUNK = 500
 
@@ -85,9 +86,11 @@ async def run_appraisals(
     """Appraise every appraisable manager of the tenant; progress is committed per chunk.
 
     Idempotent and restartable: a new run replaces the drafts of the period and
-    never touches confirmed appraisals. A manager with missing inputs is skipped
-    and listed in the run's problems. The actor is recorded as the one who started the run
-    and who computed its drafts.
+    never touches confirmed appraisals (nor those under appeal). A manager with missing
+    inputs is skipped and listed in the run's problems; so is the actor's own manager
+    record (nobody appraises themselves: another HR person runs ``runAppraisal`` for it),
+    which still counts in the tenant-wide figures. The actor is recorded as the one who
+    started the run and who computed its drafts.
     """
     authorize(actor, "runAppraisals")
     tenant_id = actor.tenant_id
@@ -138,6 +141,16 @@ async def run_appraisals(
                 started = time.perf_counter()
                 results = []
                 for mid in todo[start : start + CHUNK]:
+                    if actor.is_manager(prepared.managers[mid].employee_no):
+                        skipped += 1
+                        problems.append(
+                            {
+                                "managerId": str(mid),
+                                "employeeNo": prepared.managers[mid].employee_no,
+                                "separationOfDuties": OWN_RECORD,
+                            }
+                        )
+                        continue
                     try:
                         results.append((mid, *appraise_manager(registry, prepared, mid)))
                     except MissingInputs as missing:

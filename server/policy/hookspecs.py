@@ -5,6 +5,10 @@ one plugin — the one the tenant selected for the hook's category — never on
 all of them, so every hook is ``firstresult``. A plugin implements the hooks
 of the categories it declares in :func:`policy_info` and no others.
 
+A few hooks are optional (:data:`OPTIONAL_HOOKS_BY_CATEGORY`): a plugin of the
+category may leave them out, and the core then uses the default the hook's
+docstring gives.
+
 Hooks are pure: frozen dataclasses in (``server.policy.types``), frozen
 dataclasses out. ``params`` is the tenant's parameter set for the plugin: an
 instance of the plugin's own declaration (``PluginInfo.params``, a
@@ -171,6 +175,32 @@ def grading_tier_move(
     raise NotImplementedError
 
 
+@hookspec(firstresult=True)
+def grading_tier_refusals(
+    manager: ManagerProfile, tier: Tier, params: Parameters
+) -> tuple[Refusal, ...]:
+    """Whether the policy lets the manager hold ``tier`` now: its eligibility and ceilings.
+
+    Asked for a tier set by hand (a manual tier change, when it is proposed and again
+    when a second person confirms it, and a new manager's first tier), never for the
+    moves of :func:`grading_tier_move`, which keep to the policy by themselves. The
+    core's own rules come first and hold whatever the plugin answers (a disqualified
+    manager, or one who has left, holds no tier).
+
+    Optional: a plugin that does not implement it lets every manager hold every one of
+    its tiers.
+
+    :param manager: the manager, with the tier held now, status and qualification.
+    :param tier: one of the policy's own tiers (from :func:`grading_tiers`).
+    :param params: the tenant's parameters for the plugin.
+    :return: one refusal per rule the tier breaks, each with its article (e.g. above
+        the qualification ceiling, not graded while in probation); empty when allowed.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
 # --- classification ----------------------------------------------------------
 
 
@@ -279,3 +309,13 @@ HOOKS_BY_CATEGORY = {
 """The hooks a plugin must implement for each category it declares."""
 
 HOOKS_BY_CATEGORY_FLAT = tuple(h for hooks in HOOKS_BY_CATEGORY.values() for h in hooks)
+
+OPTIONAL_HOOKS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    "GRADING": ("grading_tier_refusals",),
+    "CLASSIFICATION": (),
+    "LENDING": (),
+    "PENALTY": (),
+}
+"""The hooks a plugin of a category may implement; without one, the hook's documented default."""
+
+OPTIONAL_HOOKS_FLAT = tuple(h for hooks in OPTIONAL_HOOKS_BY_CATEGORY.values() for h in hooks)

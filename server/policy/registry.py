@@ -49,6 +49,9 @@ class _Plugin:
         self.info = info
         self._impls = impls
 
+    def implements(self, hook: str) -> bool:
+        return hook in self._impls
+
     def call(self, hook: str, **kwargs: Any) -> Any:
         impl = self._impls[hook]
         # As pluggy does: an implementation may take any subset of the spec's arguments.
@@ -119,6 +122,22 @@ class GradingPolicy:
             params=self._plugin.params(params),
         )
         return move
+
+    def tier_refusals(
+        self, manager: ManagerProfile, tier: Tier, params: Params
+    ) -> tuple[Refusal, ...]:
+        """``grading_tier_refusals``: why the manager may not hold ``tier`` (optional hook;
+        a plugin without it refuses no tier)."""
+        if not self._plugin.implements("grading_tier_refusals"):
+            return ()
+        return tuple(
+            self._plugin.call(
+                "grading_tier_refusals",
+                manager=manager,
+                tier=tier,
+                params=self._plugin.params(params),
+            )
+        )
 
 
 class ClassificationPolicy:
@@ -203,7 +222,11 @@ class PolicyRegistry:
         for plugin in manager.get_plugins():
             impls = {
                 name: impl
-                for name in ("policy_info", *hookspecs.HOOKS_BY_CATEGORY_FLAT)
+                for name in (
+                    "policy_info",
+                    *hookspecs.HOOKS_BY_CATEGORY_FLAT,
+                    *hookspecs.OPTIONAL_HOOKS_FLAT,
+                )
                 for impl in getattr(manager.hook, name).get_hookimpls()
                 if impl.plugin is plugin
             }

@@ -22,6 +22,7 @@ from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant, require_role
+from server.services.separation import REQUESTER_DECIDES, refuse_same_person
 
 DOC = "首次建立信贷关系客户准入管理办法"
 REQUESTABLE = (
@@ -103,8 +104,13 @@ async def decide_admission(
     )
     if request.status != AdmissionDecision.PENDING:
         raise Conflict(f"this request is already {request.status.value}", "request_id")
-    if request.requested_by == actor.user_id:
-        raise Conflict("the person who asked for admission cannot decide it", "request_id")
+    refuse_same_person(
+        actor,
+        [request.requested_by],
+        REQUESTER_DECIDES,
+        "the person who asked for admission cannot decide it",
+        "request_id",
+    )
     customer = await get_in_tenant(
         session,
         models.Customer,

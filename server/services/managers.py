@@ -19,18 +19,22 @@ from server.domain import (
     EventKind,
     ManagerCategory,
     ManagerStatus,
-    PolicyCategory,
     ProfessionalTitle,
     SystemProficiency,
     TierChangeCause,
 )
-from server.errors import Conflict, FieldProblem, InvalidInput, Problems
+from server.errors import Conflict, FieldProblem, InvalidInput, Problems, SeparationOfDuties
+from server.ids import uuid7
 from server.outbox import events
 from server.outbox.payloads import grade_payload
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
+from server.services.periods import add_months
+from server.services.separation import OWN_RECORD, refuse_own_record
+from server.services.tenant_settings import tenant_settings
+from server.services.tiers import grading, require_tier_allowed
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MIN_AGE_AT_HIRE = 16
@@ -75,15 +79,21 @@ NOT_NULL = {
 """The fields an update may not clear, each with its message. The messages spell the
 fields as clients have always read them, so they are written out rather than derived."""
 
+LICENCE_FIELDS = frozenset({"licence_issued_on", "licence_valid_until"})
 
-async def grading_tiers(
-    session: AsyncSession, registry: PolicyRegistry, tenant_id: str
-) -> tuple[str, str, tuple[Tier, ...]] | None:
-    """The tenant's grading plugin, its version and its tiers; ``None`` when grading is off."""
-    selection = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.GRADING))
-    if selection is None:
-        return None
-    return selection.plugin, selection.plugin_version, registry.grading(selection.plugin).tiers()
+STATUS_CHANGES: dict[ManagerStatus, frozenset[ManagerStatus]] = {
+    ManagerStatus.PROBATION: frozenset(
+        {ManagerStatus.ACTIVE, ManagerStatus.SUSPENDED, ManagerStatus.LEFT}
+    ),
+    ManagerStatus.ACTIVE: frozenset({ManagerStatus.SUSPENDED, ManagerStatus.LEFT}),
+    ManagerStatus.SUSPENDED: frozenset({ManagerStatus.ACTIVE, ManagerStatus.LEFT}),
+    ManagerStatus.LEFT: frozenset({ManagerStatus.ACTIVE, ManagerStatus.PROBATION}),
+    ManagerStatus.DISQUALIFIED: frozenset(),
+}
+"""The status changes an update may make (HR, never on the own record): probation ends or
+is cut short; a suspension (e.g. 山东办法 第十六条, until the exam is passed) is lifted by
+HR; a manager who left may be taken on again. Disqualification follows only from a
+confirmed violation, and is final; nobody goes back into probation."""
 
 
 def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
@@ -141,6 +151,45 @@ def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
         )
 
 
+def _check_licence(f: ManagerFields, problems: Problems, today: dt.date, months: int) -> None:
+    """A licence (上岗证) is issued by today and runs at most ``months`` (the tenant's
+    ``licence_validity_months``) from its issue or yearly confirmation (省办法 第六条)."""
+    if f.licence_issued_on is not None and f.licence_issued_on > today:
+        problems.add("licence_issued_on", "NOT_IN_FUTURE", "a licence cannot be issued ahead")
+    if f.licence_valid_until is None:
+        return
+    if f.licence_issued_on is None:
+        problems.add(
+            "licence_issued_on", "REQUIRED", "a licence's validity needs the date it was issued"
+        )
+        return
+    latest = add_months(f.licence_issued_on, months)
+    if f.licence_valid_until > latest:
+        problems.add(
+            "licence_valid_until",
+            "MAX_VALIDITY",
+            f"a licence runs at most {months} months from its issue: until {latest} at the latest",
+        )
+
+
+def _check_status_change(old: ManagerStatus, new: ManagerStatus, problems: Problems) -> None:
+    if new == old:
+        return
+    if new == ManagerStatus.DISQUALIFIED:
+        problems.add(
+            "status",
+            "DISQUALIFY_BY_VIOLATION",
+            "disqualification follows from a confirmed violation, not an update",
+        )
+    elif new not in STATUS_CHANGES[old]:
+        allowed = ", ".join(sorted(s.value for s in STATUS_CHANGES[old])) or "none"
+        problems.add(
+            "status",
+            "STATUS_TRANSITION",
+            f"a manager who is {old.value} cannot become {new.value} (allowed: {allowed})",
+        )
+
+
 async def create_manager(
     session: AsyncSession,
     registry: PolicyRegistry,
@@ -154,24 +203,24 @@ async def create_manager(
     today = today or dt.date.today()
     fields.employee_no = fields.employee_no.strip()
     fields.name = fields.name.strip()
+    if actor.is_manager(fields.employee_no):
+        raise SeparationOfDuties(
+            OWN_RECORD, "nobody may create their own manager record", "employee_no"
+        )
     problems = Problems()
     _check(fields, problems, today)
+    months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
+    _check_licence(fields, problems, today, months)
     if fields.status not in (ManagerStatus.ACTIVE, ManagerStatus.PROBATION):
         problems.add("status", "INITIAL_STATUS", "a new manager is ACTIVE or PROBATION")
     tier: Tier | None = None
-    grading = await grading_tiers(session, registry, actor.tenant_id)
+    policy = None
     if tier_code is not None:
-        if grading is None:
+        policy = await grading(session, registry, actor.tenant_id)
+        if policy is None:
             problems.add("tier_code", "NO_GRADING_POLICY", "the tenant has no grading policy")
         else:
-            tier = next((t for t in grading[2] if t.code == tier_code), None)
-            if tier is None:
-                codes = ", ".join(t.code for t in grading[2])
-                problems.add(
-                    "tier_code",
-                    "UNKNOWN_TIER",
-                    f"tier must be one of {codes}, not {tier_code}",
-                )
+            tier = policy.tier(tier_code, problems)
     problems.raise_if_any()
     office = await get_in_scope(
         session,
@@ -184,18 +233,21 @@ async def create_manager(
     await _require_unique_employee_no(session, actor.tenant_id, fields.employee_no)
     values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
     values["office_id"] = office.id
-    manager = models.Manager(tenant_id=actor.tenant_id, **values)
+    manager = models.Manager(id=uuid7(), tenant_id=actor.tenant_id, **values)
+    if tier is not None and policy is not None:
+        # The first tier keeps to the policy's eligibility and ceilings, as a manual one does.
+        require_tier_allowed(registry, policy, manager, tier)
     session.add(manager)
     await session.flush()
-    if tier is not None and grading is not None:
+    if tier is not None and policy is not None:
         await change_tier(
             session,
             manager,
             tier,
             cause=TierChangeCause.INITIAL,
             recorded_by=actor.user_id,
-            plugin=grading[0],
-            plugin_version=grading[1],
+            plugin=policy.selection.plugin,
+            plugin_version=policy.selection.version,
             effective_on=today,
         )
     return manager
@@ -238,20 +290,14 @@ async def update_manager(
     )
     if not set(changes) <= UPDATABLE:
         raise ValueError(f"not updatable: {sorted(set(changes) - UPDATABLE)}")
+    refuse_own_record(actor, manager, "manager_id", act="change")
     problems = Problems()
-    new_status = changes.get("status", manager.status)
-    if manager.status == ManagerStatus.DISQUALIFIED and "status" in changes:
+    if "status" in changes and manager.status == ManagerStatus.DISQUALIFIED:
         problems.add(
-            "status",
-            "DISQUALIFIED_IS_FINAL",
-            "a disqualified manager's status cannot be changed",
+            "status", "DISQUALIFIED_IS_FINAL", "a disqualified manager's status cannot be changed"
         )
-    elif new_status == ManagerStatus.DISQUALIFIED and manager.status != new_status:
-        problems.add(
-            "status",
-            "DISQUALIFY_BY_VIOLATION",
-            "disqualification follows from a confirmed violation, not an update",
-        )
+    elif changes.get("status") is not None:
+        _check_status_change(manager.status, changes["status"], problems)
     for key, message in NOT_NULL.items():
         if key in changes and changes[key] is None:
             problems.add(key, "REQUIRED", message)
@@ -261,6 +307,9 @@ async def update_manager(
         setattr(merged, key, value.strip() if isinstance(value, str) else value)
     merged.office_id = str(merged.office_id)
     _check(merged, problems, today)
+    if LICENCE_FIELDS & set(changes):
+        months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
+        _check_licence(merged, problems, today, months)
     problems.raise_if_any()
     if "office_id" in changes:
         office = await get_in_scope(
@@ -321,58 +370,6 @@ async def _record_move(
             recorded_by=recorded_by,
         )
     )
-
-
-async def set_manager_tier(
-    session: AsyncSession,
-    registry: PolicyRegistry,
-    actor: Principal,
-    *,
-    manager_id: str,
-    tier_code: str,
-    reason: str,
-) -> models.Manager:
-    """HR sets a manager's tier by hand (cause MANUAL), with the reason kept in history."""
-    scope = authorize(actor, "setManagerTier")
-    problems = Problems()
-    if not reason.strip():
-        problems.add("reason", "REQUIRED", "give the reason for setting the tier by hand")
-    grading = await grading_tiers(session, registry, actor.tenant_id)
-    tier = None
-    if grading is None:
-        problems.add("tier_code", "NO_GRADING_POLICY", "the tenant has no grading policy")
-    else:
-        tier = next((t for t in grading[2] if t.code == tier_code), None)
-        if tier is None:
-            codes = ", ".join(t.code for t in grading[2])
-            problems.add(
-                "tier_code", "UNKNOWN_TIER", f"tier must be one of {codes}, not {tier_code}"
-            )
-    problems.raise_if_any()
-    assert tier is not None
-    assert grading is not None
-    manager = await get_in_scope(
-        session,
-        models.Manager,
-        scope,
-        manager_id,
-        field="manager_id",
-        entity="Manager",
-        for_update=True,
-    )
-    if manager.tier_code == tier.code:
-        raise Conflict(f"the manager already holds {tier.code}", "tier_code")
-    await change_tier(
-        session,
-        manager,
-        tier,
-        cause=TierChangeCause.MANUAL,
-        recorded_by=actor.user_id,
-        reason=reason.strip(),
-        plugin=grading[0],
-        plugin_version=grading[1],
-    )
-    return manager
 
 
 async def change_tier(

@@ -1,7 +1,8 @@
 """Violations → the tenant's penalty plugin → tier or status changes, with history.
 
-RISK records a violation; another person (RISK) confirms it; the tenant's
-``penalty`` plugin decides the effect, which applies at once.
+A branch head records a violation; another person (RISK) confirms it — never the
+recorder, nor the manager it is about; the tenant's ``penalty`` plugin decides the
+effect, which applies at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.services.access import authorize, get_in_scope
 from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
+from server.services.separation import RECORDER_CONFIRMS, refuse_own_record, refuse_same_person
 
 STATUS_BY_EFFECT = {
     PenaltyKind.DISQUALIFY: ManagerStatus.DISQUALIFIED,
@@ -56,8 +58,13 @@ async def confirm_violation(
     )
     if violation.status != ViolationStatus.RECORDED:
         raise Conflict(f"this violation is already {violation.status.value}", "violation_id")
-    if violation.recorded_by == actor.user_id:
-        raise Conflict("the person who recorded a violation cannot confirm it", "violation_id")
+    refuse_same_person(
+        actor,
+        [violation.recorded_by],
+        RECORDER_CONFIRMS,
+        "the person who recorded a violation cannot confirm it",
+        "violation_id",
+    )
     manager = await get_in_scope(
         session,
         models.Manager,
@@ -67,6 +74,7 @@ async def confirm_violation(
         entity="Manager",
         for_update=True,
     )
+    refuse_own_record(actor, manager, "violation_id", act="confirm a violation of")
     violation.status = ViolationStatus.CONFIRMED
     violation.confirmed_by = actor.user_id
     violation.confirmed_at = models.now()

@@ -17,6 +17,7 @@ from server.policy.keys import is_finding_code, is_indicator_key, is_item_key
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.common import get_in_tenant
+from server.services.separation import refuse_own_record
 
 MAX_FINDINGS_PER_CALL = 500
 
@@ -71,6 +72,7 @@ async def _record_figures(
     manager = await get_in_scope(
         session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
+    refuse_own_record(actor, manager, "manager_id", act="record figures of")
     sheet = await _sheet_office(session, manager, office_id)
     for f in figures:
         await session.merge(
@@ -196,6 +198,7 @@ async def record_inspection_findings(
     manager = await get_in_scope(
         session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
+    refuse_own_record(actor, manager, "manager_id", act="record inspection findings of")
     rows: list[models.InspectionFinding] = []
     for i, f in enumerate(findings):
         loan_id = None
@@ -248,6 +251,7 @@ async def record_violation(
     manager = await get_in_scope(
         session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
+    refuse_own_record(actor, manager, "manager_id", act="record a violation of")
     violation = models.Violation(
         tenant_id=actor.tenant_id,
         manager_id=manager.id,

@@ -16,6 +16,8 @@ from server.services.common import require_tenant
 
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
 LARGE_LOAN_DEFAULT = Decimal("5000000.00")
+LICENCE_MONTHS_DEFAULT = 12  # 省办法 第六条: 一年一认定
+LICENCE_MONTHS_MAX = 60
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class TenantSettings:
     """Principal from which a loan is "large" and inspected at least once a quarter
     (山东办法 第三条(四): 大额贷款每季度至少有一次定期书面贷后检查报告). The source fixes
     no amount; the default is 5,000,000 yuan (500万元), the county union's top band."""
+    licence_validity_months: int = LICENCE_MONTHS_DEFAULT
+    """The longest a licence to practise (上岗证) runs from its issue (or yearly confirmation):
+    ``licenceValidUntil`` may not be later than this many months after ``licenceIssuedOn``.
+    The one source that fixes it, XXX省办法 第六条, confirms every licence yearly
+    ("一年一认定"), hence 12; a tenant whose licences run longer says so here (1–60)."""
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettings:
@@ -33,6 +40,9 @@ class TenantSettings:
             appeal_days=int(stored.get("appeal_days", APPEAL_DAYS_DEFAULT)),
             large_loan_threshold=Decimal(
                 str(stored.get("large_loan_threshold", LARGE_LOAN_DEFAULT))
+            ),
+            licence_validity_months=int(
+                stored.get("licence_validity_months", LICENCE_MONTHS_DEFAULT)
             ),
         )
 
@@ -48,6 +58,7 @@ async def set_tenant_settings(
     *,
     appeal_days: int | None,
     large_loan_threshold: Decimal | None,
+    licence_validity_months: int | None = None,
 ) -> TenantSettings:
     """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
     authorize(actor, "setTenantSettings")
@@ -56,6 +67,14 @@ async def set_tenant_settings(
         problems.add("appeal_days", "RANGE", "appeal days must be 1–365")
     if large_loan_threshold is not None and large_loan_threshold <= 0:
         problems.add("large_loan_threshold", "POSITIVE", "the large-loan threshold must be above 0")
+    if licence_validity_months is not None and not (
+        1 <= licence_validity_months <= LICENCE_MONTHS_MAX
+    ):
+        problems.add(
+            "licence_validity_months",
+            "RANGE",
+            f"a licence runs 1–{LICENCE_MONTHS_MAX} months",
+        )
     problems.raise_if_any()
     tenant = await require_tenant(session, actor.tenant_id)
     stored = dict(tenant.settings)
@@ -63,6 +82,8 @@ async def set_tenant_settings(
         stored["appeal_days"] = appeal_days
     if large_loan_threshold is not None:
         stored["large_loan_threshold"] = str(large_loan_threshold)
+    if licence_validity_months is not None:
+        stored["licence_validity_months"] = licence_validity_months
     tenant.settings = stored
     await session.flush()
     return TenantSettings.from_json(stored)

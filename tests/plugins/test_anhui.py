@@ -564,6 +564,31 @@ def test_qualification_ceiling(level: str | None, ceiling: str | None) -> None:
     assert qualification_ceiling(level) == tier(ceiling)
 
 
+@pytest.mark.parametrize(
+    ("qualification", "proposed", "rule"),
+    [
+        ("初级", "AH_JUNIOR_2", None),
+        ("初级", "AH_MID_1", "ABOVE_QUALIFICATION_CEILING"),
+        ("初级", "AH_PRINCIPAL", "ABOVE_QUALIFICATION_CEILING"),
+        ("中级", "AH_MID_2", None),
+        ("中级", "AH_SENIOR_1", "ABOVE_QUALIFICATION_CEILING"),
+        ("资深", "AH_PRINCIPAL", None),
+        (None, "AH_ASSISTANT", None),
+        (None, "AH_JUNIOR_1", "ABOVE_QUALIFICATION_CEILING"),
+        ("中級", "AH_ASSISTANT", "QUALIFICATION_UNRECOGNISED"),
+    ],
+)
+def test_a_band_set_by_hand_keeps_to_the_qualification_ceiling(
+    qualification: str | None, proposed: str, rule: str | None
+) -> None:
+    """第五条: a band set by hand is never above the top band of the qualification level."""
+    refusals = GRADING.tier_refusals(
+        manager("AH_JUNIOR_1", qualification), BY_CODE[proposed], PARAMS
+    )
+    assert [r.rule for r in refusals] == ([] if rule is None else [rule])
+    assert all(r.article == "农商银行信贷客户经理管理规定 第五条" for r in refusals)
+
+
 def test_unknown_qualification_refuses_the_annual_appraisal_only() -> None:
     who = manager("AH_MID_1", "中级经理")
     annual = appraise(appraisal(uniform("95"), who=who))

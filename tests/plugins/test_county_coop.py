@@ -935,3 +935,13 @@ def test_three_confirmed_complaints_disqualify_for_life(
     assert result.effect is effect
     assert result.article.endswith("第七条(三)")
     assert str(count) in result.reason
+
+
+@pytest.mark.parametrize("status", [ManagerStatus.ACTIVE, ManagerStatus.PROBATION])
+def test_a_level_set_by_hand_is_left_to_the_core(status: ManagerStatus) -> None:
+    """The level follows an appraisal's level score (第三章), which a profile does not carry:
+    the plugin leaves ``grading_tier_refusals`` out, and every level is open to it."""
+    assert not hasattr(plugin, "grading_tier_refusals")
+    who = manager_profile(status=status)
+    for level in plugin.TIERS:
+        assert GRADING.tier_refusals(who, level, DEFAULTS) == ()

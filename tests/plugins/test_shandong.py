@@ -1280,3 +1280,22 @@ def test_every_violation_kind_has_an_effect_with_article(kind: ViolationKind) ->
     assert result.article.startswith("第")
     assert result.reason
     assert (result.to_tier is not None) == (result.effect is PenaltyKind.DOWN_ONE_TIER)
+
+
+@pytest.mark.parametrize(
+    ("status", "rule", "article"),
+    [
+        (ManagerStatus.ACTIVE, None, None),
+        (ManagerStatus.PROBATION, "IN_PROBATION", "第十三条"),
+        (ManagerStatus.SUSPENDED, "NOT_REAPPOINTED", "第十六条"),
+    ],
+)
+@pytest.mark.parametrize("proposed", [SD_3, SD_2, SD_1])
+def test_a_grade_set_by_hand_needs_a_gradable_manager(
+    status: ManagerStatus, rule: str | None, article: str | None, proposed: Tier
+) -> None:
+    """第十三条: probationers are not graded; 第十六条: a suspended manager is not re-appointed.
+    Otherwise any of the three grades may be set by hand."""
+    who = manager_profile(status=status, tier=SD_2)
+    refusals = GRADING.tier_refusals(who, proposed, DEFAULTS)
+    assert [(r.rule, r.article) for r in refusals] == ([] if rule is None else [(rule, article)])

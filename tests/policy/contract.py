@@ -27,7 +27,7 @@ from server.policy import (
     parse_period,
     testing,
 )
-from server.policy.hookspecs import HOOKS_BY_CATEGORY
+from server.policy.hookspecs import HOOKS_BY_CATEGORY, OPTIONAL_HOOKS_BY_CATEGORY
 from server.policy.parameters import defaults
 from server.policy.registry import PolicyRegistry
 
@@ -98,14 +98,16 @@ HOOK_NAMES = sorted(HOOK_SPECS)
 
 
 def category_of(hook: str) -> PolicyCategory | None:
-    for category, hooks in HOOKS_BY_CATEGORY.items():
-        if hook in hooks:
-            return PolicyCategory(category)
+    for by_category in (HOOKS_BY_CATEGORY, OPTIONAL_HOOKS_BY_CATEGORY):
+        for category, hooks in by_category.items():
+            if hook in hooks:
+                return PolicyCategory(category)
     return None
 
 
 def implementers(hook: str) -> list[str]:
-    """The in-tree plugins that implement ``hook``: all for policy_info, else by category."""
+    """The in-tree plugins that serve ``hook``'s category (all for policy_info); for an
+    optional hook, those without it are called too and answer the core's default."""
     category = category_of(hook)
     if category is None:
         return sorted(IN_TREE)

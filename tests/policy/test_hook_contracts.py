@@ -355,6 +355,28 @@ def test_hook_grading_tier_move(in_tree: PolicyRegistry, name: str, kind: Period
         assert unmoved.direction is TierDirection.NONE, "an ungraded appraisal moves no tier"
 
 
+TIER_PROFILES: dict[str, dict[str, Any]] = {
+    "active-qualified": {},
+    "no-qualification": {"qualification_level": None},
+    "in-probation": {"status": ManagerStatus.PROBATION, "probation_ends_on": dt.date(2026, 3, 1)},
+    "suspended": {"status": ManagerStatus.SUSPENDED},
+}
+
+
+@pytest.mark.parametrize("case", list(TIER_PROFILES))
+@pytest.mark.parametrize("name", implementers("grading_tier_refusals"))
+def test_hook_grading_tier_refusals(in_tree: PolicyRegistry, name: str, case: str) -> None:
+    """Every plugin that grades answers for each of its tiers, implemented or not: refusals
+    with rule, article and message, the same for the same manager and tier."""
+    params = params_of(in_tree, name)
+    grading = in_tree.grading(name)
+    manager = profile(grading.tiers()[0], **TIER_PROFILES[case])
+    for tier in own_tiers(in_tree, name):
+        refusals = check_refusals(grading.tier_refusals(manager, tier, params))
+        assert grading.tier_refusals(manager, tier, params) == refusals
+        assert all(ARTICLE.search(r.article) for r in refusals), refusals
+
+
 BASE_FACTS = testing.customer_facts()
 
 FACT_CASES: dict[str, dict[str, Any]] = {

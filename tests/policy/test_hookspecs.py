@@ -11,7 +11,7 @@ import re
 import pytest
 
 from server.policy import PolicyCategory, hookspecs
-from server.policy.hookspecs import HOOKS_BY_CATEGORY
+from server.policy.hookspecs import HOOKS_BY_CATEGORY, OPTIONAL_HOOKS_BY_CATEGORY
 from tests.policy.contract import BRIEF_HOOKS, HOOK_NAMES, HOOK_SPECS, SPEC_MARK, TESTS_DIR
 
 
@@ -64,8 +64,18 @@ def test_every_hook_has_a_contract_test() -> None:
 
 
 def test_hooks_by_category_cover_every_hook_but_policy_info_once() -> None:
-    listed = [hook for hooks in HOOKS_BY_CATEGORY.values() for hook in hooks]
+    required = [hook for hooks in HOOKS_BY_CATEGORY.values() for hook in hooks]
+    optional = [hook for hooks in OPTIONAL_HOOKS_BY_CATEGORY.values() for hook in hooks]
+    listed = required + optional
     assert sorted(listed) == sorted(set(HOOK_NAMES) - {"policy_info"})
     assert len(listed) == len(set(listed)), "a hook is listed under two categories"
-    assert set(HOOKS_BY_CATEGORY) == {category.value for category in PolicyCategory}
-    assert tuple(listed) == hookspecs.HOOKS_BY_CATEGORY_FLAT
+    categories = {category.value for category in PolicyCategory}
+    assert set(HOOKS_BY_CATEGORY) == categories == set(OPTIONAL_HOOKS_BY_CATEGORY)
+    assert tuple(required) == hookspecs.HOOKS_BY_CATEGORY_FLAT
+    assert tuple(optional) == hookspecs.OPTIONAL_HOOKS_FLAT
+
+
+@pytest.mark.parametrize("hook", hookspecs.OPTIONAL_HOOKS_FLAT)
+def test_an_optional_hook_says_so_and_gives_its_default(hook: str) -> None:
+    doc = inspect.getdoc(HOOK_SPECS[hook]) or ""
+    assert "Optional:" in doc, f"{hook} does not say it is optional and what the default is"

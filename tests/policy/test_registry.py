@@ -149,6 +149,8 @@ def test_grading_plugin_without_grading_appraise_is_refused() -> None:
     assert "grading_appraise" in str(raised.value)
 
 
+ONLY_TIER = Tier(code="T_1", name="一级", rank=1, external_title="一级")
+
 TYPED_CALLS: dict[str, Callable[[PolicyRegistry, str], object]] = {
     "grading_tiers": lambda r, n: r.grading(n).tiers(),
     "grading_indicators": lambda r, n: r.grading(n).indicators(YEAR, {}),
@@ -159,6 +161,9 @@ TYPED_CALLS: dict[str, Callable[[PolicyRegistry, str], object]] = {
     "grading_appraise": lambda r, n: r.grading(n).appraise(testing.appraisal_input()),
     "grading_tier_move": lambda r, n: r.grading(n).tier_move(
         testing.manager_profile(), NOT_GRADED, YEAR, {}
+    ),
+    "grading_tier_refusals": lambda r, n: r.grading(n).tier_refusals(
+        testing.manager_profile(), ONLY_TIER, {}
     ),
     "classify_customer": lambda r, n: r.classification(n).classify(testing.customer_facts(), {}),
     "classification_credit_check": lambda r, n: r.classification(n).credit_check(
@@ -187,6 +192,13 @@ def test_a_category_a_plugin_does_not_serve_has_no_typed_calls() -> None:
             getattr(registry, category.value.lower())("lends_only")
     with pytest.raises(UnknownPlugin):
         registry.lending("not_installed")
+
+
+def test_an_optional_hook_left_out_answers_the_core_default() -> None:
+    grading = HOOKS_BY_CATEGORY["GRADING"]
+    plugin = _test_plugin("plain_grades", {PolicyCategory.GRADING}, grading)
+    registry = PolicyRegistry([plugin])
+    assert TYPED_CALLS["grading_tier_refusals"](registry, "plain_grades") == ()
 
 
 def _answering(result: object) -> Callable[[], object]:

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
-from server.errors import Conflict, DomainError, InvalidInput, PermissionDenied, Refused
+from server.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    PermissionDenied,
+    Refused,
+    SeparationOfDuties,
+)
 from server.policy.registry import PolicyRegistry
 from server.services import admission
 from tests.builders import Desk, corporate_customer
@@ -174,18 +181,19 @@ async def test_a_blacklisted_customer_is_refused_admission(desk: Desk) -> None:
 # --- deciding ----------------------------------------------------------------------
 
 
-async def test_the_requester_cannot_approve_its_own_request(desk: Desk) -> None:
+@pytest.mark.parametrize("user", [REQUESTER, REQUESTER.upper()])
+async def test_the_requester_cannot_approve_its_own_request(desk: Desk, user: str) -> None:
     customer = await corporate_customer(desk)
     made = await request(desk, customer)
     before = await desk.footprint()
     for approve in (True, False):
-        with pytest.raises(Conflict):
+        with pytest.raises(SeparationOfDuties, match="REQUESTER_DECIDES"):
             await decide(
                 desk,
                 made,
                 approve=approve,
                 reason="自己批准",
-                user=REQUESTER,
+                user=user,
                 roles=(Role.RISK, Role.BRANCH_HEAD),
             )
     assert await desk.footprint() == before

@@ -1,6 +1,7 @@
 """An appraisal's life cycle (``server.services.appraisal``): a draft from recorded inputs, or
 the inputs it lacks; confirmation by a second HR user, which moves the tier; an appeal by the
-manager within the tenant's window; the review that recomputes."""
+manager within the tenant's window; the review that recomputes into a draft a second person
+confirms. (Who may not take which step: ``test_separation_of_duties``.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AppraisalStatus, ManagerStatus, Role, TierChangeCause
-from server.errors import Conflict, MissingInputs, PermissionDenied
+from server.errors import Conflict, MissingInputs, PermissionDenied, SeparationOfDuties
 from server.policy.registry import PolicyRegistry
 from server.services import appraisal, records, tenant_settings
 from server.services.records import Figure
@@ -137,8 +138,9 @@ async def test_the_one_who_ran_it_and_a_manager_cannot_confirm(
     await record(session, manager)
     draft = await run(session, registry, manager)
     assert (draft.status, draft.graded, draft.plugin) == (AppraisalStatus.DRAFT, True, "shandong")
-    with pytest.raises(Conflict, match="maker–checker"):
-        await confirm(session, registry, draft, user="hr-1")
+    for maker in ("hr-1", "HR-1"):
+        with pytest.raises(SeparationOfDuties, match="COMPUTER_CONFIRMS"):
+            await confirm(session, registry, draft, user=maker)
     with pytest.raises(PermissionDenied):
         await confirm(session, registry, draft, user="x", roles=(Role.MANAGER,))
     assert draft.status is AppraisalStatus.DRAFT
@@ -244,14 +246,17 @@ async def test_a_review_recomputes_from_the_current_inputs(
         reason="复核: 利息更正",
         recompute=True,
     )
-    assert (reviewed.status, reviewed.review_reason) == (
-        AppraisalStatus.CONFIRMED,
+    assert (reviewed.status, reviewed.review_reason, reviewed.recomputed_by) == (
+        AppraisalStatus.DRAFT,
         "复核: 利息更正",
+        "hr-3",
     )
     after = {i.key: i.score for i in await items_of(session, reviewed)}
     assert after["B6"] > before["B6"]
     assert reviewed.total is not None and total is not None
     assert reviewed.total > total
+    confirmed = await confirm(session, registry, reviewed, user="hr-4")
+    assert (confirmed.status, confirmed.confirmed_by) == (AppraisalStatus.CONFIRMED, "hr-4")
 
 
 async def test_a_probationer_is_placed_without_scoring(

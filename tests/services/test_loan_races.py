@@ -40,7 +40,7 @@ from server.domain import CustomerClass, OfficeKind, PolicyCategory, RiskClass, 
 from server.errors import Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services import admission, loans, managers, offices, policies
+from server.services import admission, loans, offices, policies, tier_proposals
 from tests.builders import Bank, bank
 from tests.conftest import principal
 from tests.services.loan_checks import loan_input
@@ -169,10 +169,11 @@ async def lend(
 
 
 async def demote(
-    registry: PolicyRegistry, actor: Principal, manager_id: str, session: AsyncSession
+    registry: PolicyRegistry, actor: Principal, proposal_id: str, session: AsyncSession
 ) -> object:
-    return await managers.set_manager_tier(
-        session, registry, actor, manager_id=manager_id, tier_code="CC_1", reason="并发测试: 降级"
+    """The second HR person confirms the move to 一级 proposed before the round."""
+    return await tier_proposals.confirm_tier_change(
+        session, registry, actor, proposal_id=proposal_id
     )
 
 
@@ -180,9 +181,11 @@ async def test_a_loan_never_commits_above_the_cap_of_a_tier_changed_meanwhile(
     race: Race,
 ) -> None:
     """county_coop caps a single loan by the manager's level (第一章): 二级 up to 1,000,000,
-    一级 up to 300,000. An 800,000 loan races the manager's move from 二级 to 一级: it is
-    written before the move (and so within the cap then), or refused after it."""
+    一级 up to 300,000. An 800,000 loan races the confirmation of the manager's move from
+    二级 to 一级: it is written before the move (and so within the cap then), or refused
+    after it."""
     lender = principal(race.tenant, (Role.BRANCH_HEAD,), "bh-race", office="HQ")
+    proposer = principal(race.tenant, (Role.HR,), "hr-propose")
     hr = principal(race.tenant, (Role.HR,), "hr-race")
     broken: list[str] = []
     for round_no in range(ROUNDS):
@@ -190,11 +193,19 @@ async def test_a_loan_never_commits_above_the_cap_of_a_tier_changed_meanwhile(
             office, _ = await world.offices()
             manager = await world.manager(office, tier="CC_2")
             customer = await world.customer(manager)
+            proposal = await tier_proposals.propose_tier_change(
+                world.session,
+                race.registry,
+                proposer,
+                manager_id=str(manager.id),
+                tier_code="CC_1",
+                reason="并发测试: 降级",
+            )
         data = loan_input(customer, principal="800000.00", manager=manager)
         done = await race.race(
             round_no,
             partial(lend, race.registry, lender, data),
-            partial(demote, race.registry, hr, str(manager.id)),
+            partial(demote, race.registry, hr, str(proposal.id)),
         )
         if isinstance(done, str):
             broken.append(f"round {round_no}: {done}")

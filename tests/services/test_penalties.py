@@ -29,7 +29,7 @@ from server.domain import (
     ViolationKind,
     ViolationStatus,
 )
-from server.errors import Conflict, InvalidInput, PermissionDenied, Refused
+from server.errors import Conflict, InvalidInput, PermissionDenied, Refused, SeparationOfDuties
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
 from server.services import loans, penalties, records
@@ -211,12 +211,13 @@ async def test_a_violation_needs_a_past_date_and_a_description(
     assert await sd.footprint() == before
 
 
-async def test_the_recorder_cannot_confirm(sd: Court) -> None:
+@pytest.mark.parametrize("user", [RECORDER, RECORDER.upper()])
+async def test_the_recorder_cannot_confirm(sd: Court, user: str) -> None:
     manager = await sd.manager("SD_1")
     violation = await sd.record(manager, K.NOMINEE_LOAN)
     before = await sd.footprint()
-    with pytest.raises(Conflict):
-        await sd.confirm(violation, user=RECORDER)
+    with pytest.raises(SeparationOfDuties, match="RECORDER_CONFIRMS"):
+        await sd.confirm(violation, user=user)
     assert await sd.footprint() == before
     stored = await sd.stored(manager)
     assert (stored.tier_code, stored.status) == ("SD_1", ManagerStatus.ACTIVE)

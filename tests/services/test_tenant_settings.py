@@ -1,5 +1,6 @@
-"""A tenant's core parameters (``set_tenant_settings``): the appeal window and the large-loan
-threshold, changed by a federation administrator, only those given, each within its range."""
+"""A tenant's core parameters (``set_tenant_settings``): the appeal window, the large-loan
+threshold and the licence's longest validity, changed by a federation administrator, only
+those given, each within its range."""
 
 from __future__ import annotations
 
@@ -13,39 +14,64 @@ from server.errors import InvalidInput, PermissionDenied
 from server.services.tenant_settings import TenantSettings, set_tenant_settings, tenant_settings
 from tests.conftest import principal
 
-TENANT = "sd-demo"
+#: The county union: its demo licences run a year, the default (the banks' run three years,
+#: and their demo tenants say so in ``licence_validity_months``).
+TENANT = "cc-demo"
 ADMIN = principal(TENANT, (Role.FEDERATION_ADMIN,))
-DEFAULTS = TenantSettings(appeal_days=15, large_loan_threshold=Decimal("5000000.00"))
+DEFAULTS = TenantSettings(
+    appeal_days=15, large_loan_threshold=Decimal("5000000.00"), licence_validity_months=12
+)
 
 
 async def test_the_defaults(session: AsyncSession) -> None:
     assert await tenant_settings(session, TENANT) == DEFAULTS
+    assert (await tenant_settings(session, "sd-demo")).licence_validity_months == 36
+
+
+async def test_the_licence_validity_changes_alone(session: AsyncSession) -> None:
+    changed = await set_tenant_settings(
+        session, ADMIN, appeal_days=None, large_loan_threshold=None, licence_validity_months=24
+    )
+    assert changed == TenantSettings(15, Decimal("5000000.00"), 24)
+    assert await tenant_settings(session, TENANT) == changed
 
 
 async def test_only_what_is_given_changes(session: AsyncSession) -> None:
     first = await set_tenant_settings(session, ADMIN, appeal_days=20, large_loan_threshold=None)
-    assert first == TenantSettings(20, Decimal("5000000.00"))
+    assert first == TenantSettings(20, Decimal("5000000.00"), 12)
     second = await set_tenant_settings(
         session, ADMIN, appeal_days=None, large_loan_threshold=Decimal("1000000.00")
     )
-    assert second == TenantSettings(20, Decimal("1000000.00"))
+    assert second == TenantSettings(20, Decimal("1000000.00"), 12)
     assert await tenant_settings(session, TENANT) == second
 
 
 @pytest.mark.parametrize(
-    ("days", "large", "problems"),
+    ("days", "large", "months", "problems"),
     [
-        (0, None, [("appeal_days", "RANGE")]),
-        (366, None, [("appeal_days", "RANGE")]),
-        (None, Decimal("0.00"), [("large_loan_threshold", "POSITIVE")]),
-        (0, Decimal("-1"), [("appeal_days", "RANGE"), ("large_loan_threshold", "POSITIVE")]),
+        (0, None, None, [("appeal_days", "RANGE")]),
+        (366, None, None, [("appeal_days", "RANGE")]),
+        (None, Decimal("0.00"), None, [("large_loan_threshold", "POSITIVE")]),
+        (0, Decimal("-1"), None, [("appeal_days", "RANGE"), ("large_loan_threshold", "POSITIVE")]),
+        (None, None, 0, [("licence_validity_months", "RANGE")]),
+        (None, None, 61, [("licence_validity_months", "RANGE")]),
     ],
 )
 async def test_bad_settings_change_nothing(
-    session: AsyncSession, days: int | None, large: Decimal | None, problems: list[tuple[str, str]]
+    session: AsyncSession,
+    days: int | None,
+    large: Decimal | None,
+    months: int | None,
+    problems: list[tuple[str, str]],
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        await set_tenant_settings(session, ADMIN, appeal_days=days, large_loan_threshold=large)
+        await set_tenant_settings(
+            session,
+            ADMIN,
+            appeal_days=days,
+            large_loan_threshold=large,
+            licence_validity_months=months,
+        )
     assert [(p.field, p.code) for p in refused.value.problems] == problems
     assert await tenant_settings(session, TENANT) == DEFAULTS
 

@@ -49,6 +49,7 @@ from server.db.models.org import (
     ManagerTierChange,
     Office,
     Tenant,
+    TierProposal,
 )
 from server.db.models.policy import (
     TenantPolicy,
@@ -82,6 +83,7 @@ __all__ = [
     "Tenant",
     "TenantPolicy",
     "TenantPolicyChange",
+    "TierProposal",
     "Violation",
     "WebhookDelivery",
     "WebhookEndpoint",

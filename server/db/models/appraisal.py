@@ -142,8 +142,12 @@ class Appraisal(Base):
     run_id: Mapped[uuid.UUID | None]
     computed_by: Mapped[str] = mapped_column(String(80))
     computed_at: Mapped[dt.datetime] = created_column()
+    # Who made it again in an appeal's review (maker–checker: neither confirms it).
+    recomputed_by: Mapped[str | None] = mapped_column(String(80))
+    recomputed_at: Mapped[dt.datetime | None]
     confirmed_by: Mapped[str | None] = mapped_column(String(80))
     confirmed_at: Mapped[dt.datetime | None]
+    appealed_by: Mapped[str | None] = mapped_column(String(80))
     appealed_at: Mapped[dt.datetime | None]
     appeal_reason: Mapped[str | None] = mapped_column(Text)
     review_reason: Mapped[str | None] = mapped_column(Text)

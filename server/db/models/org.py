@@ -188,3 +188,40 @@ class ManagerOfficeMove(Base):
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         Index(None, "tenant_id", "manager_id", "moved_on"),
     )
+
+
+class TierProposal(Base):
+    """A manual tier change (cause MANUAL): proposed by one HR person with the reason, and
+    applied only when a second HR person confirms it (or ended when one rejects it)."""
+
+    __tablename__ = "tier_proposals"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    manager_id: Mapped[uuid.UUID]
+    # The tier held when proposed: a confirmation applies only from it.
+    from_code: Mapped[str | None] = mapped_column(String(40))
+    to_code: Mapped[str] = mapped_column(String(40))
+    to_rank: Mapped[int] = mapped_column(Integer)
+    to_name: Mapped[str] = mapped_column(String(80))
+    plugin: Mapped[str] = mapped_column(String(80))
+    plugin_version: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[domain.TierProposalStatus] = mapped_column(
+        enum_column(domain.TierProposalStatus, "status")
+    )
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    proposed_at: Mapped[dt.datetime] = created_column()
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    tier_change_id: Mapped[uuid.UUID | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "tier_change_id"],
+            ["manager_tier_changes.tenant_id", "manager_tier_changes.id"],
+        ),
+        Index(None, "tenant_id", "manager_id", "status"),
+        Index(None, "tenant_id", "status", "proposed_at"),
+    )

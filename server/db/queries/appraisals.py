@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, insert, select
+from sqlalchemy import ColumnElement, Row, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -37,13 +37,22 @@ async def prior_results(
     ).all()
 
 
+def _first_draft() -> ColumnElement[bool]:
+    """A DRAFT never confirmed: not one made again in an appeal's review."""
+    a = models.Appraisal
+    return (a.status == AppraisalStatus.DRAFT) & a.appealed_at.is_(None)
+
+
 async def confirmed_managers(
     session: AsyncSession, tenant_id: str, period: str, manager_ids: Iterable[uuid.UUID] | None
 ) -> set[uuid.UUID]:
-    """The managers (of those given, or all) whose appraisal of the period is past DRAFT."""
+    """The managers (of those given, or all) whose appraisal of the period is past its first
+    DRAFT: confirmed, appealed, or made again in an appeal's review."""
     a = models.Appraisal
     stmt = select(a.manager_id).where(
-        a.tenant_id == tenant_id, a.period == period, a.status != AppraisalStatus.DRAFT
+        a.tenant_id == tenant_id,
+        a.period == period,
+        or_(a.status != AppraisalStatus.DRAFT, a.appealed_at.is_not(None)),
     )
     if manager_ids is not None:
         stmt = stmt.where(a.manager_id.in_(list(manager_ids)))
@@ -56,15 +65,14 @@ async def delete_drafts(
     period: str,
     manager_ids: list[uuid.UUID] | None = None,
 ) -> None:
-    """Remove the drafts of the period (of these managers, or all); confirmed ones stay.
+    """Remove the drafts of the period (of these managers, or all); confirmed ones stay, and
+    so do drafts under an appeal's review.
 
     Deletes by explicit ids, in batches: a join-shaped DELETE lets a planner with stale
     statistics pick a quadratic plan right after a bulk load.
     """
     a = models.Appraisal
-    drafts = select(a.id).where(
-        a.tenant_id == tenant_id, a.period == period, a.status == AppraisalStatus.DRAFT
-    )
+    drafts = select(a.id).where(a.tenant_id == tenant_id, a.period == period, _first_draft())
     if manager_ids is not None:
         drafts = drafts.where(a.manager_id.in_(manager_ids))
     ids = list((await session.execute(drafts)).scalars())

@@ -204,7 +204,10 @@ class AppraisalMutation:
         return AppraisalRun.from_row(row)
 
     @mutation(
-        description="Confirm a draft (a second person; the tier changes here). Role HR.",
+        description=(
+            "Confirm a draft (a second person: not who computed or recomputed it, nor the "
+            "appellant of a draft under review; the tier changes here). Role HR."
+        ),
         fields=BY_ID,
     )
     async def confirm_appraisal(self, info: Ctx, id: strawberry.ID) -> AppraisalResult:
@@ -227,8 +230,11 @@ class AppraisalMutation:
 
     @mutation(
         description=(
-            "Decide an appeal with the review's reason; recompute makes the appraisal again "
-            "from the current inputs (tier changes are recorded with cause APPEAL). Role HR."
+            "Decide an appeal with the review's reason (not the appellant, nor who computed or "
+            "recomputed the appraisal). Without recompute the result is CONFIRMED again; with "
+            "recompute it is made again from the current inputs and left a DRAFT under review, "
+            "which a second person confirms with confirmAppraisal (its tier change has cause "
+            "APPEAL). Role HR."
         ),
         fields=BY_ID,
     )

@@ -18,12 +18,15 @@ from server.graphql.org.inputs import (
     CreateOfficeInput,
     UpdateManagerInput,
 )
-from server.graphql.paths import input_paths
+from server.graphql.paths import camel_case, input_paths
 from server.services import managers, offices
 
 CreateOfficeResult = Annotated[Office | ErrorType, strawberry.union("CreateOfficeResult")]
 CreateManagerResult = Annotated[Manager | ErrorType, strawberry.union("CreateManagerResult")]
 UpdateManagerResult = Annotated[Manager | ErrorType, strawberry.union("UpdateManagerResult")]
+
+IN_QUALIFICATION = {f: f"input.qualification.{camel_case(f)}" for f in QUALIFICATION_FIELDS}
+"""The qualification fields sit in ``input.qualification``, not in ``input`` itself."""
 
 
 @strawberry.type
@@ -42,7 +45,10 @@ class OrgMutation:
         )
         return Office.from_row(row)
 
-    @mutation(description="Add a credit customer manager.", fields=input_paths("input"))
+    @mutation(
+        description="Add a credit customer manager.",
+        fields=input_paths("input", overrides=IN_QUALIFICATION),
+    )
     async def create_manager(self, info: Ctx, input: CreateManagerInput) -> CreateManagerResult:
         ctx = info.context
         fields = managers.ManagerFields(
@@ -65,26 +71,12 @@ class OrgMutation:
         return Manager.from_row(row)
 
     @mutation(
-        description="Set a manager's tier by hand, with the reason (cause MANUAL). Role HR.",
-        fields=input_paths(),
-    )
-    async def set_manager_tier(
-        self, info: Ctx, manager_id: strawberry.ID, tier_code: str, reason: str
-    ) -> UpdateManagerResult:
-        ctx = info.context
-        row = await managers.set_manager_tier(
-            ctx.session,
-            ctx.registry,
-            ctx.principal,
-            manager_id=str(manager_id),
-            tier_code=tier_code,
-            reason=reason,
-        )
-        return Manager.from_row(row)
-
-    @mutation(
-        description="Change a manager's record; only the given fields change.",
-        fields=input_paths("input", overrides={"manager_id": "id"}),
+        description=(
+            "Change a manager's record; only the given fields change. Role HR, never on your "
+            "own record; status changes follow the allowed transitions, licences run at most "
+            "the tenant's licenceValidityMonths."
+        ),
+        fields=input_paths("input", overrides={"manager_id": "id", **IN_QUALIFICATION}),
     )
     async def update_manager(
         self, info: Ctx, id: strawberry.ID, input: UpdateManagerInput

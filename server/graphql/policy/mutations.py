@@ -41,6 +41,7 @@ class PolicyMutation:
         info: Ctx,
         appeal_days: int | None = None,
         large_loan_threshold: Money | None = None,
+        licence_validity_months: int | None = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
         await tenant_settings.set_tenant_settings(
@@ -48,6 +49,7 @@ class PolicyMutation:
             ctx.principal,
             appeal_days=appeal_days,
             large_loan_threshold=large_loan_threshold,
+            licence_validity_months=licence_validity_months,
         )
         return await _tenant(ctx)
 

@@ -169,6 +169,10 @@ class TenantSettingsType:
     large_loan_threshold: Money = strawberry.field(
         description="Principal from which a loan is inspected quarterly (default 5,000,000)."
     )
+    licence_validity_months: int = strawberry.field(
+        description="The longest a licence (上岗证) runs from its issue, in months (default 12: "
+        "一年一认定)."
+    )
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettingsType:
@@ -176,4 +180,5 @@ class TenantSettingsType:
         return cls(
             appeal_days=current.appeal_days,
             large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
+            licence_validity_months=current.licence_validity_months,
         )

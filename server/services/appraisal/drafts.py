@@ -25,6 +25,7 @@ from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.appraisal.inputs import Prepared, appraisal_input, missing_inputs, prepare
 from server.services.appraisal.stored import inputs_json, item_rows, money_json
+from server.services.separation import refuse_own_record
 
 
 def appraise_manager(
@@ -135,9 +136,12 @@ async def run_appraisal(
     manager = await get_in_scope(
         session, models.Manager, scope, manager_id, field="manager_id", entity="Manager"
     )
+    refuse_own_record(actor, manager, "manager_id", act="appraise")
     if await confirmed_managers(session, actor.tenant_id, period, [manager.id]):
         raise Conflict(
-            f"the {period} appraisal of {manager.employee_no} is already confirmed", "period"
+            f"the {period} appraisal of {manager.employee_no} is already confirmed or under "
+            "appeal (an appeal's review recomputes it: resolveAppeal)",
+            "period",
         )
     prepared = await prepare(session, registry, actor.tenant_id, period, today=today)
     if manager.id not in prepared.managers:

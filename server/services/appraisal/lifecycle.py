@@ -3,6 +3,16 @@
 DRAFT → CONFIRMED (by HR, not the person who ran it; the tier moves here) →
 APPEALED (by the manager, within ``appeal_days``) → CONFIRMED again by HR with
 the review's reason.
+
+Maker–checker holds on every path (``server.services.separation``): a computed result
+only ever becomes CONFIRMED through a second person. A review that keeps the result
+(``resolve_appeal``) confirms it at once, by someone who neither computed nor
+recomputed it nor appealed. A review that recomputes makes it again from the current
+inputs and leaves a DRAFT under review (``recomputed_by`` is the reviewer), as any
+computation does: ``confirm_appraisal`` by yet another person — not the computer, the
+recomputer or the appellant — confirms it, and the tier change it makes is recorded
+with cause APPEAL. Nobody confirms, resolves or recomputes the appraisal of their own
+manager record; only the manager appeals it.
 """
 
 from __future__ import annotations
@@ -37,7 +47,19 @@ from server.services.appraisal.stored import item_rows, to_json
 from server.services.common import get_in_tenant
 from server.services.managers import change_tier
 from server.services.profiles import manager_profile, tier_of
+from server.services.separation import (
+    APPELLANT_RESOLVES,
+    COMPUTER_CONFIRMS,
+    COMPUTER_RESOLVES,
+    refuse_own_record,
+    refuse_same_person,
+)
 from server.services.tenant_settings import TenantSettings
+
+
+def under_review(row: models.Appraisal) -> bool:
+    """A DRAFT made again in an appeal's review, waiting for a second person."""
+    return row.status == AppraisalStatus.DRAFT and row.appealed_at is not None
 
 
 def _stored_outcome(
@@ -177,20 +199,47 @@ async def confirm_appraisal(
     *,
     appraisal_id: str,
 ) -> models.Appraisal:
-    """A second person (HR) confirms a draft; the tier change takes effect here."""
+    """A second person (HR) confirms a draft; the tier change takes effect here. A draft
+    made again in an appeal's review is confirmed the same way, by someone who is not
+    the appellant either; its tier change has cause APPEAL and moves no money again."""
     authorize(actor, "confirmAppraisal")
     row, manager, items = await _load_for_decision(session, actor.tenant_id, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
         raise Conflict(
             f"only a DRAFT can be confirmed; this one is {row.status.value}", "appraisal_id"
         )
-    if row.computed_by == actor.user_id:
-        raise Conflict(
-            "the person who ran the appraisal cannot confirm it (maker–checker)", "appraisal_id"
+    refuse_own_record(actor, manager, "appraisal_id", act="confirm an appraisal of")
+    refuse_same_person(
+        actor,
+        [row.computed_by, row.recomputed_by],
+        COMPUTER_CONFIRMS,
+        "the person who computed or recomputed an appraisal cannot confirm it (maker–checker)",
+        "appraisal_id",
+    )
+    review = under_review(row)
+    if review:
+        refuse_same_person(
+            actor,
+            [row.appealed_by],
+            APPELLANT_RESOLVES,
+            "the appellant cannot confirm the review of their own appeal",
+            "appraisal_id",
         )
     params = _params_of(registry, row)
     outcome = _stored_outcome(row, items, registry.grading(row.plugin).tiers())
-    if row.graded:
+    if row.graded and review:
+        await _apply_tier_move(
+            session,
+            registry,
+            row,
+            manager,
+            outcome,
+            params,
+            actor.user_id,
+            TierChangeCause.APPEAL,
+            reason_prefix=f"appeal review: {row.review_reason}; ",
+        )
+    elif row.graded:
         await _apply_tier_move(
             session,
             registry,
@@ -234,7 +283,8 @@ async def appeal_appraisal(
     """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
     authorize(actor, "appealAppraisal")
     row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
-    if manager.employee_no != actor.user_id:
+    own = actor.manager if actor.manager is not None else actor.user_id
+    if own.casefold() != manager.employee_no.casefold():
         raise Conflict("a manager may appeal only their own appraisal", "appraisal_id")
     if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
         raise Conflict(
@@ -255,6 +305,7 @@ async def appeal_appraisal(
             f"the appeal window of {days} days after confirmation has closed", "appraisal_id"
         )
     row.status = AppraisalStatus.APPEALED
+    row.appealed_by = actor.user_id
     row.appealed_at = now
     row.appeal_reason = reason.strip()
     await session.flush()
@@ -271,49 +322,60 @@ async def resolve_appeal(
     recompute: bool,
     today: dt.date | None = None,
 ) -> models.Appraisal:
-    """HR decides an appeal; with ``recompute`` the appraisal is made again from the
-    current inputs and any tier change is recorded with cause APPEAL."""
+    """HR reviews an appeal, with the review's reason, as someone who neither appealed nor
+    computed or recomputed the appraisal. Without ``recompute`` the result stands and is
+    CONFIRMED again. With ``recompute`` it is made again from the current inputs and left a
+    DRAFT under review, which a second person confirms (``confirm_appraisal``); a draft
+    under review may be recomputed again the same way before that."""
     authorize(actor, "resolveAppeal")
     row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
-    if row.status != AppraisalStatus.APPEALED:
+    if not (row.status == AppraisalStatus.APPEALED or (recompute and under_review(row))):
+        state = "a DRAFT under review" if under_review(row) else row.status.value
         raise Conflict(
-            f"only an APPEALED appraisal can be resolved; this one is {row.status.value}",
+            f"only an APPEALED appraisal (or, to recompute, a DRAFT under review) can be "
+            f"resolved; this one is {state}",
             "appraisal_id",
         )
     if not reason.strip():
         raise InvalidInput([FieldProblem("reason", "REQUIRED", "give the review's reason")])
-    if recompute:
-        prepared = await prepare(session, registry, actor.tenant_id, row.period, today=today)
-        if manager.id not in prepared.managers:
-            raise Conflict(
-                f"a manager who is {manager.status.value} is not appraised", "appraisal_id"
-            )
-        appraisal, outcome = appraise_manager(registry, prepared, manager.id)
-        values = appraisal_values(
-            prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id
-        )
-        for key in ("status", "computed_by", "run_id"):
-            values.pop(key)
-        for key, value in values.items():
-            setattr(row, key, value)
-        await replace_items(
-            session, actor.tenant_id, row.id, item_rows(actor.tenant_id, row.id, outcome.items)
-        )
-        if outcome.graded:
-            await _apply_tier_move(
-                session,
-                registry,
-                row,
-                manager,
-                outcome,
-                prepared.selection.params,
-                actor.user_id,
-                TierChangeCause.APPEAL,
-                reason_prefix=f"appeal review: {reason.strip()}; ",
-            )
-    row.status = AppraisalStatus.CONFIRMED
+    refuse_own_record(actor, manager, "appraisal_id", act="review an appraisal of")
+    refuse_same_person(
+        actor,
+        [row.appealed_by],
+        APPELLANT_RESOLVES,
+        "the appellant cannot resolve their own appeal",
+        "appraisal_id",
+    )
+    refuse_same_person(
+        actor,
+        [row.computed_by, row.recomputed_by],
+        COMPUTER_RESOLVES,
+        "the person who computed or recomputed an appraisal cannot resolve an appeal against it",
+        "appraisal_id",
+    )
     row.review_reason = reason.strip()
-    row.confirmed_by = actor.user_id
-    row.confirmed_at = models.now()
+    if not recompute:
+        row.status = AppraisalStatus.CONFIRMED
+        row.confirmed_by = actor.user_id
+        row.confirmed_at = models.now()
+        await session.flush()
+        return row
+    prepared = await prepare(session, registry, actor.tenant_id, row.period, today=today)
+    if manager.id not in prepared.managers:
+        raise Conflict(f"a manager who is {manager.status.value} is not appraised", "appraisal_id")
+    appraisal, outcome = appraise_manager(registry, prepared, manager.id)
+    values = appraisal_values(prepared, manager.id, appraisal, outcome, row.computed_by, row.run_id)
+    for key in ("status", "computed_by", "computed_at", "run_id"):
+        values.pop(key)
+    for key, value in values.items():
+        setattr(row, key, value)
+    await replace_items(
+        session, actor.tenant_id, row.id, item_rows(actor.tenant_id, row.id, outcome.items)
+    )
+    row.status = AppraisalStatus.DRAFT
+    row.recomputed_by = actor.user_id
+    row.recomputed_at = models.now()
+    row.confirmed_by = None
+    row.confirmed_at = None
     await session.flush()
     return row

@@ -17,6 +17,7 @@ APPRAISAL_FIELDS = """
   __typename
   ... on Appraisal { id status graded total rating ratingLabel tier { code rank } plugin pluginVersion
                      parameters inputs explanation warnings tierMove confirmedBy reviewReason
+                     computedBy recomputedBy appealedBy
                      items { key name article maxPoints score explanation inputs } }
   ... on MissingInputs { code missing { key source reason } }
   ... on UserError { code message field }
@@ -78,8 +79,12 @@ async def run_as(
     user: str,
     roles: tuple[Role, ...],
     tenant: str = "sd-demo",
+    manager: str | None = None,
 ) -> dict[str, Any]:
-    response = await api.post(query, variables, token=api.token(tenant, roles, user))
+    """Run ``query`` for ``user`` with ``roles``; a MANAGER is the manager numbered ``manager``
+    (by default the tenant's first)."""
+    token = api.token(tenant, roles, user, manager=manager)
+    response = await api.post(query, variables, token=token)
     body = response.json()
     assert "errors" not in body, body
     data: dict[str, Any] = body["data"]

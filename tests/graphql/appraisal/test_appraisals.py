@@ -78,11 +78,13 @@ async def test_draft_confirm_appeal_and_review(api: Api, session: AsyncSession) 
         .where(models.Appraisal.manager_id == manager.id, models.Appraisal.period == PERIOD)
     )
     assert drafts == 1
-    # Maker–checker: the one who ran it cannot confirm it; a MANAGER cannot either.
-    own = (await run_as(api, CONFIRM, {"id": again["id"]}, user="hr-1", roles=(Role.HR,)))[
+    # Maker–checker: the one who ran it cannot confirm it (whatever the case of the user id);
+    # a MANAGER cannot either.
+    own = (await run_as(api, CONFIRM, {"id": again["id"]}, user="HR-1", roles=(Role.HR,)))[
         "confirmAppraisal"
     ]
-    assert own["__typename"] == "Conflict"
+    assert (own["__typename"], own["code"]) == ("PermissionDenied", "SEPARATION_OF_DUTIES")
+    assert "COMPUTER_CONFIRMS" in own["message"]
     not_hr = (await run_as(api, CONFIRM, {"id": again["id"]}, user="x", roles=(Role.MANAGER,)))[
         "confirmAppraisal"
     ]
@@ -122,16 +124,34 @@ async def test_draft_confirm_appeal_and_review(api: Api, session: AsyncSession) 
         "appealAppraisal"
     ]
     assert by_hr["__typename"] == "PermissionDenied"
+    someone = await session.scalar(
+        select(models.Manager.employee_no).where(
+            models.Manager.tenant_id == "sd-demo",
+            models.Manager.employee_no != manager.employee_no,
+        )
+    )
     by_other = (
-        await run_as(api, appeal, {"id": again["id"]}, user="SOMEONE", roles=(Role.MANAGER,))
+        await run_as(
+            api,
+            appeal,
+            {"id": again["id"]},
+            user="someone",
+            roles=(Role.MANAGER,),
+            manager=someone,
+        )
     )["appealAppraisal"]
     assert by_other["__typename"] == "Conflict"
     appealed = (
         await run_as(
-            api, appeal, {"id": again["id"]}, user=manager.employee_no, roles=(Role.MANAGER,)
+            api,
+            appeal,
+            {"id": again["id"]},
+            user="wang.appellant",
+            roles=(Role.MANAGER,),
+            manager=manager.employee_no,
         )
     )["appealAppraisal"]
-    assert appealed["status"] == "APPEALED"
+    assert (appealed["status"], appealed["appealedBy"]) == ("APPEALED", "wang.appellant")
     # The review corrects the interest figure and recomputes.
     await api(
         """mutation($m: ID!) { recordIndicators(managerId: $m, period: "2026",
@@ -139,13 +159,42 @@ async def test_draft_confirm_appeal_and_review(api: Api, session: AsyncSession) 
         {"m": str(manager.id)},
     )
     resolve = f'mutation($id: ID!) {{ resolveAppeal(id: $id, reason: "复核: 利息更正", recompute: true) {{ {APPRAISAL_FIELDS} }} }}'
+    by_maker = (await run_as(api, resolve, {"id": again["id"]}, user="hr-1", roles=(Role.HR,)))[
+        "resolveAppeal"
+    ]
+    assert (by_maker["code"], "COMPUTER_RESOLVES" in by_maker["message"]) == (
+        "SEPARATION_OF_DUTIES",
+        True,
+    )
     reviewed = (await run_as(api, resolve, {"id": again["id"]}, user="hr-3", roles=(Role.HR,)))[
         "resolveAppeal"
     ]
-    assert (reviewed["status"], reviewed["reviewReason"]) == ("CONFIRMED", "复核: 利息更正")
+    # Recomputed, the result is a draft again: the reviewer made it, so a second person confirms.
+    assert (reviewed["status"], reviewed["reviewReason"], reviewed["recomputedBy"]) == (
+        "DRAFT",
+        "复核: 利息更正",
+        "hr-3",
+    )
+    assert reviewed["confirmedBy"] is None
     b6 = {i["key"]: Decimal(i["score"]) for i in reviewed["items"]}["B6"]
     assert b6 > {i["key"]: Decimal(i["score"]) for i in again["items"]}["B6"]
     assert Decimal(reviewed["total"]) > Decimal(again["total"])
+    for user in ("hr-3", "Hr-1"):
+        refused = (await run_as(api, CONFIRM, {"id": again["id"]}, user=user, roles=(Role.HR,)))[
+            "confirmAppraisal"
+        ]
+        assert (refused["code"], "COMPUTER_CONFIRMS" in refused["message"]) == (
+            "SEPARATION_OF_DUTIES",
+            True,
+        )
+    final = (await run_as(api, CONFIRM, {"id": again["id"]}, user="hr-4", roles=(Role.HR,)))[
+        "confirmAppraisal"
+    ]
+    assert (final["status"], final["confirmedBy"], final["recomputedBy"]) == (
+        "CONFIRMED",
+        "hr-4",
+        "hr-3",
+    )
 
 
 async def test_appeal_window_closes(api: Api, session: AsyncSession) -> None:
@@ -163,7 +212,12 @@ async def test_appeal_window_closes(api: Api, session: AsyncSession) -> None:
     appeal = f'mutation($id: ID!) {{ appealAppraisal(id: $id, reason: "迟到的申诉") {{ {APPRAISAL_FIELDS} }} }}'
     late = (
         await run_as(
-            api, appeal, {"id": draft["id"]}, user=manager.employee_no, roles=(Role.MANAGER,)
+            api,
+            appeal,
+            {"id": draft["id"]},
+            user=manager.employee_no,
+            roles=(Role.MANAGER,),
+            manager=manager.employee_no,
         )
     )["appealAppraisal"]
     assert late["__typename"] == "Conflict"
@@ -189,7 +243,12 @@ async def test_the_appeal_window_is_the_tenants_setting(api: Api, session: Async
     appeal = f'mutation($id: ID!) {{ appealAppraisal(id: $id, reason: "申诉") {{ {APPRAISAL_FIELDS} }} }}'
     result = (
         await run_as(
-            api, appeal, {"id": draft["id"]}, user=manager.employee_no, roles=(Role.MANAGER,)
+            api,
+            appeal,
+            {"id": draft["id"]},
+            user=manager.employee_no,
+            roles=(Role.MANAGER,),
+            manager=manager.employee_no,
         )
     )["appealAppraisal"]
     assert result["status"] == "APPEALED"

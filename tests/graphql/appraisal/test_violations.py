@@ -264,12 +264,14 @@ async def test_a_violation_needs_a_past_date_and_a_description(
     assert await sd.footprint() == before
 
 
-async def test_the_recorder_cannot_confirm(sd: Court) -> None:
+@pytest.mark.parametrize("user", [RECORDER, RECORDER.upper()])
+async def test_the_recorder_cannot_confirm(sd: Court, user: str) -> None:
     manager = await sd.manager("SD_1")
     violation = await sd.record(manager, "NOMINEE_LOAN")
     before = await sd.footprint()
-    result = await sd.confirm(violation["id"], user=RECORDER)
-    assert result["__typename"] == "Conflict", result
+    result = await sd.confirm(violation["id"], user=user)
+    assert (result["__typename"], result["code"]) == ("PermissionDenied", "SEPARATION_OF_DUTIES")
+    assert "RECORDER_CONFIRMS" in result["message"]
     assert await sd.footprint() == before
     stored = await sd.stored(manager)
     assert (stored.tier_code, stored.status) == ("SD_1", ManagerStatus.ACTIVE)

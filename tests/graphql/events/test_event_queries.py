@@ -141,7 +141,7 @@ async def test_a_refused_change_writes_no_event(api: Api, session: AsyncSession)
         {"id": violation_id},
         roles=(Role.RISK,),
     )
-    assert same_person["confirmViolation"]["__typename"] == "Conflict"
+    assert same_person["confirmViolation"]["__typename"] == "PermissionDenied"
     assert await session.scalar(select(func.count()).select_from(models.Event)) == before
 
 

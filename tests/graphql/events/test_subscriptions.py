@@ -38,8 +38,14 @@ from tests.conftest import HEAD_OFFICE_CODE
 SECRET = "live-secret-" + "s" * 40
 SUBSCRIBE = """subscription($after: String, $manager: ID) {
   gradeChanged(after: $after, managerId: $manager) { cursor kind payload } }"""
-SET_TIER = """mutation($m: ID!, $t: String!) { setManagerTier(managerId: $m, tierCode: $t,
-  reason: "调整") { __typename } }"""
+PROPOSE = """mutation($m: ID!, $t: String!) { proposeTierChange(managerId: $m, tierCode: $t,
+  reason: "调整") { __typename ... on TierProposal { id } } }"""
+CONFIRM = """mutation($id: ID!) { confirmTierChange(id: $id) { __typename
+  ... on TierProposal { toTier { code } } } }"""
+STATE = """query($m: ID!) { manager(id: $m) { tier { code } }
+  tierProposals(managerId: $m, status: PENDING) { edges { node { id } } } }"""
+PROPOSER, CHECKER = "hr-live", "hr-check"
+"""A manual tier change is proposed by one HR person and confirmed by a second."""
 
 
 def _init(token: str) -> str:
@@ -82,12 +88,14 @@ class Live:
     def ws(self, index: int = 0) -> str:
         return self.urls[index].replace("http://", "ws://") + "/graphql"
 
-    async def post(self, query: str, variables: dict[str, Any], index: int = 0) -> Any:
+    async def post(
+        self, query: str, variables: dict[str, Any], index: int = 0, user: str = PROPOSER
+    ) -> Any:
         async with httpx.AsyncClient(timeout=20) as client:
             response = await client.post(
                 f"{self.urls[index]}/graphql",
                 json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {self.token((Role.HR,), 'hr-live')}"},
+                headers={"Authorization": f"Bearer {self.token((Role.HR,), user)}"},
             )
         body = response.json()
         assert "errors" not in body, body
@@ -198,10 +206,13 @@ async def _latest(live: Live) -> int:
 
 
 async def _toggle(live: Live, manager: dict[str, Any], index: int = 0) -> None:
-    """One grade change: between SD_2 and SD_3."""
+    """One grade change: between SD_2 and SD_3, proposed by one HR person, confirmed by another."""
     target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
-    result = await live.post(SET_TIER, {"m": manager["id"], "t": target}, index)
-    assert result["setManagerTier"]["__typename"] == "Manager"
+    proposed = await live.post(PROPOSE, {"m": manager["id"], "t": target}, index, PROPOSER)
+    assert proposed["proposeTierChange"]["__typename"] == "TierProposal", proposed
+    proposal = proposed["proposeTierChange"]["id"]
+    confirmed = await live.post(CONFIRM, {"id": proposal}, index, CHECKER)
+    assert confirmed["confirmTierChange"]["__typename"] == "TierProposal", confirmed
     manager["tier"]["code"] = target
 
 
@@ -344,37 +355,78 @@ async def test_subscriptions_per_connection_are_capped(live: Live) -> None:
                 break
 
 
+async def _send(
+    client: httpx.AsyncClient,
+    live: Live,
+    alive: list[int],
+    query: str,
+    variables: dict[str, Any],
+    user: str,
+    turn: int = 0,
+) -> dict[str, Any]:
+    """The data of one operation, sent to the live process whose ``turn`` it is, switching
+    process when one dies."""
+    while True:
+        index = alive[turn % len(alive)]
+        turn += 1
+        try:
+            response = await client.post(
+                f"{live.urls[index]}/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {live.token((Role.HR,), user)}"},
+            )
+        except httpx.HTTPError:
+            if index in alive and len(alive) > 1:
+                alive.remove(index)
+            await asyncio.sleep(0.05)
+            continue
+        if response.status_code == 503:
+            # DATABASE_BUSY: refused before anything ran (tests/test_sqlite_busy.py).
+            assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_BUSY"
+            await asyncio.sleep(0.05)
+            continue
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json().get("data") or {}
+        return data
+
+
 async def _writer(live: Live, manager: dict[str, Any], changes: int, alive: list[int]) -> int:
-    """Make ``changes`` acknowledged grade changes, switching process when one dies."""
+    """Make ``changes`` acknowledged grade changes (a proposal, then its confirmation by a
+    second person), switching process when one dies. After an answer that did not come back
+    as expected, the manager's tier and pending proposal are read again: an answer lost with
+    a killed process may have applied."""
     done = 0
+    pending: str | None = None
+    known = True
     async with httpx.AsyncClient(timeout=10) as client:
         while done < changes:
-            index = alive[done % len(alive)]
-            target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
-            try:
-                response = await client.post(
-                    f"{live.urls[index]}/graphql",
-                    json={"query": SET_TIER, "variables": {"m": manager["id"], "t": target}},
-                    headers={"Authorization": f"Bearer {live.token((Role.HR,), 'hr-live')}"},
+            if not known:
+                state = await _send(
+                    client, live, alive, STATE, {"m": manager["id"]}, PROPOSER, done
                 )
-            except httpx.HTTPError:
-                if index in alive and len(alive) > 1:
-                    alive.remove(index)
-                await asyncio.sleep(0.05)
-                continue
-            if response.status_code == 503:
-                # DATABASE_BUSY: refused before anything ran (tests/test_sqlite_busy.py).
-                assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_BUSY"
-                await asyncio.sleep(0.05)
-                continue
-            assert response.status_code == 200, response.text
-            data = response.json().get("data") or {}
-            result = (data.get("setManagerTier") or {}).get("__typename")
-            if result in ("Manager", "Conflict"):
-                # A Conflict means an answer lost with a killed process had applied it.
-                manager["tier"]["code"] = target
-            if result == "Manager":
+                manager["tier"]["code"] = state["manager"]["tier"]["code"]
+                edges = state["tierProposals"]["edges"]
+                pending = edges[0]["node"]["id"] if edges else None
+                known = True
+            if pending is None:
+                target = "SD_3" if manager["tier"]["code"] != "SD_3" else "SD_2"
+                variables = {"m": manager["id"], "t": target}
+                proposed = (
+                    await _send(client, live, alive, PROPOSE, variables, PROPOSER, done)
+                ).get("proposeTierChange") or {}
+                if proposed.get("__typename") != "TierProposal":
+                    known = False
+                    continue
+                pending = proposed["id"]
+            confirmed = (await _send(client, live, alive, CONFIRM, {"id": pending}, CHECKER)).get(
+                "confirmTierChange"
+            ) or {}
+            pending = None
+            if confirmed.get("__typename") == "TierProposal":
+                manager["tier"]["code"] = confirmed["toTier"]["code"]
                 done += 1
+            else:
+                known = False
     return done
 
 

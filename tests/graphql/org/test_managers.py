@@ -1,5 +1,6 @@
-"""Managers over GraphQL: createManager, updateManager and setManagerTier with their typed errors,
-office moves, filters and search."""
+"""Managers over GraphQL: createManager and updateManager with their typed errors (status
+transitions, licence validity, the own record), office moves, filters and search. Manual tier
+changes: ``test_tier_proposals``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.domain import ManagerStatus, Role
 from tests.conftest import Api
 
 TENANT = "sd-demo"
@@ -267,36 +269,180 @@ async def test_text_search_on_name_and_employee_no(api: Api, session: AsyncSessi
     assert none["managers"]["totalCount"] == 0
 
 
-SET_TIER = """mutation($m: ID!, $t: String!, $r: String!) {
-  setManagerTier(managerId: $m, tierCode: $t, reason: $r) { __typename
-    ... on Manager { tier { code rank } tierHistory { cause reason toTier { code } } }
-    ... on InvalidInput { errors { field code } } } }"""
+UPDATE = """mutation($id: ID!, $i: UpdateManagerInput!) { updateManager(id: $id, input: $i) {
+  __typename ... on Manager { status qualification { licenceIssuedOn licenceValidUntil } }
+  ... on InvalidInput { errors { field code } }
+  ... on UserError { code message } } }"""
 
 
-async def test_set_manager_tier_and_its_typed_errors(api: Api, session: AsyncSession) -> None:
-    manager = await _first(
-        session,
-        models.Manager,
-        models.Manager.status == "ACTIVE",
-        models.Manager.tier_code != "SD_1",
+async def _suspended(session: AsyncSession) -> models.Manager:
+    manager = await _manager(session, TENANT)
+    manager.status = ManagerStatus.SUSPENDED  # 山东办法 第十六条: not re-appointed
+    await session.flush()
+    return manager
+
+
+@pytest.mark.parametrize(
+    ("roles", "user", "claim", "typename", "code"),
+    [
+        # The manager alone may not call updateManager at all.
+        ((Role.MANAGER,), "self", "own", "PermissionDenied", "PERMISSION_DENIED"),
+        # An HR person who is the manager (by the claim, or by the user id in any case).
+        ((Role.HR, Role.MANAGER), "hr-self", "own", "PermissionDenied", "SEPARATION_OF_DUTIES"),
+        ((Role.HR,), "own-lower", None, "PermissionDenied", "SEPARATION_OF_DUTIES"),
+        # Another HR person lifts the suspension.
+        ((Role.HR,), "hr-other", None, "Manager", None),
+    ],
+)
+async def test_a_suspended_manager_is_reinstated_by_hr_never_by_themselves(
+    api: Api,
+    session: AsyncSession,
+    roles: tuple[Role, ...],
+    user: str,
+    claim: str | None,
+    typename: str,
+    code: str | None,
+) -> None:
+    manager = await _suspended(session)
+    if user == "own-lower":
+        user = manager.employee_no.lower()
+    data = await api(
+        UPDATE,
+        {"id": str(manager.id), "i": {"status": "ACTIVE"}},
+        roles=roles,
+        user=user,
+        manager=manager.employee_no if claim else None,
     )
-    moved = (await api(SET_TIER, {"m": str(manager.id), "t": "SD_1", "r": "竞聘上岗"}))[
-        "setManagerTier"
+    result = data["updateManager"]
+    assert result["__typename"] == typename, result
+    await session.refresh(manager)
+    if code is None:
+        assert (result["status"], manager.status) == ("ACTIVE", ManagerStatus.ACTIVE)
+    else:
+        assert result["code"] == code
+        assert manager.status is ManagerStatus.SUSPENDED
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "code"),
+    [
+        ("ACTIVE", "PROBATION", "STATUS_TRANSITION"),
+        ("SUSPENDED", "PROBATION", "STATUS_TRANSITION"),
+        ("ACTIVE", "DISQUALIFIED", "DISQUALIFY_BY_VIOLATION"),
+        ("DISQUALIFIED", "ACTIVE", "DISQUALIFIED_IS_FINAL"),
+        ("LEFT", "SUSPENDED", "STATUS_TRANSITION"),
+        ("ACTIVE", "SUSPENDED", None),
+        ("ACTIVE", "LEFT", None),
+        ("LEFT", "ACTIVE", None),
+    ],
+)
+async def test_status_changes_follow_the_allowed_transitions(
+    api: Api, session: AsyncSession, before: str, after: str, code: str | None
+) -> None:
+    manager = await _manager(session, TENANT)
+    manager.status = ManagerStatus(before)
+    await session.flush()
+    data = await api(UPDATE, {"id": str(manager.id), "i": {"status": after}}, roles=(Role.HR,))
+    result = data["updateManager"]
+    await session.refresh(manager)
+    if code is None:
+        assert (result["__typename"], manager.status.value) == ("Manager", after)
+    else:
+        assert result["errors"] == [{"field": "input.status", "code": code}]
+        assert manager.status.value == before
+
+
+@pytest.mark.parametrize(
+    ("tenant", "issued", "until", "problems"),
+    [
+        # The extension to 2099 of the issue.
+        ("sd-demo", "2025-01-01", "2099-12-31", [("licenceValidUntil", "MAX_VALIDITY")]),
+        # sd-demo's licences run three years (its setting), cc-demo's one (一年一认定).
+        ("sd-demo", "2025-01-01", "2028-01-01", []),
+        ("sd-demo", "2025-01-01", "2028-01-02", [("licenceValidUntil", "MAX_VALIDITY")]),
+        ("cc-demo", "2025-01-01", "2026-01-01", []),
+        ("cc-demo", "2025-01-01", "2026-01-02", [("licenceValidUntil", "MAX_VALIDITY")]),
+        ("cc-demo", "2999-01-01", "2999-06-30", [("licenceIssuedOn", "NOT_IN_FUTURE")]),
+        ("cc-demo", None, "2026-01-01", [("licenceIssuedOn", "REQUIRED")]),
+    ],
+)
+async def test_a_licence_runs_at_most_the_tenants_validity(
+    api: Api,
+    session: AsyncSession,
+    tenant: str,
+    issued: str | None,
+    until: str,
+    problems: list[tuple[str, str]],
+) -> None:
+    manager = await _manager(session, tenant)
+    kept = (manager.licence_issued_on, manager.licence_valid_until)
+    data = await api(
+        UPDATE,
+        {
+            "id": str(manager.id),
+            "i": {"qualification": {"licenceIssuedOn": issued, "licenceValidUntil": until}},
+        },
+        tenant=tenant,
+        roles=(Role.HR,),
+    )
+    result = data["updateManager"]
+    await session.refresh(manager)
+    if not problems:
+        assert result["qualification"] == {"licenceIssuedOn": issued, "licenceValidUntil": until}
+        return
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [
+        (f"input.qualification.{field}", code) for field, code in problems
     ]
-    assert moved["__typename"] == "Manager", moved
-    assert moved["tier"] == {"code": "SD_1", "rank": 3}
-    assert moved["tierHistory"][-1] == {
-        "cause": "MANUAL",
-        "reason": "竞聘上岗",
-        "toTier": {"code": "SD_1"},
-    }
-    before = await _count(session, models.ManagerTierChange)
-    refused = (await api(SET_TIER, {"m": str(manager.id), "t": "CC_4", "r": " "}))["setManagerTier"]
-    assert refused == {
-        "__typename": "InvalidInput",
-        "errors": [
-            {"field": "reason", "code": "REQUIRED"},
-            {"field": "tierCode", "code": "UNKNOWN_TIER"},
-        ],
-    }
-    assert await _count(session, models.ManagerTierChange) == before
+    assert (manager.licence_issued_on, manager.licence_valid_until) == kept
+
+
+async def test_nobody_creates_their_own_manager_record(api: Api, session: AsyncSession) -> None:
+    office = await _first(session, models.Office, models.Office.kind == "OUTLET")
+    before = await _count(session, models.Manager)
+    data = await api(
+        CREATE_MANAGER,
+        {"input": manager_input(str(office.id), employeeNo="HR-SELF-1")},
+        roles=(Role.HR,),
+        user="hr-self-1",
+    )
+    result = data["createManager"]
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "PermissionDenied",
+        "SEPARATION_OF_DUTIES",
+        "input.employeeNo",
+    )
+    assert await _count(session, models.Manager) == before
+
+
+async def test_a_first_tier_keeps_to_the_policys_ceiling(api: Api, session: AsyncSession) -> None:
+    """Anhui (第五条): a new manager with a 初级 qualification cannot start in the top band."""
+    office = await session.scalar(
+        select(models.Office.id).where(
+            models.Office.tenant_id == "ah-demo", models.Office.kind == "OUTLET"
+        )
+    )
+    before = await _count(session, models.Manager)
+    changes_before = await _count(session, models.ManagerTierChange)
+    query = CREATE_MANAGER.replace(
+        "... on UserError { code message field }",
+        "... on UserError { code message field } ... on Refused { refusals { rule article } }",
+    )
+    data = await api(
+        query,
+        {
+            "input": manager_input(
+                str(office),
+                tierCode="AH_PRINCIPAL",
+                qualification={"qualificationLevel": "初级"},
+            )
+        },
+        tenant="ah-demo",
+        roles=(Role.HR,),
+    )
+    result = data["createManager"]
+    assert result["__typename"] == "Refused", result
+    assert result["refusals"] == [
+        {"rule": "ABOVE_QUALIFICATION_CEILING", "article": "农商银行信贷客户经理管理规定 第五条"}
+    ]
+    assert await _count(session, models.Manager) == before
+    assert await _count(session, models.ManagerTierChange) == changes_before
