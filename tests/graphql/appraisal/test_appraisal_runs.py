@@ -67,6 +67,42 @@ async def test_batch_run_is_idempotent_and_keeps_confirmed(api: Api, session: As
     assert progress["appraisalRun"] == {"status": "DONE", "managersDone": second["managersDone"]}
 
 
+async def test_a_batch_skips_the_own_record_of_whoever_runs_it(
+    api: Api, session: AsyncSession
+) -> None:
+    """Nobody appraises themselves: an HR person who is also a manager runs the batch, and
+    their own record is skipped and listed (another HR person runs it), not drafted."""
+    own = await active_manager(session, "sd-demo")
+    await record_figures(api, str(own.id), SD_PLANS, SD_ACTUALS, "sd-demo")
+    done = (
+        await run_as(
+            api, RUNS, {}, user="hr-self", roles=(Role.HR, Role.MANAGER), manager=own.employee_no
+        )
+    )["runAppraisals"]
+    assert done["status"] == "DONE", done
+    assert {
+        "managerId": str(own.id),
+        "employeeNo": own.employee_no,
+        "separationOfDuties": "OWN_RECORD",
+    } in done["problems"]
+    assert done["managersDone"] + done["managersSkipped"] == done["managersTotal"]
+    drafted = set(
+        (
+            await session.execute(
+                select(models.Appraisal.manager_id).where(
+                    models.Appraisal.tenant_id == "sd-demo", models.Appraisal.period == PERIOD
+                )
+            )
+        ).scalars()
+    )
+    assert own.id not in drafted
+    assert len(drafted) == done["managersDone"] >= 1
+    by_another = (await run_as(api, RUN, {"m": str(own.id)}, user="hr-1", roles=(Role.HR,)))[
+        "runAppraisal"
+    ]
+    assert by_another["__typename"] == "Appraisal", by_another
+
+
 @pytest.mark.parametrize("roles", [(Role.MANAGER,), (Role.RISK,), (Role.AUDITOR,)])
 async def test_only_hr_runs_appraisals(api: Api, roles: tuple[Role, ...]) -> None:
     result = (await run_as(api, RUNS, {}, user="x", roles=roles))["runAppraisals"]

@@ -206,6 +206,31 @@ async def test_another_risk_user_approves(api: Api, desk: Desk) -> None:
     assert twice["__typename"] == "Conflict", twice
 
 
+@pytest.mark.parametrize("decision", [APPROVE, REJECT])
+async def test_the_requester_never_decides_their_own_request(
+    api: Api, desk: Desk, decision: str
+) -> None:
+    """Who requests an admission never approves (nor rejects) it, whatever the letter case."""
+    customer = await corporate_customer(desk)
+    made = await request(api, customer)
+    before = await desk.footprint()
+    refused = await call(
+        api,
+        decision,
+        {"id": made["id"], "reason": "自己批准"},
+        roles=(Role.RISK, Role.BRANCH_HEAD),
+        user=REQUESTER.upper(),
+    )
+    assert (refused["__typename"], refused["code"], refused["field"]) == (
+        "PermissionDenied",
+        "SEPARATION_OF_DUTIES",
+        "id",
+    )
+    assert "REQUESTER_DECIDES" in refused["message"]
+    assert await desk.footprint() == before
+    assert (await desk.stored(customer)).admission_status is AdmissionStatus.PENDING
+
+
 @pytest.mark.parametrize(
     ("roles", "reason", "expected"),
     [
