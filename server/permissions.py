@@ -146,3 +146,42 @@ def refusal(operation: str, field: str) -> str:
     if not allowed:
         return f"{field} is open to no role"
     return f"{field} needs the role {' or '.join(sorted(r.value for r in allowed))}"
+
+
+ROLE_ORDER = (MANAGER, BRANCH_HEAD, HR, RISK, AUDITOR, INTEGRATOR, FEDERATION_ADMIN)
+SCOPES = {
+    MANAGER: "own record, the customers they manage, those customers' loans, own appraisals",
+    BRANCH_HEAD: "the subtree of the office it heads",
+    HR: "the whole tenant",
+    RISK: "the whole tenant",
+    AUDITOR: "the whole tenant (identity numbers unmasked)",
+    INTEGRATOR: "events, and the webhooks it registered",
+    FEDERATION_ADMIN: "its tenant's province: policy selections and aggregates, no personal data",
+}
+
+
+def render_markdown() -> str:
+    """``docs/roles.md``: this table, as the documentation shows it."""
+    head = "| field | " + " | ".join(f"`{r.value}`" for r in ROLE_ORDER) + " | note |"
+    rule = "|---|" + "---|" * len(ROLE_ORDER) + "---|"
+    out = [
+        "# Roles and permissions",
+        "",
+        "Generated from `server/permissions.py` by `ruralcredit export-roles`; a test fails",
+        "when this file and the table differ. A root field not listed is refused to everyone.",
+        "",
+        "A role reaches only its data scope inside a field it may call; a row outside it is",
+        "not found, like another tenant's:",
+        "",
+        "| role | token claim | scope |",
+        "|---|---|---|",
+    ]
+    claims = {MANAGER: "`manager`", BRANCH_HEAD: "`office`", FEDERATION_ADMIN: "`province`"}
+    for r in ROLE_ORDER:
+        out.append(f"| `{r.value}` {r.label} | {claims.get(r, '—')} | {SCOPES[r]} |")
+    for kind, rows in TABLE.items():
+        out += ["", f"## {kind.capitalize()}", "", head, rule]
+        for field, row in rows.items():
+            marks = " | ".join("✓" if r in row.roles else "" for r in ROLE_ORDER)
+            out.append(f"| `{field}` | {marks} | {row.note} |")
+    return "\n".join(out) + "\n"

@@ -82,6 +82,28 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "too_long": jwt.encode(
             _claims(settings, padding="x" * settings.jwt_max_bytes), secret, "HS256"
         ),
+        "manager_without_claim": jwt.encode(_claims(settings, roles=["MANAGER"]), secret, "HS256"),
+        "branch_head_without_claim": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"]), secret, "HS256"
+        ),
+        "federation_without_claim": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"]), secret, "HS256"
+        ),
+        "manager_claim_not_a_string": jwt.encode(
+            _claims(settings, roles=["MANAGER"], manager=7), secret, "HS256"
+        ),
+        "office_claim_empty": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"], office=" "), secret, "HS256"
+        ),
+        "unknown_manager": jwt.encode(
+            _claims(settings, roles=["MANAGER"], manager="NOBODY"), secret, "HS256"
+        ),
+        "unknown_office": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"], office="99999"), secret, "HS256"
+        ),
+        "another_province": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province="安徽"), secret, "HS256"
+        ),
     }
 
 
@@ -105,6 +127,14 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "iat_not_a_number",
         "unknown_tenant",
         "too_long",
+        "manager_without_claim",
+        "branch_head_without_claim",
+        "federation_without_claim",
+        "manager_claim_not_a_string",
+        "office_claim_empty",
+        "unknown_manager",
+        "unknown_office",
+        "another_province",
     ],
 )
 async def test_bad_token_is_401_with_no_data_and_no_write(
@@ -171,6 +201,18 @@ async def test_missing_header_is_401(api: Api) -> None:
     response = await api.client.post("/graphql", json={"query": "{ viewer { userId } }"})
     assert response.status_code == 401
     assert "data" not in response.json()
+
+
+async def test_scope_claims_that_hold_are_served(api: Api) -> None:
+    for roles, claims in [
+        ((Role.MANAGER,), {"manager": api.first_managers["sd-demo"]}),
+        ((Role.BRANCH_HEAD,), {"office": "10000"}),
+        ((Role.FEDERATION_ADMIN,), {"province": "山东"}),
+    ]:
+        token = mint_token(api.settings, tenant="sd-demo", user="u1", roles=list(roles), **claims)
+        response = await api.post("{ viewer { userId } }", token=token)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"]["viewer"]["userId"] == "u1"
 
 
 async def test_valid_token_reaches_viewer(api: Api) -> None:

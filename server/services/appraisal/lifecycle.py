@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
+from server.db.scope import Scope
 from server.domain import AppraisalStatus, TierChangeCause
 from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
 from server.policy import (
@@ -30,7 +31,7 @@ from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.policy.vocabulary import TierMoveFlag
 from server.principal import Principal
-from server.services.access import authorize
+from server.services.access import authorize, get_in_scope
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
@@ -146,12 +147,14 @@ async def _apply_tier_move(
 
 
 async def _load_for_decision(
-    session: AsyncSession, tenant_id: str, appraisal_id: str
+    session: AsyncSession, scope: Scope, appraisal_id: str
 ) -> tuple[models.Appraisal, models.Manager, list[models.AppraisalItem]]:
-    row = await get_in_tenant(
+    """The appraisal (in the actor's scope: another's is not found), its manager, its items."""
+    tenant_id = scope.tenant_id
+    row = await get_in_scope(
         session,
         models.Appraisal,
-        tenant_id,
+        scope,
         appraisal_id,
         field="appraisal_id",
         entity="Appraisal",
@@ -178,8 +181,8 @@ async def confirm_appraisal(
     appraisal_id: str,
 ) -> models.Appraisal:
     """A second person (HR) confirms a draft; the tier change takes effect here."""
-    authorize(actor, "confirmAppraisal")
-    row, manager, items = await _load_for_decision(session, actor.tenant_id, appraisal_id)
+    scope = authorize(actor, "confirmAppraisal")
+    row, manager, items = await _load_for_decision(session, scope, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
         raise Conflict(
             f"only a DRAFT can be confirmed; this one is {row.status.value}", "appraisal_id"
@@ -232,9 +235,9 @@ async def appeal_appraisal(
     now: dt.datetime | None = None,
 ) -> models.Appraisal:
     """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
-    authorize(actor, "appealAppraisal")
-    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
-    if manager.employee_no != actor.user_id:
+    scope = authorize(actor, "appealAppraisal")
+    row, manager, _ = await _load_for_decision(session, scope, appraisal_id)
+    if manager.employee_no != actor.manager and not actor.is_person(manager.employee_no):
         raise Conflict("a manager may appeal only their own appraisal", "appraisal_id")
     if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
         raise Conflict(
@@ -273,8 +276,8 @@ async def resolve_appeal(
 ) -> models.Appraisal:
     """HR decides an appeal; with ``recompute`` the appraisal is made again from the
     current inputs and any tier change is recorded with cause APPEAL."""
-    authorize(actor, "resolveAppeal")
-    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
+    scope = authorize(actor, "resolveAppeal")
+    row, manager, _ = await _load_for_decision(session, scope, appraisal_id)
     if row.status != AppraisalStatus.APPEALED:
         raise Conflict(
             f"only an APPEALED appraisal can be resolved; this one is {row.status.value}",
