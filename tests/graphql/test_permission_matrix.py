@@ -206,7 +206,7 @@ async def test_subscriptions_only_for_their_roles(
         query = f'subscription {{ {field}(after: "999999999") {{ cursor }} }}'
         stream: Any = await schema.subscribe(query, context_value=context)
         try:
-            first = await asyncio.wait_for(anext(aiter(stream)), 2)
+            first = await asyncio.wait_for(anext(aiter(stream)), 1)
         except TimeoutError:
             first = None
         finally:
