@@ -42,6 +42,7 @@ from server.graphql.schema import QueryLimits, Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
+from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
 
 log = logging.getLogger("ruralcredit.http")
@@ -57,8 +58,12 @@ class App:
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
         registry: PolicyRegistry | None = None,
+        webhook_resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings
+        self.webhook_addresses = AddressPolicy(
+            settings.webhook_allowed_networks, webhook_resolver or system_resolver
+        )
         self.engine: AsyncEngine | None = None
         if sessionmaker is None:
             self.engine = create_engine(settings)
@@ -140,6 +145,7 @@ class App:
                 registry=self.registry,
                 request_id=request_id,
                 sessionmaker=self.sessionmaker,
+                webhook_addresses=self.webhook_addresses,
             )
             result = await self.schema.execute(
                 payload["query"],
@@ -172,7 +178,9 @@ class App:
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         await self.hub.start(self.settings.database_url)
         stop = asyncio.Event()
-        webhooks = asyncio.create_task(run_webhook_worker(self.sessionmaker, stop))
+        webhooks = asyncio.create_task(
+            run_webhook_worker(self.sessionmaker, stop, addresses=self.webhook_addresses)
+        )
         try:
             yield
         finally:
@@ -247,8 +255,11 @@ def create_app(
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     registry: PolicyRegistry | None = None,
+    webhook_resolver: Resolver | None = None,
 ) -> Starlette:
-    app = App(settings or Settings.from_env(), sessionmaker, registry)
+    """The application; ``webhook_resolver`` replaces the system's name resolution for
+    webhook hosts (tests give fixed answers)."""
+    app = App(settings or Settings.from_env(), sessionmaker, registry, webhook_resolver)
     starlette = Starlette(
         routes=[
             Route("/graphql", app.graphql, methods=["GET", "POST"]),

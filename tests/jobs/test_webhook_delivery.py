@@ -29,12 +29,15 @@ from server.jobs.webhook_delivery import backoff, deliver_due
 from server.outbox import events, signing
 from server.principal import Principal
 from server.services import webhooks
+from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
-from tests.webhook_receiver import Receiver, verify
+from tests.conftest import LOOPBACK_NETWORKS
+from tests.webhook_receiver import FakeResolver, Receiver, verify
 
 GRADE, CLASS = EventKind.GRADE_CHANGED, EventKind.CUSTOMER_CLASS_CHANGED
 
 INTEGRATOR = frozenset({Role.INTEGRATOR})
+LOOPBACK_ALLOWED = AddressPolicy(LOOPBACK_NETWORKS, FakeResolver())
 
 
 def seconds(n: float) -> dt.timedelta:
@@ -84,10 +87,13 @@ async def register(
     tenant: str,
     url: str,
     kinds: list[str] | None = None,
+    addresses: AddressPolicy = LOOPBACK_ALLOWED,
 ) -> tuple[uuid.UUID, str]:
     async with maker() as s, s.begin():
         integrator = Principal(tenant, "integrator-1", INTEGRATOR)
-        row, secret = await webhooks.register_webhook(s, integrator, url=url, kinds=kinds)
+        row, secret = await webhooks.register_webhook(
+            s, integrator, url=url, kinds=kinds, addresses=addresses
+        )
         return row.id, secret
 
 
@@ -150,7 +156,7 @@ async def test_retries_deliver_every_event_once_in_cursor_order(
     assert len(receiver.requests) == 2
     first, *rest = await deliveries(maker, tenant, endpoint_id)
     assert (first.cursor, first.attempts, first.last_status_code) == (cursors[0], 2, 500)
-    assert first.last_error == "HTTP 500: receiver says no"
+    assert first.last_error == "HTTP 500"  # the receiver's answer is not kept
     assert utc(first.next_attempt_at) == t0 + seconds(2 + 4)
     assert [(d.cursor, d.attempts) for d in rest] == [(cursors[1], 0), (cursors[2], 0)]
     assert (await endpoint(maker, tenant, endpoint_id)).consecutive_failures == 2
@@ -235,7 +241,7 @@ async def test_timeouts_and_unreachable_receivers_are_failures(
     assert timed_out.last_error == "no answer within 0.3 s"
     assert utc(timed_out.next_attempt_at) == t0 + seconds(2)
     [refused] = await deliveries(maker, tenant, unreachable_id)
-    assert refused.attempts == 1 and refused.last_error and "Connect" in refused.last_error
+    assert (refused.attempts, refused.last_error) == (1, "connection refused")
     assert (await endpoint(maker, tenant, unreachable_id)).consecutive_failures == 1
 
     assert await deliver_due(maker, client=http_client, now=t0 + seconds(2), timeout=0.3) == 1
@@ -334,7 +340,6 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     maker: async_sessionmaker[AsyncSession],
     tenant: str,
     receiver: Receiver,
-    http_client: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -364,7 +369,9 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     stop = asyncio.Event()
     with caplog.at_level(logging.ERROR, logger="ruralcredit.webhooks"):
         worker = asyncio.create_task(
-            webhook_delivery.run_webhook_worker(maker, stop, poll_seconds=0.02, client=http_client)
+            webhook_delivery.run_webhook_worker(
+                maker, stop, addresses=LOOPBACK_ALLOWED, poll_seconds=0.02
+            )
         )
         for _ in range(500):
             if len(receiver.accepted) == len(cursors):

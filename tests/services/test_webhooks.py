@@ -11,6 +11,7 @@ from server.db import models
 from server.domain import Role, WebhookStatus
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.services import webhooks
+from server.services.webhook_addresses import AddressPolicy
 from tests.conftest import principal
 
 INTEGRATOR = (Role.INTEGRATOR,)
@@ -21,10 +22,14 @@ async def endpoint_count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(models.WebhookEndpoint)) or 0)
 
 
-async def test_registering_needs_an_integrator(session: AsyncSession) -> None:
+async def test_registering_needs_an_integrator(
+    session: AsyncSession, webhook_addresses: AddressPolicy
+) -> None:
     before = await endpoint_count(session)
     with pytest.raises(PermissionDenied, match="INTEGRATOR"):
-        await webhooks.register_webhook(session, principal(roles=(Role.HR,)), url=URL)
+        await webhooks.register_webhook(
+            session, principal(roles=(Role.HR,)), url=URL, addresses=webhook_addresses
+        )
     assert await endpoint_count(session) == before
 
 
@@ -41,10 +46,14 @@ async def test_registering_needs_an_integrator(session: AsyncSession) -> None:
         ("https://hooks.example.cn/" + "x" * 2000, "TOO_LONG"),
     ],
 )
-async def test_a_webhook_needs_a_usable_url(session: AsyncSession, url: str, code: str) -> None:
+async def test_a_webhook_needs_a_usable_url(
+    session: AsyncSession, webhook_addresses: AddressPolicy, url: str, code: str
+) -> None:
     before = await endpoint_count(session)
     with pytest.raises(InvalidInput) as refused:
-        await webhooks.register_webhook(session, principal(roles=INTEGRATOR), url=url)
+        await webhooks.register_webhook(
+            session, principal(roles=INTEGRATOR), url=url, addresses=webhook_addresses
+        )
     assert [(p.field, p.code) for p in refused.value.problems] == [("url", code)]
     assert await endpoint_count(session) == before
 
@@ -57,20 +66,27 @@ async def test_a_webhook_needs_a_usable_url(session: AsyncSession, url: str, cod
     ],
 )
 async def test_a_webhook_asks_for_known_event_kinds(
-    session: AsyncSession, kinds: list[str], problems: list[tuple[str, str]]
+    session: AsyncSession,
+    webhook_addresses: AddressPolicy,
+    kinds: list[str],
+    problems: list[tuple[str, str]],
 ) -> None:
     before = await endpoint_count(session)
     with pytest.raises(InvalidInput) as refused:
-        await webhooks.register_webhook(session, principal(roles=INTEGRATOR), url=URL, kinds=kinds)
+        await webhooks.register_webhook(
+            session, principal(roles=INTEGRATOR), url=URL, kinds=kinds, addresses=webhook_addresses
+        )
     assert [(p.field, p.code) for p in refused.value.problems] == problems
     assert await endpoint_count(session) == before
 
 
 async def test_a_registered_webhook_is_active_for_every_kind_and_listed(
-    session: AsyncSession,
+    session: AsyncSession, webhook_addresses: AddressPolicy
 ) -> None:
     integrator = principal(roles=INTEGRATOR)
-    row, secret = await webhooks.register_webhook(session, integrator, url=f"  {URL}  ")
+    row, secret = await webhooks.register_webhook(
+        session, integrator, url=f"  {URL}  ", addresses=webhook_addresses
+    )
     assert len(secret) >= 43  # 32 random bytes
     assert row.secret == secret
     assert row.url == URL
@@ -81,8 +97,12 @@ async def test_a_registered_webhook_is_active_for_every_kind_and_listed(
         await webhooks.list_webhooks(session, principal(roles=(Role.HR,)))
 
 
-async def test_webhooks_stay_in_their_tenant(session: AsyncSession) -> None:
-    row, _ = await webhooks.register_webhook(session, principal(roles=INTEGRATOR), url=URL)
+async def test_webhooks_stay_in_their_tenant(
+    session: AsyncSession, webhook_addresses: AddressPolicy
+) -> None:
+    row, _ = await webhooks.register_webhook(
+        session, principal(roles=INTEGRATOR), url=URL, addresses=webhook_addresses
+    )
     other = principal("ah-demo", INTEGRATOR)
     assert await webhooks.list_webhooks(session, other) == []
     with pytest.raises(NotFound):

@@ -237,7 +237,7 @@ async def test_pending_deliveries_show_the_next_attempt(
         "webhookDeliveries"
     ]
     assert (row["cursor"], row["status"], row["attempts"]) == (str(cursor), "PENDING", 1)
-    assert (row["lastStatusCode"], row["lastError"]) == (500, "HTTP 500: receiver says no")
+    assert (row["lastStatusCode"], row["lastError"]) == (500, "HTTP 500")
     assert dt.datetime.fromisoformat(row["nextAttemptAt"]) == now + seconds(2)
     assert row["deliveredAt"] is None
     [hook] = (await api(WEBHOOKS, roles=(Role.INTEGRATOR,)))["webhooks"]
