@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -40,12 +39,13 @@ from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
 from server.graphql.schema import QueryLimits, Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
+from server.log_redaction import app_logger
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
 from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
 
-log = logging.getLogger("ruralcredit.http")
+log = app_logger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BODY_BYTES = 1_000_000
 

@@ -52,12 +52,14 @@ class Receiver:
     hanging: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
     redirect_to: str = ""
+    connections: int = 0  # every connection made to it, whether a request came or not
 
     @property
     def accepted(self) -> list[Request]:
         return [r for r in self.requests if r.status == 200]
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
             headers = {}

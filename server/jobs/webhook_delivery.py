@@ -43,7 +43,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import logging
 import ssl
 import uuid
 from dataclasses import dataclass
@@ -57,11 +56,12 @@ from server.db import models
 from server.domain import WebhookDeliveryStatus, WebhookStatus
 from server.ids import uuid7
 from server.jobs.webhook_transport import webhook_client
+from server.log_redaction import app_logger
 from server.outbox.signing import CURSOR_HEADER, SIGNATURE_HEADER, event_body, signature_header
 from server.services.webhook_addresses import AddressPolicy, AddressRefused, HostUnresolved
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 
-log = logging.getLogger("ruralcredit.webhooks")
+log = app_logger("ruralcredit.webhooks")
 
 USER_AGENT = "ruralcredit-webhooks/1"
 

@@ -118,9 +118,9 @@ async def register_webhook(
     authorize(actor, "registerWebhook")
     problems = Problems()
     clean_url, parts = _checked_url(url, problems)
-    wanted = _checked_kinds(kinds, problems)
     if parts is not None:
         await _check_host(parts, addresses, problems)
+    wanted = _checked_kinds(kinds, problems)
     problems.raise_if_any()
     await require_tenant(session, actor.tenant_id)
     last = await session.scalar(
