@@ -100,22 +100,25 @@ class HostUnresolved(Exception):
         self.host = host
 
 
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for or tunnels to, if it is of such a form."""
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
+    """The IPv4 address an IPv6 address stands for or tunnels to, and the form it is in."""
     if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
+        return address.ipv4_mapped, "IPv4-mapped"
     if address in _NAT64:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return address.sixtofour
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF), "NAT64"
+    if address.sixtofour is not None:
+        return address.sixtofour, "6to4"
+    return None
 
 
 def refused_kind(address: IPAddress) -> str | None:
     """Why no webhook may go to ``address`` (the kind of range it is in), or ``None``."""
     if isinstance(address, ipaddress.IPv6Address):
-        inner = _embedded_ipv4(address)
-        if inner is not None:
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            inner, form = embedded
             kind = refused_kind(inner)
-            return None if kind is None else f"{kind} (inside {address})"
+            return None if kind is None else f"{kind} ({form})"
     for network, kind in REFUSED_NETWORKS:
         if address in network:
             return kind
