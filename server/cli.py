@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from server.domain import Role
+from server.log_redaction import Redact
 from server.principal import Principal
 from server.settings import Settings
 
@@ -312,8 +313,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _configure_logging() -> None:
+    """Log to stderr, with identity numbers and tokens masked in every library's records;
+    unless the program that runs this has set up logging already."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in root.handlers:
+        handler.addFilter(Redact())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _configure_logging()
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     return int(args.handler(args, settings))

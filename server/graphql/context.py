@@ -26,6 +26,7 @@ from server.graphql.org.loaders import OrgLoaders
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import read_scope
+from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")
@@ -53,6 +54,8 @@ class Context:
     request_id: str
     sessionmaker: async_sessionmaker[AsyncSession]
     scope: Scope = field(init=False)
+    webhook_addresses: AddressPolicy = field(default_factory=AddressPolicy)
+    """Where webhooks may go; by default public addresses only, names resolved by the system."""
     loaders: Loaders = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
