@@ -57,9 +57,11 @@ def _token(
     user: str,
     hours: float,
     private_key: str | None = None,
+    claims: dict[str, str | None] | None = None,
 ) -> str:
     from server.auth import mint_token
 
+    scoped = claims or {}
     return mint_token(
         settings,
         tenant=tenant,
@@ -67,6 +69,9 @@ def _token(
         roles=roles,
         ttl=dt.timedelta(hours=hours),
         private_key=private_key,
+        manager=scoped.get("manager"),
+        office=scoped.get("office"),
+        province=scoped.get("province"),
     )
 
 
@@ -157,7 +162,8 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     roles = [Role(r) for r in args.role]
     key = Path(args.private_key).read_text() if args.private_key else None
-    print(_token(settings, args.tenant, roles, args.user, args.hours, key))
+    claims = {"manager": args.manager, "office": args.office, "province": args.province}
+    print(_token(settings, args.tenant, roles, args.user, args.hours, key, claims))
     return 0
 
 
@@ -263,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--user", required=True)
     token.add_argument("--hours", type=float, default=8.0)
     token.add_argument("--private-key", help="PEM file, for RS256")
+    token.add_argument("--manager", help="claim manager: own employee number (role MANAGER)")
+    token.add_argument("--office", help="claim office: the office's code (role BRANCH_HEAD)")
+    token.add_argument(
+        "--province", help="claim province: the tenant's province (role FEDERATION_ADMIN)"
+    )
     token.set_defaults(handler=cmd_token)
 
     snapshot = sub.add_parser("snapshot", help="record the loan book as at a date")

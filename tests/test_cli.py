@@ -41,6 +41,20 @@ def test_token_command_mints_a_token_the_server_accepts(
     assert {r.value for r in principal.roles} == {"HR", "RISK"}
 
 
+def test_token_command_carries_the_scope_claims(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = _env(tmp_path)
+    for key in ("RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    args = ["token", "--tenant", "sd-demo", "--user", "fed", "--role", "FEDERATION_ADMIN"]
+    args += ["--role", "BRANCH_HEAD", "--province", "山东", "--office", "10000"]
+    assert main(args) == 0
+    principal = decode_token(capsys.readouterr().out.strip(), Settings.from_env())
+    assert (principal.province, principal.office, principal.manager) == ("山东", "10000", None)
+
+
 @pytest.mark.parametrize("hours", ["0", "25", "-1"])
 def test_token_command_refuses_a_lifetime_the_server_would_refuse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], hours: str
