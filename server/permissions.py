@@ -73,6 +73,10 @@ QUERIES: Mapping[str, Rule] = {
     "classEvents": _rule(EVENT_READERS),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
     "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
+    "provinceTenants": _rule(
+        FEDERATION_ADMIN,
+        note="the province's tenants: policy, settings and counts, no personal data",
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {
@@ -108,7 +112,7 @@ MUTATIONS: Mapping[str, Rule] = {
     "confirmAppraisal": _rule(HR),
     "appealAppraisal": _rule(MANAGER, note="the manager's own appraisal"),
     "resolveAppeal": _rule(HR),
-    # Policy of the province's tenants.
+    # Policy of the province's tenants (the own tenant, or one of the province's).
     "setTenantPolicy": _rule(FEDERATION_ADMIN),
     "setTenantSettings": _rule(FEDERATION_ADMIN),
     # Integrators' own webhooks.

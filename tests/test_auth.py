@@ -79,6 +79,15 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "role_not_a_string": jwt.encode(_claims(settings, roles=[["HR"]]), secret, "HS256"),
         "iat_not_a_number": jwt.encode(_claims(settings, iat="yesterday"), secret, "HS256"),
         "unknown_tenant": jwt.encode(_claims(settings, tenant="no-such-bank"), secret, "HS256"),
+        "province_not_the_tenants": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province="安徽"), secret, "HS256"
+        ),
+        "federation_admin_without_province": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"]), secret, "HS256"
+        ),
+        "province_not_a_string": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province=["山东"]), secret, "HS256"
+        ),
         "too_long": jwt.encode(
             _claims(settings, padding="x" * settings.jwt_max_bytes), secret, "HS256"
         ),
@@ -126,6 +135,9 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "role_not_a_string",
         "iat_not_a_number",
         "unknown_tenant",
+        "province_not_the_tenants",
+        "federation_admin_without_province",
+        "province_not_a_string",
         "too_long",
         "manager_without_claim",
         "branch_head_without_claim",
@@ -149,6 +161,22 @@ async def test_bad_token_is_401_with_no_data_and_no_write(
     assert response.headers["www-authenticate"].startswith("Bearer")
     after = await session.scalar(select(func.count()).select_from(models.Office))
     assert after == before
+
+
+async def test_a_province_claim_must_be_the_tenants_province(api: Api, settings: Settings) -> None:
+    def token(province: str) -> str:
+        return mint_token(
+            settings, tenant="sd-demo", user="fed", roles=[Role.FEDERATION_ADMIN], province=province
+        )
+
+    query = "{ provinceTenants { id } }"
+    right = await api.post(query, token=token("山东"))
+    assert right.status_code == 200
+    assert "sd-demo" in {t["id"] for t in right.json()["data"]["provinceTenants"]}
+    wrong = await api.post(query, token=token("安徽"))
+    assert wrong.status_code == 401
+    assert "data" not in wrong.json()
+    assert "province" in wrong.json()["errors"][0]["message"]
 
 
 async def test_an_oversized_header_is_refused_before_it_is_parsed(

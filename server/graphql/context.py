@@ -23,6 +23,7 @@ from server.db.scope import Scope
 from server.graphql.appraisal.loaders import AppraisalLoaders
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
+from server.graphql.province.loaders import ProvinceLoaders
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import read_scope
@@ -41,6 +42,7 @@ class Loaders:
         self.org = OrgLoaders(context)
         self.lending = LendingLoaders(context)
         self.appraisal = AppraisalLoaders(context)
+        self.province = ProvinceLoaders(context, context.principal.province)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from server.graphql.org.queries import OrgQuery, TenantQuery
 from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
+from server.graphql.province.queries import ProvinceQuery
 from server.graphql.scalars import SCALAR_MAP
 
 QUERIES = (
@@ -51,6 +52,7 @@ QUERIES = (
     LendingQuery,
     AppraisalQuery,
     WebhookQuery,
+    ProvinceQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,

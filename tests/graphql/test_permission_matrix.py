@@ -175,6 +175,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "labels": "{ value }",
         "webhooks": "{ id }",
         "webhookDeliveries": "{ __typename }",
+        "provinceTenants": "{ id }",
     }
     for role in ROLES:
         body = await _as(
