@@ -73,6 +73,7 @@ QUERIES: Mapping[str, Rule] = {
     "classEvents": _rule(EVENT_READERS),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
     "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
+    "auditLog": _rule(AUDITOR, note="the audit trail: every mutation, allowed or refused"),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

@@ -1,4 +1,5 @@
-"""The request context: the session, the principal, the loaders (built fresh per request).
+"""The request context: the session, the principal, the loaders (built fresh per request),
+and the audit trail of the request's mutations (``server.graphql.audit.trail``).
 
 Loaders of different kinds dispatch concurrently, and one session runs one
 statement at a time, so the context alone holds the session's lock: ``execute``,
@@ -21,6 +22,7 @@ from strawberry.types import Info
 
 from server.db.scope import Scope
 from server.graphql.appraisal.loaders import AppraisalLoaders
+from server.graphql.audit.trail import AuditTrail
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
 from server.policy.registry import PolicyRegistry
@@ -54,11 +56,13 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     scope: Scope = field(init=False)
     loaders: Loaders = field(init=False)
+    audit: AuditTrail = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.scope = read_scope(self.principal)
         self.loaders = Loaders(self)
+        self.audit = AuditTrail(self.principal, self.request_id)
 
     @property
     def tenant_id(self) -> str:
