@@ -2,7 +2,8 @@
 
 ``POST /graphql`` authenticates the bearer token (401 with no data when it is
 missing or bad), runs the operation in one transaction confined to the token's
-tenant, and commits unless something unexpected failed. ``GET /graphql``
+tenant, and commits unless something unexpected failed; then it rolls back and
+writes the request's audit rows in a transaction of their own. ``GET /graphql``
 serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
 subscriptions (``server.graphql.events.subscriptions``). ``GET /healthz`` checks the
 database.
@@ -156,8 +157,16 @@ class App:
             errors = result.errors or []
             if any(is_unexpected(e) for e in errors):
                 await session.rollback()
+                # Nothing of the request stands but its audit rows (server.graphql.audit.trail).
+                await context.audit.write_after_rollback(session)
             else:
-                await session.commit()
+                try:
+                    await context.audit.write_unwritten(session)
+                    await session.commit()
+                except Exception:
+                    await session.rollback()
+                    await context.audit.write_after_rollback(session)
+                    raise
                 if self.settings.is_sqlite:
                     # Subscribers look at the outbox again; on PostgreSQL the transaction's
                     # NOTIFY reaches every process, this one included (see server.outbox.hub).

@@ -77,6 +77,7 @@ QUERIES: Mapping[str, Rule] = {
         FEDERATION_ADMIN,
         note="the province's tenants: policy, settings and counts, no personal data",
     ),
+    "auditLog": _rule(AUDITOR, note="the audit trail: every mutation, allowed or refused"),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

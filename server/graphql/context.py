@@ -1,4 +1,5 @@
-"""The request context: the session, the principal, the loaders (built fresh per request).
+"""The request context: the session, the principal, the loaders (built fresh per request),
+and the audit trail of the request's mutations (``server.graphql.audit.trail``).
 
 Loaders of different kinds dispatch concurrently, and one session runs one
 statement at a time, so the context alone holds the session's lock: ``execute``,
@@ -21,6 +22,7 @@ from strawberry.types import Info
 
 from server.db.scope import Scope
 from server.graphql.appraisal.loaders import AppraisalLoaders
+from server.graphql.audit.trail import AuditTrail
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
 from server.graphql.province.loaders import ProvinceLoaders
@@ -59,11 +61,13 @@ class Context:
     webhook_addresses: AddressPolicy = field(default_factory=AddressPolicy)
     """Where webhooks may go; by default public addresses only, names resolved by the system."""
     loaders: Loaders = field(init=False)
+    audit: AuditTrail = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.scope = read_scope(self.principal)
         self.loaders = Loaders(self)
+        self.audit = AuditTrail(self.principal, self.request_id)
 
     @property
     def tenant_id(self) -> str:

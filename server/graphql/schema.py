@@ -30,6 +30,7 @@ from server.graphql.appraisal.mutations import (
     RecordsMutation,
 )
 from server.graphql.appraisal.queries import AppraisalQuery, RotationQuery
+from server.graphql.audit.queries import AuditQuery
 from server.graphql.events.mutations import WebhookMutation
 from server.graphql.events.queries import EventQuery, WebhookQuery
 from server.graphql.events.subscriptions import Subscription
@@ -53,6 +54,7 @@ QUERIES = (
     AppraisalQuery,
     WebhookQuery,
     ProvinceQuery,
+    AuditQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,
