@@ -2,7 +2,8 @@
 
 ``POST /graphql`` authenticates the bearer token (401 with no data when it is
 missing or bad), runs the operation in one transaction confined to the token's
-tenant, and commits unless something unexpected failed. ``GET /graphql``
+tenant, and commits unless something unexpected failed; then it rolls back and
+writes the request's audit rows in a transaction of their own. ``GET /graphql``
 serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
 subscriptions (``server.graphql.events.subscriptions``). ``GET /healthz`` checks the
 database.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -40,11 +40,13 @@ from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
 from server.graphql.schema import QueryLimits, Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
+from server.log_redaction import app_logger
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
+from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
 
-log = logging.getLogger("ruralcredit.http")
+log = app_logger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BODY_BYTES = 1_000_000
 
@@ -57,8 +59,12 @@ class App:
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
         registry: PolicyRegistry | None = None,
+        webhook_resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings
+        self.webhook_addresses = AddressPolicy(
+            settings.webhook_allowed_networks, webhook_resolver or system_resolver
+        )
         self.engine: AsyncEngine | None = None
         if sessionmaker is None:
             self.engine = create_engine(settings)
@@ -140,6 +146,7 @@ class App:
                 registry=self.registry,
                 request_id=request_id,
                 sessionmaker=self.sessionmaker,
+                webhook_addresses=self.webhook_addresses,
             )
             result = await self.schema.execute(
                 payload["query"],
@@ -150,8 +157,16 @@ class App:
             errors = result.errors or []
             if any(is_unexpected(e) for e in errors):
                 await session.rollback()
+                # Nothing of the request stands but its audit rows (server.graphql.audit.trail).
+                await context.audit.write_after_rollback(session)
             else:
-                await session.commit()
+                try:
+                    await context.audit.write_unwritten(session)
+                    await session.commit()
+                except Exception:
+                    await session.rollback()
+                    await context.audit.write_after_rollback(session)
+                    raise
                 if self.settings.is_sqlite:
                     # Subscribers look at the outbox again; on PostgreSQL the transaction's
                     # NOTIFY reaches every process, this one included (see server.outbox.hub).
@@ -172,7 +187,9 @@ class App:
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         await self.hub.start(self.settings.database_url)
         stop = asyncio.Event()
-        webhooks = asyncio.create_task(run_webhook_worker(self.sessionmaker, stop))
+        webhooks = asyncio.create_task(
+            run_webhook_worker(self.sessionmaker, stop, addresses=self.webhook_addresses)
+        )
         try:
             yield
         finally:
@@ -247,8 +264,11 @@ def create_app(
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     registry: PolicyRegistry | None = None,
+    webhook_resolver: Resolver | None = None,
 ) -> Starlette:
-    app = App(settings or Settings.from_env(), sessionmaker, registry)
+    """The application; ``webhook_resolver`` replaces the system's name resolution for
+    webhook hosts (tests give fixed answers)."""
+    app = App(settings or Settings.from_env(), sessionmaker, registry, webhook_resolver)
     starlette = Starlette(
         routes=[
             Route("/graphql", app.graphql, methods=["GET", "POST"]),

@@ -1,4 +1,4 @@
-"""The ``ruralcredit`` command: serve, migrate, demo-data, token, export-schema."""
+"""The ``ruralcredit`` command: serve, migrate, demo-data, token, export-schema, export-roles."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from server.domain import Role
+from server.log_redaction import Redact
 from server.principal import Principal
 from server.settings import Settings
 
 SCHEMA_PATH = Path("schema/schema.graphql")
+ROLES_PATH = Path("docs/roles.md")
 DEMO_TENANT = "sd-demo"
 SNAPSHOT_USER = "operator"
 """The system user ``ruralcredit snapshot`` acts as (a snapshot records no user)."""
@@ -57,9 +59,11 @@ def _token(
     user: str,
     hours: float,
     private_key: str | None = None,
+    claims: dict[str, str | None] | None = None,
 ) -> str:
     from server.auth import mint_token
 
+    scoped = claims or {}
     return mint_token(
         settings,
         tenant=tenant,
@@ -67,6 +71,9 @@ def _token(
         roles=roles,
         ttl=dt.timedelta(hours=hours),
         private_key=private_key,
+        manager=scoped.get("manager"),
+        office=scoped.get("office"),
+        province=scoped.get("province"),
     )
 
 
@@ -156,8 +163,25 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     roles = [Role(r) for r in args.role]
+    from server.auth import SCOPE_CLAIMS
+
+    claims = {"manager": args.manager, "office": args.office, "province": args.province}
+    for role, claim in SCOPE_CLAIMS.items():
+        if role in roles and not claims[claim]:
+            print(f"the role {role.value} needs --{claim}", file=sys.stderr)
+            return 2
     key = Path(args.private_key).read_text() if args.private_key else None
-    print(_token(settings, args.tenant, roles, args.user, args.hours, key))
+    print(_token(settings, args.tenant, roles, args.user, args.hours, key, claims))
+    return 0
+
+
+def cmd_export_roles(args: argparse.Namespace, _: Settings) -> int:
+    from server.permissions import render_markdown
+
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(), encoding="utf-8")
+    print(f"wrote {path}")
     return 0
 
 
@@ -261,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeat for several roles",
     )
     token.add_argument("--user", required=True)
+    token.add_argument("--manager", help="own employee number (needed by MANAGER)")
+    token.add_argument("--office", help="code of the office headed (needed by BRANCH_HEAD)")
+    token.add_argument("--province", help="the tenant's province (needed by FEDERATION_ADMIN)")
     token.add_argument("--hours", type=float, default=8.0)
     token.add_argument("--private-key", help="PEM file, for RS256")
     token.set_defaults(handler=cmd_token)
@@ -279,11 +306,26 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(SCHEMA_PATH))
     export.set_defaults(handler=cmd_export_schema)
+
+    roles = sub.add_parser("export-roles", help="write the permission table (docs/roles.md)")
+    roles.add_argument("--output", default=str(ROLES_PATH))
+    roles.set_defaults(handler=cmd_export_roles)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _configure_logging() -> None:
+    """Log to stderr, with identity numbers and tokens masked in every library's records;
+    unless the program that runs this has set up logging already."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in root.handlers:
+        handler.addFilter(Redact())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _configure_logging()
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     return int(args.handler(args, settings))

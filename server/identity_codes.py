@@ -6,13 +6,15 @@ database. The validators return ``None`` for a valid number or a short reason
 naming the rule that failed, which is shown to whoever typed it. The
 generators make valid numbers for demo and test data, deterministically from
 the ``random.Random`` they are given. :func:`mask_identity` is how a number is
-shown to anyone not allowed to see it whole.
+shown to anyone not allowed to see it whole; :func:`mask_identity_numbers` masks
+every run of a text that looks like one, valid or not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 RESIDENT_ID_LENGTH = 18
 # ISO 7064 MOD 11-2: weight of position i is 2**(17 - i) mod 11.
@@ -32,6 +34,14 @@ ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _DIGITS = "0123456789"
 _VISIBLE_HEAD = 3
 _VISIBLE_TAIL = 4
+_CODE_CHAR = "[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]"
+# What reads as an identity number, check character right or wrong (a mistyped number
+# is still someone's): 17 digits and a digit or X not inside a longer run of digits, or
+# a social credit code (its alphabet, characters 3-8 digits) not inside a longer word.
+_LOOKS_LIKE_IDENTITY = re.compile(
+    r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])"
+    rf"|(?<![0-9A-Za-z]){_CODE_CHAR}{{2}}[0-9]{{6}}{_CODE_CHAR}{{10}}(?![0-9A-Za-z])"
+)
 
 
 def normalise_resident_id(value: str) -> str:
@@ -127,6 +137,12 @@ def mask_identity(value: str) -> str:
         return "*" * len(value)
     hidden = len(value) - _VISIBLE_HEAD - _VISIBLE_TAIL
     return value[:_VISIBLE_HEAD] + "*" * hidden + value[-_VISIBLE_TAIL:]
+
+
+def mask_identity_numbers(text: str) -> str:
+    """``text`` with every run that looks like a resident ID or a social credit code
+    masked as :func:`mask_identity` masks it (``客户110***********1234``)."""
+    return _LOOKS_LIKE_IDENTITY.sub(lambda m: mask_identity(m.group()), text)
 
 
 def make_resident_id(

@@ -73,6 +73,11 @@ QUERIES: Mapping[str, Rule] = {
     "classEvents": _rule(EVENT_READERS),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
     "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
+    "provinceTenants": _rule(
+        FEDERATION_ADMIN,
+        note="the province's tenants: policy, settings and counts, no personal data",
+    ),
+    "auditLog": _rule(AUDITOR, note="the audit trail: every mutation, allowed or refused"),
     "tierProposals": _rule(HR, AUDITOR, note="manual tier proposals are HR's; the audit reads"),
 }
 
@@ -111,7 +116,7 @@ MUTATIONS: Mapping[str, Rule] = {
     "confirmAppraisal": _rule(HR),
     "appealAppraisal": _rule(MANAGER, note="the manager's own appraisal"),
     "resolveAppeal": _rule(HR),
-    # Policy of the province's tenants.
+    # Policy of the province's tenants (the own tenant, or one of the province's).
     "setTenantPolicy": _rule(FEDERATION_ADMIN),
     "setTenantSettings": _rule(FEDERATION_ADMIN),
     # Integrators' own webhooks.
@@ -149,3 +154,42 @@ def refusal(operation: str, field: str) -> str:
     if not allowed:
         return f"{field} is open to no role"
     return f"{field} needs the role {' or '.join(sorted(r.value for r in allowed))}"
+
+
+ROLE_ORDER = (MANAGER, BRANCH_HEAD, HR, RISK, AUDITOR, INTEGRATOR, FEDERATION_ADMIN)
+SCOPES = {
+    MANAGER: "own record, the customers they manage, those customers' loans, own appraisals",
+    BRANCH_HEAD: "the subtree of the office it heads",
+    HR: "the whole tenant",
+    RISK: "the whole tenant",
+    AUDITOR: "the whole tenant (identity numbers unmasked)",
+    INTEGRATOR: "events, and the webhooks it registered",
+    FEDERATION_ADMIN: "its tenant's province: policy selections and aggregates, no personal data",
+}
+
+
+def render_markdown() -> str:
+    """``docs/roles.md``: this table, as the documentation shows it."""
+    head = "| field | " + " | ".join(f"`{r.value}`" for r in ROLE_ORDER) + " | note |"
+    rule = "|---|" + "---|" * len(ROLE_ORDER) + "---|"
+    out = [
+        "# Roles and permissions",
+        "",
+        "Generated from `server/permissions.py` by `ruralcredit export-roles`; a test fails",
+        "when this file and the table differ. A root field not listed is refused to everyone.",
+        "",
+        "A role reaches only its data scope inside a field it may call; a row outside it is",
+        "not found, like another tenant's:",
+        "",
+        "| role | token claim | scope |",
+        "|---|---|---|",
+    ]
+    claims = {MANAGER: "`manager`", BRANCH_HEAD: "`office`", FEDERATION_ADMIN: "`province`"}
+    for r in ROLE_ORDER:
+        out.append(f"| `{r.value}` {r.label} | {claims.get(r, '—')} | {SCOPES[r]} |")
+    for kind, rows in TABLE.items():
+        out += ["", f"## {kind.capitalize()}", "", head, rule]
+        for field, row in rows.items():
+            marks = " | ".join("✓" if r in row.roles else "" for r in ROLE_ORDER)
+            out.append(f"| `{field}` | {marks} | {row.note} |")
+    return "\n".join(out) + "\n"

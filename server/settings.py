@@ -8,12 +8,14 @@ generated HS256 secret.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("var")
+WEBHOOK_ALLOWED_NETWORKS = "RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"
 
 
 def _default_database_url(data_dir: Path) -> str:
@@ -55,6 +57,8 @@ class Settings:
     """Whether the schema answers introspection (``__schema``, ``__type``)."""
     cors_origins: tuple[str, ...] = ()
     """Browser origins allowed to call the API from another origin (none by default)."""
+    webhook_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    """Networks webhooks may be sent to although they are not public (none by default)."""
     default_page_size: int = 20
     sqlite_busy_timeout_ms: int = 5000
     max_subscriptions_per_connection: int = 20
@@ -113,11 +117,26 @@ class Settings:
             cors_origins=tuple(
                 o.strip() for o in env.get("RURALCREDIT_CORS_ORIGINS", "").split(",") if o.strip()
             ),
+            webhook_allowed_networks=parse_networks(env.get(WEBHOOK_ALLOWED_NETWORKS, "")),
             max_subscriptions_per_connection=int(
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
             ),
             data_dir=data_dir,
         )
+
+
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated networks in CIDR notation (``10.20.0.0/16, fd00::/8``); an address
+    alone is a network of one. Host bits set (``10.20.0.1/16``) are refused as a typo."""
+    networks = []
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip()))
+        except ValueError as error:
+            raise ValueError(f"{WEBHOOK_ALLOWED_NETWORKS}: {error}") from None
+    return tuple(networks)
 
 
 def _flag(text: str) -> bool:

@@ -26,6 +26,7 @@ from server.domain import (
     ManagerStatus,
     OfficeKind,
     OperatingStatus,
+    PolicyCategory,
     Prospects,
     RiskClass,
 )
@@ -495,3 +496,58 @@ async def classification_loan(
     session.add(row)
     await session.flush()
     return str(row.id)
+
+
+async def small_tenant(
+    session: AsyncSession, registry: PolicyRegistry, tenant: str, province: str
+) -> models.Tenant:
+    """A small bank of ``province`` beside the demo tenants: a head office, three managers
+    (tiers and statuses mixed), four customers (classes mixed) and four loans (two
+    non-performing, one repaid), and ``shandong`` grading; committed, so a request sees it."""
+    row = models.Tenant(tenant_id=tenant, name=f"{province}测试农商银行", province=province)
+    session.add(row)
+    await session.flush()
+    office_id = uuid.uuid4()
+    session.add(
+        models.Office(
+            tenant_id=tenant,
+            id=office_id,
+            code="10000",
+            name="总行",
+            kind=OfficeKind.HEAD_OFFICE,
+            path=f"/{office_id}/",
+            depth=0,
+        )
+    )
+    session.add(
+        models.TenantPolicy(
+            tenant_id=tenant,
+            category=PolicyCategory.GRADING,
+            plugin="shandong",
+            plugin_version=registry.info("shandong").version,
+            parameters={},
+            selected_by="seed",
+        )
+    )
+    await session.flush()
+    built = bank(session, registry, tenant)
+    first = await built.manager(office_id, tier="SD_1")
+    second = await built.manager(office_id, tier="SD_3", status=ManagerStatus.SUSPENDED)
+    await built.manager(office_id)
+    customers = [
+        await built.customer(first, customer_class=CustomerClass.SUPPORT),
+        await built.customer(first, customer_class=CustomerClass.EXIT),
+        await built.customer(second, customer_class=CustomerClass.SUPPORT),
+        await built.customer(second),
+    ]
+    term = {"issued_on": dt.date(2025, 1, 10), "matures_on": dt.date(2027, 1, 10)}
+    for customer, principal, balance, risk in (
+        (customers[0], "200000.00", "150000.10", RiskClass.NORMAL),
+        (customers[1], "80000.00", "61234.55", RiskClass.SUBSTANDARD),
+        (customers[2], "30000.00", "0.00", RiskClass.NORMAL),
+        (customers[3], "50000.00", "9999.99", RiskClass.LOSS),
+    ):
+        loan = await built.loan(customer, principal=principal, balance=balance, **term)
+        loan.risk_class = risk
+    await session.commit()
+    return row

@@ -3,12 +3,18 @@
 ``DATABASE_URL`` chooses the database, as for the server. For PostgreSQL a
 fresh database is created next to the one named (and dropped afterwards), so
 the run never touches existing data; for SQLite a temporary file is used.
+
+Webhook receivers listen on loopback, which the test settings allow through
+``RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS``; names are resolved by a
+:class:`~tests.webhook_receiver.FakeResolver`, never by DNS. ``tests.guards`` watches
+the whole run: no identity number or token in a log, no traffic off loopback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -37,13 +43,21 @@ from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.demo.tenants import DEMO_TENANTS
 from server.domain import Role
+from server.jobs.webhook_transport import webhook_client
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings, _async_driver
-from tests.webhook_receiver import Receiver
+from tests.webhook_receiver import FakeResolver, Receiver
+
+pytest_plugins = ("tests.guards",)
 
 TEST_SECRET = "test-secret-" + "x" * 40
 DEMO_SIZES = {"managers": 12, "customers": 120, "loans": 480}
+LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+"""What the test settings allow webhooks to go to: the receivers on loopback."""
+PUBLIC_NAMES = {"hooks.example.cn": [["93.184.216.34"]]}
+"""Names the tests register as public webhook hosts; only checked, never connected to."""
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -76,6 +90,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     return Settings(
         database_url=database_url,
         jwt_secret=TEST_SECRET,
+        webhook_allowed_networks=LOOPBACK_NETWORKS,
         data_dir=tmp_path_factory.mktemp("data"),
     )
 
@@ -260,12 +275,27 @@ class Api:
 
 
 @pytest.fixture
+def webhook_resolver() -> FakeResolver:
+    """The resolver of webhook hosts: fixed answers, a fresh copy per test."""
+    return FakeResolver({name: list(answers) for name, answers in PUBLIC_NAMES.items()})
+
+
+@pytest.fixture
+def webhook_addresses(settings: Settings, webhook_resolver: FakeResolver) -> AddressPolicy:
+    """Where the tests' webhooks may go: public addresses and loopback."""
+    return AddressPolicy(settings.webhook_allowed_networks, webhook_resolver)
+
+
+@pytest.fixture
 async def api(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     registry: PolicyRegistry,
+    webhook_resolver: FakeResolver,
 ) -> AsyncIterator[Api]:
-    app = create_app(settings, sessionmaker=sessionmaker, registry=registry)
+    app = create_app(
+        settings, sessionmaker=sessionmaker, registry=registry, webhook_resolver=webhook_resolver
+    )
     transport = httpx.ASGITransport(app=app)
     async with sessionmaker() as session:
         m = models.Manager
@@ -296,6 +326,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(trust_env=False) as c:  # no proxy between us and 127.0.0.1
+async def http_client(webhook_addresses: AddressPolicy) -> AsyncIterator[httpx.AsyncClient]:
+    """The delivery job's client, checking each address against the test settings."""
+    async with webhook_client(webhook_addresses) as c:
         yield c

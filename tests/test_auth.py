@@ -79,8 +79,39 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "role_not_a_string": jwt.encode(_claims(settings, roles=[["HR"]]), secret, "HS256"),
         "iat_not_a_number": jwt.encode(_claims(settings, iat="yesterday"), secret, "HS256"),
         "unknown_tenant": jwt.encode(_claims(settings, tenant="no-such-bank"), secret, "HS256"),
+        "province_not_the_tenants": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province="安徽"), secret, "HS256"
+        ),
+        "federation_admin_without_province": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"]), secret, "HS256"
+        ),
+        "province_not_a_string": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province=["山东"]), secret, "HS256"
+        ),
         "too_long": jwt.encode(
             _claims(settings, padding="x" * settings.jwt_max_bytes), secret, "HS256"
+        ),
+        "manager_without_claim": jwt.encode(_claims(settings, roles=["MANAGER"]), secret, "HS256"),
+        "branch_head_without_claim": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"]), secret, "HS256"
+        ),
+        "federation_without_claim": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"]), secret, "HS256"
+        ),
+        "manager_claim_not_a_string": jwt.encode(
+            _claims(settings, roles=["MANAGER"], manager=7), secret, "HS256"
+        ),
+        "office_claim_empty": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"], office=" "), secret, "HS256"
+        ),
+        "unknown_manager": jwt.encode(
+            _claims(settings, roles=["MANAGER"], manager="NOBODY"), secret, "HS256"
+        ),
+        "unknown_office": jwt.encode(
+            _claims(settings, roles=["BRANCH_HEAD"], office="99999"), secret, "HS256"
+        ),
+        "another_province": jwt.encode(
+            _claims(settings, roles=["FEDERATION_ADMIN"], province="安徽"), secret, "HS256"
         ),
     }
 
@@ -104,7 +135,18 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "role_not_a_string",
         "iat_not_a_number",
         "unknown_tenant",
+        "province_not_the_tenants",
+        "federation_admin_without_province",
+        "province_not_a_string",
         "too_long",
+        "manager_without_claim",
+        "branch_head_without_claim",
+        "federation_without_claim",
+        "manager_claim_not_a_string",
+        "office_claim_empty",
+        "unknown_manager",
+        "unknown_office",
+        "another_province",
     ],
 )
 async def test_bad_token_is_401_with_no_data_and_no_write(
@@ -119,6 +161,22 @@ async def test_bad_token_is_401_with_no_data_and_no_write(
     assert response.headers["www-authenticate"].startswith("Bearer")
     after = await session.scalar(select(func.count()).select_from(models.Office))
     assert after == before
+
+
+async def test_a_province_claim_must_be_the_tenants_province(api: Api, settings: Settings) -> None:
+    def token(province: str) -> str:
+        return mint_token(
+            settings, tenant="sd-demo", user="fed", roles=[Role.FEDERATION_ADMIN], province=province
+        )
+
+    query = "{ provinceTenants { id } }"
+    right = await api.post(query, token=token("山东"))
+    assert right.status_code == 200
+    assert "sd-demo" in {t["id"] for t in right.json()["data"]["provinceTenants"]}
+    wrong = await api.post(query, token=token("安徽"))
+    assert wrong.status_code == 401
+    assert "data" not in wrong.json()
+    assert "province" in wrong.json()["errors"][0]["message"]
 
 
 async def test_an_oversized_header_is_refused_before_it_is_parsed(
@@ -171,6 +229,18 @@ async def test_missing_header_is_401(api: Api) -> None:
     response = await api.client.post("/graphql", json={"query": "{ viewer { userId } }"})
     assert response.status_code == 401
     assert "data" not in response.json()
+
+
+async def test_scope_claims_that_hold_are_served(api: Api) -> None:
+    for roles, claims in [
+        ((Role.MANAGER,), {"manager": api.first_managers["sd-demo"]}),
+        ((Role.BRANCH_HEAD,), {"office": "10000"}),
+        ((Role.FEDERATION_ADMIN,), {"province": "山东"}),
+    ]:
+        token = mint_token(api.settings, tenant="sd-demo", user="u1", roles=list(roles), **claims)
+        response = await api.post("{ viewer { userId } }", token=token)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"]["viewer"]["userId"] == "u1"
 
 
 async def test_valid_token_reaches_viewer(api: Api) -> None:

@@ -41,6 +41,36 @@ def test_token_command_mints_a_token_the_server_accepts(
     assert {r.value for r in principal.roles} == {"HR", "RISK"}
 
 
+@pytest.mark.parametrize(
+    ("role", "claim", "value", "attribute"),
+    [
+        ("MANAGER", "--manager", "CC000007", "manager"),
+        ("BRANCH_HEAD", "--office", "10001", "office"),
+        ("FEDERATION_ADMIN", "--province", "河北", "province"),
+    ],
+)
+def test_token_command_carries_the_scope_claims_and_refuses_a_token_without_them(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    role: str,
+    claim: str,
+    value: str,
+    attribute: str,
+) -> None:
+    env = _env(tmp_path)
+    for key in ("RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    base = ["token", "--tenant", "cc-demo", "--role", role, "--user", "li"]
+    assert main(base) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and f"needs {claim}" in err
+    assert main([*base, claim, value]) == 0
+    principal = decode_token(capsys.readouterr().out.strip(), Settings.from_env())
+    assert getattr(principal, attribute) == value
+
+
 @pytest.mark.parametrize("hours", ["0", "25", "-1"])
 def test_token_command_refuses_a_lifetime_the_server_would_refuse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], hours: str

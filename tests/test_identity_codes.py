@@ -15,6 +15,7 @@ from server.identity_codes import (
     make_resident_id,
     make_social_credit_code,
     mask_identity,
+    mask_identity_numbers,
     normalise_resident_id,
     normalise_social_credit_code,
     resident_id_check_char,
@@ -143,6 +144,37 @@ def test_check_characters(first17: str, check: str) -> None:
 )
 def test_mask_identity(value: str, masked: str) -> None:
     assert mask_identity(value) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("110105194912311234", "110***********1234"),
+        ("11010519491231002x", "110***********002x"),
+        ("客户110105194912311234号", "客户110***********1234号"),
+        ("ID:110105194912311234,", "ID:110***********1234,"),
+        ("91350100M000100Y43", "913***********0Y43"),
+        ("code 91350100m000100y43.", "code 913***********0y43."),
+        # A wrong check character is masked all the same: it is still someone's number.
+        ("110105194912311235", "110***********1235"),
+        # Not an identity number: longer runs of digits, shorter ones, words, UUIDs.
+        ("1101051949123112345", "1101051949123112345"),
+        ("11010519491231123", "11010519491231123"),
+        ("X91350100M000100Y43", "X91350100M000100Y43"),
+        ("HT-2025-0001", "HT-2025-0001"),
+        ("0190a1b2-1234-7abc-8def-0123456789ab", "0190a1b2-1234-7abc-8def-0123456789ab"),
+        ("9135ABCDM000100Y43", "9135ABCDM000100Y43"),
+    ],
+)
+def test_mask_identity_numbers_in_text(text: str, masked: str) -> None:
+    assert mask_identity_numbers(text) == masked
+
+
+@given(seed=st.integers(min_value=0, max_value=2**64))
+def test_generated_numbers_are_masked_in_any_text(seed: int) -> None:
+    rng = random.Random(seed)
+    for number in (make_resident_id(rng), make_social_credit_code(rng)):
+        assert mask_identity_numbers(f"为{number}。") == f"为{mask_identity(number)}。"
 
 
 @given(seed=st.integers(min_value=0, max_value=2**64))

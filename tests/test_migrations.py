@@ -1,15 +1,21 @@
-"""The migrations create exactly the schema the models describe, tenant first."""
+"""The migrations create exactly the schema the models describe, tenant first, and the
+audit trail's table refuses every change of its rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from server.db.models import Base
+from server.db import models
+from server.db.models import Base, now
+from server.db.queries.audit import add_audit_entries
+from server.ids import uuid7
 
 
 async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
@@ -43,3 +49,44 @@ async def test_tenant_id_leads_every_key_and_index(engine: AsyncEngine) -> None:
     assert len(found) > 40
     not_tenant_first = [f for f in found if f[2][:1] != ["tenant_id"]]
     assert not_tenant_first == []
+
+
+async def test_audit_rows_cannot_be_changed_or_deleted(session: AsyncSession) -> None:
+    a = models.AuditEntry
+    key = uuid7()
+    await add_audit_entries(
+        session,
+        [
+            {
+                "tenant_id": "sd-demo",
+                "id": key,
+                "at": now(),
+                "request_id": "r-1",
+                "user_id": "someone",
+                "user_key": "someone",
+                "roles": ["HR"],
+                "operation": "createOffice",
+                "target_ids": ["loan-1"],
+                "outcome": "PERMISSION_DENIED",
+                "input": "{}",
+                "input_bytes": 2,
+            }
+        ],
+    )
+    t = models.AuditTarget
+    mine = (a.tenant_id == "sd-demo", a.id == key)
+    its_target = (t.tenant_id == "sd-demo", t.entry_id == key)
+    attempts: list[Any] = [
+        update(a).where(*mine).values(outcome="OK"),
+        delete(a).where(*mine),
+        update(t).where(*its_target).values(target_id="loan-2"),
+        delete(t).where(*its_target),
+    ]
+    if session.bind.dialect.name == "postgresql":
+        attempts += [text("TRUNCATE audit_entries CASCADE"), text("TRUNCATE audit_targets")]
+    for statement in attempts:
+        with pytest.raises(DBAPIError, match="audit entries cannot be changed or deleted"):
+            async with session.begin_nested():
+                await session.execute(statement)
+    assert await session.scalar(select(a.outcome).where(*mine)) == "PERMISSION_DENIED"
+    assert await session.scalar(select(t.target_id).where(*its_target)) == "loan-1"

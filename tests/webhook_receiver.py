@@ -1,4 +1,5 @@
-"""A webhook receiver on 127.0.0.1 that checks each signature as an integrator would."""
+"""A webhook receiver on 127.0.0.1 that checks each signature as an integrator would, and a
+name resolver with fixed answers, so that no test asks a real DNS server anything."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -38,7 +40,8 @@ class Receiver:
     """An HTTP server on 127.0.0.1 that refuses (401) a request it cannot verify.
 
     ``plan`` says how to answer the next requests: a status code, or "hang" to give
-    no answer until the client goes away; then 200.
+    no answer until the client goes away; then 200. A 3xx answer sends the client to
+    ``redirect_to`` (by default another path of this receiver).
     """
 
     secret: str = ""
@@ -48,12 +51,15 @@ class Receiver:
     requests: list[Request] = field(default_factory=list)
     hanging: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    redirect_to: str = ""
+    connections: int = 0  # every connection made to it, whether a request came or not
 
     @property
     def accepted(self) -> list[Request]:
         return [r for r in self.requests if r.status == 200]
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
             headers = {}
@@ -74,12 +80,32 @@ class Receiver:
             await asyncio.sleep(self.delay)
             status = int(step) if verified else 401
             self.requests.append(Request(target, headers, body, verified, status))
-            text = b"receiver says no" if status != 200 else b""
+            text = b"receiver says no: internal detail" if status != 200 else b""
+            location = ""
+            if 300 <= status < 400:
+                location = f"Location: {self.redirect_to or self.url + '/moved'}\r\n"
             writer.write(
-                f"HTTP/1.1 {status} X\r\nContent-Length: {len(text)}\r\n"
+                f"HTTP/1.1 {status} X\r\nContent-Length: {len(text)}\r\n{location}"
                 "Connection: close\r\n\r\n".encode()
                 + text
             )
             await writer.drain()
         finally:
             writer.close()
+
+
+@dataclass
+class FakeResolver:
+    """Answers a name from ``answers``: the address lists it gives out, one per call, the
+    last one repeating (more than one plays a rebinding DNS server). A name it does not
+    know does not resolve. ``asked`` records every name it was asked for."""
+
+    answers: dict[str, list[list[str]]] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    async def __call__(self, host: str, port: int) -> Sequence[str]:
+        self.asked.append(host)
+        given = self.answers.get(host)
+        if not given:
+            raise OSError(f"{host}: name not known")
+        return given[min(self.asked.count(host), len(given)) - 1]

@@ -1,4 +1,5 @@
-"""The request context: the session, the principal, the loaders (built fresh per request).
+"""The request context: the session, the principal, the loaders (built fresh per request),
+and the audit trail of the request's mutations (``server.graphql.audit.trail``).
 
 Loaders of different kinds dispatch concurrently, and one session runs one
 statement at a time, so the context alone holds the session's lock: ``execute``,
@@ -21,11 +22,14 @@ from strawberry.types import Info
 
 from server.db.scope import Scope
 from server.graphql.appraisal.loaders import AppraisalLoaders
+from server.graphql.audit.trail import AuditTrail
 from server.graphql.lending.loaders import LendingLoaders
 from server.graphql.org.loaders import OrgLoaders
+from server.graphql.province.loaders import ProvinceLoaders
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import read_scope
+from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")
@@ -40,6 +44,7 @@ class Loaders:
         self.org = OrgLoaders(context)
         self.lending = LendingLoaders(context)
         self.appraisal = AppraisalLoaders(context)
+        self.province = ProvinceLoaders(context, context.principal.province)
 
 
 @dataclass
@@ -53,12 +58,16 @@ class Context:
     request_id: str
     sessionmaker: async_sessionmaker[AsyncSession]
     scope: Scope = field(init=False)
+    webhook_addresses: AddressPolicy = field(default_factory=AddressPolicy)
+    """Where webhooks may go; by default public addresses only, names resolved by the system."""
     loaders: Loaders = field(init=False)
+    audit: AuditTrail = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.scope = read_scope(self.principal)
         self.loaders = Loaders(self)
+        self.audit = AuditTrail(self.principal, self.request_id)
 
     @property
     def tenant_id(self) -> str:

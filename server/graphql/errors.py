@@ -10,7 +10,6 @@ field a domain error names into the input path the client sent.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,8 +17,9 @@ import strawberry
 from graphql import GraphQLError
 
 from server import errors
+from server.log_redaction import app_logger
 
-log = logging.getLogger("ruralcredit.graphql")
+log = app_logger("ruralcredit.graphql")
 
 FieldPath = Callable[[str], str]
 

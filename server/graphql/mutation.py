@@ -13,16 +13,22 @@ Before anything, the caller's roles must be allowed the field by the permission 
 runs. (Queries and subscriptions are refused as a whole before execution instead:
 ``server.graphql.permissions``.)
 
+Every call leaves a row in the audit trail (``server.graphql.audit.trail``): the boundary
+opens its record first, with the arguments as sent, and once the savepoint is released
+or rolled back inserts it, with the outcome, in the request's transaction — ``OK`` or
+the typed error's code. An unexpected error leaves the record to the HTTP edge, which
+rolls the request back and writes it in a new transaction (``INTERNAL_ERROR``).
+
 ``fields`` rewrites the domain field names a service reports (``DomainError.field`` and
 each ``FieldProblem.field``) into the input paths the client sent. Every mutation of the
 schema declares them with ``server.graphql.paths.input_paths`` (``contract_no`` →
 ``input.contractNo``); a plain mapping rewrites only the names it lists, and without
 ``fields`` every name reaches the client as the service wrote it.
 
-The boundary takes no lock: GraphQL resolves a request's mutation fields one after
+The savepoint takes no lock: GraphQL resolves a request's mutation fields one after
 another, and each resolver before its sub-fields, so nothing else uses the session
-while the savepoint is open; what the resolver reads through the context takes the
-context's lock as always.
+while it is open; what the resolver reads through the context, and the audit row's
+insert, take the context's lock as always.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ from sqlalchemy.exc import IntegrityError
 from strawberry.extensions import FieldExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from server import errors
+from server.graphql.audit.trail import BAD_USER_INPUT, INTERNAL_ERROR, OK
 from server.graphql.context import Context
 from server.graphql.errors import ConflictError, FieldPath, same_path, to_error_type
 from server.graphql.permissions import refused_fields
@@ -64,23 +72,41 @@ class MutationBoundary(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
         context: Context = info.context
+        record = context.audit.open(info.field_name, _arguments(info))
         refused = refused_fields(context.principal, "mutation", [info.field_name])
         if refused:
-            return to_error_type(
-                errors.PermissionDenied(refusal("mutation", info.field_name)), self.path
-            )
+            denied = errors.PermissionDenied(refusal("mutation", info.field_name))
+            await context.call(context.audit.write, record, denied.code)
+            return to_error_type(denied, self.path)
         try:
             async with context.session.begin_nested():
-                return await next_(source, info, **kwargs)
+                result, outcome = await next_(source, info, **kwargs), OK
         except errors.DomainError as error:
-            return to_error_type(error, self.path)
+            result, outcome = to_error_type(error, self.path), error.code
         except IntegrityError:
             # A concurrent writer took the same unique key between our check and our insert.
-            return ConflictError(
+            result = ConflictError(
                 code=errors.Conflict.code,
                 message="the change conflicts with data written at the same time; retry",
                 field=None,
             )
+            outcome = errors.Conflict.code
+        except errors.BadQueryArgument:
+            record.outcome = BAD_USER_INPUT
+            raise
+        except BaseException:
+            record.outcome = INTERNAL_ERROR
+            raise
+        await context.call(context.audit.write, record, outcome)
+        return result
+
+
+def _arguments(info: Info) -> dict[str, Any]:
+    """The field's arguments by their GraphQL names, as the request gave them."""
+    for selected in info.selected_fields:
+        if isinstance(selected, SelectedField):
+            return dict(selected.arguments)
+    return {}
 
 
 def mutation(*, description: str, fields: FieldNames | None = None) -> Any:

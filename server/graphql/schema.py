@@ -30,6 +30,7 @@ from server.graphql.appraisal.mutations import (
     RecordsMutation,
 )
 from server.graphql.appraisal.queries import AppraisalQuery, RotationQuery
+from server.graphql.audit.queries import AuditQuery
 from server.graphql.events.mutations import WebhookMutation
 from server.graphql.events.queries import EventQuery, WebhookQuery
 from server.graphql.events.subscriptions import Subscription
@@ -41,6 +42,7 @@ from server.graphql.org.tier_proposals import TierProposalMutation, TierProposal
 from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
+from server.graphql.province.queries import ProvinceQuery
 from server.graphql.scalars import SCALAR_MAP
 
 QUERIES = (
@@ -52,6 +54,8 @@ QUERIES = (
     LendingQuery,
     AppraisalQuery,
     WebhookQuery,
+    ProvinceQuery,
+    AuditQuery,
     TierProposalQuery,
 )
 MUTATIONS = (

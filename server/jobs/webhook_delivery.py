@@ -24,6 +24,15 @@ At least once
     again. A receiver may thus see an event twice, never out of order before it
     acknowledged the earlier one; the cursor is the key to deduplicate on.
 
+Where and what
+    Requests go out through :func:`~server.jobs.webhook_transport.webhook_client`,
+    which resolves the URL's host again for every connection and connects only to
+    an address the policy of :mod:`server.services.webhook_addresses` allows; a
+    refused address is a failed attempt like any other, and nothing is sent. A
+    delivery keeps the receiver's status (``HTTP 500``; a redirect is ``HTTP 302``,
+    never followed) or a short cause (``no answer within 10 s``, ``connection
+    refused``, ``refused: address not allowed``), never the text of an answer.
+
 Each step (claim, record) is its own short transaction, owned here. No
 transaction stays open while a request is in flight: a slow receiver holds no
 lock, and on SQLite it does not block the application's writers.
@@ -34,7 +43,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import logging
+import ssl
 import uuid
 from dataclasses import dataclass
 
@@ -46,10 +55,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.db import models
 from server.domain import WebhookDeliveryStatus, WebhookStatus
 from server.ids import uuid7
+from server.jobs.webhook_transport import webhook_client
+from server.log_redaction import app_logger
 from server.outbox.signing import CURSOR_HEADER, SIGNATURE_HEADER, event_body, signature_header
+from server.services.webhook_addresses import AddressPolicy, AddressRefused, HostUnresolved
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 
-log = logging.getLogger("ruralcredit.webhooks")
+log = app_logger("ruralcredit.webhooks")
 
 USER_AGENT = "ruralcredit-webhooks/1"
 
@@ -63,10 +75,6 @@ LEASE_MARGIN = dt.timedelta(seconds=30)
 ENQUEUE_BATCH = 500
 #: Endpoints whose requests are in flight at the same time.
 SEND_CONCURRENCY = 16
-#: The longest error text kept on a delivery; receivers' answers can be long.
-MAX_ERROR_LENGTH = 500
-#: The most of a receiver's answer read (for the error text); the rest is not fetched.
-MAX_RESPONSE_BYTES = 1024
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -98,8 +106,23 @@ class _Outcome:
     error: str | None
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+def _transport_failure(error: httpx.HTTPError) -> str:
+    """A failed request's cause in a few fixed words: no text of the answer or of the
+    operating system's message (which can name internal hosts) is kept."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS handshake failed"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, httpx.ConnectError):
+        return "connection failed"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "not an HTTP answer"
+    if isinstance(error, httpx.NetworkError):
+        return "connection broken"
+    return f"request failed ({type(error).__name__})"
 
 
 async def _active_endpoints(
@@ -236,7 +259,10 @@ async def _claim(
 
 
 async def _send(client: httpx.AsyncClient, attempt: _Attempt, request_timeout: float) -> _Outcome:
-    """POST one delivery; every failure becomes an outcome, never an exception."""
+    """POST one delivery; every failure becomes an outcome, never an exception.
+
+    The answer's body is never read: only its status is kept.
+    """
     try:
         async with (
             asyncio.timeout(request_timeout),
@@ -251,21 +277,18 @@ async def _send(client: httpx.AsyncClient, attempt: _Attempt, request_timeout: f
         ):
             if response.is_success:
                 return _Outcome(True, response.status_code, None)
-            answer = b""
-            async for chunk in response.aiter_bytes():
-                answer += chunk
-                if len(answer) >= MAX_RESPONSE_BYTES:
-                    break
-            text = answer[:MAX_RESPONSE_BYTES].decode("utf-8", "replace").strip()
-            error = f"HTTP {response.status_code}" + (f": {text}" if text else "")
-            return _Outcome(False, response.status_code, _clip(error))
+            return _Outcome(False, response.status_code, f"HTTP {response.status_code}")
+    except AddressRefused:
+        return _Outcome(False, None, "refused: address not allowed")
+    except HostUnresolved:
+        return _Outcome(False, None, "host not found")
     except (TimeoutError, httpx.TimeoutException):
         return _Outcome(False, None, f"no answer within {request_timeout:g} s")
     except httpx.HTTPError as error:
-        return _Outcome(False, None, _clip(f"{type(error).__name__}: {error}".rstrip(": ")))
+        return _Outcome(False, None, _transport_failure(error))
     except Exception as error:  # e.g. a URL httpx cannot use; one endpoint must not stop others
         log.warning("webhook %s: request failed", attempt.endpoint_id, exc_info=True)
-        return _Outcome(False, None, _clip(f"{type(error).__name__}: {error}"))
+        return _Outcome(False, None, f"request failed ({type(error).__name__})")
 
 
 async def _record(
@@ -334,9 +357,11 @@ async def deliver_due(
 ) -> int:
     """One pass over the active endpoints: each sends its oldest undelivered event if due.
 
-    ``now`` fixes the clock (tests); by default each step reads the time. ``timeout``
-    bounds a whole request. Endpoints are handled in groups whose requests run
-    concurrently; an error with one endpoint is logged and the others go on.
+    ``client`` sends the requests: a :func:`~server.jobs.webhook_transport.webhook_client`,
+    which checks every address it connects to. ``now`` fixes the clock (tests); by
+    default each step reads the time. ``timeout`` bounds a whole request. Endpoints are
+    handled in groups whose requests run concurrently; an error with one endpoint is
+    logged and the others go on.
     Returns how many deliveries succeeded.
     """
     lease = dt.timedelta(seconds=timeout) + LEASE_MARGIN
@@ -381,14 +406,14 @@ async def run_webhook_worker(
     sessionmaker: async_sessionmaker[AsyncSession],
     stop: asyncio.Event,
     *,
+    addresses: AddressPolicy,
     poll_seconds: float = 1.0,
-    client: httpx.AsyncClient | None = None,
     request_timeout: float = 10.0,
 ) -> None:
     """Deliver until ``stop`` is set: at once again while passes deliver (a backlog),
-    otherwise every ``poll_seconds``. A failing pass is logged and tried again."""
-    http = client or httpx.AsyncClient()
-    try:
+    otherwise every ``poll_seconds``. A failing pass is logged and tried again.
+    Requests go only to hosts ``addresses`` allows, checked at every connection."""
+    async with webhook_client(addresses) as http:
         while not stop.is_set():
             delivered = 0
             try:
@@ -399,6 +424,3 @@ async def run_webhook_worker(
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_seconds)
-    finally:
-        if client is None:
-            await http.aclose()

@@ -6,6 +6,10 @@ scope the allowed roles reach together: the whole tenant for a tenant-wide role,
 the office subtree for ``BRANCH_HEAD``, the own records for ``MANAGER``. A use case
 then finds its targets with :func:`get_in_scope` — a target outside the scope is
 not found, like another tenant's.
+
+A ``FEDERATION_ADMIN`` acts on the tenants of its province (claim ``province``):
+:func:`acting_tenant` finds the one a use case names, and one of another province is
+not found, like a tenant that does not exist.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.queries.province import tenant_in_province
 from server.db.scope import Scope
 from server.domain import Role
 from server.errors import NotFound, PermissionDenied
 from server.permissions import STAFF, allowed_roles, refusal
 from server.principal import Principal
-from server.services.common import parse_id
+from server.services.common import parse_id, require_tenant
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 
@@ -89,3 +94,16 @@ async def get_in_scope(
     if row is None:
         raise NotFound(entity, id_, field)
     return row  # type: ignore[no-any-return]
+
+
+async def acting_tenant(
+    session: AsyncSession, actor: Principal, tenant: str | None
+) -> models.Tenant:
+    """The tenant a use case acts on: the actor's own when ``tenant`` is None, otherwise the
+    tenant named if it lies in the actor's province; any other is ``NotFound``."""
+    if tenant is None:
+        return await require_tenant(session, actor.tenant_id)
+    row = await tenant_in_province(session, tenant, actor.province)
+    if row is None:
+        raise NotFound("Tenant", tenant, "tenant")
+    return row

@@ -15,8 +15,7 @@ from server.policy import Params, PluginInfo
 from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services.access import authorize
-from server.services.common import require_tenant
+from server.services.access import acting_tenant, authorize
 
 
 @dataclass(frozen=True)
@@ -83,15 +82,18 @@ async def set_tenant_policy(
     category: PolicyCategory,
     plugin: str | None,
     parameters: dict[str, Any],
+    tenant: str | None = None,
 ) -> Selection | None:
-    """Choose (or, with ``plugin`` None, switch off) the plugin for one category.
+    """Choose (or, with ``plugin`` None, switch off) the plugin for one category of the
+    actor's tenant, or of ``tenant`` when given (a tenant of the actor's province; any
+    other is not found).
 
-    The change is kept in the tenant's policy history. Results made earlier keep
-    the plugin, version and parameters they were made with. A problem with a parameter
-    names it ``parameters.<name>``, as the plugin spells it.
+    The change is kept in that tenant's policy history, with the actor as who made it.
+    Results made earlier keep the plugin, version and parameters they were made with. A
+    problem with a parameter names it ``parameters.<name>``, as the plugin spells it.
     """
     authorize(actor, "setTenantPolicy")
-    await require_tenant(session, actor.tenant_id)
+    tenant_id = (await acting_tenant(session, actor, tenant)).tenant_id
     problems = Problems()
     if plugin is None:
         if parameters:
@@ -99,13 +101,13 @@ async def set_tenant_policy(
         problems.raise_if_any()
         await session.execute(
             delete(models.TenantPolicy).where(
-                models.TenantPolicy.tenant_id == actor.tenant_id,
+                models.TenantPolicy.tenant_id == tenant_id,
                 models.TenantPolicy.category == category,
             )
         )
         session.add(
             models.TenantPolicyChange(
-                tenant_id=actor.tenant_id,
+                tenant_id=tenant_id,
                 category=category,
                 plugin=None,
                 plugin_version=None,
@@ -122,9 +124,9 @@ async def set_tenant_policy(
     if param_problems:
         raise InvalidInput(param_problems)
     given = {k: v for k, v in policy_parameters.to_json(resolved).items() if k in parameters}
-    row = await session.get(models.TenantPolicy, (actor.tenant_id, category))
+    row = await session.get(models.TenantPolicy, (tenant_id, category))
     if row is None:
-        row = models.TenantPolicy(tenant_id=actor.tenant_id, category=category)
+        row = models.TenantPolicy(tenant_id=tenant_id, category=category)
         session.add(row)
     row.plugin = info.name
     row.plugin_version = info.version
@@ -133,7 +135,7 @@ async def set_tenant_policy(
     row.selected_at = models.now()
     session.add(
         models.TenantPolicyChange(
-            tenant_id=actor.tenant_id,
+            tenant_id=tenant_id,
             category=category,
             plugin=info.name,
             plugin_version=info.version,

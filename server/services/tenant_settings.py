@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.errors import Problems
 from server.principal import Principal
-from server.services.access import authorize
-from server.services.common import require_tenant
+from server.services.access import acting_tenant, authorize
 
 APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after confirmation
 LARGE_LOAN_DEFAULT = Decimal("5000000.00")
@@ -59,9 +58,13 @@ async def set_tenant_settings(
     appeal_days: int | None,
     large_loan_threshold: Decimal | None,
     licence_validity_months: int | None = None,
+    tenant: str | None = None,
 ) -> TenantSettings:
-    """Change the tenant's core parameters (FEDERATION_ADMIN); only those given change."""
+    """Change the core parameters (FEDERATION_ADMIN) of the actor's tenant, or of ``tenant``
+    when given (a tenant of the actor's province; any other is not found); only those given
+    change."""
     authorize(actor, "setTenantSettings")
+    target = await acting_tenant(session, actor, tenant)
     problems = Problems()
     if appeal_days is not None and not 1 <= appeal_days <= 365:
         problems.add("appeal_days", "RANGE", "appeal days must be 1–365")
@@ -76,14 +79,13 @@ async def set_tenant_settings(
             f"a licence runs 1–{LICENCE_MONTHS_MAX} months",
         )
     problems.raise_if_any()
-    tenant = await require_tenant(session, actor.tenant_id)
-    stored = dict(tenant.settings)
+    stored = dict(target.settings)
     if appeal_days is not None:
         stored["appeal_days"] = appeal_days
     if large_loan_threshold is not None:
         stored["large_loan_threshold"] = str(large_loan_threshold)
     if licence_validity_months is not None:
         stored["licence_validity_months"] = licence_validity_months
-    tenant.settings = stored
+    target.settings = stored
     await session.flush()
     return TenantSettings.from_json(stored)

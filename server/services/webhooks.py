@@ -6,6 +6,9 @@ job (:mod:`server.jobs.webhook_delivery`) sends until the receiver answers 2xx;
 after :data:`MAX_CONSECUTIVE_FAILURES` failed attempts in a row the endpoint is
 paused until the integrator resumes it. Here are the use cases: register, rotate
 the secret, resume, and read endpoints and their deliveries.
+
+A URL is registered only if its host stands for public addresses alone (or for
+addresses in a network the operator allows): see :mod:`server.services.webhook_addresses`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +28,7 @@ from server.ids import uuid7
 from server.principal import Principal
 from server.services.access import authorize
 from server.services.common import parse_id, require_tenant
+from server.services.webhook_addresses import AddressPolicy, AddressRefused, HostUnresolved
 
 #: Failed attempts in a row (any event) after which an endpoint is paused. With the
 #: delivery job's backoff this is about five hours of an unreachable receiver: long enough
@@ -33,20 +37,21 @@ MAX_CONSECUTIVE_FAILURES = 16
 MAX_URL_LENGTH = 2000
 
 
-def _checked_url(url: str, problems: Problems) -> str:
+def _checked_url(url: str, problems: Problems) -> tuple[str, SplitResult | None]:
+    """The URL as stored, and its parts if it is a usable http(s) URL."""
     text = url.strip()
     if len(text) > MAX_URL_LENGTH:
         problems.add("url", "TOO_LONG", f"the URL is longer than {MAX_URL_LENGTH} characters")
-        return text
+        return text, None
     if any(c.isspace() for c in text):
         problems.add("url", "URL", "a URL has no spaces")
-        return text
+        return text, None
     try:
         parts = urlsplit(text)
         _ = parts.port  # raises on a port that is not a number in range
     except ValueError:
         problems.add("url", "URL", "not a URL")
-        return text
+        return text, None
     if parts.scheme.lower() not in ("http", "https"):
         problems.add("url", "HTTP_OR_HTTPS", "the URL must start with https:// or http://")
     elif not parts.hostname:
@@ -54,7 +59,30 @@ def _checked_url(url: str, problems: Problems) -> str:
     elif parts.username is not None or parts.password is not None:
         # It would be stored and listed in the clear; deliveries are signed instead.
         problems.add("url", "NO_CREDENTIALS", "put no user name or password in the URL")
-    return text
+    else:
+        return text, parts
+    return text, None
+
+
+async def _check_host(parts: SplitResult, addresses: AddressPolicy, problems: Problems) -> None:
+    """Refuse a host that stands for an address webhooks may not go to, or for none.
+
+    For a name, the message says what kind of address it resolves to, not which one:
+    registering is no way to read the server's own DNS.
+    """
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        await addresses.addresses(host, port)
+    except HostUnresolved:
+        problems.add("url", "HOST_RESOLVES", f"the host {host} does not resolve to an address")
+    except AddressRefused as refused:
+        problems.add(
+            "url",
+            "PUBLIC_ADDRESS",
+            f"the host {host} stands for a {refused.kind} address; webhooks go to public "
+            "addresses only (RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS allows others)",
+        )
 
 
 def _checked_kinds(kinds: Sequence[str] | None, problems: Problems) -> list[str]:
@@ -78,15 +106,20 @@ async def register_webhook(
     *,
     url: str,
     kinds: Sequence[str] | None = None,
+    addresses: AddressPolicy,
 ) -> tuple[models.WebhookEndpoint, str]:
     """A new endpoint and its secret, which the caller sees only now.
 
-    It receives events after the tenant's last committed cursor: an event still
-    being written has a later cursor (the counter row is locked until it commits).
+    ``addresses`` decides which hosts the URL may name (its host is resolved now, and
+    again at every delivery). The endpoint receives events after the tenant's last
+    committed cursor: an event still being written has a later cursor (the counter
+    row is locked until it commits).
     """
     authorize(actor, "registerWebhook")
     problems = Problems()
-    clean_url = _checked_url(url, problems)
+    clean_url, parts = _checked_url(url, problems)
+    if parts is not None:
+        await _check_host(parts, addresses, problems)
     wanted = _checked_kinds(kinds, problems)
     problems.raise_if_any()
     await require_tenant(session, actor.tenant_id)

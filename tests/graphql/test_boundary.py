@@ -1,5 +1,6 @@
 """The GraphQL boundary: one table turns each domain error into its schema type, and one
-mechanism gives every mutation its savepoint, its errors as data and its field paths."""
+mechanism gives every mutation its savepoint, its errors as data, its field paths and its
+audit row."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import errors
+from server.db import models
 from server.domain import Role
 from server.graphql.context import Context, Ctx
 from server.graphql.errors import (
@@ -238,3 +241,47 @@ async def test_the_boundary_returns_errors_as_data_with_their_paths(
 
 
 SCHEMA_FIELDS = ("asNamed", "mapped", "rewritten", "race", "succeed")
+
+
+async def _recorded(session: AsyncSession) -> list[tuple[str, str]]:
+    a = models.AuditEntry
+    rows = await session.execute(
+        select(a.operation, a.outcome).where(a.tenant_id == "sd-demo", a.request_id == "test")
+    )
+    return [(operation, outcome) for operation, outcome in rows.all()]
+
+
+@pytest.mark.parametrize(
+    ("field", "outcome"),
+    [
+        ("asNamed", "INVALID_INPUT"),
+        ("rewritten", "NOT_FOUND"),
+        ("race", "CONFLICT"),
+        ("succeed", "OK"),
+    ],
+)
+async def test_the_boundary_records_each_call_in_the_request_transaction(
+    field: str,
+    outcome: str,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    registry: PolicyRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(TABLE, "mutation", {f: Rule(frozenset(Role)) for f in SCHEMA_FIELDS})
+    await _run(field, session, sessionmaker, settings, registry)
+    assert await _recorded(session) == [(field, outcome)]
+
+
+async def test_the_boundary_records_a_refusal_before_anything_runs(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    registry: PolicyRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(TABLE, "mutation", {"succeed": Rule(frozenset({Role.AUDITOR}))})
+    data = await _run("succeed", session, sessionmaker, settings, registry)
+    assert data == {"__typename": "PermissionDenied", "code": "PERMISSION_DENIED", "field": None}
+    assert await _recorded(session) == [("succeed", "PERMISSION_DENIED")]

@@ -1,8 +1,10 @@
-"""Unexpected errors are masked, logged with a request id, and roll the request back."""
+"""Unexpected errors are masked, logged with a request id (and without the identity numbers or
+tokens their text may quote), and roll the request back."""
 
 from __future__ import annotations
 
 import logging
+import random
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.graphql import loaders, nodes
+from server.graphql.lending.mutations import customers
+from server.identity_codes import make_resident_id, mask_identity
 from tests.conftest import Api
 
 
@@ -83,3 +87,50 @@ async def test_malformed_requests(api: Api, body: bytes, status: int) -> None:
     )
     assert response.status_code == status
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_an_unexpected_error_is_logged_without_the_personal_data_it_quotes(
+    api: Api,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error's text can quote the value it failed on (PostgreSQL's DETAIL line quotes the
+    key of a unique violation, or the whole row of a check violation): the log masks it."""
+    manager = (
+        await session.execute(
+            select(models.Manager).where(models.Manager.tenant_id == "sd-demo").limit(1)
+        )
+    ).scalar_one()
+    id_number = make_resident_id(random.Random(88))
+    token = api.token()
+
+    async def quoting(*args: object, **kwargs: str) -> None:
+        raise ValueError(f"cannot store {kwargs['id_number']} (caller {token})")
+
+    monkeypatch.setattr(customers, "create_customer", quoting)
+    caplog.set_level(logging.DEBUG, logger="ruralcredit")
+    response = await api.client.post(
+        "/graphql",
+        json={
+            "query": """mutation($input: CreateCustomerInput!) {
+              createCustomer(input: $input) { __typename } }""",
+            "variables": {
+                "input": {
+                    "kind": "INDIVIDUAL",
+                    "segment": "FARMER",
+                    "name": "王小二",
+                    "idNumber": id_number,
+                    "managerId": str(manager.id),
+                }
+            },
+        },
+        headers={"Authorization": f"Bearer {token}", "X-Request-ID": "req-456"},
+    )
+    assert response.json()["errors"][0]["extensions"]["requestId"] == "req-456"
+    [record] = [r for r in caplog.records if "req-456" in r.getMessage()]
+    written = logging.Formatter().format(record)  # as a handler writes it, traceback included
+    assert "ValueError: cannot store" in written
+    assert mask_identity(id_number) in written
+    assert id_number not in written
+    assert token not in written

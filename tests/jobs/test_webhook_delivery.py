@@ -1,5 +1,6 @@
 """Webhook delivery (the job): events POSTed to a real local receiver that checks each signature,
-retried with backoff, in cursor order, at least once, across a restart.
+retried with backoff, in cursor order, at least once, across a restart; the address checked
+again at delivery, no redirect followed, no answer kept.
 
 The tests run on committed rows in a tenant of their own (the worker opens its own
 transactions, as it does in the server) and remove them afterwards.
@@ -15,6 +16,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,15 +28,19 @@ from server.db.engine import create_engine
 from server.domain import EventKind, Role, WebhookDeliveryStatus
 from server.jobs import webhook_delivery
 from server.jobs.webhook_delivery import backoff, deliver_due
+from server.jobs.webhook_transport import webhook_client
 from server.outbox import events, signing
 from server.principal import Principal
 from server.services import webhooks
+from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
-from tests.webhook_receiver import Receiver, verify
+from tests.conftest import LOOPBACK_NETWORKS
+from tests.webhook_receiver import FakeResolver, Receiver, verify
 
 GRADE, CLASS = EventKind.GRADE_CHANGED, EventKind.CUSTOMER_CLASS_CHANGED
 
 INTEGRATOR = frozenset({Role.INTEGRATOR})
+LOOPBACK_ALLOWED = AddressPolicy(LOOPBACK_NETWORKS, FakeResolver())
 
 
 def seconds(n: float) -> dt.timedelta:
@@ -84,10 +90,13 @@ async def register(
     tenant: str,
     url: str,
     kinds: list[str] | None = None,
+    addresses: AddressPolicy = LOOPBACK_ALLOWED,
 ) -> tuple[uuid.UUID, str]:
     async with maker() as s, s.begin():
         integrator = Principal(tenant, "integrator-1", INTEGRATOR)
-        row, secret = await webhooks.register_webhook(s, integrator, url=url, kinds=kinds)
+        row, secret = await webhooks.register_webhook(
+            s, integrator, url=url, kinds=kinds, addresses=addresses
+        )
         return row.id, secret
 
 
@@ -150,7 +159,7 @@ async def test_retries_deliver_every_event_once_in_cursor_order(
     assert len(receiver.requests) == 2
     first, *rest = await deliveries(maker, tenant, endpoint_id)
     assert (first.cursor, first.attempts, first.last_status_code) == (cursors[0], 2, 500)
-    assert first.last_error == "HTTP 500: receiver says no"
+    assert first.last_error == "HTTP 500"  # the receiver's answer is not kept
     assert utc(first.next_attempt_at) == t0 + seconds(2 + 4)
     assert [(d.cursor, d.attempts) for d in rest] == [(cursors[1], 0), (cursors[2], 0)]
     assert (await endpoint(maker, tenant, endpoint_id)).consecutive_failures == 2
@@ -235,7 +244,7 @@ async def test_timeouts_and_unreachable_receivers_are_failures(
     assert timed_out.last_error == "no answer within 0.3 s"
     assert utc(timed_out.next_attempt_at) == t0 + seconds(2)
     [refused] = await deliveries(maker, tenant, unreachable_id)
-    assert refused.attempts == 1 and refused.last_error and "Connect" in refused.last_error
+    assert (refused.attempts, refused.last_error) == (1, "connection refused")
     assert (await endpoint(maker, tenant, unreachable_id)).consecutive_failures == 1
 
     assert await deliver_due(maker, client=http_client, now=t0 + seconds(2), timeout=0.3) == 1
@@ -334,7 +343,6 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     maker: async_sessionmaker[AsyncSession],
     tenant: str,
     receiver: Receiver,
-    http_client: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -364,7 +372,9 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     stop = asyncio.Event()
     with caplog.at_level(logging.ERROR, logger="ruralcredit.webhooks"):
         worker = asyncio.create_task(
-            webhook_delivery.run_webhook_worker(maker, stop, poll_seconds=0.02, client=http_client)
+            webhook_delivery.run_webhook_worker(
+                maker, stop, addresses=LOOPBACK_ALLOWED, poll_seconds=0.02
+            )
         )
         for _ in range(500):
             if len(receiver.accepted) == len(cursors):
@@ -379,4 +389,107 @@ async def test_the_worker_runs_until_stopped_and_survives_errors(
     assert all(
         d.status == WebhookDeliveryStatus.DELIVERED
         for d in await deliveries(maker, tenant, good_id)
+    )
+
+
+async def test_an_address_refused_at_delivery_is_a_failure_and_nothing_is_sent(
+    maker: async_sessionmaker[AsyncSession], tenant: str, receiver: Receiver
+) -> None:
+    """Registered while the allow-list named loopback; delivered by a worker whose settings
+    no longer do: the address is checked again, and refused."""
+    endpoint_id, secret = await register(maker, tenant, receiver.url)
+    receiver.secret = secret
+    cursor = await emit(maker, tenant)
+    t0 = models.now()
+    async with webhook_client(AddressPolicy((), FakeResolver())) as public_only:
+        assert await deliver_due(maker, client=public_only, now=t0) == 0
+        assert await deliver_due(maker, client=public_only, now=t0 + seconds(2)) == 0
+    assert (receiver.requests, receiver.connections) == ([], 0)
+    [refused] = await deliveries(maker, tenant, endpoint_id)
+    assert (refused.cursor, refused.attempts, refused.last_status_code) == (cursor, 2, None)
+    assert refused.last_error == "refused: address not allowed"
+    assert utc(refused.next_attempt_at) == t0 + seconds(2 + 4)
+    assert (await endpoint(maker, tenant, endpoint_id)).consecutive_failures == 2
+
+
+async def test_a_name_that_turns_to_loopback_is_refused_at_delivery(
+    maker: async_sessionmaker[AsyncSession], tenant: str, receiver: Receiver
+) -> None:
+    """DNS rebinding: public when registered (that address is never contacted), 127.0.0.1
+    when the delivery connects."""
+    resolver = FakeResolver({"rebind.example": [["93.184.216.34"], ["127.0.0.1"]]})
+    public_only = AddressPolicy((), resolver)
+    url = f"http://rebind.example:{urlsplit(receiver.url).port}/hooks/rc"
+    endpoint_id, _ = await register(maker, tenant, url, addresses=public_only)
+    await emit(maker, tenant)
+    async with webhook_client(public_only) as client:
+        assert await deliver_due(maker, client=client, now=models.now()) == 0
+    assert resolver.asked == ["rebind.example", "rebind.example"]
+    assert (receiver.requests, receiver.connections) == ([], 0)
+    [refused] = await deliveries(maker, tenant, endpoint_id)
+    assert (refused.last_status_code, refused.last_error) == (None, "refused: address not allowed")
+
+
+async def test_a_delivery_connects_to_the_address_it_checked(
+    maker: async_sessionmaker[AsyncSession], tenant: str, receiver: Receiver
+) -> None:
+    """The name is resolved by the policy's resolver only (no DNS server knows it); the
+    request still names the host."""
+    resolver = FakeResolver({"receiver.example": [["127.0.0.1"]]})
+    addresses = AddressPolicy(LOOPBACK_NETWORKS, resolver)
+    port = urlsplit(receiver.url).port
+    endpoint_id, secret = await register(
+        maker, tenant, f"http://receiver.example:{port}/hooks/rc", addresses=addresses
+    )
+    receiver.secret = secret
+    cursor = await emit(maker, tenant)
+    async with webhook_client(addresses) as client:
+        assert await deliver_due(maker, client=client, now=models.now()) == 1
+    [request] = receiver.accepted
+    assert (request.cursor, request.headers["host"]) == (cursor, f"receiver.example:{port}")
+    assert resolver.asked == ["receiver.example", "receiver.example"]  # registered, connected
+    [done] = await deliveries(maker, tenant, endpoint_id)
+    assert done.status == WebhookDeliveryStatus.DELIVERED
+
+
+async def test_a_redirect_is_a_failure_and_is_not_followed(
+    maker: async_sessionmaker[AsyncSession],
+    tenant: str,
+    receiver: Receiver,
+    http_client: httpx.AsyncClient,
+) -> None:
+    endpoint_id, secret = await register(maker, tenant, receiver.url)
+    receiver.secret = secret
+    cursor = await emit(maker, tenant)
+    receiver.plan = [302, 307]
+    t0 = models.now()
+    assert await deliver_due(maker, client=http_client, now=t0) == 0
+    assert await deliver_due(maker, client=http_client, now=t0 + seconds(2)) == 0
+    [redirected] = await deliveries(maker, tenant, endpoint_id)
+    assert (redirected.attempts, redirected.last_status_code) == (2, 307)
+    assert redirected.last_error == "HTTP 307"
+    assert await deliver_due(maker, client=http_client, now=t0 + seconds(6)) == 1
+    assert [(r.target, r.cursor, r.status) for r in receiver.requests] == [
+        ("/hooks/rc", cursor, 302),
+        ("/hooks/rc", cursor, 307),
+        ("/hooks/rc", cursor, 200),
+    ]  # never /hooks/rc/moved, where the answers pointed
+
+
+async def test_a_failure_is_logged_with_its_cause_only(
+    maker: async_sessionmaker[AsyncSession],
+    tenant: str,
+    receiver: Receiver,
+    http_client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    endpoint_id, secret = await register(maker, tenant, receiver.url)
+    receiver.secret = secret
+    cursor = await emit(maker, tenant)
+    receiver.plan = [500]
+    with caplog.at_level(logging.DEBUG, logger="ruralcredit.webhooks"):
+        assert await deliver_due(maker, client=http_client, now=models.now()) == 0
+    [record] = [r for r in caplog.records if r.name == "ruralcredit.webhooks"]
+    assert (
+        record.getMessage() == f"webhook {endpoint_id}: event {cursor} failed (attempt 1): HTTP 500"
     )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AppraisalStatus, ManagerStatus, Role, TierChangeCause
-from server.errors import Conflict, MissingInputs, PermissionDenied, SeparationOfDuties
+from server.errors import Conflict, MissingInputs, NotFound, PermissionDenied, SeparationOfDuties
 from server.policy.registry import PolicyRegistry
 from server.services import appraisal, records, tenant_settings
 from server.services.records import Figure
@@ -90,8 +90,10 @@ async def confirm(
 async def appeal(
     session: AsyncSession, row: models.Appraisal, user: str, roles: tuple[Role, ...]
 ) -> models.Appraisal:
+    """Appeal as ``user``, who as a MANAGER is the manager with that employee number."""
+    actor = principal(TENANT, roles, user, manager=user if Role.MANAGER in roles else None)
     return await appraisal.appeal_appraisal(
-        session, principal(TENANT, roles, user), appraisal_id=str(row.id), reason="B6 利息数据有误"
+        session, actor, appraisal_id=str(row.id), reason="B6 利息数据有误"
     )
 
 
@@ -189,7 +191,7 @@ async def test_only_the_manager_appeals_their_own_appraisal(
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     with pytest.raises(PermissionDenied):
         await appeal(session, confirmed, "hr-2", (Role.HR,))
-    with pytest.raises(Conflict):
+    with pytest.raises(NotFound):  # another manager's appraisal is out of their scope
         await appeal(session, confirmed, "SOMEONE", (Role.MANAGER,))
     appealed = await appeal(session, confirmed, manager.employee_no, (Role.MANAGER,))
     assert appealed.status is AppraisalStatus.APPEALED

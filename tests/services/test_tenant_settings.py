@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.domain import Role
-from server.errors import InvalidInput, PermissionDenied
+from server.errors import InvalidInput, NotFound, PermissionDenied
+from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.tenant_settings import TenantSettings, set_tenant_settings, tenant_settings
+from tests.builders import small_tenant
 from tests.conftest import principal
 
 #: The county union: its demo licences run a year, the default (the banks' run three years,
@@ -82,3 +85,23 @@ async def test_only_federation_admins(session: AsyncSession) -> None:
             session, principal(TENANT, (Role.HR,)), appeal_days=30, large_loan_threshold=None
         )
     assert await tenant_settings(session, TENANT) == DEFAULTS
+
+
+async def test_a_tenant_of_the_province_by_name(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    await small_tenant(session, registry, "sd-second", "山东")
+    admin = Principal("sd-demo", "fed.admin", frozenset({Role.FEDERATION_ADMIN}), province="山东")
+    own = await tenant_settings(session, "sd-demo")
+    elsewhere = await tenant_settings(session, "ah-demo")
+    changed = await set_tenant_settings(
+        session, admin, appeal_days=40, large_loan_threshold=None, tenant="sd-second"
+    )
+    assert changed.appeal_days == 40
+    assert (await tenant_settings(session, "sd-second")).appeal_days == 40
+    assert await tenant_settings(session, "sd-demo") == own
+    with pytest.raises(NotFound):
+        await set_tenant_settings(
+            session, admin, appeal_days=50, large_loan_threshold=None, tenant="ah-demo"
+        )
+    assert await tenant_settings(session, "ah-demo") == elsewhere

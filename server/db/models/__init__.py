@@ -23,6 +23,7 @@ from server.db.models.appraisal import (
     TaskPlan,
     Violation,
 )
+from server.db.models.audit import AuditEntry, AuditTarget
 from server.db.models.base import (
     Base,
     now,
@@ -62,6 +63,8 @@ __all__ = [
     "Appraisal",
     "AppraisalItem",
     "AppraisalRun",
+    "AuditEntry",
+    "AuditTarget",
     "Base",
     "BlacklistEntry",
     "Customer",

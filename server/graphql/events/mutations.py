@@ -28,7 +28,8 @@ class WebhookMutation:
     @mutation(
         description="Register a URL (http or https) for the tenant's events, of the kinds "
         "given (all by default), from now on; the answer holds the signing secret, shown "
-        "only this once. Role INTEGRATOR.",
+        "only this once. The URL's host must stand for public addresses only (checked "
+        "again at every delivery). Role INTEGRATOR.",
         fields=input_paths(),
     )
     async def register_webhook(
@@ -36,7 +37,7 @@ class WebhookMutation:
     ) -> RegisterWebhookResult:
         ctx = info.context
         row, secret = await webhooks.register_webhook(
-            ctx.session, ctx.principal, url=url, kinds=kinds
+            ctx.session, ctx.principal, url=url, kinds=kinds, addresses=ctx.webhook_addresses
         )
         return WebhookRegistered(webhook=Webhook.from_row(row), secret=secret)
 

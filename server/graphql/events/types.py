@@ -105,7 +105,11 @@ class WebhookDelivery:
     next_attempt_at: dt.datetime | None = strawberry.field(
         description="When it is tried next (while undelivered)."
     )
-    last_error: str | None = strawberry.field(description="What went wrong the last time.")
+    last_error: str | None = strawberry.field(
+        description="What went wrong the last time: the HTTP status (HTTP 503) or a short "
+        "cause (no answer, connection refused, refused: address not allowed); never the "
+        "receiver's answer."
+    )
     last_status_code: int | None = strawberry.field(
         description="The HTTP status of the last attempt, if the receiver answered."
     )

@@ -58,7 +58,7 @@ class Tenant:
 
     @strawberry.field(description="The plugin selected per policy category.")
     async def policy(self, info: Ctx) -> list[PolicySelection]:
-        return await policy_selections(info.context)
+        return await policy_selections(info.context, self._row.tenant_id)
 
     @strawberry.field(description="Core parameters every tenant has, with their defaults.")
     def settings(self) -> TenantSettingsType:
@@ -66,7 +66,7 @@ class Tenant:
 
     @strawberry.field(description="Every change of the policy selection, oldest first.")
     async def policy_history(self, info: Ctx) -> list[PolicyChange]:
-        return await policy_history(info.context)
+        return await policy_history(info.context, self._row.tenant_id)
 
 
 @strawberry.type(description="Who is calling.")

@@ -1,4 +1,8 @@
-"""Root mutations of policy: the tenant's plugin per category, and its core settings."""
+"""Root mutations of policy: a tenant's plugin per category, and its core settings.
+
+Both act on the caller's tenant, or on the one ``tenant`` names: a tenant of the
+federation administrator's province (another is not found, like one that does not exist).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import strawberry
 from strawberry import UNSET
 from strawberry.scalars import JSON
 
-from server.db import models
 from server.errors import FieldProblem, InvalidInput
 from server.graphql.context import Context, Ctx
 from server.graphql.enums import PolicyCategory
@@ -18,22 +21,30 @@ from server.graphql.org.types import Tenant
 from server.graphql.paths import input_paths
 from server.graphql.scalars import Money
 from server.services import policies, tenant_settings
-from server.services.access import authorize
+from server.services.access import acting_tenant, authorize
 
 SetTenantPolicyResult = Annotated[Tenant | ErrorType, strawberry.union("SetTenantPolicyResult")]
 
 
-async def _tenant(ctx: Context) -> Tenant:
-    row = await ctx.get(models.Tenant, ctx.tenant_id)
-    assert row is not None
-    return Tenant.from_row(row)
+TenantArgument = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The tenant (its id) to change: one of your province's. "
+        "Absent or null: your own."
+    ),
+]
+
+
+async def _tenant(ctx: Context, tenant: str | None) -> Tenant:
+    """The tenant changed, found as the use case found it (the province's only)."""
+    return Tenant.from_row(await ctx.call(acting_tenant, ctx.principal, tenant))
 
 
 @strawberry.type
 class PolicyMutation:
     @mutation(
-        description="Change your tenant's core parameters; only those given change. "
-        "Role FEDERATION_ADMIN.",
+        description="Change the core parameters of your tenant or of one of your province's; "
+        "only those given change. Role FEDERATION_ADMIN.",
         fields=input_paths(),
     )
     async def set_tenant_settings(
@@ -42,6 +53,7 @@ class PolicyMutation:
         appeal_days: int | None = None,
         large_loan_threshold: Money | None = None,
         licence_validity_months: int | None = None,
+        tenant: TenantArgument = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
         await tenant_settings.set_tenant_settings(
@@ -50,13 +62,15 @@ class PolicyMutation:
             appeal_days=appeal_days,
             large_loan_threshold=large_loan_threshold,
             licence_validity_months=licence_validity_months,
+            tenant=tenant,
         )
-        return await _tenant(ctx)
+        return await _tenant(ctx, tenant)
 
     @mutation(
         description=(
-            "Choose the plugin (and its parameters) for one policy category of your tenant; "
-            "plugin null switches the category off. Role FEDERATION_ADMIN."
+            "Choose the plugin (and its parameters) for one policy category of your tenant "
+            "or of one of your province's; plugin null switches the category off. "
+            "Role FEDERATION_ADMIN."
         ),
         fields=input_paths(keys_of=("parameters",)),
     )
@@ -69,6 +83,7 @@ class PolicyMutation:
             strawberry.argument(description="The plugin's name; null switches the category off."),
         ] = UNSET,
         parameters: JSON | None = None,
+        tenant: TenantArgument = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
         authorize(ctx.principal, "setTenantPolicy")
@@ -94,5 +109,6 @@ class PolicyMutation:
             category=category,
             plugin=plugin,
             parameters=raw,
+            tenant=tenant,
         )
-        return await _tenant(ctx)
+        return await _tenant(ctx, tenant)

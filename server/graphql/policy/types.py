@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from server.db.models import TenantPolicy
 from server.db.queries.policies import policy_changes, tenant_policies
 from server.errors import UnknownPlugin
 from server.graphql.context import Context
@@ -120,20 +121,21 @@ def effective_parameters(registry: PolicyRegistry, plugin: str, stored: dict[str
     return JSON(parameters.to_json(resolved))
 
 
-async def policy_selections(ctx: Context) -> list[PolicySelection]:
-    rows = await ctx.call(tenant_policies, ctx.tenant_id)
-    return [
-        PolicySelection(
-            category=r.category,
-            plugin=r.plugin,
-            plugin_version=r.plugin_version,
-            parameters=JSON(r.parameters),
-            effective_parameters=effective_parameters(ctx.registry, r.plugin, r.parameters),
-            selected_by=r.selected_by,
-            selected_at=r.selected_at,
-        )
-        for r in rows
-    ]
+def selection_from_row(registry: PolicyRegistry, r: TenantPolicy) -> PolicySelection:
+    return PolicySelection(
+        category=r.category,
+        plugin=r.plugin,
+        plugin_version=r.plugin_version,
+        parameters=JSON(r.parameters),
+        effective_parameters=effective_parameters(registry, r.plugin, r.parameters),
+        selected_by=r.selected_by,
+        selected_at=r.selected_at,
+    )
+
+
+async def policy_selections(ctx: Context, tenant_id: str) -> list[PolicySelection]:
+    rows = await ctx.call(tenant_policies, tenant_id)
+    return [selection_from_row(ctx.registry, r) for r in rows]
 
 
 @strawberry.type(description="A change of the tenant's policy selection: who, when, what.")
@@ -146,8 +148,8 @@ class PolicyChange:
     changed_at: dt.datetime
 
 
-async def policy_history(ctx: Context) -> list[PolicyChange]:
-    rows = await ctx.call(policy_changes, ctx.tenant_id)
+async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
+    rows = await ctx.call(policy_changes, tenant_id)
     return [
         PolicyChange(
             category=r.category,

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
+from server.db.scope import Scope
 from server.domain import AppraisalStatus, TierChangeCause
 from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
 from server.policy import (
@@ -40,7 +41,7 @@ from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.policy.vocabulary import TierMoveFlag
 from server.principal import Principal
-from server.services.access import authorize
+from server.services.access import authorize, get_in_scope
 from server.services.appraisal.drafts import appraisal_values, appraise_manager
 from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
@@ -168,12 +169,14 @@ async def _apply_tier_move(
 
 
 async def _load_for_decision(
-    session: AsyncSession, tenant_id: str, appraisal_id: str
+    session: AsyncSession, scope: Scope, appraisal_id: str
 ) -> tuple[models.Appraisal, models.Manager, list[models.AppraisalItem]]:
-    row = await get_in_tenant(
+    """The appraisal (in the actor's scope: another's is not found), its manager, its items."""
+    tenant_id = scope.tenant_id
+    row = await get_in_scope(
         session,
         models.Appraisal,
-        tenant_id,
+        scope,
         appraisal_id,
         field="appraisal_id",
         entity="Appraisal",
@@ -202,8 +205,8 @@ async def confirm_appraisal(
     """A second person (HR) confirms a draft; the tier change takes effect here. A draft
     made again in an appeal's review is confirmed the same way, by someone who is not
     the appellant either; its tier change has cause APPEAL and moves no money again."""
-    authorize(actor, "confirmAppraisal")
-    row, manager, items = await _load_for_decision(session, actor.tenant_id, appraisal_id)
+    scope = authorize(actor, "confirmAppraisal")
+    row, manager, items = await _load_for_decision(session, scope, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
         raise Conflict(
             f"only a DRAFT can be confirmed; this one is {row.status.value}", "appraisal_id"
@@ -281,10 +284,9 @@ async def appeal_appraisal(
     now: dt.datetime | None = None,
 ) -> models.Appraisal:
     """The manager appeals a confirmed appraisal of their own, within ``appeal_days``."""
-    authorize(actor, "appealAppraisal")
-    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
-    own = actor.manager if actor.manager is not None else actor.user_id
-    if own.casefold() != manager.employee_no.casefold():
+    scope = authorize(actor, "appealAppraisal")
+    row, manager, _ = await _load_for_decision(session, scope, appraisal_id)
+    if manager.employee_no != actor.manager and not actor.is_person(manager.employee_no):
         raise Conflict("a manager may appeal only their own appraisal", "appraisal_id")
     if row.status != AppraisalStatus.CONFIRMED or row.confirmed_at is None:
         raise Conflict(
@@ -327,8 +329,8 @@ async def resolve_appeal(
     CONFIRMED again. With ``recompute`` it is made again from the current inputs and left a
     DRAFT under review, which a second person confirms (``confirm_appraisal``); a draft
     under review may be recomputed again the same way before that."""
-    authorize(actor, "resolveAppeal")
-    row, manager, _ = await _load_for_decision(session, actor.tenant_id, appraisal_id)
+    scope = authorize(actor, "resolveAppeal")
+    row, manager, _ = await _load_for_decision(session, scope, appraisal_id)
     if not (row.status == AppraisalStatus.APPEALED or (recompute and under_review(row))):
         state = "a DRAFT under review" if under_review(row) else row.status.value
         raise Conflict(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -71,6 +72,12 @@ async def record_figures(
     assert data == {"a": {"__typename": "FiguresRecorded"}, "b": {"__typename": "FiguresRecorded"}}
 
 
+def _employee_no(api: Api, tenant: str, user: str) -> str | None:
+    """``user`` when it is a demo employee number (``SD000123``): the tests act as a manager
+    under their own employee number."""
+    return user if re.fullmatch(r"[A-Z]{2}\d{6}", user) else None
+
+
 async def run_as(
     api: Api,
     query: str,
@@ -81,9 +88,9 @@ async def run_as(
     tenant: str = "sd-demo",
     manager: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``query`` for ``user`` with ``roles``; a MANAGER is the manager numbered ``manager``
-    (by default the tenant's first)."""
-    token = api.token(tenant, roles, user, manager=manager)
+    """Run as ``user``; a MANAGER is the manager ``manager`` (by default: employee number
+    ``user``, or the tenant's first manager when ``user`` is none)."""
+    token = api.token(tenant, roles, user, manager=manager or _employee_no(api, tenant, user))
     response = await api.post(query, variables, token=token)
     body = response.json()
     assert "errors" not in body, body

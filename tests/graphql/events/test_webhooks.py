@@ -1,22 +1,27 @@
-"""Webhooks over GraphQL: registering, listing, rotating the secret, pausing and resuming, the
-deliveries as the client reads them; inside the test's rolled-back transaction."""
+"""Webhooks over GraphQL: registering (public hosts only), listing, rotating the secret, pausing
+and resuming, the deliveries as the client reads them; inside the test's rolled-back
+transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.app import create_app
 from server.db import models
 from server.domain import EventKind, Role
 from server.jobs.webhook_delivery import backoff, deliver_due
 from server.outbox import events
+from server.policy.registry import PolicyRegistry
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
+from server.settings import Settings
 from tests.conftest import Api
-from tests.webhook_receiver import Receiver, verify
+from tests.webhook_receiver import FakeResolver, Receiver, verify
 
 GRADE = EventKind.GRADE_CHANGED
 
@@ -188,7 +193,7 @@ async def test_a_failing_webhook_is_paused_and_resumed(
     [paused] = (await api(WEBHOOKS, roles=(Role.INTEGRATOR,)))["webhooks"]
     assert (paused["status"], paused["consecutiveFailures"]) == ("PAUSED", MAX_CONSECUTIVE_FAILURES)
     assert f"{MAX_CONSECUTIVE_FAILURES} failed attempts in a row" in paused["pausedReason"]
-    assert f"event {first}: HTTP 503" in paused["pausedReason"]
+    assert paused["pausedReason"].endswith(f"event {first}: HTTP 503")  # not the answer's text
 
     # Paused: nothing is sent, however long one waits; later events are kept.
     second = await _emit(sessionmaker)
@@ -237,8 +242,50 @@ async def test_pending_deliveries_show_the_next_attempt(
         "webhookDeliveries"
     ]
     assert (row["cursor"], row["status"], row["attempts"]) == (str(cursor), "PENDING", 1)
-    assert (row["lastStatusCode"], row["lastError"]) == (500, "HTTP 500: receiver says no")
+    assert (row["lastStatusCode"], row["lastError"]) == (500, "HTTP 500")
     assert dt.datetime.fromisoformat(row["nextAttemptAt"]) == now + seconds(2)
     assert row["deliveredAt"] is None
     [hook] = (await api(WEBHOOKS, roles=(Role.INTEGRATOR,)))["webhooks"]
     assert (hook["status"], hook["consecutiveFailures"]) == ("ACTIVE", 1)
+
+
+async def test_the_servers_own_addresses_are_refused_without_the_allow_list(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    session: AsyncSession,
+) -> None:
+    """The issue's request, to a server with the default settings: nothing is registered,
+    so nothing will be sent there."""
+    resolver = FakeResolver({"metadata.google.internal": [["169.254.169.254"]]})
+    app = create_app(
+        replace(settings, webhook_allowed_networks=()),
+        sessionmaker=sessionmaker,
+        registry=registry,
+        webhook_resolver=resolver,
+    )
+    before = await _endpoint_count(session)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        api = Api(client, settings)
+        for url, kind in (
+            ("http://127.0.0.1:8201/graphql", "loopback"),
+            ("http://[::1]:8201/graphql", "loopback"),
+            ("http://0x7f.1:8201/graphql", "loopback"),
+            ("http://metadata.google.internal/computeMetadata/v1/", "link-local"),
+            ("http://10.0.0.8/", "private"),
+        ):
+            result = (await api(REGISTER, {"url": url}, roles=(Role.INTEGRATOR,)))[
+                "registerWebhook"
+            ]
+            assert result["__typename"] == "InvalidInput", url
+            [error] = result["errors"]
+            assert (error["field"], error["code"]) == ("url", "PUBLIC_ADDRESS"), url
+            assert f"a {kind} address" in error["message"]
+        unknown = (
+            await api(REGISTER, {"url": "https://nowhere.example.cn/"}, roles=(Role.INTEGRATOR,))
+        )["registerWebhook"]
+        assert [(e["field"], e["code"]) for e in unknown["errors"]] == [("url", "HOST_RESOLVES")]
+    assert await _endpoint_count(session) == before
+    assert resolver.asked == ["metadata.google.internal", "nowhere.example.cn"]

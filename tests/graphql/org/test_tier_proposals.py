@@ -179,3 +179,11 @@ async def test_set_manager_tier_is_gone(api: Api) -> None:
         'mutation { setManagerTier(managerId: "x", tierCode: "SD_1", reason: "r") { __typename } }'
     )
     assert "Cannot query field 'setManagerTier'" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("roles", [(Role.MANAGER,), (Role.BRANCH_HEAD,), (Role.INTEGRATOR,)])
+async def test_only_hr_and_the_audit_list_proposals(api: Api, roles: tuple[Role, ...]) -> None:
+    response = await api.post(PENDING, {"m": None}, token=api.token("sd-demo", roles, "x"))
+    body = response.json()
+    assert body.get("data") is None, body
+    assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED", body

@@ -1,0 +1,1 @@
+"""The audit trail over GraphQL: the recording of every mutation, and ``auditLog``."""

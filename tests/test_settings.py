@@ -1,0 +1,36 @@
+"""Settings (``server.settings``): the webhook allow-list is read from the environment as
+networks, empty by default, and a value that is not a network stops the start."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from server.settings import Settings, parse_networks
+
+
+def env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {"RURALCREDIT_DATA_DIR": str(tmp_path), "RURALCREDIT_JWT_SECRET": "s" * 40, **values}
+
+
+def test_webhooks_go_to_public_addresses_only_by_default(tmp_path: Path) -> None:
+    assert Settings.from_env(env(tmp_path)).webhook_allowed_networks == ()
+
+
+def test_the_allow_list_is_read_as_networks(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        env(tmp_path, RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS=" 10.20.0.0/16, fd00::/8,,127.0.0.1 ")
+    )
+    assert settings.webhook_allowed_networks == (
+        ipaddress.ip_network("10.20.0.0/16"),
+        ipaddress.ip_network("fd00::/8"),
+        ipaddress.ip_network("127.0.0.1/32"),
+    )
+
+
+@pytest.mark.parametrize("value", ["10.20.0.1/16", "intranet", "10.0.0.0/33", "::1/129"])
+def test_a_value_that_is_not_a_network_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"):
+        parse_networks(f"192.168.0.0/16,{value}")
