@@ -148,6 +148,14 @@ def may_call(roles: frozenset[Role], operation: str, field: str) -> bool:
     return not roles.isdisjoint(allowed_roles(operation, field))
 
 
+def roles_sentence(operation: str, field: str) -> str:
+    """What a root field's description says of who may call it."""
+    allowed = [r.value for r in ROLE_ORDER if r in allowed_roles(operation, field)]
+    if not allowed:
+        return "Roles: none (see docs/roles.md)."
+    return f"Roles: {', '.join(allowed)}."
+
+
 def refusal(operation: str, field: str) -> str:
     """Why a caller without the roles is refused ``field``: the roles it needs."""
     allowed = allowed_roles(operation, field)

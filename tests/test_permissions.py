@@ -13,7 +13,7 @@ from server.cli import ROLES_PATH
 from server.db import models
 from server.domain import Role
 from server.graphql.schema import build_schema
-from server.permissions import TABLE, allowed_roles, render_markdown
+from server.permissions import TABLE, allowed_roles, render_markdown, roles_sentence
 from tests.conftest import Api
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,3 +95,20 @@ async def test_root_fields_behind_fragments_are_checked(api: Api) -> None:
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
     assert "customers needs the role" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["query", "mutation", "subscription"])
+def test_every_root_fields_description_names_its_roles(kind: str) -> None:
+    schema = build_schema()._schema
+    root = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }[kind]
+    assert root is not None
+    for name, f in root.fields.items():
+        assert (f.description or "").endswith(roles_sentence(kind, name)), name
+    if kind == "mutation":
+        assert root.fields["createLoan"].description == (
+            "Write a new loan (classed NORMAL, not overdue). Roles: MANAGER, BRANCH_HEAD."
+        )

@@ -39,11 +39,13 @@ from server.graphql.lending.queries import LendingQuery
 from server.graphql.org.mutations import OrgMutation
 from server.graphql.org.queries import OrgQuery, TenantQuery
 from server.graphql.org.tier_proposals import TierProposalMutation, TierProposalQuery
+from server.graphql.paths import camel_case
 from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
 from server.graphql.province.queries import ProvinceQuery
 from server.graphql.scalars import SCALAR_MAP
+from server.permissions import roles_sentence
 
 QUERIES = (
     TenantQuery,
@@ -98,11 +100,21 @@ class QueryLimits:
         return [*limits, PermissionCheck]
 
 
+def _with_roles(root: type, kind: str) -> type:
+    """Each root field's description ends with the roles the permission table allows it,
+    so the SDL and GraphiQL say who may call what (the table is the one source)."""
+    for f in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        sentence = roles_sentence(kind, f.graphql_name or camel_case(f.python_name))
+        base = (f.description or "").removesuffix(sentence).rstrip()
+        f.description = f"{base} {sentence}".strip()
+    return root
+
+
 def build_schema(limits: QueryLimits | None = None) -> Schema:
     return Schema(
-        query=merge_types("Query", QUERIES),
-        mutation=merge_types("Mutation", MUTATIONS),
-        subscription=Subscription,
+        query=_with_roles(merge_types("Query", QUERIES), "query"),
+        mutation=_with_roles(merge_types("Mutation", MUTATIONS), "mutation"),
+        subscription=_with_roles(Subscription, "subscription"),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=(limits or QueryLimits()).extensions(),
     )

@@ -174,7 +174,7 @@ class OfficeFiguresMutation:
 @strawberry.type
 class AppraisalMutation:
     @mutation(
-        description="Appraise one manager for one period as a DRAFT. Role HR.",
+        description="Appraise one manager for one period as a DRAFT.",
         fields=input_paths(),
     )
     async def run_appraisal(
@@ -189,7 +189,7 @@ class AppraisalMutation:
     @mutation(
         description=(
             "Appraise every manager of the tenant for one period. Re-running replaces drafts, "
-            "never confirmed results. Progress: query appraisalRun. Role HR."
+            "never confirmed results. Progress: query appraisalRun."
         ),
         fields=input_paths(),
     )
@@ -206,7 +206,7 @@ class AppraisalMutation:
     @mutation(
         description=(
             "Confirm a draft (a second person: not who computed or recomputed it, nor the "
-            "appellant of a draft under review; the tier changes here). Role HR."
+            "appellant of a draft under review; the tier changes here)."
         ),
         fields=BY_ID,
     )
@@ -218,7 +218,7 @@ class AppraisalMutation:
         return Appraisal.from_row(row)
 
     @mutation(
-        description="Appeal your own confirmed appraisal within the appeal window. Role MANAGER.",
+        description="Appeal your own confirmed appraisal within the appeal window.",
         fields=BY_ID,
     )
     async def appeal_appraisal(self, info: Ctx, id: strawberry.ID, reason: str) -> AppraisalResult:
@@ -234,7 +234,7 @@ class AppraisalMutation:
             "recomputed the appraisal). Without recompute the result is CONFIRMED again; with "
             "recompute it is made again from the current inputs and left a DRAFT under review, "
             "which a second person confirms with confirmAppraisal (its tier change has cause "
-            "APPEAL). Role HR."
+            "APPEAL)."
         ),
         fields=BY_ID,
     )
@@ -317,7 +317,7 @@ class RecordsMutation:
     @mutation(
         description=(
             "Confirm a recorded violation (another person than the recorder); the tenant's "
-            "penalty policy decides the effect, which applies at once. Role RISK."
+            "penalty policy decides the effect, which applies at once."
         ),
         fields=input_paths(overrides={"violation_id": "id"}),
     )
@@ -329,7 +329,7 @@ class RecordsMutation:
         return Violation.from_row(row)
 
     @mutation(
-        description="Record a manager's violation (to be confirmed by another person). Role RISK.",
+        description="Record a manager's violation (to be confirmed by another person).",
         fields=input_paths("input"),
     )
     async def record_violation(

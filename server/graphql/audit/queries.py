@@ -14,8 +14,7 @@ from server.graphql.pagination import Connection, page_args, tenant_page
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
-        description="Every mutation called in the tenant, allowed or refused, oldest first "
-        "(role AUDITOR)."
+        description="Every mutation called in the tenant, allowed or refused, oldest first."
     )
     async def audit_log(
         self,

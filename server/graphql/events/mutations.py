@@ -29,7 +29,7 @@ class WebhookMutation:
         description="Register a URL (http or https) for the tenant's events, of the kinds "
         "given (all by default), from now on; the answer holds the signing secret, shown "
         "only this once. The URL's host must stand for public addresses only (checked "
-        "again at every delivery). Role INTEGRATOR.",
+        "again at every delivery).",
         fields=input_paths(),
     )
     async def register_webhook(
@@ -43,7 +43,7 @@ class WebhookMutation:
 
     @mutation(
         description="Replace a webhook's secret; deliveries are signed with the new one at "
-        "once and the old one stops working. Role INTEGRATOR.",
+        "once and the old one stops working.",
         fields=input_paths(overrides={"webhook_id": "id"}),
     )
     async def rotate_webhook_secret(
@@ -57,7 +57,7 @@ class WebhookMutation:
 
     @mutation(
         description="Start delivering to a paused webhook again, beginning with the event "
-        "it stopped at. Role INTEGRATOR.",
+        "it stopped at.",
         fields=input_paths(overrides={"webhook_id": "id"}),
     )
     async def resume_webhook(self, info: Ctx, id: strawberry.ID) -> ResumeWebhookResult:

@@ -40,17 +40,13 @@ async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | No
 
 @strawberry.type
 class EventQuery:
-    @strawberry.field(
-        description="Grade changes after a cursor, oldest first (role INTEGRATOR or HR)."
-    )
+    @strawberry.field(description="Grade changes after a cursor, oldest first.")
     async def grade_events(
         self, info: Ctx, after: str | None = None, first: int | None = None
     ) -> EventPage:
         return await _events(info, EventKind.GRADE_CHANGED, after, first)
 
-    @strawberry.field(
-        description="Customer-class changes after a cursor, oldest first (role INTEGRATOR or HR)."
-    )
+    @strawberry.field(description="Customer-class changes after a cursor, oldest first.")
     async def class_events(
         self, info: Ctx, after: str | None = None, first: int | None = None
     ) -> EventPage:
@@ -59,13 +55,13 @@ class EventQuery:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="The tenant's webhooks, oldest first (role INTEGRATOR).")
+    @strawberry.field(description="The tenant's webhooks, oldest first.")
     async def webhooks(self, info: Ctx) -> list[Webhook]:
         ctx = info.context
         rows = await ctx.call(webhooks.list_webhooks, ctx.principal)
         return [Webhook.from_row(r) for r in rows]
 
-    @strawberry.field(description="A webhook's deliveries, newest event first (role INTEGRATOR).")
+    @strawberry.field(description="A webhook's deliveries, newest event first.")
     async def webhook_deliveries(
         self, info: Ctx, webhook_id: strawberry.ID, first: int | None = DELIVERIES_PAGE
     ) -> list[WebhookDelivery]:

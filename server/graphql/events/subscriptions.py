@@ -135,7 +135,7 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "Grade changes: every event after the cursor (none given: from now), then live. "
-            "Filter by office (and its sub-offices) or manager. Role INTEGRATOR or HR."
+            "Filter by office (and its sub-offices) or manager."
         )
     )
     async def grade_changed(
@@ -161,7 +161,7 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "Customer-class changes: every event after the cursor (none given: from now), "
-            "then live. Filter by office (and its sub-offices). Role INTEGRATOR or HR."
+            "then live. Filter by office (and its sub-offices)."
         )
     )
     async def customer_class_changed(

@@ -112,7 +112,7 @@ class CreditControlMutation:
     @mutation(
         description=(
             "Record the loan book as it stands, dated asOf (a month or year end), for "
-            "period-start and period-end appraisal figures. Role HR or RISK."
+            "period-start and period-end appraisal figures."
         ),
         fields=input_paths(),
     )
@@ -143,7 +143,7 @@ class CreditControlMutation:
         return DutyRecorded(loan=Loan.from_row(loan), kind=kind, done_on=done_on)
 
     @mutation(
-        description="Ask for a corporate customer's first-credit admission. Role BRANCH_HEAD.",
+        description="Ask for a corporate customer's first-credit admission.",
         fields=input_paths(),
     )
     async def request_admission(
@@ -156,21 +156,21 @@ class CreditControlMutation:
         return AdmissionRequest.from_row(row)
 
     @mutation(
-        description="Approve an admission request (not your own). Role RISK.",
+        description="Approve an admission request (not your own).",
         fields=input_paths(overrides={"request_id": "id"}),
     )
     async def approve_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
         return await _decide(info, id, reason, approve=True)
 
     @mutation(
-        description="Reject an admission request (not your own). Role RISK.",
+        description="Reject an admission request (not your own).",
         fields=input_paths(overrides={"request_id": "id"}),
     )
     async def reject_admission(self, info: Ctx, id: strawberry.ID, reason: str) -> AdmissionResult:
         return await _decide(info, id, reason, approve=False)
 
     @mutation(
-        description="Put a customer on the blacklist, with the reason. Role RISK.",
+        description="Put a customer on the blacklist, with the reason.",
         fields=input_paths(),
     )
     async def blacklist_customer(
@@ -179,7 +179,7 @@ class CreditControlMutation:
         return await _blacklist(info, customer_id, reason, listed=True)
 
     @mutation(
-        description="Take a customer off the blacklist, with the reason. Role RISK.",
+        description="Take a customer off the blacklist, with the reason.",
         fields=input_paths(),
     )
     async def unblacklist_customer(
@@ -190,7 +190,7 @@ class CreditControlMutation:
     @mutation(
         description=(
             "Move a customer's credit relationship, and its outstanding loans, to a manager of "
-            "another office (the customer's choice). Role BRANCH_HEAD or RISK."
+            "another office (the customer's choice)."
         ),
         fields=input_paths(),
     )

@@ -72,7 +72,7 @@ class OrgMutation:
 
     @mutation(
         description=(
-            "Change a manager's record; only the given fields change. Role HR, never on your "
+            "Change a manager's record; only the given fields change; never on your "
             "own record; status changes follow the allowed transitions, licences run at most "
             "the tenant's licenceValidityMonths."
         ),

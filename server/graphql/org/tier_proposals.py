@@ -115,7 +115,7 @@ class TierProposalMutation:
         description=(
             "Propose a manager's tier by hand, with the reason; it changes only when a second "
             "HR person confirms it (cause MANUAL). Refused past the grading policy's "
-            "eligibility or ceiling. Role HR."
+            "eligibility or ceiling."
         ),
         fields=input_paths(),
     )
@@ -136,7 +136,7 @@ class TierProposalMutation:
     @mutation(
         description=(
             "Confirm a pending tier proposal (not its proposer); the tier changes now, with "
-            "its grade-change event. Role HR."
+            "its grade-change event."
         ),
         fields=BY_ID,
     )
@@ -148,7 +148,7 @@ class TierProposalMutation:
         return TierProposal.from_row(row)
 
     @mutation(
-        description="Reject a pending tier proposal (not its proposer), with the reason. Role HR.",
+        description="Reject a pending tier proposal (not its proposer), with the reason.",
         fields=BY_ID,
     )
     async def reject_tier_change(

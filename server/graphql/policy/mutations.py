@@ -44,7 +44,7 @@ async def _tenant(ctx: Context, tenant: str | None) -> Tenant:
 class PolicyMutation:
     @mutation(
         description="Change the core parameters of your tenant or of one of your province's; "
-        "only those given change. Role FEDERATION_ADMIN.",
+        "only those given change.",
         fields=input_paths(),
     )
     async def set_tenant_settings(

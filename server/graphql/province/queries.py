@@ -13,7 +13,7 @@ from server.graphql.province.types import ProvinceTenant
 class ProvinceQuery:
     @strawberry.field(
         description="The tenants of your province (the token's province), by id: their policy, "
-        "settings and counts of their business, no person's data. Role FEDERATION_ADMIN."
+        "settings and counts of their business, no person's data."
     )
     async def province_tenants(self, info: Ctx) -> list[ProvinceTenant]:
         ctx = info.context
