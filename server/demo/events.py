@@ -9,18 +9,20 @@ from typing import Any
 from server.demo.draw import Row, TenantDraw
 from server.domain import EventKind
 from server.outbox.events import event_row
-from server.outbox.payloads import class_payload, grade_payload
+from server.outbox.payloads import class_payload, grade_payload, office_json
 from server.policy import Tier
 
 
 def outbox_rows(
     draw: TenantDraw,
+    offices_rows: list[Row],
     managers: list[Row],
     tier_changes: list[Row],
     customers: list[Row],
     class_changes: list[Row],
 ) -> list[Row]:
     """The outbox rows of the initial tiers and classes, as the services write them, by time."""
+    offices = {o["id"]: (o["code"], o["name"]) for o in offices_rows}
     by_manager = {m["id"]: m for m in managers}
     by_customer = {c["id"]: c for c in customers}
     pending: list[tuple[dt.datetime, EventKind, uuid.UUID, uuid.UUID, dict[str, Any]]] = []
@@ -30,7 +32,7 @@ def outbox_rows(
             manager_id=manager["id"],
             employee_no=manager["employee_no"],
             name=manager["name"],
-            office_id=manager["office_id"],
+            office=office_json(manager["office_id"], *offices[manager["office_id"]]),
             from_tier=(None, None, None),
             to_tier=Tier(change["to_code"], change["to_name"], change["to_rank"], ""),
             cause=change["cause"],
@@ -53,7 +55,7 @@ def outbox_rows(
         payload = class_payload(
             customer_id=customer["id"],
             name=customer["name"],
-            office_id=customer["office_id"],
+            office=office_json(customer["office_id"], *offices[customer["office_id"]]),
             from_class=None,
             to_class=change["to_class"],
             rules=change["rules"],

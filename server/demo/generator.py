@@ -136,7 +136,7 @@ def generate_tenant_rows(
     settle_admission(draw, customer_list, loan_list)
     blacklist = blacklist_rows(draw, customer_list, loan_list)
     class_changes = class_rows(draw, customer_list, loan_list)
-    events = outbox_rows(draw, manager_list, tier_changes, customer_list, class_changes)
+    events = outbox_rows(draw, offices, manager_list, tier_changes, customer_list, class_changes)
     return TenantRows(
         tenant=tenant_row,
         policies=policies,

@@ -16,12 +16,18 @@ def _tier_json(code: str | None, name: str | None, rank: int | None) -> dict[str
     return {"code": code, "name": name, "rank": rank}
 
 
+def office_json(office_id: uuid.UUID, code: str, name: str) -> dict[str, Any]:
+    """The office an event happened at, as an integrator needs it: its id, code and name
+    (an integrator reads no office otherwise)."""
+    return {"id": str(office_id), "code": code, "name": name}
+
+
 def grade_payload(
     *,
     manager_id: uuid.UUID,
     employee_no: str,
     name: str,
-    office_id: uuid.UUID,
+    office: dict[str, Any],
     from_tier: tuple[str | None, str | None, int | None],
     to_tier: Tier,
     cause: TierChangeCause,
@@ -34,7 +40,7 @@ def grade_payload(
 ) -> dict[str, Any]:
     return {
         "manager": {"id": str(manager_id), "employeeNo": employee_no, "name": name},
-        "office": {"id": str(office_id)},
+        "office": office,
         "from": _tier_json(*from_tier),
         "to": _tier_json(to_tier.code, to_tier.name, to_tier.rank),
         "direction": direction(from_tier[2], to_tier.rank),
@@ -52,7 +58,7 @@ def class_payload(
     *,
     customer_id: uuid.UUID,
     name: str,
-    office_id: uuid.UUID,
+    office: dict[str, Any],
     from_class: CustomerClass | None,
     to_class: CustomerClass,
     rules: list[Any],
@@ -61,7 +67,7 @@ def class_payload(
 ) -> dict[str, Any]:
     return {
         "customer": {"id": str(customer_id), "name": name},
-        "office": {"id": str(office_id)},
+        "office": office,
         "from": from_class.value if from_class else None,
         "to": to_class.value,
         "rules": rules,

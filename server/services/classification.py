@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
 from server.outbox import events
-from server.outbox.payloads import class_payload
+from server.outbox.payloads import class_payload, office_json
 from server.policy import Classification, CustomerFacts, RuleHit
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -154,6 +154,8 @@ async def _emit_class_change(
     from_class: CustomerClass | None,
 ) -> int:
     """The class-change event, written in the transaction of the change."""
+    office = await session.get(models.Office, (customer.tenant_id, customer.office_id))
+    assert office is not None  # a customer's office is the tenant's (foreign key)
     return await events.emit(
         session,
         customer.tenant_id,
@@ -163,7 +165,7 @@ async def _emit_class_change(
         class_payload(
             customer_id=customer.id,
             name=customer.name,
-            office_id=customer.office_id,
+            office=office_json(office.id, office.code, office.name),
             from_class=from_class,
             to_class=change.to_class,
             rules=change.rules,

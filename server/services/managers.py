@@ -26,7 +26,7 @@ from server.domain import (
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems, SeparationOfDuties
 from server.ids import uuid7
 from server.outbox import events
-from server.outbox.payloads import grade_payload
+from server.outbox.payloads import grade_payload, office_json
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -372,6 +372,12 @@ async def _record_move(
     )
 
 
+async def _office_json(session: AsyncSession, tenant_id: str, office_id: uuid.UUID) -> Any:
+    office = await session.get(models.Office, (tenant_id, office_id))
+    assert office is not None  # a manager's office is the tenant's (foreign key)
+    return office_json(office.id, office.code, office.name)
+
+
 async def change_tier(
     session: AsyncSession,
     manager: models.Manager,
@@ -417,7 +423,7 @@ async def change_tier(
             manager_id=manager.id,
             employee_no=manager.employee_no,
             name=manager.name,
-            office_id=manager.office_id,
+            office=await _office_json(session, manager.tenant_id, manager.office_id),
             from_tier=(manager.tier_code, manager.tier_name, manager.tier_rank),
             to_tier=to_tier,
             cause=cause,

@@ -101,6 +101,10 @@ async def test_a_grade_change_and_its_event_commit_together(
         "employeeNo": manager.employee_no,
         "name": manager.name,
     }
+    office = await session.get(models.Office, ("sd-demo", manager.office_id))
+    assert office is not None
+    # What an integrator needs of the office, which it cannot query (docs/roles.md).
+    assert payload["office"] == {"id": str(office.id), "code": office.code, "name": office.name}
     assert (payload["from"]["code"], payload["to"]["code"]) == ("SD_1", "SD_2")
     assert (payload["direction"], payload["cause"]) == ("DOWN", "PENALTY")
     assert payload["violationId"] == recorded["recordViolation"]["id"]
