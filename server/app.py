@@ -2,10 +2,12 @@
 
 ``POST /graphql`` authenticates the bearer token (401 with no data when it is
 missing or bad), runs the operation in one transaction confined to the token's
-tenant, and commits unless something unexpected failed. ``GET /graphql``
-serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
-subscriptions (``server.graphql.events.subscriptions``). ``GET /healthz`` checks the
-database.
+tenant, and commits unless something unexpected failed. A request running past
+``settings.request_timeout_seconds``, or a statement past PostgreSQL's
+``statement_timeout``, is stopped and rolled back (the error code ``TIMEOUT``).
+``GET /graphql`` serves GraphiQL; a WebSocket to ``/graphql`` speaks
+``graphql-transport-ws`` for subscriptions only (``server.graphql.events.subscriptions``).
+``GET /healthz`` checks the database.
 """
 
 from __future__ import annotations
@@ -32,13 +34,19 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
-from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
+from server.db.engine import (
+    SQLITE_IMMEDIATE,
+    create_engine,
+    create_sessionmaker,
+    is_statement_timeout,
+)
 from server.db.queries.tenants import tenant_exists
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
-from server.graphql.schema import QueryLimits, Schema, build_schema
+from server.graphql.limits import QueryLimits
+from server.graphql.schema import Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
@@ -61,18 +69,13 @@ class App:
         self.settings = settings
         self.engine: AsyncEngine | None = None
         if sessionmaker is None:
-            self.engine = create_engine(settings)
+            self.engine = create_engine(
+                settings, statement_timeout_ms=settings.statement_timeout_ms
+            )
             sessionmaker = create_sessionmaker(self.engine)
         self.sessionmaker = sessionmaker
         self.registry = registry or PolicyRegistry()
-        self.schema: Schema = build_schema(
-            QueryLimits(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_query_aliases,
-                max_tokens=settings.max_query_tokens,
-                introspection=settings.introspection,
-            )
-        )
+        self.schema: Schema = build_schema(QueryLimits.from_settings(settings))
         self.hub = EventHub()
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub
@@ -139,13 +142,29 @@ class App:
                 request_id=request_id,
                 sessionmaker=self.sessionmaker,
             )
-            result = await self.schema.execute(
-                payload["query"],
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name if isinstance(operation_name, str) else None,
-            )
+            limit = self.settings.request_timeout_seconds
+            try:
+                async with asyncio.timeout(limit):
+                    result = await self.schema.execute(
+                        payload["query"],
+                        variable_values=variables,
+                        context_value=context,
+                        operation_name=operation_name if isinstance(operation_name, str) else None,
+                    )
+            except TimeoutError:
+                await session.rollback()
+                log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
+                return _timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
+            if any(is_statement_timeout(e.original_error) for e in errors if e.original_error):
+                # The database cancelled a statement: the transaction is lost as a whole.
+                await session.rollback()
+                log.warning("request %s: a statement ran past statement_timeout", request_id)
+                return _timed_out(
+                    "a database statement ran past the time limit "
+                    f"of {self.settings.statement_timeout_ms} ms",
+                    headers,
+                )
             if any(is_unexpected(e) for e in errors):
                 await session.rollback()
             else:
@@ -190,6 +209,20 @@ def _is_mutation(query: str, operation_name: object) -> bool:
         document, operation_name if isinstance(operation_name, str) else None
     )
     return operation is not None and operation.operation == OperationType.MUTATION
+
+
+def _timed_out(message: str, headers: dict[str, str]) -> Response:
+    """HTTP 200, as for the other limits: the request was understood and refused as a whole
+    (a 5xx would invite proxies and clients to send the same costly request again)."""
+    return JSONResponse(
+        {
+            "errors": [
+                {"message": f"{message}; nothing was written", "extensions": {"code": "TIMEOUT"}}
+            ],
+            "data": None,
+        },
+        headers=headers,
+    )
 
 
 def _unauthenticated(message: str, headers: dict[str, str]) -> Response:
