@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import re
@@ -55,6 +56,13 @@ from server.settings import Settings
 log = logging.getLogger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BODY_BYTES = 1_000_000
+FULL_COLLECTION_EVERY = 1000
+"""Collections of the middle generation before a full one (Python's default: 10). A full
+collection walks every live object: while a page of 10,000 items is being built it takes
+0.2–0.3 s, and no other request (nor ``/healthz``) is answered meanwhile; by default one
+comes at every quarter of growth of the heap, five times during such a page. Garbage
+without cycles is freed at once, as always; cyclic garbage that outlives the young
+generations waits longer for a full collection."""
 
 
 class App:
@@ -187,6 +195,7 @@ class App:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        _tune_collector()
         await self.hub.start(self.settings.database_url)
         stop = asyncio.Event()
         webhooks = asyncio.create_task(run_webhook_worker(self.sessionmaker, stop))
@@ -198,6 +207,15 @@ class App:
             await self.hub.close()
             if self.engine is not None:
                 await self.engine.dispose()
+
+
+def _tune_collector() -> None:
+    """Keep the objects of start-up (modules, the schema) out of every later collection,
+    and full collections rare (``FULL_COLLECTION_EVERY``)."""
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 def _is_mutation(query: str, operation_name: object) -> bool:

@@ -1,12 +1,14 @@
 """The request time limit: a GraphQL request running past ``request_timeout_seconds`` is
 stopped and rolled back (code ``TIMEOUT``, nothing written); on PostgreSQL a statement past
-``statement_timeout`` ends the request the same way."""
+``statement_timeout`` ends the request the same way. And the collector, tuned at start-up so
+that full collections do not hold the event loop while large pages are built."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,7 +19,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from server.app import App, create_app
+from server.app import FULL_COLLECTION_EVERY, App, _tune_collector, create_app
 from server.db import models
 from server.policy.registry import PolicyRegistry
 from server.services import offices
@@ -180,3 +182,14 @@ async def test_a_statement_past_statement_timeout_ends_the_request(
         assert elapsed < 2.5  # pg_sleep(3) was cancelled by the database
         async with app.sessionmaker() as own:
             assert await _offices_named(own) == 0
+
+
+def test_start_up_freezes_what_exists_and_makes_full_collections_rare() -> None:
+    before = gc.get_threshold()
+    try:
+        _tune_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (before[0], before[1], FULL_COLLECTION_EVERY)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
