@@ -80,6 +80,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.http_limits import BoundedHeadProtocol
 
     if args.demo:
         _migrate(settings)
@@ -112,6 +113,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level=args.log_level,
             workers=args.workers,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            http=BoundedHeadProtocol,
         )
         return 0
     uvicorn.run(
@@ -120,6 +122,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         log_level=args.log_level,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        http=BoundedHeadProtocol,
     )
     return 0
 
