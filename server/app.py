@@ -121,7 +121,9 @@ class App:
         operation_name = payload.get("operationName")
 
         async with self.sessionmaker() as session:
-            if self.settings.is_sqlite and _is_mutation(payload["query"], operation_name):
+            if self.settings.is_sqlite and _is_mutation(
+                payload["query"], operation_name, self.settings.max_query_tokens
+            ):
                 try:
                     await session.connection(execution_options={SQLITE_IMMEDIATE: True})
                 except OperationalError:
@@ -218,9 +220,10 @@ def _tune_collector() -> None:
     gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
-def _is_mutation(query: str, operation_name: object) -> bool:
+def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
     try:
-        document = parse(query)
+        # Past the token limit the document is refused anyway: no need to read it all.
+        document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
         return False
     operation = get_operation_ast(
