@@ -77,13 +77,16 @@ class Context:
             return await self.session.scalar(statement)
 
     async def scalars(self, statement: Executable) -> list[Any]:
-        """Every row's first column (the entity), read ``PARTITION_ROWS`` at a time with a
-        pause for the event loop between them."""
+        """Every row's first column (the entity), made into objects ``PARTITION_ROWS`` at a
+        time, the event loop free to run other requests in between."""
         async with self._lock:
             result = await self.session.stream_scalars(statement)
             rows: list[Any] = []
             async for partition in result.partitions(PARTITION_ROWS):
                 rows.extend(partition)
+                # A partition from the driver's buffer needs no I/O, so nothing else
+                # would run before the next one: give the event loop its turn.
+                await asyncio.sleep(0)
             return rows
 
     async def call(
