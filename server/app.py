@@ -24,7 +24,7 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -162,13 +162,13 @@ class App:
                         operation_name=operation_name if isinstance(operation_name, str) else None,
                     )
             except TimeoutError:
-                await session.rollback()
+                await _roll_back(session)
                 log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
                 return _timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
             if any(is_statement_timeout(e.original_error) for e in errors if e.original_error):
                 # The database cancelled a statement: the transaction is lost as a whole.
-                await session.rollback()
+                await _roll_back(session)
                 log.warning("request %s: a statement ran past statement_timeout", request_id)
                 return _timed_out(
                     "a database statement ran past the time limit "
@@ -209,6 +209,16 @@ class App:
             await self.hub.close()
             if self.engine is not None:
                 await self.engine.dispose()
+
+
+async def _roll_back(session: AsyncSession) -> None:
+    """Roll back a request stopped part-way. A connection cancelled in the middle of an
+    operation may be closed already (SQLite's driver closes it): then it is dropped from
+    the pool, and its open transaction, never committed, with it."""
+    try:
+        await session.rollback()
+    except DBAPIError:
+        await session.invalidate()
 
 
 def _tune_collector() -> None:
