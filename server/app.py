@@ -3,16 +3,19 @@
 ``POST /graphql`` authenticates the bearer token (401 with no data when it is
 missing or bad), runs the operation in one transaction confined to the token's
 tenant, and commits unless something unexpected failed; then it rolls back and
-writes the request's audit rows in a transaction of their own. ``GET /graphql``
-serves GraphiQL; a WebSocket to ``/graphql`` speaks ``graphql-transport-ws`` for
-subscriptions (``server.graphql.events.subscriptions``). ``GET /healthz`` checks the
-database.
+writes the request's audit rows in a transaction of their own. A request running past
+``settings.request_timeout_seconds``, or a statement past PostgreSQL's
+``statement_timeout``, is stopped and rolled back (the error code ``TIMEOUT``), its audit
+rows kept likewise. ``GET /graphql`` serves GraphiQL; a WebSocket to ``/graphql`` speaks
+``graphql-transport-ws`` for subscriptions only (``server.graphql.events.subscriptions``).
+``GET /healthz`` checks the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import re
 import uuid
@@ -21,7 +24,7 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,13 +35,19 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
 from server.auth import principal_from_authorization
-from server.db.engine import SQLITE_IMMEDIATE, create_engine, create_sessionmaker
+from server.db.engine import (
+    SQLITE_IMMEDIATE,
+    create_engine,
+    create_sessionmaker,
+    is_statement_timeout,
+)
 from server.db.queries.tenants import resolve_principal
 from server.errors import AuthenticationError
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
-from server.graphql.schema import QueryLimits, Schema, build_schema
+from server.graphql.limits import QueryLimits
+from server.graphql.schema import Schema, build_schema
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
 from server.outbox.hub import EventHub
@@ -49,6 +58,13 @@ from server.settings import Settings
 log = app_logger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_BODY_BYTES = 1_000_000
+FULL_COLLECTION_EVERY = 1000
+"""Collections of the middle generation before a full one (Python's default: 10). A full
+collection walks every live object: while a page of 10,000 items is being built it takes
+0.2–0.3 s, and no other request (nor ``/healthz``) is answered meanwhile; by default one
+comes at every quarter of growth of the heap, five times during such a page. Garbage
+without cycles is freed at once, as always; cyclic garbage that outlives the young
+generations waits longer for a full collection."""
 
 
 class App:
@@ -67,18 +83,13 @@ class App:
         )
         self.engine: AsyncEngine | None = None
         if sessionmaker is None:
-            self.engine = create_engine(settings)
+            self.engine = create_engine(
+                settings, statement_timeout_ms=settings.statement_timeout_ms
+            )
             sessionmaker = create_sessionmaker(self.engine)
         self.sessionmaker = sessionmaker
         self.registry = registry or PolicyRegistry()
-        self.schema: Schema = build_schema(
-            QueryLimits(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_query_aliases,
-                max_tokens=settings.max_query_tokens,
-                introspection=settings.introspection,
-            )
-        )
+        self.schema: Schema = build_schema(QueryLimits.from_settings(settings))
         self.hub = EventHub()
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub
@@ -116,7 +127,9 @@ class App:
         operation_name = payload.get("operationName")
 
         async with self.sessionmaker() as session:
-            if self.settings.is_sqlite and _is_mutation(payload["query"], operation_name):
+            if self.settings.is_sqlite and _is_mutation(
+                payload["query"], operation_name, self.settings.max_query_tokens
+            ):
                 try:
                     await session.connection(execution_options={SQLITE_IMMEDIATE: True})
                 except OperationalError:
@@ -148,13 +161,31 @@ class App:
                 sessionmaker=self.sessionmaker,
                 webhook_addresses=self.webhook_addresses,
             )
-            result = await self.schema.execute(
-                payload["query"],
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name if isinstance(operation_name, str) else None,
-            )
+            limit = self.settings.request_timeout_seconds
+            try:
+                async with asyncio.timeout(limit):
+                    result = await self.schema.execute(
+                        payload["query"],
+                        variable_values=variables,
+                        context_value=context,
+                        operation_name=operation_name if isinstance(operation_name, str) else None,
+                    )
+            except TimeoutError:
+                await _roll_back(session)
+                await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
+                log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
+                return _timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
+            if any(is_statement_timeout(e.original_error) for e in errors if e.original_error):
+                # The database cancelled a statement: the transaction is lost as a whole.
+                await _roll_back(session)
+                await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
+                log.warning("request %s: a statement ran past statement_timeout", request_id)
+                return _timed_out(
+                    "a database statement ran past the time limit "
+                    f"of {self.settings.statement_timeout_ms} ms",
+                    headers,
+                )
             if any(is_unexpected(e) for e in errors):
                 await session.rollback()
                 # Nothing of the request stands but its audit rows (server.graphql.audit.trail).
@@ -185,6 +216,7 @@ class App:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        _tune_collector()
         await self.hub.start(self.settings.database_url)
         stop = asyncio.Event()
         webhooks = asyncio.create_task(
@@ -200,15 +232,68 @@ class App:
                 await self.engine.dispose()
 
 
-def _is_mutation(query: str, operation_name: object) -> bool:
+async def _roll_back(session: AsyncSession) -> None:
+    """Roll back a request stopped part-way. A connection cancelled in the middle of an
+    operation may be closed already (SQLite's driver closes it): then it is dropped from
+    the pool, and its open transaction, never committed, with it."""
     try:
-        document = parse(query)
+        await session.rollback()
+    except DBAPIError:
+        await session.invalidate()
+
+
+def _tune_collector() -> None:
+    """Keep the objects of start-up (modules, the schema) out of every later collection,
+    and full collections rare (``FULL_COLLECTION_EVERY``)."""
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+
+
+async def _keep_audit(
+    context: Context, sessionmaker: async_sessionmaker[AsyncSession], sqlite: bool
+) -> None:
+    """The audit rows of a request stopped part-way, in a session and transaction of their
+    own (the stopped one may have lost its connection). On SQLite the write lock is taken
+    first, so the rows wait, within the busy timeout, for a cancelled statement still
+    holding it; a failure is logged by the trail."""
+    if not context.audit.records:
+        return
+    async with sessionmaker() as fresh:
+        if sqlite:
+            try:
+                await fresh.connection(execution_options={SQLITE_IMMEDIATE: True})
+            except OperationalError:
+                log.error("request %s: no write lock for its audit rows", context.request_id)
+                return
+        await context.audit.write_after_rollback(fresh)
+
+
+def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
+    try:
+        # Past the token limit the document is refused anyway: no need to read it all.
+        document = parse(query, max_tokens=max_tokens)
     except GraphQLError:
         return False
     operation = get_operation_ast(
         document, operation_name if isinstance(operation_name, str) else None
     )
     return operation is not None and operation.operation == OperationType.MUTATION
+
+
+def _timed_out(message: str, headers: dict[str, str]) -> Response:
+    """HTTP 200, as for the other limits: the request was understood and refused as a whole
+    (a 5xx would invite proxies and clients to send the same costly request again)."""
+    return JSONResponse(
+        {
+            "errors": [
+                {"message": f"{message}; nothing was written", "extensions": {"code": "TIMEOUT"}}
+            ],
+            "data": None,
+        },
+        headers=headers,
+    )
 
 
 def _unauthenticated(message: str, headers: dict[str, str]) -> Response:

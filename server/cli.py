@@ -87,6 +87,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.http_limits import BoundedHeadProtocol
 
     if args.demo:
         _migrate(settings)
@@ -119,6 +120,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level=args.log_level,
             workers=args.workers,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            http=BoundedHeadProtocol,
         )
         return 0
     uvicorn.run(
@@ -127,6 +129,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         log_level=args.log_level,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        http=BoundedHeadProtocol,
     )
     return 0
 

@@ -53,6 +53,15 @@ class Settings:
     """The most aliases a document may use."""
     max_query_tokens: int = 5000
     """The most tokens a document may hold; parsing stops past it."""
+    max_query_nodes: int = 10_100
+    """The most list items a document may ask for in the worst case (the product of the
+    page sizes along nested lists, summed over the document): one full page with a full
+    page nested in each of its items (100 + 100 × 100) fits, a third level does not."""
+    request_timeout_seconds: float = 10.0
+    """How long one GraphQL request over HTTP may run; past it, it is stopped and rolled back."""
+    statement_timeout_ms: int = 9000
+    """PostgreSQL ``statement_timeout`` of the server's connections: just under the request
+    time limit, so that a single slow statement is cancelled by the database itself."""
     introspection: bool = True
     """Whether the schema answers introspection (``__schema``, ``__type``)."""
     cors_origins: tuple[str, ...] = ()
@@ -73,6 +82,12 @@ class Settings:
             raise ValueError("HS256 needs RURALCREDIT_JWT_SECRET")
         if self.jwt_algorithm == "RS256" and not self.jwt_public_key:
             raise ValueError("RS256 needs RURALCREDIT_JWT_PUBLIC_KEY (PEM or a path to one)")
+        if self.max_query_nodes < 1:
+            raise ValueError("RURALCREDIT_MAX_QUERY_NODES must be at least 1")
+        if self.request_timeout_seconds <= 0:
+            raise ValueError("RURALCREDIT_REQUEST_TIMEOUT_SECONDS must be more than 0")
+        if self.statement_timeout_ms < 1:
+            raise ValueError("RURALCREDIT_STATEMENT_TIMEOUT_MS must be at least 1")
 
     @property
     def verification_key(self) -> str:
@@ -113,6 +128,9 @@ class Settings:
             max_query_depth=int(env.get("RURALCREDIT_MAX_QUERY_DEPTH", "15")),
             max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),
             max_query_tokens=int(env.get("RURALCREDIT_MAX_QUERY_TOKENS", "5000")),
+            max_query_nodes=int(env.get("RURALCREDIT_MAX_QUERY_NODES", "10100")),
+            request_timeout_seconds=float(env.get("RURALCREDIT_REQUEST_TIMEOUT_SECONDS", "10")),
+            statement_timeout_ms=int(env.get("RURALCREDIT_STATEMENT_TIMEOUT_MS", "9000")),
             introspection=_flag(env.get("RURALCREDIT_INTROSPECTION", "true")),
             cors_origins=tuple(
                 o.strip() for o in env.get("RURALCREDIT_CORS_ORIGINS", "").split(",") if o.strip()

@@ -1,14 +1,17 @@
 """The engine never puts statement parameters into an error's text, so personal data in
-a failed statement (an identity number, a name) cannot reach a log."""
+a failed statement (an identity number, a name) cannot reach a log; on PostgreSQL the
+server's engine cancels a statement past ``statement_timeout``."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db.engine import create_engine
+from server.db.engine import create_engine, is_statement_timeout
 from server.settings import Settings
 
 IDENTITY_NUMBER = "370102199003071234"
@@ -35,3 +38,22 @@ async def test_a_failed_statement_does_not_show_its_parameters(
     assert "INSERT INTO tenants" in message
     assert IDENTITY_NUMBER not in message
     assert "hidden" in message
+    assert not is_statement_timeout(failed.value)
+
+
+@pytest.mark.postgresql
+async def test_a_statement_past_the_statement_timeout_is_cancelled(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    own = create_engine(settings, statement_timeout_ms=200)
+    try:
+        async with own.connect() as conn:
+            assert await conn.scalar(text("SHOW statement_timeout")) == "200ms"
+            started = time.monotonic()
+            with pytest.raises(DBAPIError) as cancelled:
+                await conn.execute(text("SELECT pg_sleep(3)"))
+            elapsed = time.monotonic() - started
+    finally:
+        await own.dispose()
+    assert is_statement_timeout(cancelled.value)
+    assert elapsed < 2

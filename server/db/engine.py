@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,9 +17,17 @@ from server.settings import Settings
 
 SQLITE_IMMEDIATE = "sqlite_begin_immediate"
 """Execution option: on SQLite, begin the transaction holding the write lock."""
+QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement cancelled, by ``statement_timeout`` among others."""
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None) -> AsyncEngine:
+    """The engine for ``settings.database_url``.
+
+    ``statement_timeout_ms`` (PostgreSQL): every connection of the engine cancels a
+    statement running longer (the server's engine passes ``settings.statement_timeout_ms``;
+    commands running batch work own their time and pass nothing). SQLite has no such limit.
+    """
     # Statement parameters carry personal data (identity numbers, names): an error's
     # text, and so the log, never shows them.
     if settings.is_sqlite:
@@ -29,12 +38,22 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
+    connect_args: dict[str, Any] = {}
+    if statement_timeout_ms is not None:
+        connect_args["server_settings"] = {"statement_timeout": str(int(statement_timeout_ms))}
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_pre_ping=True,
         hide_parameters=True,
+        connect_args=connect_args,
     )
+
+
+def is_statement_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is a statement the database cancelled (PostgreSQL's
+    ``statement_timeout``)."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

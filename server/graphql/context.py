@@ -3,9 +3,9 @@ and the audit trail of the request's mutations (``server.graphql.audit.trail``).
 
 Loaders of different kinds dispatch concurrently, and one session runs one
 statement at a time, so the context alone holds the session's lock: ``execute``,
-``get``, ``scalar`` and ``call`` (a session-first query or service function) take
-it, and nothing else does. The context is the ``TenantSession`` the loaders read
-through and the ``PageReader`` connections read through.
+``get``, ``scalar``, ``scalars`` and ``call`` (a session-first query or service
+function) take it, and nothing else does. The context is the ``TenantSession`` the
+loaders read through and the ``PageReader`` connections read through.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
 
 ModelT = TypeVar("ModelT")
+PARTITION_ROWS = 200
+"""Rows turned into objects at a time by ``Context.scalars``: a nested page's batch of
+7,700 loans made in one go holds the event loop (every other request, ``/healthz`` too)
+for 0.15–0.2 s; 200 at a time, a few milliseconds each."""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -84,6 +88,19 @@ class Context:
     async def scalar(self, statement: Executable) -> Any:
         async with self._lock:
             return await self.session.scalar(statement)
+
+    async def scalars(self, statement: Executable) -> list[Any]:
+        """Every row's first column (the entity), made into objects ``PARTITION_ROWS`` at a
+        time, the event loop free to run other requests in between."""
+        async with self._lock:
+            result = await self.session.stream_scalars(statement)
+            rows: list[Any] = []
+            async for partition in result.partitions(PARTITION_ROWS):
+                rows.extend(partition)
+                # A partition from the driver's buffer needs no I/O, so nothing else
+                # would run before the next one: give the event loop its turn.
+                await asyncio.sleep(0)
+            return rows
 
     async def call(
         self,

@@ -22,6 +22,7 @@ from server.log_redaction import app_logger
 log = app_logger("ruralcredit.graphql")
 
 FieldPath = Callable[[str], str]
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 
 def same_path(field: str) -> str:
@@ -203,8 +204,10 @@ def present_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         out["extensions"] = {"code": original.code, "field": original.field}
         return out
     if original is None or not error.path:
+        # A limit that refused the document names its own code (QUERY_TOO_COSTLY).
         out = dict(error.formatted)
-        out["extensions"] = {**dict(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        extensions = dict(error.extensions or {})
+        out["extensions"] = {**extensions, "code": extensions.get("code", VALIDATION_FAILED)}
         return out
     log.error(
         "unexpected error in %s (request %s)",

@@ -43,6 +43,9 @@ class TenantSession(Protocol):
 
     async def execute(self, statement: Executable) -> Result[Any]: ...
 
+    async def scalars(self, statement: Executable) -> list[Any]:
+        """Every row's first column; a large result made into objects a part at a time."""
+
     async def call(
         self,
         function: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
@@ -67,7 +70,7 @@ class EntityLoader(Generic[ModelT]):
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[ModelT | None]:
         model: Any = self._model
         stmt = select(model).where(*self._session.scope.where(model), model.id.in_(set(ids)))
-        found = {row.id: row for row in (await self._session.execute(stmt)).scalars()}
+        found = {row.id: row for row in await self._session.scalars(stmt)}
         return [found.get(i) for i in ids]
 
     async def load(self, id_: uuid.UUID) -> ModelT | None:
@@ -106,7 +109,7 @@ class ChildListLoader(Generic[ModelT]):
             .order_by(self._parent, *self._order_by)
         )
         grouped: dict[uuid.UUID, list[ModelT]] = defaultdict(list)
-        for row in (await self._session.execute(stmt)).scalars():
+        for row in await self._session.scalars(stmt):
             grouped[getattr(row, self._parent.key)].append(row)
         return [grouped.get(p, []) for p in parent_ids]
 
@@ -170,7 +173,7 @@ class ChildPageLoader(Generic[ModelT]):
                 )
                 .order_by(self._parent, model.id)
             )
-            for row in (await self._session.execute(stmt)).scalars():
+            for row in await self._session.scalars(stmt):
                 results[(getattr(row, self._parent.key), args, filter_)].append(row)
         return [results.get(k, []) for k in keys]
 

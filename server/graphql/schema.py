@@ -7,20 +7,10 @@ keeps the groups' fields in the order given, and that order is the committed SDL
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -36,6 +26,7 @@ from server.graphql.events.queries import EventQuery, WebhookQuery
 from server.graphql.events.subscriptions import Subscription
 from server.graphql.lending.mutations import CreditControlMutation, LendingMutation
 from server.graphql.lending.queries import LendingQuery
+from server.graphql.limits import QueryLimits
 from server.graphql.org.mutations import OrgMutation
 from server.graphql.org.queries import OrgQuery, TenantQuery
 from server.graphql.org.tier_proposals import TierProposalMutation, TierProposalQuery
@@ -78,28 +69,6 @@ class Schema(strawberry.Schema):
         """Errors are logged by the HTTP layer, with the request id; nothing to do here."""
 
 
-@dataclass(frozen=True)
-class QueryLimits:
-    """What a document may ask before anything runs (the settings ``max_query_*`` and
-    ``introspection``); a document over a limit is refused at parsing or validation."""
-
-    max_depth: int = 15
-    max_aliases: int = 30
-    max_tokens: int = 5000
-    introspection: bool = True
-
-    def extensions(self) -> list[Callable[[], SchemaExtension]]:
-        """Factories, so that each operation gets extensions of its own."""
-        limits: list[Callable[[], SchemaExtension]] = [
-            partial(MaxTokensLimiter, max_token_count=self.max_tokens),
-            partial(QueryDepthLimiter, max_depth=self.max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=self.max_aliases),
-        ]
-        if not self.introspection:
-            limits.append(DisableIntrospection)
-        return [*limits, PermissionCheck]
-
-
 def _with_roles(root: type, kind: str) -> type:
     """Each root field's description ends with the roles the permission table allows it,
     so the SDL and GraphiQL say who may call what (the table is the one source)."""
@@ -116,5 +85,5 @@ def build_schema(limits: QueryLimits | None = None) -> Schema:
         mutation=_with_roles(merge_types("Mutation", MUTATIONS), "mutation"),
         subscription=_with_roles(Subscription, "subscription"),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=(limits or QueryLimits()).extensions(),
+        extensions=[*(limits or QueryLimits()).extensions(), PermissionCheck],
     )

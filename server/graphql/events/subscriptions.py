@@ -7,6 +7,11 @@ every event after the given cursor from the outbox, then waits for wake-ups
 gap and no duplicate at the seam, because the rows, not the wake-ups, say what
 is new. Each event is checked against the subscriber's tenant, roles and token
 expiry before it is sent. The older ``graphql-ws`` subprotocol is not offered.
+
+Only subscription operations run over the socket: a query or mutation sent in a
+``subscribe`` message is answered with an ``error`` message (code
+``SUBSCRIPTIONS_ONLY``) and not run. Those belong in a POST, where the request's
+transaction, time limit and error masking apply.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +33,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import Info
 
 from server.auth import principal_from_authorization
@@ -175,8 +185,50 @@ class Subscription:
             yield event
 
 
+SUBSCRIPTIONS_ONLY = GraphQLError(
+    "only subscriptions run over the WebSocket; send queries and mutations as an HTTP POST "
+    "to /graphql",
+    extensions={"code": "SUBSCRIPTIONS_ONLY"},
+)
+
+
+def _is_other_operation(message: SubscribeMessage, max_tokens: int) -> bool:
+    """Whether the message names a query or a mutation. A document that does not parse, or
+    names no operation, is left to the protocol handler (which closes the socket, 4400)."""
+    payload = message.get("payload")
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, str):
+        return False
+    name = payload.get("operationName") if isinstance(payload, dict) else None
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, name if isinstance(name, str) else None)
+    return operation is not None and operation.operation != OperationType.SUBSCRIPTION
+
+
+class SubscriptionsOnlyHandler(BaseGraphQLTransportWSHandler[SubscriptionContext, None]):
+    """``graphql-transport-ws`` that refuses every operation but a subscription."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        max_tokens = self.context.settings.max_query_tokens
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.operations
+            and _is_other_operation(message, max_tokens)
+        ):
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [SUBSCRIPTIONS_ONLY.formatted]}
+            )
+            return
+        await super().handle_subscribe(message)
+
+
 class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
     """The WebSocket side of ``/graphql`` (HTTP is served by ``server.app``)."""
+
+    graphql_transport_ws_handler_class = SubscriptionsOnlyHandler
 
     def __init__(
         self,

@@ -390,6 +390,67 @@ async def _send(
         return data
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ managers(first: 1) { totalCount } }",
+        'mutation { createOffice(input: {code: "WS-ONLY", name: "经由套接字", kind: HEAD_OFFICE}) { __typename } }',
+        "query Q { viewer { userId } } subscription S { gradeChanged { cursor } }",
+    ],
+    ids=["query", "mutation", "query-named-in-a-document-with-a-subscription"],
+)
+async def test_the_websocket_runs_subscriptions_only(live: Live, query: str) -> None:
+    hr = live.token((Role.HR, Role.INTEGRATOR), "hr-ws")
+    async with websockets.connect(live.ws(), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(_init(hr))
+        assert '"connection_ack"' in str(await asyncio.wait_for(ws.recv(), timeout=10))
+        payload: dict[str, Any] = {"query": query}
+        if "subscription S" in query:
+            payload["operationName"] = "Q"
+        await ws.send(json.dumps({"id": "op", "type": "subscribe", "payload": payload}))
+        refused = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        # The connection stays open and answers: the refusal was the operation's only reply.
+        await ws.send(json.dumps({"type": "ping"}))
+        after = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+    assert refused == {
+        "id": "op",
+        "type": "error",
+        "payload": [
+            {
+                "message": "only subscriptions run over the WebSocket; send queries and "
+                "mutations as an HTTP POST to /graphql",
+                "extensions": {"code": "SUBSCRIPTIONS_ONLY"},
+            }
+        ],
+    }
+    assert after == {"type": "pong"}
+    offices = await live.post("{ offices { code } }", {})
+    assert "WS-ONLY" not in {o["code"] for o in offices["offices"]}
+
+
+async def test_a_subscription_named_beside_a_query_still_runs(live: Live) -> None:
+    start = await _latest(live)
+    document = "query Q { viewer { userId } } subscription S { gradeChanged { cursor } }"
+    async with websockets.connect(live.ws(), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(_init(live.token()))
+        assert '"connection_ack"' in str(await asyncio.wait_for(ws.recv(), timeout=10))
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "s",
+                    "type": "subscribe",
+                    "payload": {"query": document, "operationName": "S"},
+                }
+            )
+        )
+        await asyncio.sleep(0.5)
+        managers = await _managers(live)
+        await _toggle(live, managers[7])
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
+    assert message["type"] == "next"
+    assert int(message["payload"]["data"]["gradeChanged"]["cursor"]) == start + 1
+
+
 async def _writer(live: Live, manager: dict[str, Any], changes: int, alive: list[int]) -> int:
     """Make ``changes`` acknowledged grade changes (a proposal, then its confirmation by a
     second person), switching process when one dies. After an answer that did not come back
