@@ -14,6 +14,8 @@ worst-case number of list items the operation can produce,
   an event page's ``events``);
 * a list without ``first`` (``children``, ``tierHistory``, ``offices``…) counts as
   ``UNPAGED_LIST_SIZE`` items;
+* only lists of objects count: a list of scalars or enums (a policy's ``sources``, a
+  manager's ``flags``) is one value of its parent item, with no resolver per element;
 * fragments are expanded where they are spread, each alias counts on its own, and
   introspection fields count nothing (the schema's size bounds them).
 
@@ -73,7 +75,7 @@ class QueryLimits:
     max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 5000
-    max_nodes: int = 10_100
+    max_nodes: int = 1_000
     default_page_size: int = 20
     introspection: bool = True
 
@@ -224,9 +226,9 @@ class _Estimate:
         returns = get_nullable_type(definition.type)
         named = get_named_type(returns)
         below = node.selection_set
-        inner = 0
-        if below is not None and is_composite_type(named):
-            inner = self.items(named, below, None if is_list_type(returns) else first)
+        if below is None or not is_composite_type(named):
+            return 0  # a scalar, or a list of them: part of its parent's item
+        inner = self.items(named, below, None if is_list_type(returns) else first)
         if not is_list_type(returns):
             return inner
         size = first if first is not None else page if page is not None else UNPAGED_LIST_SIZE
