@@ -50,7 +50,8 @@ class Settings:
     max_query_aliases: int = 30
     """The most aliases a document may use."""
     max_query_tokens: int = 5000
-    """The most tokens a document may hold; parsing stops past it."""
+    """The most tokens a document may hold; parsing stops past it. Nor may it select more
+    fields, its fragments expanded where they are spread."""
     max_query_nodes: int = 1_000
     """The most list items a document may ask for in the worst case (the product of the
     page sizes along nested lists, summed over the document). The largest document allowed

@@ -21,6 +21,12 @@ worst-case number of list items the operation can produce,
 
 A document whose estimate exceeds the budget (``settings.max_query_nodes``) is
 refused with the code ``QUERY_TOO_COSTLY``, naming the estimate and the budget.
+
+Before validation, the same extension counts the fields a document holds with its
+fragments expanded where they are spread: Strawberry's depth and alias limits expand
+them at every spread, so twelve fragments each spreading the next twice cost them a
+quarter of a second. A document that expands past the token limit — more fields than a
+document could hold written out — is refused before they run.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from graphql import (
     GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
@@ -100,6 +107,7 @@ class QueryLimits:
                 QueryCostLimiter,
                 max_nodes=self.max_nodes,
                 default_page_size=self.default_page_size,
+                max_fields=self.max_tokens,
             ),
         ]
         if not self.introspection:
@@ -116,12 +124,29 @@ class QueryCostLimiter(SchemaExtension):
         *,
         max_nodes: int,
         default_page_size: int,
+        max_fields: int,
         execution_context: ExecutionContext | None = None,
     ) -> None:
         self.max_nodes = max_nodes
         self.default_page_size = default_page_size
+        self.max_fields = max_fields
         if execution_context is not None:
             self.execution_context = execution_context
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            fields = expanded_fields(document)
+            if fields > self.max_fields:
+                # Errors set before validation stand in for its result: it does not run.
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"the document's fragments expand to {fields} fields, more than the "
+                        f"{self.max_fields} a document may hold"
+                    )
+                ]
+        yield
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -175,6 +200,37 @@ def estimate_nodes(
     }
     return _Estimate(schema, fragments, coerced, default_page_size).items(
         root, operation.selection_set, None
+    )
+
+
+def expanded_fields(document: DocumentNode) -> int:
+    """How many fields the document's operations select, each fragment counted wherever it
+    is spread (and computed once; a fragment spreading itself counts nothing more)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    counted: dict[str, int] = {}
+
+    def count(selections: SelectionSetNode) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                below = selection.selection_set
+                total += 1 + (count(below) if below is not None else 0)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in counted and name in fragments:
+                    counted[name] = 0
+                    counted[name] = count(fragments[name].selection_set)
+                total += counted.get(name, 0)
+        return total
+
+    return sum(
+        count(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
     )
 
 

@@ -16,7 +16,7 @@ from graphql import parse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.app import create_app
-from server.graphql.limits import UNPAGED_LIST_SIZE, estimate_nodes
+from server.graphql.limits import UNPAGED_LIST_SIZE, estimate_nodes, expanded_fields
 from server.graphql.schema import build_schema
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
@@ -287,3 +287,50 @@ def test_limits_come_from_the_environment(tmp_path: Any) -> None:
         2.5,
         2000,
     )
+
+
+def _doubling(levels: int) -> str:
+    """Each fragment spreads the next one twice (under two aliases): 2**levels selections."""
+    fragments = [
+        f"fragment F{i} on Office {{ a: parent {{ ...F{i + 1} }} b: parent {{ ...F{i + 1} }} }}"
+        for i in range(levels)
+    ]
+    fragments.append(f"fragment F{levels} on Office {{ id }}")
+    return "{ offices { ...F0 } } " + " ".join(fragments)
+
+
+@pytest.mark.parametrize(
+    ("document", "fields"),
+    [
+        ("{ viewer { userId } }", 2),
+        ("fragment V on Viewer { userId roles } { a: viewer { ...V } b: viewer { ...V } }", 6),
+        ("{ offices { ... on Office { id code } } }", 3),
+        (_doubling(3), 1 + 2 + 4 + 8 + 8),
+        (_doubling(40), 1 + sum(2**k for k in range(1, 41)) + 2**40),
+        # A fragment spreading itself (refused by validation) counts once, not forever.
+        ("fragment L on Office { id parent { ...L } } { offices { ...L } }", 3),
+    ],
+)
+def test_fields_are_counted_with_fragments_expanded(document: str, fields: int) -> None:
+    assert expanded_fields(parse(document)) == fields
+
+
+async def test_a_document_expanding_past_the_token_limit_is_refused_before_validation(
+    api: Api, statements: StatementLog, settings: Settings
+) -> None:
+    """Validation would report its aliases too (4,094 of them); it does not run."""
+    with statements.capture() as captured:
+        body = (await api.post(_doubling(11))).json()
+    assert len(captured) <= 1, captured
+    assert body.get("data") is None
+    assert [e["message"] for e in body["errors"]] == [
+        f"the document's fragments expand to {expanded_fields(parse(_doubling(11)))} fields, "
+        f"more than the {settings.max_query_tokens} a document may hold"
+    ]
+    assert body["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+async def test_fragments_expanding_within_the_limit_are_validated_as_usual(api: Api) -> None:
+    """62 aliases in 95 fields: the alias limit, in validation, refuses it."""
+    body = (await api.post(_doubling(5))).json()
+    assert [e["message"] for e in body["errors"]] == ["62 aliases found. Allowed: 30"]
