@@ -16,9 +16,12 @@ of fragments that doubles at every level. Each must be refused in under 1 s.
 Meanwhile a separate process polls ``/healthz`` one request after another and records each
 latency. The phases are interleaved: a floor window (``/healthz`` alone) before every
 abuse window, so that each window's p50/p99 is set against a floor measured around the
-same time (the ratio). Last, the largest query the node budget allows (one page of 100
-managers with a page of 100 loans in each, and each loan's customer) runs ``--rounds``
-times while ``/healthz`` is polled; its p99 must stay under 100 ms as well.
+same time (the ratio). Last, the largest query the default node budget allows (30
+managers with 30 loans in each, and each loan's customer: 930 of the 1,000 list items)
+runs ``--rounds`` times while ``/healthz`` is polled; its p99 must stay under 100 ms as
+well. ``--pages 30,50,100`` runs that query at several sizes (over the budget, with
+``--max-nodes`` as the server's ``RURALCREDIT_MAX_QUERY_NODES``) to see where a
+machine stops keeping ``/healthz`` under 100 ms.
 Traffic goes to 127.0.0.1 only. The machine is printed with the figures.
 """
 
@@ -56,7 +59,7 @@ POLL_PAUSE_S = 0.005
 
 def nested_page(size: int) -> str:
     """``size`` managers with ``size`` loans each, and each loan's customer: size + size²
-    list items, the largest document the default budget allows at size 100."""
+    list items (930 at size 30, the largest square within the default budget)."""
     return f"""{{ managers(first: {size}) {{ edges {{ node {{ name
   loans(first: {size}) {{ edges {{ node {{ contractNo balance riskClass customer {{ name }} }} }} }}
   }} }} }} }}"""
@@ -395,6 +398,8 @@ async def run(args: argparse.Namespace) -> None:
         env.update(
             DATABASE_URL=url, RURALCREDIT_JWT_SECRET=SECRET, RURALCREDIT_DATA_DIR=str(folder)
         )
+        if args.max_nodes is not None:
+            env["RURALCREDIT_MAX_QUERY_NODES"] = str(args.max_nodes)
         started = time.monotonic()
         subprocess.run(
             [
@@ -465,8 +470,14 @@ def main() -> None:
     parser.add_argument(
         "--pages",
         type=lambda text: [int(p) for p in text.split(",")],
-        default=[100],
-        help="page sizes of the allowed nested query, comma-separated (default 100: the budget)",
+        default=[30],
+        help="page sizes of the nested query, comma-separated (default 30: within the budget)",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        help="RURALCREDIT_MAX_QUERY_NODES for the server (default: the server's own)",
     )
     asyncio.run(run(parser.parse_args()))
 

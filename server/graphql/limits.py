@@ -14,11 +14,19 @@ worst-case number of list items the operation can produce,
   an event page's ``events``);
 * a list without ``first`` (``children``, ``tierHistory``, ``offices``…) counts as
   ``UNPAGED_LIST_SIZE`` items;
+* only lists of objects count: a list of scalars or enums (a policy's ``sources``, a
+  manager's ``flags``) is one value of its parent item, with no resolver per element;
 * fragments are expanded where they are spread, each alias counts on its own, and
   introspection fields count nothing (the schema's size bounds them).
 
 A document whose estimate exceeds the budget (``settings.max_query_nodes``) is
 refused with the code ``QUERY_TOO_COSTLY``, naming the estimate and the budget.
+
+Before validation, the same extension counts the fields a document holds with its
+fragments expanded where they are spread: Strawberry's depth and alias limits expand
+them at every spread, so twelve fragments each spreading the next twice cost them a
+quarter of a second. A document that expands past the token limit — more fields than a
+document could hold written out — is refused before they run.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from graphql import (
     GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
@@ -73,7 +82,7 @@ class QueryLimits:
     max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 5000
-    max_nodes: int = 10_100
+    max_nodes: int = 1_000
     default_page_size: int = 20
     introspection: bool = True
 
@@ -98,6 +107,7 @@ class QueryLimits:
                 QueryCostLimiter,
                 max_nodes=self.max_nodes,
                 default_page_size=self.default_page_size,
+                max_fields=self.max_tokens,
             ),
         ]
         if not self.introspection:
@@ -114,12 +124,29 @@ class QueryCostLimiter(SchemaExtension):
         *,
         max_nodes: int,
         default_page_size: int,
+        max_fields: int,
         execution_context: ExecutionContext | None = None,
     ) -> None:
         self.max_nodes = max_nodes
         self.default_page_size = default_page_size
+        self.max_fields = max_fields
         if execution_context is not None:
             self.execution_context = execution_context
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            fields = expanded_fields(document)
+            if fields > self.max_fields:
+                # Errors set before validation stand in for its result: it does not run.
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"the document's fragments expand to {fields} fields, more than the "
+                        f"{self.max_fields} a document may hold"
+                    )
+                ]
+        yield
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -176,6 +203,37 @@ def estimate_nodes(
     )
 
 
+def expanded_fields(document: DocumentNode) -> int:
+    """How many fields the document's operations select, each fragment counted wherever it
+    is spread (and computed once; a fragment spreading itself counts nothing more)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    counted: dict[str, int] = {}
+
+    def count(selections: SelectionSetNode) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                below = selection.selection_set
+                total += 1 + (count(below) if below is not None else 0)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in counted and name in fragments:
+                    counted[name] = 0
+                    counted[name] = count(fragments[name].selection_set)
+                total += counted.get(name, 0)
+        return total
+
+    return sum(
+        count(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    )
+
+
 class _Estimate:
     """Items per parent item of a selection set: the cost is linear in the number of
     parents, so each fragment is counted once per page size above it, however often it
@@ -224,9 +282,9 @@ class _Estimate:
         returns = get_nullable_type(definition.type)
         named = get_named_type(returns)
         below = node.selection_set
-        inner = 0
-        if below is not None and is_composite_type(named):
-            inner = self.items(named, below, None if is_list_type(returns) else first)
+        if below is None or not is_composite_type(named):
+            return 0  # a scalar, or a list of them: part of its parent's item
+        inner = self.items(named, below, None if is_list_type(returns) else first)
         if not is_list_type(returns):
             return inner
         size = first if first is not None else page if page is not None else UNPAGED_LIST_SIZE

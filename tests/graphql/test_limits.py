@@ -16,7 +16,7 @@ from graphql import parse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.app import create_app
-from server.graphql.limits import UNPAGED_LIST_SIZE, estimate_nodes
+from server.graphql.limits import UNPAGED_LIST_SIZE, estimate_nodes, expanded_fields
 from server.graphql.schema import build_schema
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
@@ -145,6 +145,9 @@ U = UNPAGED_LIST_SIZE
         # Lists without first count as UNPAGED_LIST_SIZE items.
         ("{ offices { children { id } } }", None, U + U * U),
         ("{ managers(first: 10) { edges { node { tierHistory { cause } } } } }", None, 10 + 10 * U),
+        # Lists of scalars or enums are values of their item, not items.
+        ("{ policies { name sources categories tiers { code } } }", None, U + U * U),
+        ("{ managers(first: 10) { edges { node { flags } } } }", None, 10),
         # A paged field that is itself a list, and a page that is not a connection.
         ('{ webhookDeliveries(webhookId: "x") { cursor } }', None, 50),
         ('{ webhookDeliveries(webhookId: "x", first: null) { cursor } }', None, 50),
@@ -195,26 +198,31 @@ async def test_nested_pages_over_the_budget_are_refused_before_they_run(
     }
 
 
-async def test_a_full_page_nested_in_a_full_page_is_within_the_default_budget(
+async def test_a_document_at_the_default_budget_runs_and_one_item_more_is_refused(
     api: Api, settings: Settings
 ) -> None:
-    assert settings.max_query_nodes == 100 + 100 * 100
-    data = await api(_nested_pages(100, 100))
-    assert data["managers"]["edges"]
+    assert settings.max_query_nodes == 1_000
+    query = (
+        "{ managers(first: 10) { edges { node { loans(first: %d) { edges { node { id } } } } } } }"
+    )
+    data = await api(query % 99)  # 10 + 10 × 99
+    assert len(data["managers"]["edges"]) == 10
+    body = (await api.post(query % 100)).json()
+    assert body["errors"][0]["extensions"]["estimate"] == 10 + 10 * 100
 
 
 async def test_page_sizes_given_as_variables_count(api: Api, statements: StatementLog) -> None:
     query = """query($n: Int!) { managers(first: $n) { edges { node {
       loans(first: $n) { edges { node { id } } } } } } }"""
     with statements.capture() as captured:
-        response = await api.post(query, {"n": 101})
+        response = await api.post(query, {"n": 32})
     error = response.json()["errors"][0]
     assert (error["extensions"]["code"], error["extensions"]["estimate"]) == (
         "QUERY_TOO_COSTLY",
-        101 + 101 * 101,
+        32 + 32 * 32,
     )
     assert len(captured) <= 1, captured
-    data = await api(query, {"n": 100})
+    data = await api(query, {"n": 31})  # 31 + 31 × 31 = 992
     assert data["managers"]["edges"]
 
 
@@ -264,7 +272,7 @@ def test_limits_come_from_the_environment(tmp_path: Any) -> None:
         default.max_query_nodes,
         default.request_timeout_seconds,
         default.statement_timeout_ms,
-    ) == (10_100, 10.0, 9000)
+    ) == (1_000, 10.0, 9000)
     assert default.statement_timeout_ms < default.request_timeout_seconds * 1000
     given = Settings.from_env(
         {
@@ -279,3 +287,50 @@ def test_limits_come_from_the_environment(tmp_path: Any) -> None:
         2.5,
         2000,
     )
+
+
+def _doubling(levels: int) -> str:
+    """Each fragment spreads the next one twice (under two aliases): 2**levels selections."""
+    fragments = [
+        f"fragment F{i} on Office {{ a: parent {{ ...F{i + 1} }} b: parent {{ ...F{i + 1} }} }}"
+        for i in range(levels)
+    ]
+    fragments.append(f"fragment F{levels} on Office {{ id }}")
+    return "{ offices { ...F0 } } " + " ".join(fragments)
+
+
+@pytest.mark.parametrize(
+    ("document", "fields"),
+    [
+        ("{ viewer { userId } }", 2),
+        ("fragment V on Viewer { userId roles } { a: viewer { ...V } b: viewer { ...V } }", 6),
+        ("{ offices { ... on Office { id code } } }", 3),
+        (_doubling(3), 1 + 2 + 4 + 8 + 8),
+        (_doubling(40), 1 + sum(2**k for k in range(1, 41)) + 2**40),
+        # A fragment spreading itself (refused by validation) counts once, not forever.
+        ("fragment L on Office { id parent { ...L } } { offices { ...L } }", 3),
+    ],
+)
+def test_fields_are_counted_with_fragments_expanded(document: str, fields: int) -> None:
+    assert expanded_fields(parse(document)) == fields
+
+
+async def test_a_document_expanding_past_the_token_limit_is_refused_before_validation(
+    api: Api, statements: StatementLog, settings: Settings
+) -> None:
+    """Validation would report its aliases too (4,094 of them); it does not run."""
+    with statements.capture() as captured:
+        body = (await api.post(_doubling(11))).json()
+    assert len(captured) <= 1, captured
+    assert body.get("data") is None
+    assert [e["message"] for e in body["errors"]] == [
+        f"the document's fragments expand to {expanded_fields(parse(_doubling(11)))} fields, "
+        f"more than the {settings.max_query_tokens} a document may hold"
+    ]
+    assert body["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+async def test_fragments_expanding_within_the_limit_are_validated_as_usual(api: Api) -> None:
+    """62 aliases in 95 fields: the alias limit, in validation, refuses it."""
+    body = (await api.post(_doubling(5))).json()
+    assert [e["message"] for e in body["errors"]] == ["62 aliases found. Allowed: 30"]
