@@ -116,8 +116,9 @@ class QueryLimits:
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Refuses, before execution, an operation that could produce more list items than
-    the budget (see the module's docstring for how they are counted)."""
+    """Refuses, before validation, a document whose fragments expand past ``max_fields``;
+    before execution, an operation that could produce more list items than the budget
+    (see the module's docstring for how they are counted)."""
 
     def __init__(
         self,

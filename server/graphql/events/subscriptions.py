@@ -196,12 +196,11 @@ def _is_other_operation(message: SubscribeMessage, max_tokens: int) -> bool:
     """Whether the message names a query or a mutation. A document that does not parse, or
     names no operation, is left to the protocol handler (which closes the socket, 4400)."""
     payload = message.get("payload")
-    query = payload.get("query") if isinstance(payload, dict) else None
-    if not isinstance(query, str):
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return False
-    name = payload.get("operationName") if isinstance(payload, dict) else None
+    name = payload.get("operationName")
     try:
-        document = parse(query, max_tokens=max_tokens)
+        document = parse(payload["query"], max_tokens=max_tokens)
     except GraphQLError:
         return False
     operation = get_operation_ast(document, name if isinstance(name, str) else None)
