@@ -74,6 +74,20 @@ this is the default page size, so an unpaged list weighs as a default page does.
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
 
 
+def _declared(definition: GraphQLField) -> int:
+    """How many items an unpaged list holds at most: what its field declares
+    (``strawberry.field(metadata={MAX_ITEMS: n})``, e.g. one item per enumeration value),
+    else ``UNPAGED_LIST_SIZE``."""
+    field = definition.extensions.get("strawberry-definition")
+    declared = getattr(field, "metadata", None) or {}
+    size = declared.get(MAX_ITEMS)
+    return size if isinstance(size, int) else UNPAGED_LIST_SIZE
+
+
+#: The metadata key of a list field's bound (``_declared``).
+MAX_ITEMS = "max_items"
+
+
 @dataclass(frozen=True)
 class QueryLimits:
     """What a document may ask before anything runs (the settings ``max_query_*``,
@@ -288,7 +302,7 @@ class _Estimate:
         inner = self.items(named, below, None if is_list_type(returns) else first)
         if not is_list_type(returns):
             return inner
-        size = first if first is not None else page if page is not None else UNPAGED_LIST_SIZE
+        size = first if first is not None else page if page is not None else _declared(definition)
         return max(size, 0) * (1 + inner)
 
     def _first(self, definition: GraphQLField, node: FieldNode) -> int | None:

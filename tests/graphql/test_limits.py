@@ -334,3 +334,13 @@ async def test_fragments_expanding_within_the_limit_are_validated_as_usual(api: 
     """62 aliases in 95 fields: the alias limit, in validation, refuses it."""
     body = (await api.post(_doubling(5))).json()
     assert [e["message"] for e in body["errors"]] == ["62 aliases found. Allowed: 30"]
+
+
+def test_an_unpaged_list_counts_the_items_its_field_declares() -> None:
+    """``byStatus`` holds one item per manager status and says so; ``byTier`` declares
+    nothing and counts as an unpaged list."""
+    from server import domain
+
+    query = "{ provinceTenants { managers { byStatus { count } byTier { count } } } }"
+    statuses = len(domain.ManagerStatus)
+    assert estimate_nodes(SCHEMA._schema, parse(query)) == U * (1 + statuses + U)

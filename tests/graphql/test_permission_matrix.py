@@ -83,7 +83,7 @@ async def test_lookups_find_only_what_the_role_reaches(api: Api, world: World, f
 
 
 PROBES = {
-    "managers": """{ r: managers(first: 40) { totalCount edges { node { __typename id
+    "managers": """{ r: managers(first: 15) { totalCount edges { node { __typename id
         office { __typename id parent { __typename id } children { __typename id }
           managers(first: 5) { totalCount edges { node { __typename id } } } }
         customers(first: 5) { edges { node { __typename id manager { __typename id }

@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import strawberry
 
+from server import domain
 from server.db import models
 from server.db.queries import province as figures
 from server.graphql.context import Ctx
 from server.graphql.enums import CustomerClass, ManagerStatus, RiskClass
+from server.graphql.limits import MAX_ITEMS
 from server.graphql.org.types import Tier
 from server.graphql.policy.types import PolicySelection, TenantSettingsType, selection_from_row
 from server.graphql.scalars import DecimalValue, Money
@@ -35,7 +37,8 @@ class TierCount:
 class ManagerCounts:
     total: int
     by_status: list[ManagerStatusCount] = strawberry.field(
-        description="Every status, zeros included."
+        description="Every status, zeros included.",
+        metadata={MAX_ITEMS: len(domain.ManagerStatus)},
     )
     by_tier: list[TierCount] = strawberry.field(
         description="The tiers held, highest first, then the managers without one."
@@ -68,7 +71,8 @@ class CustomerClassCount:
 class CustomerCounts:
     total: int
     by_class: list[CustomerClassCount] = strawberry.field(
-        description="Every class, zeros included, then the customers not classified."
+        description="Every class, zeros included, then the customers not classified.",
+        metadata={MAX_ITEMS: len(domain.CustomerClass) + 1},
     )
 
     @classmethod
@@ -100,7 +104,8 @@ class LoanBook:
         "(0.0312 is 3.12%); null without a balance."
     )
     by_risk_class: list[RiskClassTotal] = strawberry.field(
-        description="Every five-category class, zeros included."
+        description="Every five-category class, zeros included.",
+        metadata={MAX_ITEMS: len(domain.RiskClass)},
     )
 
     @classmethod
@@ -141,7 +146,10 @@ class ProvinceTenant:
     def from_row(cls, row: models.Tenant) -> ProvinceTenant:
         return cls(id=strawberry.ID(row.tenant_id), name=row.name, province=row.province, _row=row)
 
-    @strawberry.field(description="The plugin selected per policy category.")
+    @strawberry.field(
+        description="The plugin selected per policy category.",
+        metadata={MAX_ITEMS: len(domain.PolicyCategory)},
+    )
     async def policy(self, info: Ctx) -> list[PolicySelection]:
         ctx = info.context
         rows = await ctx.loaders.province.policies.load(self._row.tenant_id)
