@@ -14,9 +14,8 @@ not found, like a tenant that does not exist.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -26,7 +25,8 @@ from server.domain import Role
 from server.errors import NotFound, PermissionDenied
 from server.permissions import STAFF, allowed_roles, refusal
 from server.principal import Principal
-from server.services.common import parse_id, require_tenant
+from server.services.common import get_in_scope as get_in_scope
+from server.services.common import require_tenant
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 
@@ -56,44 +56,6 @@ def authorize(actor: Principal, operation: str, kind: str = "mutation") -> Scope
     if actor.roles.isdisjoint(allowed):
         raise PermissionDenied(refusal(kind, operation))
     return scope_of(actor, allowed)
-
-
-async def get_in_scope(
-    session: AsyncSession,
-    model: type[ModelT],
-    scope: Scope,
-    id_: object,
-    *,
-    field: str,
-    entity: str,
-    for_update: bool = False,
-    for_share: bool = False,
-) -> ModelT:
-    """The row with this id in the scope, or ``NotFound`` (out of scope included).
-
-    The locks are ``get_in_tenant``'s: ``for_update`` against everyone, ``for_share`` only
-    against changes; a locked row is read afresh (see the lock order in ``server.services``).
-    """
-    key = parse_id(id_, field, entity)
-    m: Any = model
-    if not (for_update or for_share):
-        row = (
-            await session.execute(select(m).where(*scope.where(m), m.id == key))
-        ).scalar_one_or_none()
-    else:
-        # Lock by key alone, then ask whether the locked row is in scope: PostgreSQL
-        # re-checks a locked row that changed meanwhile against the conditions of the
-        # locking statement, and a scope's sub-selects would there be judged on their
-        # old rows (a customer moved within the subtree would seem out of it).
-        lock = select(m).where(m.tenant_id == scope.tenant_id, m.id == key)
-        lock = lock.with_for_update(read=not for_update).execution_options(populate_existing=True)
-        row = (await session.execute(lock)).scalar_one_or_none()
-        if row is not None and not scope.whole_tenant:
-            inside = await session.scalar(select(m.id).where(*scope.where(m), m.id == key))
-            row = row if inside is not None else None
-    if row is None:
-        raise NotFound(entity, id_, field)
-    return row  # type: ignore[no-any-return]
 
 
 async def acting_tenant(

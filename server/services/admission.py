@@ -15,13 +15,13 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
+from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus
 from server.errors import Conflict, FieldProblem, InvalidInput, Refusal, Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
-from server.services.common import get_in_tenant, require_role
+from server.services.common import get_in_tenant
 from server.services.separation import REQUESTER_DECIDES, refuse_same_person
 
 DOC = "首次建立信贷关系客户准入管理办法"
@@ -91,7 +91,7 @@ async def decide_admission(
     today: dt.date | None = None,
 ) -> models.AdmissionRequest:
     """RISK approves or rejects a pending request it did not make itself."""
-    require_role(actor, (Role.RISK,), "approveAdmission" if approve else "rejectAdmission")
+    authorize(actor, "approveAdmission" if approve else "rejectAdmission")
     text = _reason(reason)
     request = await get_in_tenant(
         session,
@@ -146,7 +146,7 @@ async def set_blacklisted(
     reason: str,
 ) -> models.Customer:
     """Add to or remove from the blacklist, with the reason kept in history (RISK)."""
-    require_role(actor, (Role.RISK,), "blacklistCustomer" if listed else "unblacklistCustomer")
+    authorize(actor, "blacklistCustomer" if listed else "unblacklistCustomer")
     text = _reason(reason)
     customer = await get_in_tenant(
         session,

@@ -121,7 +121,7 @@ async def follow(
                 cursor = row.cursor
                 if principal.expires_at and principal.expires_at <= dt.datetime.now(dt.UTC):
                     return
-                if row.tenant_id != tenant_id or principal.roles.isdisjoint(READERS):
+                if row.tenant_id != tenant_id:
                     return
                 if offices is not None and row.office_id not in offices:
                     continue
