@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
 
+from server import clock
 from server.auth import principal_from_authorization
 from server.db.engine import (
     SQLITE_IMMEDIATE,
@@ -354,6 +355,7 @@ def create_app(
     """The application; ``webhook_resolver`` replaces the system's name resolution for
     webhook hosts (tests give fixed answers)."""
     app = App(settings or Settings.from_env(), sessionmaker, registry, webhook_resolver)
+    clock.configure(app.settings.business_timezone)
     starlette = Starlette(
         routes=[
             Route("/graphql", app.graphql, methods=["GET", "POST"]),

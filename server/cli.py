@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from server import clock
 from server.domain import Role
 from server.log_redaction import Redact
 from server.principal import Principal
@@ -331,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging()
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    clock.configure(settings.business_timezone)
     return int(args.handler(args, settings))
 
 

@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATA_DIR = Path("var")
 WEBHOOK_ALLOWED_NETWORKS = "RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"
@@ -76,6 +77,8 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     keep_alive_seconds: float = 15.0
     db_pool_size: int = 10
+    business_timezone: str = "Asia/Shanghai"
+    """The IANA time zone of business dates (``server.clock``)."""
     data_dir: Path = field(default=DEFAULT_DATA_DIR)
 
     def __post_init__(self) -> None:
@@ -89,6 +92,12 @@ class Settings:
             raise ValueError("RURALCREDIT_MAX_QUERY_NODES must be at least 1")
         if self.request_timeout_seconds <= 0:
             raise ValueError("RURALCREDIT_REQUEST_TIMEOUT_SECONDS must be more than 0")
+        try:
+            ZoneInfo(self.business_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "RURALCREDIT_BUSINESS_TIMEZONE must name an IANA time zone, e.g. Asia/Shanghai"
+            ) from None
         if self.statement_timeout_ms < 1:
             raise ValueError("RURALCREDIT_STATEMENT_TIMEOUT_MS must be at least 1")
 
@@ -142,6 +151,7 @@ class Settings:
             max_subscriptions_per_connection=int(
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
             ),
+            business_timezone=env.get("RURALCREDIT_BUSINESS_TIMEZONE", "Asia/Shanghai"),
             data_dir=data_dir,
         )
 
