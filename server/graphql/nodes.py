@@ -126,6 +126,24 @@ class Manager:
             _row=r,
         )
 
+    @strawberry.field(
+        description=(
+            "Resident ID (GB 11643). Masked to the first 3 and last 4 characters for every "
+            "role except AUDITOR; null for a record made before managers carried one."
+        )
+    )
+    def identity_number(self, info: Ctx) -> str | None:
+        number = self._row.identity_number
+        if number is None or info.context.principal.has_any(*UNMASKED_ID_ROLES):
+            return number
+        return mask_identity(number)
+
+    @strawberry.field(
+        description="Disqualified for life (终生取消资格): the person is never taken on again."
+    )
+    def banned_for_life(self) -> bool:
+        return self._row.banned_for_life
+
     @strawberry.field
     def category_label(self) -> str:
         return self._row.category.label

@@ -11,6 +11,7 @@ savepoint rolled back afterwards, so attempts do not see each other's effects.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 from collections import Counter
@@ -389,10 +390,14 @@ WRITES: dict[str, Write] = {
         "proposal",
     ),
     "createManager": Write(
-        """mutation($o: ID!, $n: String!) { r: createManager(input: {employeeNo: $n, name: "新人",
-           officeId: $o, category: RETAIL, hireDate: "2020-01-01", birthDate: "1990-01-01"})
-           { __typename } }""",
-        lambda t, _: {"o": t["office"], "n": _unique("MX")},
+        """mutation($o: ID!, $n: String!, $i: String!) { r: createManager(input: {
+           employeeNo: $n, name: "新人", officeId: $o, category: RETAIL, hireDate: "2020-01-01",
+           birthDate: "1990-01-01", identityNumber: $i}) { __typename } }""",
+        lambda t, _: {
+            "o": t["office"],
+            "n": _unique("MX"),
+            "i": make_resident_id(random.Random(), birth_date=dt.date(1990, 1, 1)),
+        },
         "office",
     ),
     "createOffice": Write(

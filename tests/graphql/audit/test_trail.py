@@ -241,6 +241,7 @@ async def test_a_request_rolled_back_records_its_done_mutations_as_rolled_back(
         "category": "RETAIL",
         "hireDate": "2020-01-01",
         "birthDate": "1990-01-01",
+        "identityNumber": "37010219900101001X",
     }
     before = await footprint(session)
     response = await api.post(

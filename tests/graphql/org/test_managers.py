@@ -47,6 +47,7 @@ def manager_input(office_id: str, **overrides: Any) -> dict[str, Any]:
         "category": "RETAIL",
         "hireDate": "2018-03-01",
         "birthDate": "1990-05-17",
+        "identityNumber": "370102199005170010",
         "tierCode": "SD_2",
         "qualification": {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.50"},
         "jurisdictionHouseholds": 800,
