@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from server.demo.draw import RECORDED_BY, Row, TenantDraw, Weighted, date_between
 from server.demo.names import TOWNSHIPS, URBAN_AREAS, VILLAGES, person_name
-from server.identity_codes import make_resident_id
 from server.domain import (
     CreditExamResult,
     Education,
@@ -20,6 +19,7 @@ from server.domain import (
     SystemProficiency,
     TierChangeCause,
 )
+from server.identity_codes import make_resident_id
 from server.policy import Tier
 from server.services.periods import add_months
 

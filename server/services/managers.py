@@ -324,8 +324,7 @@ async def _require_person_free(
             ]
         )
     raise Conflict(
-        f"this person already has the manager record {found.employee_no}; "
-        "take them on again there",
+        f"this person already has the manager record {found.employee_no}; take them on again there",
         "identity_number",
     )
 
