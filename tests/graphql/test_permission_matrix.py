@@ -179,6 +179,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "provinceTenants": "{ id }",
         "auditLog": "{ totalCount }",
         "tierProposals": "{ totalCount }",
+        "pendingAdmissions": "{ totalCount edges { node { requestedBy customer { id } } } }",
     }
     for role in ROLES:
         body = await _as(

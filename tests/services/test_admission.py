@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
 from server.errors import (
@@ -214,7 +215,7 @@ async def test_another_risk_user_approves(desk: Desk) -> None:
     assert approved.decision_reason == "经审查同意准入"
     stored = await desk.stored(customer)
     assert stored.admission_status is AdmissionStatus.APPROVED
-    assert stored.admitted_on == dt.date.today()
+    assert stored.admitted_on == business_today()
     with pytest.raises(Conflict):
         await decide(desk, made, approve=True, reason="再批", user="other.risk")
 

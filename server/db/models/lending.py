@@ -158,8 +158,8 @@ class AdmissionRequest(Base):
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
         Index(None, "tenant_id", "customer_id", "requested_at"),
-        # The work queue of pending requests, oldest first.
-        Index(None, "tenant_id", "status", "requested_at"),
+        # The work queue of pending requests, oldest (lowest time-ordered id) first.
+        Index(None, "tenant_id", "status", "id"),
     )
 
 

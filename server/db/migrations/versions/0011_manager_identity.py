@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 LAPSE_INDEX = "ix_admission_lapses_tenant_id_customer_id_lapsed_on"
-QUEUE_INDEX = "ix_admission_requests_tenant_id_status_requested_at"
+QUEUE_INDEX = "ix_admission_requests_tenant_id_status_id"
 IDENTITY_UNIQUE = "uq_managers_tenant_id_identity_number"
 
 
@@ -59,9 +59,7 @@ def upgrade() -> None:
     op.create_index(
         op.f(LAPSE_INDEX), "admission_lapses", ["tenant_id", "customer_id", "lapsed_on"]
     )
-    op.create_index(
-        op.f(QUEUE_INDEX), "admission_requests", ["tenant_id", "status", "requested_at"]
-    )
+    op.create_index(op.f(QUEUE_INDEX), "admission_requests", ["tenant_id", "status", "id"])
 
 
 def downgrade() -> None:
