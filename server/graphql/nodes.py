@@ -33,6 +33,7 @@ from server.graphql.enums import (
 )
 from server.graphql.lending.filters import NestedLoanFilter, nested_loan_criteria
 from server.graphql.lending.types import (
+    AdmissionLapse,
     BlacklistEntry,
     ClassChange,
     CustomerFacts,
@@ -309,6 +310,11 @@ class Customer:
             Loan.from_row,
             nested_loan_criteria(ctx.tenant_id, filter),
         )
+
+    @strawberry.field(description="Approved admissions that lapsed (Art. 2), oldest first.")
+    async def admission_lapses(self, info: Ctx) -> list[AdmissionLapse]:
+        rows = await info.context.loaders.lending.admission_lapses.load(self._row.id)
+        return [AdmissionLapse.from_row(r) for r in rows]
 
     @strawberry.field(description="Additions to and removals from the blacklist, oldest first.")
     async def blacklist_history(self, info: Ctx) -> list[BlacklistEntry]:

@@ -518,7 +518,8 @@ LOAN = """mutation($c: ID!) { createLoan(input: {customerId: $c, contractNo: "LA
   product: WORKING_CAPITAL, principal: "100000.00", annualRate: "0.0500",
   issuedOn: "2026-02-01", maturesOn: "2027-02-01", guarantee: MORTGAGE}) {
   __typename ... on Refused { refusals { rule } } } }"""
-CUSTOMER = "query($id: ID!) { customer(id: $id) { admissionStatus } }"
+CUSTOMER = """query($id: ID!) { customer(id: $id) { admissionStatus
+  admissionLapses { lastCreditOn lapsedOn recordedBy } } }"""
 
 
 @pytest.mark.parametrize("blacklisted", [False, True])
@@ -545,6 +546,13 @@ async def test_a_lapse_found_by_a_refused_loan_or_request_stands(
     assert await desk.count(models.Loan) == loans_before
     shown = await call(api, CUSTOMER, {"id": str(customer.id)}, roles=(Role.RISK,), user="x")
     assert shown["admissionStatus"] == "LAPSED"
+    assert shown["admissionLapses"] == [
+        {
+            "lastCreditOn": "2025-01-10",
+            "lapsedOn": business_today().isoformat(),
+            "recordedBy": REQUESTER,
+        }
+    ]
     lapses = (
         await desk.session.scalars(
             select(models.AdmissionLapse).where(
