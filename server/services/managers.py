@@ -25,13 +25,14 @@ from server.domain import (
     TierChangeCause,
 )
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems, SeparationOfDuties
-from server.identity_codes import normalise_resident_id, validate_resident_id
+from server.identity_codes import normalise_resident_id
 from server.ids import uuid7
 from server.outbox import events
 from server.outbox.payloads import grade_payload, office_json
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services import manager_identity
 from server.services.access import authorize, get_in_scope
 from server.services.periods import add_months
 from server.services.separation import OWN_RECORD, refuse_own_record
@@ -98,24 +99,6 @@ STATUS_CHANGES: dict[ManagerStatus, frozenset[ManagerStatus]] = {
 is cut short; a suspension (e.g. 山东办法 第十六条, until the exam is passed) is lifted by
 HR; a manager who left may be taken on again. Disqualification follows only from a
 confirmed violation, and is final; nobody goes back into probation."""
-
-
-LIFETIME_BAN_ARTICLE = "core.md 客户经理; 信贷客户经理管理暂行办法 第七条 (终生取消资格)"
-
-
-def _check_identity(f: ManagerFields, problems: Problems, today: dt.date) -> None:
-    """A resident ID (GB 11643, check digit verified) whose birth date is the manager's."""
-    if f.identity_number is None:
-        return
-    message = validate_resident_id(f.identity_number, today=today)
-    if message is not None:
-        problems.add("identity_number", "RESIDENT_ID_GB11643", f"resident ID {message}")
-    elif f.identity_number[6:14] != f"{f.birth_date:%Y%m%d}":
-        problems.add(
-            "identity_number",
-            "BIRTH_DATE_MATCH",
-            "the birth date in the resident ID is not the manager's birth date",
-        )
 
 
 def _check(f: ManagerFields, problems: Problems, today: dt.date) -> None:
@@ -235,7 +218,7 @@ async def create_manager(
     if fields.identity_number is None:
         problems.add("identity_number", "REQUIRED", "a new manager needs a resident ID")
     _check(fields, problems, today)
-    _check_identity(fields, problems, today)
+    manager_identity.check_identity(fields.identity_number, fields.birth_date, problems, today)
     months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
     _check_licence(fields, problems, today, months)
     if fields.status not in (ManagerStatus.ACTIVE, ManagerStatus.PROBATION):
@@ -259,7 +242,7 @@ async def create_manager(
     )
     await _require_unique_employee_no(session, actor.tenant_id, fields.employee_no)
     assert fields.identity_number is not None  # required above
-    await _require_person_free(session, actor.tenant_id, fields.identity_number)
+    await manager_identity.require_person_free(session, actor.tenant_id, fields.identity_number)
     values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
     values["office_id"] = office.id
     manager = models.Manager(id=uuid7(), tenant_id=actor.tenant_id, **values)
@@ -294,41 +277,6 @@ async def _require_unique_employee_no(
         raise Conflict(f"employee number {employee_no} is already used", "employee_no")
 
 
-async def _require_person_free(
-    session: AsyncSession,
-    tenant_id: str,
-    identity_number: str,
-    own_id: uuid.UUID | None = None,
-) -> None:
-    """One manager record per person in the tenant, and never one for a person banned for
-    life (终生取消资格 binds the person, not the employee record). A person who left is
-    taken on again on their old record (status LEFT → ACTIVE or PROBATION)."""
-    query = select(models.Manager.employee_no, models.Manager.banned_for_life).where(
-        models.Manager.tenant_id == tenant_id,
-        models.Manager.identity_number == identity_number,
-    )
-    if own_id is not None:
-        query = query.where(models.Manager.id != own_id)
-    found = (await session.execute(query.limit(1))).first()
-    if found is None:
-        return
-    if found.banned_for_life:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "identity_number",
-                    "LIFETIME_BAN",
-                    "this person was disqualified for life as a credit customer manager "
-                    f"({LIFETIME_BAN_ARTICLE}) and cannot be taken on again",
-                )
-            ]
-        )
-    raise Conflict(
-        f"this person already has the manager record {found.employee_no}; take them on again there",
-        "identity_number",
-    )
-
-
 async def update_manager(
     session: AsyncSession,
     actor: Principal,
@@ -358,17 +306,8 @@ async def update_manager(
     if isinstance(changes.get("identity_number"), str):
         changes = {**changes, "identity_number": normalise_resident_id(changes["identity_number"])}
     problems = Problems()
-    if (
-        changes.get("identity_number", manager.identity_number) != manager.identity_number
-        and manager.banned_for_life
-        and manager.identity_number is not None
-    ):
-        problems.add(
-            "identity_number",
-            "LIFETIME_BAN",
-            f"the identity number of a manager disqualified for life ({LIFETIME_BAN_ARTICLE}) "
-            "cannot be changed",
-        )
+    if "identity_number" in changes:
+        manager_identity.check_change(manager, changes["identity_number"], problems)
     if "status" in changes and manager.status == ManagerStatus.DISQUALIFIED:
         problems.add(
             "status", "DISQUALIFIED_IS_FINAL", "a disqualified manager's status cannot be changed"
@@ -385,13 +324,13 @@ async def update_manager(
     merged.office_id = str(merged.office_id)
     _check(merged, problems, today)
     if {"identity_number", "birth_date"} & set(changes):
-        _check_identity(merged, problems, today)
+        manager_identity.check_identity(merged.identity_number, merged.birth_date, problems, today)
     if LICENCE_FIELDS & set(changes):
         months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
         _check_licence(merged, problems, today, months)
     problems.raise_if_any()
     if changes.get("identity_number") not in (None, manager.identity_number):
-        await _require_person_free(
+        await manager_identity.require_person_free(
             session, actor.tenant_id, changes["identity_number"], own_id=manager.id
         )
     if "office_id" in changes:
