@@ -578,3 +578,8 @@ async def test_the_daily_job_lapses_what_is_due_once(desk: Desk) -> None:
         assert await lapses_of(desk, customer) == []
     assert await admission.lapse_due_admissions(desk.session, TENANT, today) == 0
     assert [len(await lapses_of(desk, c)) for c in due] == [1, 1]
+    # A customer the job lapsed asks again like a new one.
+    made = await request_on(desk, due[0], today)
+    assert made.status is AdmissionDecision.PENDING
+    assert (await desk.stored(due[0])).admission_status is AdmissionStatus.PENDING
+    assert len(await lapses_of(desk, due[0])) == 1
