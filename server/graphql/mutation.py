@@ -5,9 +5,9 @@
 resolver runs in a savepoint (``session.begin_nested()``); a ``DomainError`` rolls
 the savepoint back — nothing the mutation wrote survives but the changes the error
 names as kept (``DomainError.keeping``), made again in a savepoint of their own — and
-becomes the matching member of the result union (``server.graphql.errors``); an ``IntegrityError``
-becomes ``Conflict``. A resolver's body is its domain logic alone: call the service,
-build the success type.
+becomes the matching member of the result union (``server.graphql.errors``); an
+``IntegrityError`` becomes ``Conflict``. A resolver's body is its domain logic alone:
+call the service, build the success type.
 
 Before anything, the caller's roles must be allowed the field by the permission table
 (``server.permissions``); otherwise the result is ``PermissionDeniedError`` and nothing
