@@ -32,7 +32,13 @@ names, its field spelled as the client's input path (``server/graphql/paths.py``
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
+
+Kept = Callable[[Any], Awaitable[object]]
+"""A change that stands although the use case failed: called with the session after the
+failed use case's writes are rolled back (e.g. the admission lapse a refused loan found)."""
 
 
 class RuralCreditError(Exception):
@@ -61,6 +67,12 @@ class DomainError(RuralCreditError):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.kept: tuple[Kept, ...] = ()
+
+    def keeping(self, *changes: Kept) -> DomainError:
+        """This error, with changes made again after the rollback, in the same transaction."""
+        self.kept = (*self.kept, *changes)
+        return self
 
 
 class InvalidInput(DomainError):

@@ -69,6 +69,9 @@ QUERIES: Mapping[str, Rule] = {
     "appraisal": _rule(STAFF),
     "appraisalRun": _rule(TENANT_READERS, note="a batch over the whole tenant"),
     "rotationDue": _rule(TENANT_READERS, note="rotation is HR's; a tenant-wide list"),
+    "pendingAdmissions": _rule(
+        STAFF, note="the admission requests awaiting RISK's decision, in the caller's scope"
+    ),
     "gradeEvents": _rule(EVENT_READERS),
     "classEvents": _rule(EVENT_READERS),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),

@@ -431,6 +431,7 @@ async def manager_holding(
         status=ManagerStatus.ACTIVE,
         hire_date=dt.date(2013, 8, 1),
         birth_date=birth_date,
+        identity_number=make_resident_id(random.Random(), birth_date=birth_date),
         tier_code=held.code if held else None,
         tier_rank=held.rank if held else None,
         tier_name=held.name if held else None,

@@ -89,6 +89,7 @@ def test_office_tree(rows: TenantRows) -> None:
 
 def test_managers(rows: TenantRows) -> None:
     assert len({m["employee_no"] for m in rows.managers}) == len(rows.managers)
+    assert len({m["identity_number"] for m in rows.managers}) == len(rows.managers)
     with_tier = {m["id"] for m in rows.managers if m["tier_code"] is not None}
     assert {c["manager_id"] for c in rows.tier_changes} == with_tier
     for manager in rows.managers:
@@ -99,6 +100,8 @@ def test_managers(rows: TenantRows) -> None:
         assert manager["credit_work_years"] == manager["credit_work_years"].quantize(
             Decimal("0.01")
         )
+        assert validate_resident_id(manager["identity_number"], today=TODAY) is None
+        assert manager["identity_number"][6:14] == f"{manager['birth_date']:%Y%m%d}"
         probation = manager["status"] is ManagerStatus.PROBATION
         assert (manager["probation_ends_on"] > TODAY) == probation
         if probation:

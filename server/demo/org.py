@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,6 +19,7 @@ from server.domain import (
     SystemProficiency,
     TierChangeCause,
 )
+from server.identity_codes import make_resident_id
 from server.policy import Tier
 from server.services.periods import add_months
 
@@ -131,6 +133,7 @@ def manager_rows(draw: TenantDraw, count: int, offices: list[Row]) -> tuple[list
     branches = [o for o in offices if o["kind"] is OfficeKind.BRANCH]
     outlets = [o for o in offices if o["kind"] is OfficeKind.OUTLET]
     managers, changes = [], []
+    identities: set[str] = set()
     employee_no = 0
     for index in range(count):
         status = _MANAGER_STATUS.pick(rng)
@@ -199,6 +202,7 @@ def manager_rows(draw: TenantDraw, count: int, offices: list[Row]) -> tuple[list
                 "licence_no": f"{draw.tenant.code}XD{licence_issued.year}{index + 1:05d}",
                 "licence_issued_on": licence_issued,
                 "licence_valid_until": licence_until,
+                "identity_number": _identity_number(draw, birth, male=male, taken=identities),
                 "jurisdiction_households": households,
                 "rated_households": households * rng.randint(35, 100) // 100,
                 "created_at": at,
@@ -208,6 +212,20 @@ def manager_rows(draw: TenantDraw, count: int, offices: list[Row]) -> tuple[list
         if tier is not None:
             changes.append(_initial_tier_change(draw, manager_id, tier, post_started))
     return managers, changes
+
+
+def _identity_number(draw: TenantDraw, born: dt.date, *, male: bool, taken: set[str]) -> str:
+    """A valid resident ID matching the birth date, unique among the tenant's managers.
+
+    Drawn from a generator of its own (seeded by the tenant and the birth date), so the
+    rest of the demo data stays what it was before managers carried identity numbers.
+    """
+    rng = random.Random(f"{draw.tenant.tenant_id}:{born.isoformat()}:{len(taken)}")
+    number = make_resident_id(rng, region=draw.tenant.regions[0], birth_date=born, male=male)
+    while number in taken:
+        number = make_resident_id(rng, region=draw.tenant.regions[0], birth_date=born, male=male)
+    taken.add(number)
+    return number
 
 
 def _initial_tier(draw: TenantDraw, *, probation: bool, years: Decimal) -> Tier | None:

@@ -3,10 +3,11 @@
 ``@mutation(description=...)`` declares a root mutation field as
 ``@strawberry.mutation`` does, with ``MutationBoundary`` around its resolver: the
 resolver runs in a savepoint (``session.begin_nested()``); a ``DomainError`` rolls
-the savepoint back — nothing the mutation wrote survives — and becomes the matching
-member of the result union (``server.graphql.errors``); an ``IntegrityError``
-becomes ``Conflict``. A resolver's body is its domain logic alone: call the service,
-build the success type.
+the savepoint back — nothing the mutation wrote survives but the changes the error
+names as kept (``DomainError.keeping``), made again in a savepoint of their own — and
+becomes the matching member of the result union (``server.graphql.errors``); an
+``IntegrityError`` becomes ``Conflict``. A resolver's body is its domain logic alone:
+call the service, build the success type.
 
 Before anything, the caller's roles must be allowed the field by the permission table
 (``server.permissions``); otherwise the result is ``PermissionDeniedError`` and nothing
@@ -83,6 +84,9 @@ class MutationBoundary(FieldExtension):
                 result, outcome = await next_(source, info, **kwargs), OK
         except errors.DomainError as error:
             result, outcome = to_error_type(error, self.path), error.code
+            for kept in error.kept:
+                async with context.session.begin_nested():
+                    await kept(context.session)
         except IntegrityError:
             # A concurrent writer took the same unique key between our check and our insert.
             result = ConflictError(

@@ -33,6 +33,7 @@ from server.graphql.enums import (
 )
 from server.graphql.lending.filters import NestedLoanFilter, nested_loan_criteria
 from server.graphql.lending.types import (
+    AdmissionLapse,
     BlacklistEntry,
     ClassChange,
     CustomerFacts,
@@ -125,6 +126,24 @@ class Manager:
             rated_households=r.rated_households,
             _row=r,
         )
+
+    @strawberry.field(
+        description=(
+            "Resident ID (GB 11643). Masked to the first 3 and last 4 characters for every "
+            "role except AUDITOR; null for a record made before managers carried one."
+        )
+    )
+    def identity_number(self, info: Ctx) -> str | None:
+        number = self._row.identity_number
+        if number is None or info.context.principal.has_any(*UNMASKED_ID_ROLES):
+            return number
+        return mask_identity(number)
+
+    @strawberry.field(
+        description="Disqualified for life (终生取消资格): the person is never taken on again."
+    )
+    def banned_for_life(self) -> bool:
+        return self._row.banned_for_life
 
     @strawberry.field
     def category_label(self) -> str:
@@ -291,6 +310,11 @@ class Customer:
             Loan.from_row,
             nested_loan_criteria(ctx.tenant_id, filter),
         )
+
+    @strawberry.field(description="Approved admissions that lapsed (Art. 2), oldest first.")
+    async def admission_lapses(self, info: Ctx) -> list[AdmissionLapse]:
+        rows = await info.context.loaders.lending.admission_lapses.load(self._row.id)
+        return [AdmissionLapse.from_row(r) for r in rows]
 
     @strawberry.field(description="Additions to and removals from the blacklist, oldest first.")
     async def blacklist_history(self, info: Ctx) -> list[BlacklistEntry]:

@@ -29,7 +29,7 @@ def grade_payload(
     name: str,
     office: dict[str, Any],
     from_tier: tuple[str | None, str | None, int | None],
-    to_tier: Tier,
+    to_tier: Tier | None,
     cause: TierChangeCause,
     effective_on: dt.date,
     reason: str | None = None,
@@ -42,8 +42,8 @@ def grade_payload(
         "manager": {"id": str(manager_id), "employeeNo": employee_no, "name": name},
         "office": office,
         "from": _tier_json(*from_tier),
-        "to": _tier_json(to_tier.code, to_tier.name, to_tier.rank),
-        "direction": direction(from_tier[2], to_tier.rank),
+        "to": _tier_json(to_tier.code, to_tier.name, to_tier.rank) if to_tier else None,
+        "direction": direction(from_tier[2], to_tier.rank if to_tier else None),
         "cause": cause.value,
         "appraisalId": str(appraisal_id) if appraisal_id else None,
         "violationId": str(violation_id) if violation_id else None,
@@ -76,7 +76,11 @@ def class_payload(
     }
 
 
-def direction(from_rank: int | None, to_rank: int) -> str:
+def direction(from_rank: int | None, to_rank: int | None) -> str:
+    """``SET`` (first tier), ``UP``, ``DOWN``, ``SAME``, or ``REMOVED`` (no tier any more:
+    a disqualified manager holds none)."""
+    if to_rank is None:
+        return "REMOVED"
     if from_rank is None:
         return "SET"
     if to_rank > from_rank:

@@ -5,31 +5,172 @@ needs an approved admission review (Art. 7), decided by RISK — not the person
 who asked. Blacklisted customers are refused admission and new credit (Art.
 5.1). A borrower keeps one office relationship (Art. 6.1); moving it is an
 explicit transfer at the customer's choice (Art. 6.2), and the loans move with it.
+
+The lapse (Art. 2: 客户所有批复均已失效 for more than 6 months → a new customer again). We
+keep no approval documents of their own, so "every approval has lapsed" is read from what
+we have: the customer has no outstanding balance, and its last credit — the later of the
+admission approval (``admitted_on``) and the last loan's maturity (a loan's approval runs
+to its maturity; a loan repaid early counts until it was due) — is more than 6 months
+(calendar months, :func:`add_months`) before the day. A customer approved but never lent
+to and without an approval date never lapses. When it has lapsed, the admission becomes
+``LAPSED``, ``last_credit_lapsed_on`` keeps the last credit date, and an
+``AdmissionLapse`` row keeps the change. Three paths apply the rule, all at the
+business date (:func:`server.clock.business_today`): ``requestAdmission`` for an
+APPROVED customer (so a lapsed customer may ask again), a loan refused with
+``ADMISSION_LAPSED`` (the lapse stands although the loan is rolled back), and the daily
+job :func:`lapse_due_admissions`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus
-from server.errors import Conflict, FieldProblem, InvalidInput, Refusal, Refused
+from server.errors import Conflict, FieldProblem, InvalidInput, Kept, Refusal, Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant
+from server.services.periods import add_months
 from server.services.separation import REQUESTER_DECIDES, refuse_same_person
 
 DOC = "首次建立信贷关系客户准入管理办法"
+LAPSE_MONTHS = 6  # 准入办法 第二条: 信贷业务中止时间 … 超过6个月
+LAPSE_JOB = "job:admission-lapse"
+"""Who recorded a lapse the daily job found."""
+SHORTEST_LAPSE_DAYS = 182
+"""Six calendar months are at least 181 days, so a lapse is at least 182 days after the last
+credit: the job's query looks no nearer than that, and the exact rule decides."""
 REQUESTABLE = (
     AdmissionStatus.REQUIRED,
     AdmissionStatus.REJECTED,
     AdmissionStatus.LAPSED,
 )
+
+
+def last_credit_on(
+    customer: models.Customer, exposure: Decimal, last_maturity: dt.date | None
+) -> dt.date | None:
+    """When the customer's last approval lapsed: the later of its admission approval and its
+    last loan's maturity; ``None`` while credit is outstanding, or with neither date."""
+    if exposure > 0:
+        return None
+    dates = [d for d in (customer.admitted_on, last_maturity) if d is not None]
+    return max(dates) if dates else None
+
+
+def lapse_due(last_credit: dt.date | None, on: dt.date) -> bool:
+    """More than 6 months without credit on ``on`` (exactly 6 months later still holds)."""
+    return last_credit is not None and add_months(last_credit, LAPSE_MONTHS) < on
+
+
+async def credit_standing(
+    session: AsyncSession, tenant_id: str, customer_id: object
+) -> tuple[Decimal, dt.date | None]:
+    """The customer's outstanding balance and its last loan's maturity."""
+    row = (
+        await session.execute(
+            select(func.sum(models.Loan.balance), func.max(models.Loan.matures_on)).where(
+                models.Loan.tenant_id == tenant_id, models.Loan.customer_id == customer_id
+            )
+        )
+    ).one()
+    return Decimal(row[0] or 0), row[1]
+
+
+async def lapse_if_due(
+    session: AsyncSession,
+    tenant_id: str,
+    customer_id: object,
+    *,
+    today: dt.date,
+    recorded_by: str,
+) -> bool:
+    """Set an APPROVED corporate customer's admission to ``LAPSED`` if it lapsed by ``today``,
+    with its ``AdmissionLapse`` row; ``False`` (nothing written) otherwise. Locks the
+    customer first (the lock order of :mod:`server.services`), so a loan written at the same
+    time is either seen or waits."""
+    customer = await get_in_tenant(
+        session,
+        models.Customer,
+        tenant_id,
+        str(customer_id),
+        field="customer_id",
+        entity="Customer",
+        for_update=True,
+    )
+    if (
+        customer.kind != CustomerKind.CORPORATE
+        or customer.admission_status != AdmissionStatus.APPROVED
+    ):
+        return False
+    exposure, last_maturity = await credit_standing(session, tenant_id, customer.id)
+    last_credit = last_credit_on(customer, exposure, last_maturity)
+    if last_credit is None or not lapse_due(last_credit, today):
+        return False
+    customer.admission_status = AdmissionStatus.LAPSED
+    customer.last_credit_lapsed_on = last_credit
+    session.add(
+        models.AdmissionLapse(
+            tenant_id=tenant_id,
+            customer_id=customer.id,
+            last_credit_on=last_credit,
+            lapsed_on=today,
+            recorded_by=recorded_by,
+        )
+    )
+    await session.flush()
+    return True
+
+
+def kept_lapse(
+    tenant_id: str, customer_id: object, *, recorded_by: str, today: dt.date | None = None
+) -> Kept:
+    """The lapse, as a change that stands although the use case that found it fails
+    (:meth:`server.errors.DomainError.keeping`); checked again when it is made."""
+
+    async def keep(session: AsyncSession) -> bool:
+        return await lapse_if_due(
+            session,
+            tenant_id,
+            customer_id,
+            today=today or business_today(),
+            recorded_by=recorded_by,
+        )
+
+    return keep
+
+
+async def lapse_due_admissions(session: AsyncSession, tenant_id: str, today: dt.date) -> int:
+    """The daily job: every approved admission of the tenant that lapsed by ``today`` becomes
+    ``LAPSED``; the number changed. Idempotent: a second run the same day changes nothing."""
+    c, loan = models.Customer, models.Loan
+    nearest = today - dt.timedelta(days=SHORTEST_LAPSE_DAYS)
+    of_customer = (loan.tenant_id == c.tenant_id, loan.customer_id == c.id)
+    candidates = await session.scalars(
+        select(c.id)
+        .where(
+            c.tenant_id == tenant_id,
+            c.kind == CustomerKind.CORPORATE,
+            c.admission_status == AdmissionStatus.APPROVED,
+            or_(c.admitted_on.is_(None), c.admitted_on <= nearest),
+            or_(c.admitted_on.is_not(None), exists().where(*of_customer)),
+            ~exists().where(*of_customer, or_(loan.balance > 0, loan.matures_on > nearest)),
+        )
+        .order_by(c.id)
+    )
+    changed = 0
+    for customer_id in list(candidates):
+        if await lapse_if_due(session, tenant_id, customer_id, today=today, recorded_by=LAPSE_JOB):
+            changed += 1
+    return changed
 
 
 def _reason(reason: str, field: str = "reason") -> str:
@@ -45,7 +186,10 @@ async def request_admission(
     *,
     customer_id: str,
     reason: str,
+    today: dt.date | None = None,
 ) -> models.AdmissionRequest:
+    """Ask for a corporate customer's admission (Art. 7): a first one, again after a
+    rejection, or again after its approval lapsed (Art. 2, checked here at ``today``)."""
     scope = authorize(actor, "requestAdmission")
     text = _reason(reason)
     customer = await get_in_scope(
@@ -61,13 +205,22 @@ async def request_admission(
         raise Conflict(
             "only a corporate customer's first credit needs admission (Art. 7)", "customer_id"
         )
+    today = today or business_today()
+    lapsed = customer.admission_status == AdmissionStatus.APPROVED and await lapse_if_due(
+        session, actor.tenant_id, customer.id, today=today, recorded_by=actor.user_id
+    )
     if customer.admission_status not in REQUESTABLE:
         raise Conflict(f"admission is already {customer.admission_status.value}", "customer_id")
     if customer.blacklisted:
-        raise Refused(
+        refused = Refused(
             "the admission request",
             [Refusal("BLACKLISTED", f"{DOC} 第五条(一)", "the customer is blacklisted")],
         )
+        if lapsed:
+            refused.keeping(
+                kept_lapse(actor.tenant_id, customer.id, recorded_by=actor.user_id, today=today)
+            )
+        raise refused
     request = models.AdmissionRequest(
         tenant_id=actor.tenant_id,
         customer_id=customer.id,
@@ -131,7 +284,7 @@ async def decide_admission(
     request.decision_reason = text
     customer.admission_status = AdmissionStatus.APPROVED if approve else AdmissionStatus.REJECTED
     if approve:
-        customer.admitted_on = today or dt.date.today()
+        customer.admitted_on = today or business_today()
     await session.flush()
     return request
 

@@ -27,13 +27,13 @@ from server.domain import (
 from server.errors import Refusal
 from server.policy import LoanRequest
 from server.policy.registry import PolicyRegistry
-from server.services.periods import add_months
+from server.services.admission import LAPSE_MONTHS, lapse_due, last_credit_on
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 
 ADMISSION_DOC = "首次建立信贷关系客户准入管理办法"
 LICENCE_DOC = "信贷客户经理管理暂行办法 第三条(持证上岗)"
-ADMISSION_LAPSE_MONTHS = 6  # 准入办法 第二条
+ADMISSION_LAPSED = "ADMISSION_LAPSED"
 
 
 async def _exposure_and_last_maturity(
@@ -74,18 +74,17 @@ def admission_refusals(
             )
         )
         return refusals
-    dates = [d for d in (customer.admitted_on, last_maturity) if d is not None]
-    if exposure <= 0 and dates:
-        last_credit = max(dates)
-        if add_months(last_credit, ADMISSION_LAPSE_MONTHS) < on:
-            refusals.append(
-                Refusal(
-                    "ADMISSION_LAPSED",
-                    f"{ADMISSION_DOC} 第二条",
-                    f"no credit since {last_credit}: more than {ADMISSION_LAPSE_MONTHS} months, "
-                    "so the customer counts as new and needs admission again",
-                )
+    # The rule and what "every approval lapsed" means: server.services.admission.
+    last_credit = last_credit_on(customer, exposure, last_maturity)
+    if lapse_due(last_credit, on):
+        refusals.append(
+            Refusal(
+                ADMISSION_LAPSED,
+                f"{ADMISSION_DOC} 第二条",
+                f"no credit since {last_credit}: more than {LAPSE_MONTHS} months, "
+                "so the customer counts as new and needs admission again",
             )
+        )
     return refusals
 
 

@@ -15,9 +15,10 @@ from server.errors import Conflict, Problems, Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
+from server.services.admission import kept_lapse
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant
-from server.services.lending import loan_refusals
+from server.services.lending import ADMISSION_LAPSED, loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
 MAX_RATE = Decimal("0.36")
@@ -130,7 +131,11 @@ async def create_loan(
         issued_on=issued_on,
     )
     if refusals:
-        raise Refused("the loan", refusals)
+        refused = Refused("the loan", refusals)
+        if any(r.rule == ADMISSION_LAPSED for r in refusals):
+            # 准入办法 第二条: the lapse found stands although the loan is not written.
+            refused.keeping(kept_lapse(actor.tenant_id, customer.id, recorded_by=actor.user_id))
+        raise refused
     loan = models.Loan(
         tenant_id=actor.tenant_id,
         contract_no=contract_no,

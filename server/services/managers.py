@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     CreditExamResult,
@@ -24,12 +25,14 @@ from server.domain import (
     TierChangeCause,
 )
 from server.errors import Conflict, FieldProblem, InvalidInput, Problems, SeparationOfDuties
+from server.identity_codes import normalise_resident_id
 from server.ids import uuid7
 from server.outbox import events
 from server.outbox.payloads import grade_payload, office_json
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services import manager_identity
 from server.services.access import authorize, get_in_scope
 from server.services.periods import add_months
 from server.services.separation import OWN_RECORD, refuse_own_record
@@ -63,6 +66,7 @@ class ManagerFields:
     licence_no: str | None = None
     licence_issued_on: dt.date | None = None
     licence_valid_until: dt.date | None = None
+    identity_number: str | None = None
     jurisdiction_households: int | None = None
     rated_households: int | None = None
 
@@ -75,6 +79,7 @@ NOT_NULL = {
     "hire_date": "hireDate cannot be null",
     "birth_date": "birthDate cannot be null",
     "status": "status cannot be null",
+    "identity_number": "identityNumber cannot be null",
 }
 """The fields an update may not clear, each with its message. The messages spell the
 fields as clients have always read them, so they are written out rather than derived."""
@@ -200,15 +205,20 @@ async def create_manager(
     today: dt.date | None = None,
 ) -> models.Manager:
     scope = authorize(actor, "createManager")
-    today = today or dt.date.today()
+    today = today or business_today()
     fields.employee_no = fields.employee_no.strip()
     fields.name = fields.name.strip()
+    if fields.identity_number is not None:
+        fields.identity_number = normalise_resident_id(fields.identity_number)
     if actor.is_manager(fields.employee_no):
         raise SeparationOfDuties(
             OWN_RECORD, "nobody may create their own manager record", "employee_no"
         )
     problems = Problems()
+    if fields.identity_number is None:
+        problems.add("identity_number", "REQUIRED", "a new manager needs a resident ID")
     _check(fields, problems, today)
+    manager_identity.check_identity(fields.identity_number, fields.birth_date, problems, today)
     months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
     _check_licence(fields, problems, today, months)
     if fields.status not in (ManagerStatus.ACTIVE, ManagerStatus.PROBATION):
@@ -231,6 +241,8 @@ async def create_manager(
         entity="Office",
     )
     await _require_unique_employee_no(session, actor.tenant_id, fields.employee_no)
+    assert fields.identity_number is not None  # required above
+    await manager_identity.require_person_free(session, actor.tenant_id, fields.identity_number)
     values: dict[str, Any] = {k: getattr(fields, k) for k in ManagerFields.__dataclass_fields__}
     values["office_id"] = office.id
     manager = models.Manager(id=uuid7(), tenant_id=actor.tenant_id, **values)
@@ -278,7 +290,7 @@ async def update_manager(
     is kept as a move, dated ``office_moved_on`` (today by default), for the transfer rules
     of appraisals."""
     scope = authorize(actor, "updateManager")
-    today = today or dt.date.today()
+    today = today or business_today()
     manager = await get_in_scope(
         session,
         models.Manager,
@@ -291,7 +303,11 @@ async def update_manager(
     if not set(changes) <= UPDATABLE:
         raise ValueError(f"not updatable: {sorted(set(changes) - UPDATABLE)}")
     refuse_own_record(actor, manager, "manager_id", act="change")
+    if isinstance(changes.get("identity_number"), str):
+        changes = {**changes, "identity_number": normalise_resident_id(changes["identity_number"])}
     problems = Problems()
+    if "identity_number" in changes:
+        manager_identity.check_change(manager, changes["identity_number"], problems)
     if "status" in changes and manager.status == ManagerStatus.DISQUALIFIED:
         problems.add(
             "status", "DISQUALIFIED_IS_FINAL", "a disqualified manager's status cannot be changed"
@@ -307,10 +323,16 @@ async def update_manager(
         setattr(merged, key, value.strip() if isinstance(value, str) else value)
     merged.office_id = str(merged.office_id)
     _check(merged, problems, today)
+    if {"identity_number", "birth_date"} & set(changes):
+        manager_identity.check_identity(merged.identity_number, merged.birth_date, problems, today)
     if LICENCE_FIELDS & set(changes):
         months = (await tenant_settings(session, actor.tenant_id)).licence_validity_months
         _check_licence(merged, problems, today, months)
     problems.raise_if_any()
+    if changes.get("identity_number") not in (None, manager.identity_number):
+        await manager_identity.require_person_free(
+            session, actor.tenant_id, changes["identity_number"], own_id=manager.id
+        )
     if "office_id" in changes:
         office = await get_in_scope(
             session,
@@ -381,7 +403,7 @@ async def _office_json(session: AsyncSession, tenant_id: str, office_id: uuid.UU
 async def change_tier(
     session: AsyncSession,
     manager: models.Manager,
-    to_tier: Tier,
+    to_tier: Tier | None,
     *,
     cause: TierChangeCause,
     recorded_by: str,
@@ -392,17 +414,18 @@ async def change_tier(
     plugin_version: str | None = None,
     effective_on: dt.date | None = None,
 ) -> models.ManagerTierChange:
-    """Move a manager to a tier: the history entry and the grade-change event, together."""
-    effective = effective_on or dt.date.today()
+    """Move a manager to a tier, or to none (``None``: disqualified): the history entry and
+    the grade-change event, together."""
+    effective = effective_on or business_today()
     change = models.ManagerTierChange(
         tenant_id=manager.tenant_id,
         manager_id=manager.id,
         from_code=manager.tier_code,
         from_rank=manager.tier_rank,
         from_name=manager.tier_name,
-        to_code=to_tier.code,
-        to_rank=to_tier.rank,
-        to_name=to_tier.name,
+        to_code=to_tier.code if to_tier else None,
+        to_rank=to_tier.rank if to_tier else None,
+        to_name=to_tier.name if to_tier else None,
         cause=cause,
         appraisal_id=appraisal_id,
         violation_id=violation_id,
@@ -436,9 +459,7 @@ async def change_tier(
         ),
     )
     manager.tier_code, manager.tier_rank, manager.tier_name = (
-        to_tier.code,
-        to_tier.rank,
-        to_tier.name,
+        (to_tier.code, to_tier.rank, to_tier.name) if to_tier else (None, None, None)
     )
     await session.flush()
     return change

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     ManagerStatus,
@@ -113,7 +114,7 @@ async def confirm_violation(
     violation.effect_reason = effect.reason
     violation.plugin = chosen.plugin
     violation.plugin_version = chosen.version
-    today = today or dt.date.today()
+    today = today or business_today()
     if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
         target = effect.to_tier
         if target.code != manager.tier_code:
@@ -132,7 +133,24 @@ async def confirm_violation(
     new_status = STATUS_BY_EFFECT.get(effect.effect)
     if new_status is not None and manager.status != ManagerStatus.DISQUALIFIED:
         manager.status = new_status
+    if manager.status == ManagerStatus.DISQUALIFIED and manager.tier_code is not None:
+        # A disqualified manager holds no tier (core.md 客户经理): the move to none is kept
+        # in the history and sent as a grade change, like any other.
+        await change_tier(
+            session,
+            manager,
+            None,
+            cause=TierChangeCause.PENALTY,
+            recorded_by=actor.user_id,
+            reason=f"{effect.reason} ({effect.article}): a disqualified manager holds no tier",
+            violation_id=violation.id,
+            plugin=chosen.plugin,
+            plugin_version=chosen.version,
+            effective_on=today,
+        )
     if effect.effect == PenaltyKind.DISQUALIFY_FOR_LIFE:
         manager.flags = sorted(set(manager.flags) | {LIFETIME_FLAG})
+        # The ban binds the person: their identity number is refused to a new record.
+        manager.banned_for_life = True
     await session.flush()
     return violation

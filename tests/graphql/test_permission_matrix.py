@@ -11,6 +11,7 @@ savepoint rolled back afterwards, so attempts do not see each other's effects.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 from collections import Counter
@@ -178,6 +179,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "provinceTenants": "{ id }",
         "auditLog": "{ totalCount }",
         "tierProposals": "{ totalCount }",
+        "pendingAdmissions": "{ totalCount edges { node { requestedBy customer { id } } } }",
     }
     for role in ROLES:
         body = await _as(
@@ -389,10 +391,14 @@ WRITES: dict[str, Write] = {
         "proposal",
     ),
     "createManager": Write(
-        """mutation($o: ID!, $n: String!) { r: createManager(input: {employeeNo: $n, name: "新人",
-           officeId: $o, category: RETAIL, hireDate: "2020-01-01", birthDate: "1990-01-01"})
-           { __typename } }""",
-        lambda t, _: {"o": t["office"], "n": _unique("MX")},
+        """mutation($o: ID!, $n: String!, $i: String!) { r: createManager(input: {
+           employeeNo: $n, name: "新人", officeId: $o, category: RETAIL, hireDate: "2020-01-01",
+           birthDate: "1990-01-01", identityNumber: $i}) { __typename } }""",
+        lambda t, _: {
+            "o": t["office"],
+            "n": _unique("MX"),
+            "i": make_resident_id(random.Random(), birth_date=dt.date(1990, 1, 1)),
+        },
         "office",
     ),
     "createOffice": Write(

@@ -80,7 +80,8 @@ async def test_writes_against_another_tenants_ids_are_not_found_and_write_nothin
           upd: updateManager(id: $manager, input: {name: "改名"}) {
             __typename ... on NotFound { entity field } }
           mgr: createManager(input: {employeeNo: "X-1", name: "越界", officeId: $office,
-            category: RETAIL, hireDate: "2020-01-01", birthDate: "1990-01-01"}) {
+            category: RETAIL, hireDate: "2020-01-01", birthDate: "1990-01-01",
+            identityNumber: "37010219900101001X"}) {
             __typename ... on NotFound { entity field } }
           plan: recordTaskPlan(managerId: $manager, period: "2025",
             plans: [{indicator: "deposits", value: "1"}]) { __typename }

@@ -4,11 +4,13 @@ cases (``server.services.admission``), each refusal leaving everything as it was
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus, Role
 from server.errors import (
@@ -213,7 +215,7 @@ async def test_another_risk_user_approves(desk: Desk) -> None:
     assert approved.decision_reason == "经审查同意准入"
     stored = await desk.stored(customer)
     assert stored.admission_status is AdmissionStatus.APPROVED
-    assert stored.admitted_on == dt.date.today()
+    assert stored.admitted_on == business_today()
     with pytest.raises(Conflict):
         await decide(desk, made, approve=True, reason="再批", user="other.risk")
 
@@ -431,3 +433,153 @@ async def test_transfer_needs_an_active_receiving_manager(session: AsyncSession)
     assert refused.value.field == "to_manager_id"
     await session.refresh(customer)
     assert customer.office_id != receiver.office_id
+
+
+# --- the lapse (准入办法 第二条) ---------------------------------------------------------
+
+
+async def approved_customer(
+    desk: Desk, admitted_on: dt.date, *, kind: CustomerKind = CustomerKind.CORPORATE
+) -> models.Customer:
+    office, _ = await desk.outlets()
+    customer = await desk.customer(await desk.manager(office), kind=kind)
+    await desk.session.execute(
+        update(models.Customer)
+        .where(models.Customer.tenant_id == TENANT, models.Customer.id == customer.id)
+        .values(
+            admission_status=AdmissionStatus.APPROVED
+            if kind is CustomerKind.CORPORATE
+            else AdmissionStatus.NOT_REQUIRED,
+            admitted_on=admitted_on,
+        )
+    )
+    return await desk.stored(customer)
+
+
+async def lapses_of(desk: Desk, customer: models.Customer) -> list[models.AdmissionLapse]:
+    rows = await desk.session.scalars(
+        select(models.AdmissionLapse).where(
+            models.AdmissionLapse.tenant_id == TENANT,
+            models.AdmissionLapse.customer_id == customer.id,
+        )
+    )
+    return list(rows)
+
+
+async def request_on(desk: Desk, customer: models.Customer, today: dt.date) -> Any:
+    own = await desk.session.get(models.Manager, (TENANT, customer.manager_id))
+    assert own is not None
+    return await admission.request_admission(
+        desk.session,
+        principal(TENANT, (Role.BRANCH_HEAD,), REQUESTER),
+        customer_id=str(customer.id),
+        reason="重新建立信贷关系",
+        today=today,
+    )
+
+
+@pytest.mark.parametrize(
+    ("last_credit", "today", "due"),
+    [
+        # Exactly six months later still holds; one day more is a lapse.
+        (dt.date(2024, 3, 15), dt.date(2024, 9, 15), False),
+        (dt.date(2024, 3, 15), dt.date(2024, 9, 16), True),
+        # Six months after 31 August is 28 February (the month has no 31st).
+        (dt.date(2024, 8, 31), dt.date(2025, 2, 28), False),
+        (dt.date(2024, 8, 31), dt.date(2025, 3, 1), True),
+        # Six months after 30 September is 30 March: 31 March is a day past.
+        (dt.date(2024, 9, 30), dt.date(2025, 3, 30), False),
+        (dt.date(2024, 9, 30), dt.date(2025, 3, 31), True),
+        (None, dt.date(2030, 1, 1), False),
+    ],
+)
+def test_the_lapse_is_more_than_six_calendar_months(
+    last_credit: dt.date | None, today: dt.date, due: bool
+) -> None:
+    assert admission.lapse_due(last_credit, today) is due
+
+
+@pytest.mark.parametrize(
+    ("today", "lapsed"), [(dt.date(2024, 9, 15), False), (dt.date(2024, 9, 16), True)]
+)
+async def test_a_lapsed_customer_may_request_admission_again(
+    desk: Desk, today: dt.date, lapsed: bool
+) -> None:
+    customer = await approved_customer(desk, dt.date(2024, 3, 15))
+    if not lapsed:
+        before = await desk.footprint()
+        with pytest.raises(Conflict) as conflict:
+            await request_on(desk, customer, today)
+        assert "APPROVED" in conflict.value.message
+        assert await desk.footprint() == before
+        assert await lapses_of(desk, customer) == []
+        return
+    made = await request_on(desk, customer, today)
+    assert made.status is AdmissionDecision.PENDING
+    stored = await desk.stored(customer)
+    assert stored.admission_status is AdmissionStatus.PENDING
+    assert stored.last_credit_lapsed_on == dt.date(2024, 3, 15)
+    (lapse,) = await lapses_of(desk, customer)
+    assert (lapse.last_credit_on, lapse.lapsed_on, lapse.recorded_by) == (
+        dt.date(2024, 3, 15),
+        today,
+        REQUESTER,
+    )
+    # Re-admission as the first time: another person approves.
+    approved = await decide(desk, made, approve=True, reason="重新准入")
+    assert approved.status is AdmissionDecision.APPROVED
+    again = await desk.stored(customer)
+    assert again.admission_status is AdmissionStatus.APPROVED
+
+
+async def test_outstanding_credit_or_a_recent_maturity_keeps_the_approval(desk: Desk) -> None:
+    today = dt.date(2026, 6, 1)
+    outstanding = await approved_customer(desk, dt.date(2020, 1, 1))
+    await desk.loan(outstanding, balance="100.00")  # matures 2026-01-15
+    repaid = await approved_customer(desk, dt.date(2020, 1, 1))
+    await desk.loan(repaid, balance="0.00")  # matured 2026-01-15, under six months ago
+    for customer in (outstanding, repaid):
+        with pytest.raises(Conflict):
+            await request_on(desk, customer, today)
+        assert await lapses_of(desk, customer) == []
+    # Once the repaid loan's maturity is more than six months past, it lapses.
+    await request_on(desk, repaid, dt.date(2026, 7, 16))
+    assert [x.last_credit_on for x in await lapses_of(desk, repaid)] == [dt.date(2026, 1, 15)]
+
+
+async def test_the_daily_job_lapses_what_is_due_once(desk: Desk) -> None:
+    today = dt.date(2025, 3, 31)
+    await admission.lapse_due_admissions(desk.session, TENANT, today)  # the demo's own
+    due = [
+        await approved_customer(desk, dt.date(2024, 9, 30)),  # the month-end boundary
+        await approved_customer(desk, dt.date(2023, 1, 1)),
+    ]
+    repaid = await approved_customer(desk, dt.date(2023, 1, 1))
+    await desk.loan(repaid, balance="0.00")  # matures 2026-01-15: not yet
+    kept = [
+        await approved_customer(desk, dt.date(2024, 10, 1)),
+        repaid,
+        await approved_customer(desk, dt.date(2023, 1, 1), kind=CustomerKind.INDIVIDUAL),
+    ]
+    outstanding = await approved_customer(desk, dt.date(2023, 1, 1))
+    await desk.loan(outstanding, balance="1.00")
+    kept.append(outstanding)
+    assert await admission.lapse_due_admissions(desk.session, TENANT, today) == len(due)
+    for customer in due:
+        stored = await desk.stored(customer)
+        assert stored.admission_status is AdmissionStatus.LAPSED
+        (lapse,) = await lapses_of(desk, customer)
+        assert (lapse.lapsed_on, lapse.recorded_by) == (today, admission.LAPSE_JOB)
+    for customer in kept:
+        assert (await desk.stored(customer)).admission_status in (
+            AdmissionStatus.APPROVED,
+            AdmissionStatus.NOT_REQUIRED,
+        )
+        assert await lapses_of(desk, customer) == []
+    assert await admission.lapse_due_admissions(desk.session, TENANT, today) == 0
+    assert [len(await lapses_of(desk, c)) for c in due] == [1, 1]
+    # A customer the job lapsed asks again like a new one.
+    made = await request_on(desk, due[0], today)
+    assert made.status is AdmissionDecision.PENDING
+    assert (await desk.stored(due[0])).admission_status is AdmissionStatus.PENDING
+    assert len(await lapses_of(desk, due[0])) == 1

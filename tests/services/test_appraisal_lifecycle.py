@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import AppraisalStatus, ManagerStatus, Role, TierChangeCause
 from server.errors import Conflict, MissingInputs, NotFound, PermissionDenied, SeparationOfDuties
+from server.policy import Tier, TierDirection, TierMove
 from server.policy.registry import PolicyRegistry
+from server.policy.vocabulary import TierMoveFlag
 from server.services import appraisal, records, tenant_settings
+from server.services.appraisal import lifecycle
 from server.services.records import Figure
 from tests.conftest import principal
 
@@ -273,3 +276,29 @@ async def test_a_probationer_is_placed_without_scoring(
     assert (draft.status, draft.graded) == (AppraisalStatus.DRAFT, False)
     assert "第十三条" in (draft.explanation or "") or "13" in (draft.explanation or "")
     assert await items_of(session, draft) == []
+
+
+def _move(direction: TierDirection, *flags: TierMoveFlag) -> TierMove:
+    tier = Tier(code="T_2", name="二级", rank=2, external_title="二级客户经理")
+    return TierMove(direction, tier, "reason", "article", flags)
+
+
+@pytest.mark.parametrize(
+    ("status", "ends_on", "move", "ending"),
+    [
+        # The plugin says so (山东 第十三条): whatever the record says.
+        (ManagerStatus.ACTIVE, None, _move(TierDirection.SET, TierMoveFlag.PROBATION_END), True),
+        # A plugin that does not flag it: a probationer whose probation ended by the period
+        # end, given a tier, is out of probation; one day later it is an ordinary appraisal.
+        (ManagerStatus.PROBATION, dt.date(2026, 12, 31), _move(TierDirection.SET), True),
+        (ManagerStatus.PROBATION, dt.date(2027, 1, 1), _move(TierDirection.SET), False),
+        (ManagerStatus.PROBATION, dt.date(2026, 6, 1), _move(TierDirection.NONE), False),
+        (ManagerStatus.PROBATION, None, _move(TierDirection.SET), False),
+        (ManagerStatus.ACTIVE, dt.date(2026, 6, 1), _move(TierDirection.PROMOTION), False),
+    ],
+)
+def test_which_confirmed_moves_end_probation(
+    status: ManagerStatus, ends_on: dt.date | None, move: TierMove, ending: bool
+) -> None:
+    manager = models.Manager(status=status, probation_ends_on=ends_on)
+    assert lifecycle._ends_probation(manager, move, dt.date(2026, 12, 31)) is ending

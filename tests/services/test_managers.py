@@ -142,6 +142,7 @@ def _fields(office_id: str, **changes: Any) -> managers.ManagerFields:
         category=ManagerCategory.RETAIL,
         hire_date=dt.date(2020, 3, 1),
         birth_date=dt.date(1992, 5, 17),
+        identity_number="370102199205170015",
         licence_issued_on=dt.date(2026, 1, 1),
         licence_valid_until=dt.date(2026, 12, 31),
     )

@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     AdmissionStatus,
     CustomerKind,
     CustomerSegment,
+    EventKind,
     Guarantee,
     IndustryPolicy,
     LoanProduct,
@@ -277,7 +279,7 @@ async def test_a_serious_violation_moves_down_one_tier(
     assert change.violation_id == violation.id
     assert change.plugin == "shandong"
     assert change.plugin_version == registry.info("shandong").version
-    assert change.effective_on == dt.date.today()
+    assert change.effective_on == business_today()
     assert change.recorded_by == CONFIRMER
     assert change.reason
 
@@ -291,10 +293,33 @@ async def test_a_third_tier_manager_is_disqualified_and_lends_no_more(sd: Court)
     assert confirmed.effect_article and confirmed.effect_reason
     after = await sd.stored(manager)
     assert after.status is ManagerStatus.DISQUALIFIED
-    assert after.tier_code == "SD_3"
-    assert await sd.tier_history(manager) == []
-    assert (await sd.footprint())[1] == tier_changes
+    # A disqualified manager holds no tier (core.md 客户经理): the move to none is kept.
+    assert (after.tier_code, after.tier_rank, after.tier_name) == (None, None, None)
+    (change,) = await sd.tier_history(manager)
+    assert change.cause is TierChangeCause.PENALTY
+    assert (change.from_code, change.to_code, change.to_rank) == ("SD_3", None, None)
+    assert change.violation_id == violation.id
+    assert (await sd.footprint())[1] == tier_changes + 1
+    event = await sd.session.scalar(
+        select(models.Event)
+        .where(models.Event.tenant_id == sd.tenant, models.Event.subject_id == manager.id)
+        .order_by(models.Event.cursor.desc())
+        .limit(1)
+    )
+    assert event is not None and event.kind is EventKind.GRADE_CHANGED
+    assert event.payload["from"]["code"] == "SD_3"
+    assert (event.payload["to"], event.payload["direction"]) == (None, "REMOVED")
+    assert event.payload["cause"] == "PENALTY"
+    assert not after.banned_for_life, "disqualified, not for life"
     assert "MANAGER_NOT_ACTIVE" in await sd.refused_loan(manager)
+
+
+async def test_a_disqualified_manager_without_a_tier_gets_no_tier_change(sd: Court) -> None:
+    manager = await sd.manager(None)
+    tier_changes = (await sd.footprint())[1]
+    await sd.confirm(await sd.record(manager, K.NOMINEE_LOAN))
+    assert (await sd.stored(manager)).status is ManagerStatus.DISQUALIFIED
+    assert (await sd.footprint())[1] == tier_changes
 
 
 async def test_a_failed_training_exam_suspends(sd: Court) -> None:
@@ -392,6 +417,9 @@ async def test_a_county_case_of_article_seven_disqualifies_for_life(
     stored = await cc.stored(manager)
     assert stored.status is ManagerStatus.DISQUALIFIED
     assert "DISQUALIFIED_FOR_LIFE" in stored.flags
+    assert stored.banned_for_life
+    assert stored.tier_code is None
+    assert [c.cause for c in await cc.tier_history(manager)] == [TierChangeCause.PENALTY]
     assert "MANAGER_NOT_ACTIVE" in await cc.refused_loan(manager)
 
 

@@ -242,6 +242,7 @@ async def _(s: Stage) -> Attempt:
         category=ManagerCategory.RETAIL,
         hire_date=dt.date(2020, 1, 1),
         birth_date=dt.date(1990, 1, 1),
+        identity_number="37010219900101001X",
     )
     me = principal(TENANT, (Role.HR,), s.manager.employee_no)
     return lambda: managers.create_manager(s.session, s.registry, me, fields)

@@ -35,6 +35,7 @@ from server.db.models.events import (
     WebhookEndpoint,
 )
 from server.db.models.lending import (
+    AdmissionLapse,
     AdmissionRequest,
     BlacklistEntry,
     Customer,
@@ -59,6 +60,7 @@ from server.db.models.policy import (
 
 __all__ = [
     "AccountMovement",
+    "AdmissionLapse",
     "AdmissionRequest",
     "Appraisal",
     "AppraisalItem",

@@ -158,6 +158,30 @@ class AdmissionRequest(Base):
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
         Index(None, "tenant_id", "customer_id", "requested_at"),
+        # The work queue of pending requests, oldest (lowest time-ordered id) first.
+        Index(None, "tenant_id", "status", "id"),
+    )
+
+
+class AdmissionLapse(Base):
+    """An approved admission that lapsed (准入办法 第二条): no credit for more than 6 months
+    since ``last_credit_on``, so the customer counts as new again (status ``LAPSED``)."""
+
+    __tablename__ = "admission_lapses"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    # The approval or the last loan's maturity, whichever was later.
+    last_credit_on: Mapped[dt.date]
+    # The business date the lapse was recorded on.
+    lapsed_on: Mapped[dt.date]
+    # The user whose request found it, or the daily job.
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id", "lapsed_on"),
     )
 
 

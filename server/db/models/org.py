@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -116,6 +117,12 @@ class Manager(Base):
     licence_no: Mapped[str | None] = mapped_column(String(40))
     licence_issued_on: Mapped[dt.date | None]
     licence_valid_until: Mapped[dt.date | None]
+    # Resident ID (GB 11643), stored whole, shown masked; one manager record per person in
+    # the tenant. Null only on records made before managers carried it.
+    identity_number: Mapped[str | None] = mapped_column(String(18))
+    # Disqualified for life (终生取消资格): the person, by identity number, is never taken on
+    # again in the tenant.
+    banned_for_life: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Notes the policies raise for people (e.g. DISMISSAL_REVIEW), kept until cleared.
     flags: Mapped[list[Any]] = mapped_column(Json, default=list)
     # The jurisdiction (管辖区): households, and those with a rating file passing review.
@@ -130,6 +137,7 @@ class Manager(Base):
         ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
         ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
         UniqueConstraint("tenant_id", "employee_no"),
+        UniqueConstraint("tenant_id", "identity_number"),
         Index(None, "tenant_id", "office_id"),
         Index(None, "tenant_id", "tier_rank"),
         Index(None, "tenant_id", "status"),

@@ -31,7 +31,7 @@ nothing was called.
 
 What is stored of the arguments: their GraphQL names and values as the request
 gave them (literals as written, variables as coerced), as JSON. Every argument or
-input field named ``idNumber`` is masked as ``Customer.idNumber`` is
+input field named ``idNumber`` or ``identityNumber`` is masked as ``Customer.idNumber`` is
 (``110***********1234``), and so is every run of any string (keys included) that
 looks like a resident ID or a social credit code. The JSON text is cut at
 ``MAX_INPUT_BYTES``; ``input_bytes`` keeps the whole size. The target ids are the
@@ -73,7 +73,7 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 MAX_INPUT_BYTES = 8192
 MAX_TARGET_IDS = 100
 MAX_TARGET_ID_CHARS = TARGET_ID_LENGTH
-IDENTITY_FIELD = "idNumber"
+IDENTITY_FIELDS = frozenset({"idNumber", "identityNumber"})
 
 
 def user_key(user_id: str) -> str:
@@ -125,7 +125,7 @@ def target_ids(arguments: Mapping[str, Any]) -> list[str]:
 def masked(value: Any, name: str = "") -> Any:
     """``value`` as plain JSON data with identity numbers masked."""
     if isinstance(value, str):
-        return mask_identity(value) if name == IDENTITY_FIELD else mask_identity_numbers(value)
+        return mask_identity(value) if name in IDENTITY_FIELDS else mask_identity_numbers(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Mapping):

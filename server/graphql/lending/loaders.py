@@ -37,7 +37,7 @@ class DutyLoader:
 
 
 class LendingLoaders:
-    """Customers and loans by id and by parent, class and blacklist histories, duties."""
+    """Customers and loans by id and by parent, class, blacklist and lapse histories, duties."""
 
     def __init__(self, session: TenantSession) -> None:
         self.customer = EntityLoader(session, models.Customer)
@@ -53,6 +53,12 @@ class LendingLoaders:
             models.BlacklistEntry,
             models.BlacklistEntry.customer_id,
             [models.BlacklistEntry.recorded_at, models.BlacklistEntry.id],
+        )
+        self.admission_lapses = ChildListLoader(
+            session,
+            models.AdmissionLapse,
+            models.AdmissionLapse.customer_id,
+            [models.AdmissionLapse.recorded_at, models.AdmissionLapse.id],
         )
         self.manager_loans = ChildPageLoader(
             session, models.Loan, models.Loan.manager_id, loan_conditions

@@ -13,6 +13,7 @@ from server.graphql.context import Ctx
 from server.graphql.enums import DutyKind
 from server.graphql.errors import ErrorType
 from server.graphql.inputs import given
+from server.graphql.lending.admission import AdmissionRequest
 from server.graphql.lending.inputs import (
     FACT_FIELDS,
     CreateCustomerInput,
@@ -25,38 +26,6 @@ from server.graphql.mutation import mutation
 from server.graphql.nodes import Customer, Loan
 from server.graphql.paths import input_paths
 from server.services import admission, customers, duties, loans, snapshots
-
-
-@strawberry.type(description="A request for first-credit admission and its decision.")
-class AdmissionRequest:
-    id: strawberry.ID
-    status: str
-    reason: str | None
-    requested_by: str
-    requested_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-    decision_reason: str | None
-    _row: strawberry.Private[models.AdmissionRequest]
-
-    @classmethod
-    def from_row(cls, r: models.AdmissionRequest) -> AdmissionRequest:
-        return cls(
-            id=strawberry.ID(str(r.id)),
-            status=r.status.value,
-            reason=r.reason,
-            requested_by=r.requested_by,
-            requested_at=r.requested_at,
-            decided_by=r.decided_by,
-            decided_at=r.decided_at,
-            decision_reason=r.decision_reason,
-            _row=r,
-        )
-
-    @strawberry.field
-    async def customer(self, info: Ctx) -> Customer:
-        row = await info.context.loaders.lending.customer.load_referenced(self._row.customer_id)
-        return Customer.from_row(row)
 
 
 @strawberry.type(description="A post-loan duty recorded as done.")

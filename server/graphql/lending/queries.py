@@ -1,12 +1,14 @@
-"""Root queries of lending: customers and loans, listed and by id."""
+"""Root queries of lending: customers and loans, listed and by id; the admission queue."""
 
 from __future__ import annotations
 
 import strawberry
 
 from server.db import models
+from server.domain import AdmissionDecision
 from server.graphql.context import Ctx
 from server.graphql.ids import lookup_id
+from server.graphql.lending.admission import AdmissionRequest
 from server.graphql.lending.filters import (
     CustomerFilter,
     LoanFilter,
@@ -60,3 +62,21 @@ class LendingQuery:
         key = lookup_id(id)
         row = await info.context.loaders.lending.loan.load(key) if key else None
         return Loan.from_row(row) if row else None
+
+    @strawberry.field(
+        description=(
+            "The admission requests waiting for a decision (RISK's work queue), oldest first, "
+            "each with who asked and when: the whole tenant for HR, RISK and AUDITOR, the "
+            "office subtree for a branch head, a manager's own customers' for a manager."
+        )
+    )
+    async def pending_admissions(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[AdmissionRequest]:
+        ctx = info.context
+        args = page_args(ctx.settings, first, after)
+        # Ids are time-ordered (UUIDv7, drawn at the request): id order is request order.
+        pending = [models.AdmissionRequest.status == AdmissionDecision.PENDING]
+        return await tenant_page(
+            ctx, models.AdmissionRequest, pending, args, AdmissionRequest.from_row
+        )

@@ -103,6 +103,30 @@ class BlacklistEntry:
         )
 
 
+@strawberry.type(
+    description="An approved admission that lapsed (准入办法 第二条): no credit for more than "
+    "6 months since lastCreditOn, so the customer needed admission again."
+)
+class AdmissionLapse:
+    last_credit_on: dt.date = strawberry.field(
+        description="The later of the approval and the last loan's maturity."
+    )
+    lapsed_on: dt.date = strawberry.field(description="The business date it was recorded on.")
+    recorded_by: str = strawberry.field(
+        description="The user whose request found it, or job:admission-lapse."
+    )
+    recorded_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, r: models.AdmissionLapse) -> AdmissionLapse:
+        return cls(
+            last_credit_on=r.last_credit_on,
+            lapsed_on=r.lapsed_on,
+            recorded_by=r.recorded_by,
+            recorded_at=r.recorded_at,
+        )
+
+
 @strawberry.type(description="A loan snapshot taken: the book as it stood at a date.")
 class LoanSnapshotTaken:
     as_of: dt.date

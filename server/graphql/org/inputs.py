@@ -64,6 +64,11 @@ class CreateManagerInput:
     category: ManagerCategory
     hire_date: dt.date
     birth_date: dt.date
+    identity_number: str = strawberry.field(
+        description="Resident ID (GB 11643, check digit verified; its birth date is birthDate). "
+        "One manager record per person in the tenant; a person disqualified for life "
+        "(终生取消资格) is refused."
+    )
     status: ManagerStatus = ManagerStatus.ACTIVE
     probation_ends_on: dt.date | None = None
     post_started_on: dt.date | None = None
@@ -86,6 +91,11 @@ class UpdateManagerInput:
     category: ManagerCategory | None = UNSET
     hire_date: dt.date | None = UNSET
     birth_date: dt.date | None = UNSET
+    identity_number: str | None = strawberry.field(
+        default=UNSET,
+        description="Resident ID (GB 11643); recorded once for a manager made without one, "
+        "corrected otherwise, never cleared; a lifetime-banned manager's is never changed.",
+    )
     status: ManagerStatus | None = UNSET
     probation_ends_on: dt.date | None = UNSET
     post_started_on: dt.date | None = UNSET
@@ -100,6 +110,7 @@ MANAGER_FIELDS = [
     "category",
     "hire_date",
     "birth_date",
+    "identity_number",
     "status",
     "probation_ends_on",
     "post_started_on",

@@ -58,6 +58,7 @@ class OrgMutation:
             category=input.category,
             hire_date=input.hire_date,
             birth_date=input.birth_date,
+            identity_number=input.identity_number,
             status=input.status,
             probation_ends_on=input.probation_ends_on,
             post_started_on=input.post_started_on,

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
 from server.db.scope import Scope
-from server.domain import AppraisalStatus, TierChangeCause
+from server.domain import AppraisalStatus, ManagerStatus, TierChangeCause
 from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
 from server.policy import (
     AppraisalOutcome,
@@ -117,6 +117,22 @@ def _params_of(registry: PolicyRegistry, row: models.Appraisal) -> Params:
     return params
 
 
+def _ends_probation(manager: models.Manager, move: TierMove, period_end: dt.date) -> bool:
+    """Whether the confirmed move ends the manager's probation (见习期满): the plugin flags
+    the placement ``PROBATION_END``, or a manager still PROBATION whose probation ended by
+    the period's end gets a tier. Then the change's cause is ``PROBATION_END`` and the
+    manager becomes ACTIVE."""
+    if TierMoveFlag.PROBATION_END in move.flags:
+        return True
+    return (
+        manager.status == ManagerStatus.PROBATION
+        and manager.probation_ends_on is not None
+        and manager.probation_ends_on <= period_end
+        and move.direction != TierDirection.NONE
+        and move.to_tier is not None
+    )
+
+
 async def _apply_tier_move(
     session: AsyncSession,
     registry: PolicyRegistry,
@@ -146,13 +162,15 @@ async def _apply_tier_move(
     notes = set(move.flags) - {TierMoveFlag.PROBATION_END}
     if notes:
         manager.flags = sorted(set(manager.flags) | notes)
+    ending = _ends_probation(manager, move, parse_period(row.period).end)
+    if ending and manager.status == ManagerStatus.PROBATION:
+        manager.status = ManagerStatus.ACTIVE
     target = move.to_tier
     if (
         move.direction != TierDirection.NONE
         and target is not None
         and target.code != manager.tier_code
     ):
-        ending = TierMoveFlag.PROBATION_END in move.flags
         effective_cause = TierChangeCause.PROBATION_END if ending else cause
         await change_tier(
             session,

@@ -2,7 +2,8 @@
 
 Shandong places a manager whose probation ended in the year in 三级 without
 scoring and flags the move ``PROBATION_END``; confirming the appraisal records
-the tier change with cause ``PROBATION_END``, not ``APPRAISAL``.
+the tier change with cause ``PROBATION_END``, not ``APPRAISAL``, in the history and in
+the grade-change event, and a manager still ``PROBATION`` becomes ``ACTIVE``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ APPRAISAL = """
 RUN = f'mutation($m: ID!) {{ runAppraisal(managerId: $m, period: "{PERIOD}") {{ {APPRAISAL} }} }}'
 CONFIRM = f"mutation($id: ID!) {{ confirmAppraisal(id: $id) {{ {APPRAISAL} }} }}"
 MANAGER = """query($m: ID!) { manager(id: $m) {
-  tier { code } flags tierHistory { cause appraisalId fromTier { code } toTier { code } reason }
+  status tier { code } flags tierHistory { cause appraisalId fromTier { code } toTier { code } reason }
 } }"""
 
 
@@ -40,8 +41,11 @@ async def _as(api: Api, query: str, variables: dict[str, Any], user: str) -> dic
     return data
 
 
-async def _manager_out_of_probation(session: AsyncSession, tier: str | None) -> models.Manager:
-    """An active manager whose probation ended within the appraised year, holding ``tier``."""
+async def _manager_out_of_probation(
+    session: AsyncSession, tier: str | None, status: str = "ACTIVE"
+) -> models.Manager:
+    """A manager whose probation ended within the appraised year, holding ``tier``, with
+    ``status`` (still PROBATION when HR has not changed it)."""
     manager = (
         await session.execute(
             select(models.Manager)
@@ -56,17 +60,24 @@ async def _manager_out_of_probation(session: AsyncSession, tier: str | None) -> 
         update(models.Manager)
         .where(models.Manager.tenant_id == TENANT, models.Manager.id == manager.id)
         .values(
-            probation_ends_on=dt.date(2026, 2, 1), tier_code=tier, tier_rank=rank, tier_name=name
+            probation_ends_on=dt.date(2026, 2, 1),
+            status=status,
+            tier_code=tier,
+            tier_rank=rank,
+            tier_name=name,
         )
     )
     return manager
 
 
-@pytest.mark.parametrize(("tier", "direction"), [(None, "SET"), ("SD_1", "DEMOTION")])
+@pytest.mark.parametrize(
+    ("tier", "direction", "status"),
+    [(None, "SET", "ACTIVE"), ("SD_1", "DEMOTION", "ACTIVE"), (None, "SET", "PROBATION")],
+)
 async def test_placement_after_probation_is_recorded_as_its_end(
-    api: Api, session: AsyncSession, tier: str | None, direction: str
+    api: Api, session: AsyncSession, tier: str | None, direction: str, status: str
 ) -> None:
-    manager = await _manager_out_of_probation(session, tier)
+    manager = await _manager_out_of_probation(session, tier, status)
     draft = (await _as(api, RUN, {"m": str(manager.id)}, "hr-1"))["runAppraisal"]
     assert (draft["__typename"], draft["graded"], draft["items"]) == ("Appraisal", True, [])
     assert (draft["tier"], draft["rating"]) == ({"code": "SD_3"}, "PROBATION_END")
@@ -81,6 +92,7 @@ async def test_placement_after_probation_is_recorded_as_its_end(
     assert move["flags"] == ["PROBATION_END"]
     after = (await _as(api, MANAGER, {"m": str(manager.id)}, "hr-2"))["manager"]
     assert after["tier"] == {"code": "SD_3"}
+    assert after["status"] == "ACTIVE", "the end of probation puts the manager in post"
     last = after["tierHistory"][-1]
     assert last["cause"] == "PROBATION_END"
     assert (last["appraisalId"], last["fromTier"], last["toTier"]) == (
@@ -90,3 +102,10 @@ async def test_placement_after_probation_is_recorded_as_its_end(
     )
     assert "第十三条" in last["reason"]
     assert "PROBATION_END" not in after["flags"], "the cause is not kept as a note for people"
+    event = await session.scalar(
+        select(models.Event)
+        .where(models.Event.tenant_id == TENANT, models.Event.subject_id == manager.id)
+        .order_by(models.Event.cursor.desc())
+        .limit(1)
+    )
+    assert event is not None and event.payload["cause"] == "PROBATION_END"

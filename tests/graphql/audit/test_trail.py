@@ -153,6 +153,34 @@ async def test_invalid_input_writes_its_row_and_nothing_else(
     assert json.loads(row.input)["input"]["idNumber"] == mask_identity(wrong_check)
 
 
+async def test_a_managers_identity_number_is_masked_in_the_trail_even_malformed(
+    api: Api, session: AsyncSession
+) -> None:
+    office = (await _first_manager(session)).office_id
+    short = "3701021990010100"  # 16 digits: nothing reads it as an identity number
+    user = someone()
+    data = await api(
+        """mutation($m: CreateManagerInput!) { createManager(input: $m) {
+          __typename ... on UserError { code } } }""",
+        {
+            "m": {
+                "employeeNo": "TRAIL-1",
+                "name": "赵六",
+                "officeId": str(office),
+                "category": "RETAIL",
+                "hireDate": "2020-01-01",
+                "birthDate": "1990-01-01",
+                "identityNumber": short,
+            }
+        },
+        user=user,
+    )
+    assert data["createManager"]["code"] == "INVALID_INPUT"
+    [row] = await rows_of(session, user)
+    assert json.loads(row.input)["input"]["identityNumber"] == mask_identity(short)
+    assert short not in row.input
+
+
 async def test_identity_numbers_appear_nowhere_in_the_trail(
     api: Api, session: AsyncSession
 ) -> None:
@@ -241,6 +269,7 @@ async def test_a_request_rolled_back_records_its_done_mutations_as_rolled_back(
         "category": "RETAIL",
         "hireDate": "2020-01-01",
         "birthDate": "1990-01-01",
+        "identityNumber": "37010219900101001X",
     }
     before = await footprint(session)
     response = await api.post(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import AdmissionStatus, CustomerKind, Role
 from tests.builders import Desk, corporate_customer
@@ -196,10 +197,10 @@ async def test_another_risk_user_approves(api: Api, desk: Desk) -> None:
     assert approved["decidedAt"] is not None
     assert approved["decisionReason"] == "经审查同意准入"
     assert approved["customer"]["admissionStatus"] == "APPROVED"
-    assert approved["customer"]["admittedOn"] == dt.date.today().isoformat()
+    assert approved["customer"]["admittedOn"] == business_today().isoformat()
     stored = await desk.stored(customer)
     assert stored.admission_status is AdmissionStatus.APPROVED
-    assert stored.admitted_on == dt.date.today()
+    assert stored.admitted_on == business_today()
     twice = await call(
         api, APPROVE, {"id": made["id"], "reason": "再批"}, roles=(Role.RISK,), user="other.risk"
     )
@@ -455,3 +456,115 @@ async def test_transfer_needs_an_active_receiving_manager(api: Api, session: Asy
     assert data["transferRelationship"]["field"] == "toManagerId"
     await session.refresh(customer)
     assert customer.office_id != receiver.office_id
+
+
+# --- the queue and the lapse ----------------------------------------------------------
+
+PENDING = """query($after: String) { pendingAdmissions(first: 100, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { node { id status requestedBy requestedAt customer { id } } } } }"""
+
+
+async def _queue(api: Api, roles: tuple[Role, ...], **claims: Any) -> list[dict[str, Any]]:
+    token = api.token(TENANT, roles, "queue.reader", **claims)
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        body = (await api.post(PENDING, {"after": after}, token=token)).json()
+        assert "errors" not in body, body
+        page = body["data"]["pendingAdmissions"]
+        nodes += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            assert page["totalCount"] == len(nodes)
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_the_pending_admissions_queue_is_oldest_first_in_the_callers_scope(
+    api: Api, desk: Desk
+) -> None:
+    first_office, second_office = await desk.outlets()
+    here = await desk.customer(await desk.manager(first_office))
+    there = await desk.customer(await desk.manager(second_office))
+    decided = await desk.customer(await desk.manager(first_office))
+    made = [await request(api, c) for c in (here, there, decided)]
+    await call(
+        api, REJECT, {"id": made[2]["id"], "reason": "材料不全"}, roles=(Role.RISK,), user=APPROVER
+    )
+    mine = [made[0]["id"], made[1]["id"]]
+    for roles in ((Role.RISK,), (Role.HR,), (Role.AUDITOR,), (Role.BRANCH_HEAD,)):
+        queue = await _queue(api, roles)  # a branch head of the head office: every office
+        ids = [n["id"] for n in queue]
+        assert [i for i in ids if i in mine] == mine, roles  # oldest first
+        assert made[2]["id"] not in ids, "a decided request leaves the queue"
+        assert {n["status"] for n in queue} == {"PENDING"}
+        ours = next(n for n in queue if n["id"] == mine[0])
+        assert (ours["requestedBy"], ours["customer"]["id"]) == (REQUESTER, str(here.id))
+        assert ours["requestedAt"]
+    outlet = await desk.session.get(models.Office, (TENANT, first_office))
+    assert outlet is not None
+    branch = [n["id"] for n in await _queue(api, (Role.BRANCH_HEAD,), office=outlet.code)]
+    assert mine[0] in branch and mine[1] not in branch
+    own = await desk.session.get(models.Manager, (TENANT, here.manager_id))
+    assert own is not None
+    manager = [n["id"] for n in await _queue(api, (Role.MANAGER,), manager=own.employee_no)]
+    assert manager == [mine[0]]
+    body = (await api.post(PENDING, {}, token=api.token(TENANT, (Role.INTEGRATOR,), "i-1"))).json()
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+LOAN = """mutation($c: ID!) { createLoan(input: {customerId: $c, contractNo: "LAPSE-1",
+  product: WORKING_CAPITAL, principal: "100000.00", annualRate: "0.0500",
+  issuedOn: "2026-02-01", maturesOn: "2027-02-01", guarantee: MORTGAGE}) {
+  __typename ... on Refused { refusals { rule } } } }"""
+CUSTOMER = """query($id: ID!) { customer(id: $id) { admissionStatus
+  admissionLapses { lastCreditOn lapsedOn recordedBy } } }"""
+
+
+@pytest.mark.parametrize("blacklisted", [False, True])
+async def test_a_lapse_found_by_a_refused_loan_or_request_stands(
+    api: Api, desk: Desk, blacklisted: bool
+) -> None:
+    office, _ = await desk.outlets()
+    customer = await desk.customer(await desk.manager(office), blacklisted=blacklisted)
+    await desk.session.execute(
+        update(models.Customer)
+        .where(models.Customer.tenant_id == TENANT, models.Customer.id == customer.id)
+        .values(admission_status=AdmissionStatus.APPROVED, admitted_on=dt.date(2025, 1, 10))
+    )
+    loans_before = await desk.count(models.Loan)
+    if blacklisted:
+        refused = await request(api, customer)
+        assert [r["rule"] for r in refused["refusals"]] == ["BLACKLISTED"]
+    else:
+        refused = await call(
+            api, LOAN, {"c": str(customer.id)}, roles=(Role.BRANCH_HEAD,), user=REQUESTER
+        )
+        assert refused["__typename"] == "Refused", refused
+        assert "ADMISSION_LAPSED" in [r["rule"] for r in refused["refusals"]]
+    assert await desk.count(models.Loan) == loans_before
+    shown = await call(api, CUSTOMER, {"id": str(customer.id)}, roles=(Role.RISK,), user="x")
+    assert shown["admissionStatus"] == "LAPSED"
+    assert shown["admissionLapses"] == [
+        {
+            "lastCreditOn": "2025-01-10",
+            "lapsedOn": business_today().isoformat(),
+            "recordedBy": REQUESTER,
+        }
+    ]
+    lapses = (
+        await desk.session.scalars(
+            select(models.AdmissionLapse).where(
+                models.AdmissionLapse.tenant_id == TENANT,
+                models.AdmissionLapse.customer_id == customer.id,
+            )
+        )
+    ).all()
+    assert [(x.last_credit_on, x.lapsed_on) for x in lapses] == [
+        (dt.date(2025, 1, 10), business_today())
+    ]
+    if not blacklisted:
+        again = await request(api, customer)
+        assert again["__typename"] == "AdmissionRequest", again
+        assert again["customer"]["admissionStatus"] == "PENDING"

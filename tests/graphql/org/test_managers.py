@@ -47,6 +47,7 @@ def manager_input(office_id: str, **overrides: Any) -> dict[str, Any]:
         "category": "RETAIL",
         "hireDate": "2018-03-01",
         "birthDate": "1990-05-17",
+        "identityNumber": "370102199005170010",
         "tierCode": "SD_2",
         "qualification": {"education": "BACHELOR_OR_HIGHER", "creditWorkYears": "6.50"},
         "jurisdictionHouseholds": 800,
@@ -446,3 +447,91 @@ async def test_a_first_tier_keeps_to_the_policys_ceiling(api: Api, session: Asyn
     ]
     assert await _count(session, models.Manager) == before
     assert await _count(session, models.ManagerTierChange) == changes_before
+
+
+# --- the resident identity number ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "masked"),
+    [
+        ((Role.HR,), True),
+        ((Role.RISK,), True),
+        ((Role.BRANCH_HEAD,), True),
+        ((Role.MANAGER,), True),
+        ((Role.HR, Role.RISK), True),
+        ((Role.AUDITOR,), False),
+    ],
+)
+async def test_identity_numbers_are_masked_except_for_auditors(
+    api: Api, session: AsyncSession, roles: tuple[Role, ...], masked: bool
+) -> None:
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    number = manager.identity_number
+    assert number is not None and len(number) == 18
+    query = "query($id: ID!) { manager(id: $id) { identityNumber bannedForLife } }"
+    data = await api(query, {"id": str(manager.id)}, roles=roles, manager=manager.employee_no)
+    shown = data["manager"]["identityNumber"]
+    assert shown == (number[:3] + "*" * 11 + number[-4:] if masked else number)
+    assert data["manager"]["bannedForLife"] is False
+
+
+async def test_a_record_made_before_identity_numbers_shows_none(
+    api: Api, session: AsyncSession
+) -> None:
+    manager = await _first(session, models.Manager, models.Manager.status == "ACTIVE")
+    manager.identity_number = None
+    await session.flush()
+    data = await api(
+        "query($id: ID!) { manager(id: $id) { identityNumber } }", {"id": str(manager.id)}
+    )
+    assert data["manager"] == {"identityNumber": None}
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("370102199005170011", "RESIDENT_ID_GB11643"),
+        ("37010219900101001X", "BIRTH_DATE_MATCH"),
+        ("３７０１０２１９９００５１７００１０", "RESIDENT_ID_GB11643"),
+    ],
+)
+async def test_create_manager_checks_the_identity_number(
+    api: Api, session: AsyncSession, number: str, code: str
+) -> None:
+    office = await _first(session, models.Office, models.Office.kind == "OUTLET")
+    before = await _count(session, models.Manager)
+    data = await api(
+        CREATE_MANAGER, {"input": manager_input(str(office.id), identityNumber=number)}
+    )
+    result = data["createManager"]
+    assert result["__typename"] == "InvalidInput", result
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("input.identityNumber", code)]
+    assert await _count(session, models.Manager) == before
+
+
+async def test_a_person_banned_for_life_is_refused_under_any_employee_number(
+    api: Api, session: AsyncSession
+) -> None:
+    office = await _first(session, models.Office, models.Office.kind == "OUTLET")
+    made = (await api(CREATE_MANAGER, {"input": manager_input(str(office.id))}))["createManager"]
+    banned = await session.get(models.Manager, (TENANT, uuid.UUID(made["id"])))
+    assert banned is not None
+    banned.status = ManagerStatus.DISQUALIFIED
+    banned.banned_for_life = True
+    await session.flush()
+    before = await _count(session, models.Manager)
+    again = manager_input(str(office.id), employeeNo="T-0002", tierCode=None)
+    result = (await api(CREATE_MANAGER, {"input": again}))["createManager"]
+    assert result["__typename"] == "InvalidInput", result
+    (error,) = result["errors"]
+    assert (error["field"], error["code"]) == ("input.identityNumber", "LIFETIME_BAN")
+    assert "第七条" in error["message"]
+    assert again["identityNumber"] not in result["message"] + error["message"]
+    assert await _count(session, models.Manager) == before
+    # Not banned: the same person has a record already, and is taken on again there.
+    banned.banned_for_life = False
+    await session.flush()
+    result = (await api(CREATE_MANAGER, {"input": again}))["createManager"]
+    assert (result["__typename"], result["field"]) == ("Conflict", "input.identityNumber")
+    assert "T-0001" in result["message"]
