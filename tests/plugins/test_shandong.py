@@ -82,7 +82,7 @@ BASE_PLANS: dict[str, Decimal] = {
     "interest_recovered": D(500_000),
 }
 BASE_COHORT: dict[str, Decimal] = {
-    "scored_managers": D(10),
+    "graded_managers": D(10),
     "average_weighted_customers": D(100),
     "average_loan_balance": D(10_000_000),
 }
@@ -964,7 +964,7 @@ def figures(period: str, cohort: tuple[CohortMember, ...]) -> dict[str, Decimal]
 
 def test_cohort_empty() -> None:
     assert figures("2025", ()) == {
-        "scored_managers": D(0),
+        "graded_managers": D(0),
         "average_weighted_customers": D(0),
         "average_loan_balance": D(0),
     }
@@ -976,17 +976,32 @@ def test_cohort_weights_corporate_customers() -> None:
         member(CORPORATE, natural=5, corporate=5, balance=60_000_000),  # N = 105
     )
     assert figures("2025", cohort) == {
-        "scored_managers": D(2),
+        "graded_managers": D(2),
         "average_weighted_customers": D("107.5"),
         "average_loan_balance": D(35_000_000),
     }
 
 
-def test_cohort_average_rounded_half_up() -> None:
+def test_cohort_average_is_exact() -> None:
     thirds = (member(natural=1), member(natural=1), member(natural=2))
-    assert figures("2025", thirds)["average_weighted_customers"] == D("1.33")
+    assert figures("2025", thirds)["average_weighted_customers"] == D(4) / D(3)
     halves = (member(natural=1), member(natural=2))
     assert figures("2025", halves)["average_weighted_customers"] == D("1.5")
+
+
+def test_b1_against_the_exact_average_not_the_rounded_one() -> None:
+    # 1331 / 8 = 166.375: 10 × 239 / 166.375 = 14.365… → 14.37 (against 166.38 it would be 14.36).
+    cohort = (member(natural=239), *(member(natural=156) for _ in range(7)))
+    average = figures("2025", cohort)["average_weighted_customers"]
+    assert average == D("166.375")
+    assert economic.b1_customers(RETAIL, D(239), D(0), average).score == D("14.37")
+
+
+def test_b2_against_the_exact_average_not_the_rounded_one() -> None:
+    # (1 + 1 + 2) / 3 = 4/3: 10 × 1.5 / (4/3) = 11.25 exactly; against 1.33 it would be 11.28.
+    cohort = (member(balance=1), member(balance=1), member(balance=2))
+    average = figures("2025", cohort)["average_loan_balance"]
+    assert economic.b2_balance(RETAIL, D("1.5"), average).score == D("11.25")
 
 
 @pytest.mark.parametrize(
@@ -994,32 +1009,42 @@ def test_cohort_average_rounded_half_up() -> None:
     [
         {"status": ManagerStatus.PROBATION, "probation_ends_on": None},
         {"probation_ends_on": dt.date(2026, 3, 1)},
-        {"probation_ends_on": dt.date(2025, 12, 31)},  # placed in 三级 without scoring
-        {"probation_ends_on": dt.date(2025, 1, 1)},
         {"values": {"induction_exam_passed": D(0)}},
         {"values": {"annual_evaluation": D(2)}},
         {"status": ManagerStatus.SUSPENDED},
         {"status": ManagerStatus.DISQUALIFIED},
     ],
 )
-def test_cohort_leaves_out_managers_not_scored(excluded: dict[str, Any]) -> None:
+def test_cohort_leaves_out_managers_not_graded(excluded: dict[str, Any]) -> None:
     cohort = (
         member(natural=100, balance=1_000_000),
         member(natural=10, balance=7_000_000, **excluded),
     )
     assert figures("2025", cohort) == {
-        "scored_managers": D(1),
+        "graded_managers": D(1),
         "average_weighted_customers": D(100),
         "average_loan_balance": D(1_000_000),
     }
 
 
-def test_cohort_keeps_manager_whose_probation_ended_before_the_year() -> None:
+@pytest.mark.parametrize(
+    ("probation_ends_on", "counted"),
+    [
+        (dt.date(2024, 12, 31), True),  # ended before the year: scored
+        (dt.date(2025, 1, 1), True),  # ended in the year: 三级 without scoring (第十三条)
+        (dt.date(2025, 12, 31), True),  # the last day of the year: still placed in 三级
+        (dt.date(2026, 1, 1), False),  # still in probation at the year end: not graded
+    ],
+)
+def test_cohort_counts_every_graded_manager(probation_ends_on: dt.date, counted: bool) -> None:
     cohort = (
-        member(natural=100),
-        member(natural=50, probation_ends_on=dt.date(2024, 12, 31)),
+        member(natural=100, balance=1_000_000),
+        member(natural=50, balance=3_000_000, probation_ends_on=probation_ends_on),
     )
-    assert figures("2025", cohort)["average_weighted_customers"] == D(75)
+    result = figures("2025", cohort)
+    assert result["graded_managers"] == D(2 if counted else 1)
+    assert result["average_weighted_customers"] == (D(75) if counted else D(100))
+    assert result["average_loan_balance"] == (D(2_000_000) if counted else D(1_000_000))
 
 
 # --- tier moves (第八条, 第九条, 第十三条) -----------------------------------------------
