@@ -60,7 +60,7 @@ class CountyParameters(Parameters):
         default=Decimal("1.2"),
         metadata=parameter(
             "Weighted completion counts up to this ratio in the quantitative score "
-            "(100 × min(completion, cap)); the default ends where 优秀 begins (120%)",
+            "(100 × min(max(completion, 0), cap)); the default ends where 优秀 begins (120%)",
             article=f"{ARTICLE_QUANTITATIVE} (cap {NOT_FIXED})",
             minimum=1,
             maximum=10,

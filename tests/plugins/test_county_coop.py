@@ -390,7 +390,11 @@ def test_a_plan_of_zero_or_less_counts_as_met(plan: Decimal) -> None:
         ("1.5", "1.2", "84.00", "84.00"),
         ("1.5", "1.5", "105.00", "105.00"),
         ("1.5", "1", "70.00", "70.00"),
+        # a negative completion (e.g. deposits fell) scores 0, never below (第六章二)
         ("-0.2", "1.2", "0.00", "84.00"),
+        ("-5", "1.2", "0.00", "84.00"),
+        ("-0.0001", "1.2", "0.00", "84.00"),
+        ("0.0001", "1.2", "0.01", "84.00"),
     ],
 )
 def test_quantitative_score_is_70_percent_of_capped_completion(
@@ -402,6 +406,7 @@ def test_quantitative_score_is_70_percent_of_capped_completion(
     quantitative = item(outcome, "quantitative")
     assert quantitative.score == D(score)
     assert quantitative.max_points == D(max_points)
+    assert D(quantitative.inputs["quantitative_score"]) >= 0
 
 
 @pytest.mark.parametrize(
@@ -461,7 +466,7 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
 
 
 @pytest.mark.parametrize(
-    ("theory", "results", "skill", "score", "code"),
+    ("theory", "results", "skill", "shown", "code"),
     [
         ("100", "100", "100", "100.00", "CC_4"),
         ("90", "90", "90", "90.00", "CC_4"),
@@ -472,8 +477,14 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
         ("70", "70", "69.9", "69.99", "CC_1"),
         ("70", "60", "0", "60.00", "CC_1"),
         ("70", "59.3", "2", "59.99", "CC_TRAINEE"),
-        # 69.995 rounds half-up to 70.00, and the rounded score is compared
-        ("70", "70", "69.95", "70.00", "CC_2"),
+        # the exact score is compared with the lines, never a rounded one (第三章):
+        # 57.6 + 21.6 + 0.799 = 79.999 is below 80; it shows rounded down, 79.99
+        ("96", "72", "7.99", "79.99", "CC_2"),
+        ("96", "72", "8", "80.00", "CC_3"),
+        ("96", "72", "8.01", "80.00", "CC_3"),
+        # 69.995 would round half-up to 70.00, but it is below 70
+        ("70", "70", "69.95", "69.99", "CC_1"),
+        ("70", "70", "70.05", "70.00", "CC_2"),
         # 0.6/0.3/0.1: each weight shows on its own
         ("100", "0", "0", "60.00", "CC_1"),
         ("70", "100", "0", "72.00", "CC_2"),
@@ -484,16 +495,17 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
     ],
 )
 def test_level_score_and_the_level_it_admits(
-    theory: str, results: str, skill: str, score: str, code: str
+    theory: str, results: str, skill: str, shown: str, code: str
 ) -> None:
     level = level_from_scores(D(theory), D(results), D(skill), DEFAULTS)
-    assert (level.score, level.tier.code) == (D(score), code)
+    exact = D("0.6") * D(theory) + D("0.3") * D(results) + D("0.1") * D(skill)
+    assert (level.score, level.shown, level.tier.code) == (exact, D(shown), code)
     assert level.qualified is (D(theory) >= 70)
     # the same through an appraisal of a manager not graded yet (SET from the level score)
     given = values(theory_exam_score=theory, work_results_score=results, work_skill_score=skill)
     outcome = appraise(appraisal(given, who=manager(tier=None)))
     assert outcome.tier == TIER[code]
-    assert f"level score {score} admits {TIER[code].name}" in outcome.explanation
+    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation
 
 
 @pytest.mark.parametrize(
