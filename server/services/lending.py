@@ -27,6 +27,7 @@ from server.domain import (
 from server.errors import Refusal
 from server.policy import LoanRequest
 from server.policy.registry import PolicyRegistry
+from server.services.exposure import reference_exposure
 from server.services.periods import add_months
 from server.services.policies import selection
 from server.services.profiles import manager_profile
@@ -120,8 +121,11 @@ async def loan_refusals(
     amount: Decimal,
     product: LoanProduct,
     issued_on: dt.date,
+    renewal: bool = False,
 ) -> list[Refusal]:
     """Every rule the new loan breaks (empty when it may be written).
+
+    ``renewal``: the loan renews credit the customer has (借新还旧, 续贷, 展期).
 
     The caller holds the customer's row lock and a share of the manager's (see
     :mod:`server.services`), so nothing these checks read changes before the loan is written.
@@ -154,6 +158,10 @@ async def loan_refusals(
         issued_on=issued_on,
         exposure_now=exposure,
         exposure_at_class_set=customer.exposure_at_class_set,
+        reference_exposure=(
+            await reference_exposure(session, customer) if classification is not None else None
+        ),
+        is_renewal=renewal,
     )
     if lending is not None:
         found = registry.lending(lending.plugin).check(request, lending.params)

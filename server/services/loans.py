@@ -17,6 +17,7 @@ from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant
+from server.services.exposure import record_exposure
 from server.services.lending import loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
@@ -128,6 +129,7 @@ async def create_loan(
         amount=principal,
         product=product,
         issued_on=issued_on,
+        renewal=is_extension or is_refinancing,
     )
     if refusals:
         raise Refused("the loan", refusals)
@@ -153,6 +155,7 @@ async def create_loan(
     )
     session.add(loan)
     await session.flush()
+    await record_exposure(session, actor.tenant_id, customer.id)
     await reclassify(session, registry, actor, [customer.id])
     return loan
 
