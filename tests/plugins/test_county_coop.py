@@ -229,6 +229,59 @@ def test_parameters_out_of_bounds_are_refused(raw: dict[str, Any], field: str) -
     assert [p.field for p in problems] == [f"parameters.{field}"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "pairs"),
+    [
+        ({}, []),  # the defaults: 60 < 70 < 80 < 90
+        ({"level_cc_2_min": "60.01"}, []),  # just above the line below
+        ({"level_cc_2_min": "60"}, [("level_cc_1_min", "level_cc_2_min")]),  # equal: refused
+        ({"level_cc_2_min": "59.99"}, [("level_cc_1_min", "level_cc_2_min")]),
+        ({"level_cc_4_min": "80"}, [("level_cc_3_min", "level_cc_4_min")]),
+        (
+            {"level_cc_1_min": "90", "level_cc_4_min": "60"},
+            [
+                ("level_cc_1_min", "level_cc_2_min"),
+                ("level_cc_3_min", "level_cc_4_min"),
+            ],
+        ),
+    ],
+)
+def test_level_lines_must_rise_strictly(raw: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+    _, problems = resolve(INFO, raw)
+    assert {p.code for p in problems} <= {"LEVEL_LINES_ASCENDING"}
+    named = sorted(p.field for p in problems)
+    assert named == sorted(f"parameters.{name}" for pair in pairs for name in pair)
+    if pairs:
+        assert "rise strictly" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("raw", "pair"),
+    [
+        ({"cap_cc_1": "100000"}, None),  # equal to the trainee cap: allowed
+        ({"cap_cc_1": "99999.99"}, ("cap_cc_trainee", "cap_cc_1")),
+        ({"cap_cc_3": "999999.99"}, ("cap_cc_2", "cap_cc_3")),
+        ({"cap_cc_4": "5000000"}, None),  # the top level capped at the level below it
+        ({"cap_cc_4": "4999999.99"}, ("cap_cc_3", "cap_cc_4")),
+        ({"cap_cc_2": None}, ("cap_cc_2", "cap_cc_3")),  # no cap below a cap
+        ({"cap_cc_2": None, "cap_cc_3": None}, None),
+    ],
+)
+def test_a_higher_levels_cap_is_never_below_a_lower_ones(
+    raw: dict[str, str | None], pair: tuple[str, str] | None
+) -> None:
+    _, problems = resolve(INFO, raw)
+    if pair is None:
+        assert problems == []
+        return
+    assert sorted(p.field for p in problems) == sorted(f"parameters.{n}" for n in pair)
+    assert {p.code for p in problems} == {"CAPS_ASCENDING"}
+
+
+def test_the_defaults_are_a_consistent_set() -> None:
+    assert DEFAULTS.set_problems() == ()
+
+
 def test_the_top_cap_may_be_set_or_left_open() -> None:
     assert params(cap_cc_4=None)["cap_cc_4"] is None
     assert params(cap_cc_4="10000000")["cap_cc_4"] == D(10_000_000)
@@ -804,7 +857,13 @@ def test_amount_within_the_cap(code: str | None, amount: str, refused: bool) -> 
         ({"cap_cc_1": "500000"}, "CC_1", "500000.01", True),
         ({"cap_cc_4": "10000000"}, "CC_4", "10000000", False),
         ({"cap_cc_4": "10000000"}, "CC_4", "10000000.01", True),
-        ({"cap_cc_trainee": None}, "CC_TRAINEE", "1000000000", False),
+        # no cap at any level (a cap below an open one is refused: see the set rules)
+        (
+            dict.fromkeys(("cap_cc_trainee", "cap_cc_1", "cap_cc_2", "cap_cc_3")),
+            "CC_TRAINEE",
+            "1000000000",
+            False,
+        ),
     ],
 )
 def test_caps_are_parameters(

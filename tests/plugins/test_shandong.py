@@ -208,9 +208,18 @@ def test_parameter_defaults_and_articles() -> None:
         ({"deduction_c1_4": "1"}, True),
         ({"deduction_c1_4": None}, True),
         ({"deduction_c3": "1"}, False),
-        ({"deposit_bonus_per_step": "5"}, True),
+        ({"deduction_c1_4": "2"}, True),  # an item holds at most 2 points
+        ({"deduction_c1_4": "2.01"}, False),
+        ({"deduction_c6": "-0.01"}, False),
+        ({"deposit_bonus_per_step": "5"}, True),  # the B4 bonus is at most 5
+        ({"deposit_bonus_per_step": "5.01"}, False),
         ({"deposit_bonus_per_step": "5.1"}, False),
+        ({"cash_bonus_per_step": "1"}, True),  # B5.2: 1 for the plan, at most 2 in all
+        ({"cash_bonus_per_step": "1.01"}, False),
         ({"cash_bonus_per_step": "1.1"}, False),
+        ({"writeoff_bonus_per_step": "0"}, True),
+        ({"writeoff_bonus_per_step": "1"}, True),  # the B5.4 bonus is at most 1
+        ({"writeoff_bonus_per_step": "1.01"}, False),
         ({"writeoff_bonus_per_step": "-1"}, False),
         ({"interest_cap": "20"}, True),
         ({"interest_cap": "19.99"}, False),
@@ -220,6 +229,21 @@ def test_parameter_defaults_and_articles() -> None:
 def test_parameter_bounds(raw: dict[str, Any], valid: bool) -> None:
     _, problems = resolve(INFO, raw)
     assert (problems == []) is valid
+    assert all(p.field == f"parameters.{next(iter(raw))}" for p in problems)
+
+
+def test_no_rule_joins_the_parameters() -> None:
+    # Each number feeds one item and is bounded by what that item can hold; the clamps of
+    # B1/B2 are the source's, not parameters. Extremes together are still a usable set.
+    extremes = {
+        "deduction_per_case": "2",
+        "deposit_bonus_per_step": "0",
+        "cash_bonus_per_step": "1",
+        "writeoff_bonus_per_step": "1",
+        "interest_cap": "20",
+    }
+    assert resolve(INFO, extremes)[1] == []
+    assert DEFAULTS.set_problems() == ()
 
 
 def test_year_indicators() -> None:
