@@ -10,6 +10,8 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.anhui
 from plugins.anhui.articles import ART_ASSISTANT
@@ -939,3 +941,64 @@ def test_items_explained_and_deterministic(a: AppraisalInput) -> None:
         if item.max_points is not None:
             assert D(0) <= item.score <= item.max_points
     assert appraise(a) == first
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+ASPECT_SCORE = st.decimals(min_value=0, max_value=100, places=2)
+QUALIFICATIONS = (None, "初级", "中级", "高级", "资深")
+
+
+@st.composite
+def weights(draw: st.DrawFn) -> AnhuiParameters:
+    """Five weights in whole percent that sum to 100, and a quarterly share."""
+    cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=4, max_size=4)))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    raw = {name: str(part) for name, part in zip(WEIGHTS, parts, strict=True)}
+    raw["quarterly_weight"] = str(draw(st.decimals(min_value=0, max_value=1, places=2)))
+    return params(**raw)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weights(),
+    st.lists(ASPECT_SCORE, min_size=5, max_size=5),
+    st.lists(st.one_of(st.none(), ASPECT_SCORE), max_size=4),
+    st.sampled_from(["2025", "2025-Q2"]),
+)
+def test_property_the_total_is_the_sum_of_the_items(
+    chosen: AnhuiParameters, aspect_scores: list[D], quarterly: list[D | None], period: str
+) -> None:
+    prior = quarters(
+        **{f"q2025_{n}": None if t is None else str(t) for n, t in enumerate(quarterly, 1)}
+    )
+    outcome = appraise(
+        appraisal(
+            dict(zip(ASPECT_KEYS, aspect_scores, strict=True)),
+            period=period,
+            prior=prior,
+            with_params=chosen,
+        )
+    )
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), D(0))
+    assert D(0) <= outcome.total <= D(100)
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.sampled_from([t.code for t in plugins.anhui.TIERS]),
+    st.sampled_from(QUALIFICATIONS),
+)
+def test_property_a_higher_annual_score_never_gives_a_lower_band(
+    a: D, b: D, held: str, qualification: str | None
+) -> None:
+    low, high = sorted((a, b))
+    after_low = move(str(low), held, qualification)
+    after_high = move(str(high), held, qualification)
+
+    def rank(result: TierMove) -> int:
+        return (result.to_tier or BY_CODE[held]).rank
+
+    assert rank(after_low) <= rank(after_high)

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.county_coop as plugin
 from plugins.county_coop import appraisal as yearly
@@ -1016,3 +1018,58 @@ def test_a_level_set_by_hand_is_left_to_the_core(status: ManagerStatus) -> None:
     who = manager_profile(status=status)
     for level in plugin.TIERS:
         assert GRADING.tier_refusals(who, level, DEFAULTS) == ()
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+SCORE = st.decimals(min_value=0, max_value=100, places=3)
+AMOUNT = st.decimals(min_value=-(10**6), max_value=10**7, places=2, allow_nan=False)
+RATINGS = ("INCOMPETENT", "BASICALLY_COMPETENT", "COMPETENT", "EXCELLENT")
+
+
+@st.composite
+def county_cases(draw: st.DrawFn) -> AppraisalInput:
+    recorded = values(
+        theory_exam_score=draw(SCORE),
+        work_results_score=draw(SCORE),
+        work_skill_score=draw(SCORE),
+        credit_management_score=draw(SCORE),
+        daily_work_score=draw(SCORE),
+        npl_ratio=draw(st.decimals(min_value=0, max_value=1, places=4)),
+        **{line: draw(AMOUNT) for line in LINES},
+    )
+    plans = {line: draw(AMOUNT) for line in LINES}
+    current = draw(st.sampled_from([None, *TIER]))
+    return appraisal(
+        recorded, plans=plans, who=manager(tier=None if current is None else TIER[current])
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(county_cases())
+def test_property_the_total_is_the_sum_of_the_items(case: AppraisalInput) -> None:
+    outcome = appraise(case)
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), Decimal(0))
+    assert all(i.score >= 0 for i in outcome.items)  # the quantitative part floors at 0
+    assert outcome.total <= sum((i.max_points or Decimal(0) for i in outcome.items), Decimal(0))
+
+
+@given(SCORE, SCORE, SCORE, SCORE, SCORE, SCORE)
+def test_property_a_higher_level_score_never_admits_a_lower_level(
+    t1: Decimal, r1: Decimal, s1: Decimal, t2: Decimal, r2: Decimal, s2: Decimal
+) -> None:
+    one = level_from_scores(max(t1, Decimal(70)), r1, s1, DEFAULTS)
+    two = level_from_scores(max(t2, Decimal(70)), r2, s2, DEFAULTS)
+    low, high = sorted((one, two), key=lambda level: level.score)
+    assert low.tier.rank <= high.tier.rank
+    assert low.shown <= low.score < low.shown + Decimal("0.01")
+
+
+@given(
+    st.decimals(min_value=-5, max_value=5, places=6),
+    st.decimals(min_value=-5, max_value=5, places=6),
+)
+def test_property_a_higher_completion_never_gives_a_lower_rating(a: Decimal, b: Decimal) -> None:
+    low, high = sorted((a, b))
+    assert RATINGS.index(rating_for(low).code) <= RATINGS.index(rating_for(high).code)

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.shandong as plugin
 from plugins.shandong import basic_quality, grades, penalties, work_quality
@@ -1348,3 +1350,72 @@ def test_a_grade_set_by_hand_needs_a_gradable_manager(
     who = manager_profile(status=status, tier=SD_2)
     refusals = GRADING.tier_refusals(who, proposed, DEFAULTS)
     assert [(r.rule, r.article) for r in refusals] == ([] if rule is None else [(rule, article)])
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+MONEY = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+PLAN = st.decimals(
+    min_value=-1000, max_value=10**8, places=2, allow_nan=False, allow_infinity=False
+)
+COUNT = st.integers(min_value=0, max_value=2000).map(Decimal)
+FINDING_CODES = [(q.key, d.finding) for q in work_quality.QUALITY_ITEMS for d in q.deductions]
+
+
+@st.composite
+def shandong_cases(draw: st.DrawFn) -> AppraisalInput:
+    values = {
+        **BASE_VALUES,
+        "customers_natural": draw(COUNT),
+        "customers_corporate": draw(COUNT),
+        "loan_balance": draw(MONEY),
+        "npl_balance_start": draw(MONEY),
+        "npl_balance_end": draw(MONEY),
+        "notice_coverage": draw(st.decimals(min_value=0, max_value=1, places=4)),
+        "deposit_net_increase": draw(
+            st.decimals(min_value=-(10**7), max_value=10**8, places=2, allow_nan=False)
+        ),
+        "npl_cash_recovered": draw(MONEY),
+        "writeoff_recovered": draw(MONEY),
+        "interest_recovered": draw(MONEY),
+    }
+    plans = {key: draw(PLAN) for key in BASE_PLANS}
+    findings = tuple(
+        FindingCount(item_key, code, draw(st.integers(min_value=1, max_value=30)))
+        for item_key, code in draw(st.lists(st.sampled_from(FINDING_CODES), max_size=6))
+    )
+    cohort = {
+        "graded_managers": D(10),
+        "average_weighted_customers": draw(COUNT),
+        "average_loan_balance": draw(MONEY),
+    }
+    category = draw(st.sampled_from(list(ManagerCategory)))
+    return appraisal(
+        manager=profile(category=category),
+        values=values,
+        plans=plans,
+        findings=findings,
+        cohort=cohort,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(shandong_cases())
+def test_property_the_total_is_the_sum_of_the_items_and_the_tier_follows_it(
+    case: AppraisalInput,
+) -> None:
+    outcome = run(case)
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), start=D(0))
+    assert all(i.score == i.score.quantize(D("0.01")) for i in outcome.items)
+    assert all(i.score >= 0 for i in outcome.items)
+    assert outcome.tier == grades.tier_for_total(outcome.total)
+
+
+@given(
+    st.decimals(min_value=0, max_value=200, places=2),
+    st.decimals(min_value=0, max_value=200, places=2),
+)
+def test_property_a_higher_total_never_gives_a_lower_tier(a: Decimal, b: Decimal) -> None:
+    low, high = sorted((a, b))
+    assert grades.tier_for_total(low).rank <= grades.tier_for_total(high).rank

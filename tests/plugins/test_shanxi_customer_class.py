@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import plugins.shanxi_customer_class as plugin
 from plugins.shanxi_customer_class.classes import CLASS_TABLE, SUPPORT_CRITERIA, years_before
@@ -578,3 +580,29 @@ def test_first_credit_limit_is_a_parameter(limit: str, amount: str, refused: boo
     assert [r.rule for r in result] == (["MAINTAIN_FIRST_CREDIT_LIMIT"] if refused else [])
     if refused:
         assert "maintain_first_credit_limit" in result[0].message
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+YUAN = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(YUAN, YUAN, YUAN, st.one_of(st.none(), YUAN), st.booleans())
+def test_property_maintain_allows_a_smaller_loan_whenever_it_allows_a_larger_one(
+    a: Decimal, b: Decimal, now: Decimal, reference: Decimal | None, renewal: bool
+) -> None:
+    small, large = sorted((a, b))
+    ref = None if reference is None else str(reference)
+
+    def allowed(amount: Decimal) -> bool:
+        loan = request(MAINTAIN, str(amount), str(now), ref, ref, renewal=renewal)
+        return credit_check(loan) == ()
+
+    if allowed(large):
+        assert allowed(small)
+    # What a loan that is not a renewal may reach: the reference (without one, today's
+    # outstanding), or the first-credit limit when that is 0.
+    reached = now if reference is None else reference
+    ceiling = reached if reached > 0 else DEFAULTS.maintain_first_credit_limit
+    if not renewal:
+        assert allowed(large) is (now + large <= ceiling)
