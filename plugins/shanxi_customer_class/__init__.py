@@ -21,7 +21,7 @@ from server.policy import (
 )
 
 NAME = "shanxi_customer_class"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @hookimpl

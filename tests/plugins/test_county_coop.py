@@ -156,7 +156,7 @@ def pay(outcome: AppraisalOutcome) -> dict[str, Decimal]:
 
 def test_plugin_registers_with_grading_lending_and_penalty() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert (info.name, info.version) == ("county_coop", "1.0.0")
+    assert (info.name, info.version) == ("county_coop", "1.1.0")
     assert info.categories == frozenset(
         {PolicyCategory.GRADING, PolicyCategory.LENDING, PolicyCategory.PENALTY}
     )

@@ -167,7 +167,7 @@ def item(outcome: AppraisalOutcome, key: str) -> ItemScore:
 
 def test_plugin_registers_grading_and_penalty_only() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert info.version == "1.0.0"
+    assert info.version == "1.1.0"
     assert info.categories == frozenset({PolicyCategory.GRADING, PolicyCategory.PENALTY})
     assert not hasattr(plugin, "lending_cap")
     assert not hasattr(plugin, "classify_customer")

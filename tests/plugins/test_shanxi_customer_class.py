@@ -93,7 +93,7 @@ def rule_ids(result: Classification) -> tuple[str, ...]:
 
 def test_plugin_registers_with_classification_only() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert info.version == "1.0.0"
+    assert info.version == "1.1.0"
     assert info.categories == frozenset({PolicyCategory.CLASSIFICATION})
     assert not hasattr(plugin, "grading_tiers")
     with pytest.raises(UnknownPlugin, match="GRADING"):
