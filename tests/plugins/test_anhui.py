@@ -985,6 +985,7 @@ def test_property_the_total_is_the_sum_of_the_items(
     assert D(0) <= outcome.total <= D(100)
 
 
+@settings(deadline=None)
 @given(
     st.decimals(min_value=0, max_value=100, places=2),
     st.decimals(min_value=0, max_value=100, places=2),

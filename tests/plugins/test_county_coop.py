@@ -1055,6 +1055,7 @@ def test_property_the_total_is_the_sum_of_the_items(case: AppraisalInput) -> Non
     assert outcome.total <= sum((i.max_points or Decimal(0) for i in outcome.items), Decimal(0))
 
 
+@settings(deadline=None)
 @given(SCORE, SCORE, SCORE, SCORE, SCORE, SCORE)
 def test_property_a_higher_level_score_never_admits_a_lower_level(
     t1: Decimal, r1: Decimal, s1: Decimal, t2: Decimal, r2: Decimal, s2: Decimal
@@ -1066,6 +1067,7 @@ def test_property_a_higher_level_score_never_admits_a_lower_level(
     assert low.shown <= low.score < low.shown + Decimal("0.01")
 
 
+@settings(deadline=None)
 @given(
     st.decimals(min_value=-5, max_value=5, places=6),
     st.decimals(min_value=-5, max_value=5, places=6),

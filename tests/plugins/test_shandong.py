@@ -1412,6 +1412,7 @@ def test_property_the_total_is_the_sum_of_the_items_and_the_tier_follows_it(
     assert outcome.tier == grades.tier_for_total(outcome.total)
 
 
+@settings(deadline=None)
 @given(
     st.decimals(min_value=0, max_value=200, places=2),
     st.decimals(min_value=0, max_value=200, places=2),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import plugins.shanxi_customer_class as plugin
@@ -587,6 +587,7 @@ def test_first_credit_limit_is_a_parameter(limit: str, amount: str, refused: boo
 YUAN = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 
 
+@settings(deadline=None)
 @given(YUAN, YUAN, YUAN, st.one_of(st.none(), YUAN), st.booleans())
 def test_property_maintain_allows_a_smaller_loan_whenever_it_allows_a_larger_one(
     a: Decimal, b: Decimal, now: Decimal, reference: Decimal | None, renewal: bool
