@@ -20,6 +20,9 @@ from server.db import models
 from server.services.periods import add_months
 
 ZERO = Decimal("0.00")
+# The largest amount a money column (NUMERIC(18, 2)) holds. Single loans may reach it, so
+# a customer's total can pass it; a mark keeps it there, far above any reference that counts.
+MONEY_MAX = Decimal("9999999999999999.99")
 REFERENCE_MONTHS = 12  # shanxi_customer_class: the highest outstanding in the 12 months before
 
 
@@ -36,11 +39,12 @@ async def outstanding(session: AsyncSession, tenant_id: str, customer_id: uuid.U
 async def record_exposure(
     session: AsyncSession, tenant_id: str, customer_id: uuid.UUID
 ) -> models.CustomerExposureMark:
-    """Keep a mark of the customer's outstanding as it is now, after a change of it."""
+    """Keep a mark of the customer's outstanding as it is now, after a change of it (at most
+    :data:`MONEY_MAX`)."""
     mark = models.CustomerExposureMark(
         tenant_id=tenant_id,
         customer_id=customer_id,
-        outstanding=await outstanding(session, tenant_id, customer_id),
+        outstanding=min(await outstanding(session, tenant_id, customer_id), MONEY_MAX),
         recorded_at=models.now(),
     )
     session.add(mark)

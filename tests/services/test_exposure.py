@@ -14,6 +14,7 @@ from server.db import models
 from server.domain import CustomerClass
 from server.policy.registry import PolicyRegistry
 from server.services.exposure import (
+    MONEY_MAX,
     highest_outstanding,
     months_before,
     record_exposure,
@@ -90,6 +91,20 @@ async def test_a_mark_holds_the_outstanding_now(
     written = await record_exposure(session, world.tenant, row.id)
     assert written.outstanding == Decimal("60000.00")
     assert await marks_of(world, row) == [Decimal("60000.00")]
+
+
+async def test_a_mark_stops_at_the_largest_amount_money_holds(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    world = bank(session, registry, "sd-demo")
+    row = await customer(world)
+    issued, matures = dt.date(2024, 6, 1), dt.date(2026, 6, 1)
+    top = "9999999999999999.99"
+    await world.loan(row, principal=top, balance=top, issued_on=issued, matures_on=matures)
+    assert (await record_exposure(session, world.tenant, row.id)).outstanding == MONEY_MAX
+    await world.loan(row, principal="0.01", balance="0.01", issued_on=issued, matures_on=matures)
+    assert (await record_exposure(session, world.tenant, row.id)).outstanding == MONEY_MAX
+    assert await marks_of(world, row) == [MONEY_MAX, MONEY_MAX]
 
 
 async def test_a_new_loan_leaves_a_mark_of_the_outstanding_after_it(
