@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from plugins.anhui.articles import ART_APPRAISAL, ART_FLOATING, NOT_FIXED
 from plugins.anhui.aspects import ASPECTS, HUNDRED
-from server.policy import ZERO, Parameters, fmt, parameter
+from server.policy import ZERO, Parameters, ParameterSetProblem, fmt, parameter
 
 
 def aspect_weight(key: str) -> Mapping[str, object]:
@@ -83,21 +83,39 @@ class AnhuiParameters(Parameters):
         """One weight per aspect, in the order of 第六条 (``ASPECTS``)."""
         return tuple(getattr(self, aspect.weight_param) for aspect in ASPECTS)
 
-    def problem(self) -> str | None:
-        """What makes the parameters unusable together, or ``None``.
-
-        Each parameter is bounded on its own when the tenant sets it; these rules
-        join several, so they are checked when the parameters are used.
-        """
+    def set_problems(self) -> tuple[ParameterSetProblem, ...]:
+        """The rules joining several parameters (第六条, 第七条; checked before a tenant's set
+        is stored): the five aspect weights sum to 100, and ``demote_below`` is not above
+        ``promote_at`` (else one score would both promote and demote)."""
+        found: list[ParameterSetProblem] = []
         weight_sum = sum(self.weights, ZERO)
         if weight_sum != HUNDRED:
             listed = ", ".join(
                 f"{a.weight_param} {fmt(w)}" for a, w in zip(ASPECTS, self.weights, strict=True)
             )
-            return f"the five aspect weights sum to {fmt(weight_sum)}, not 100 ({listed})"
-        if self.demote_below > self.promote_at:
-            return (
-                f"demote_below {fmt(self.demote_below)} is above promote_at "
-                f"{fmt(self.promote_at)}, so one score would both promote and demote"
+            found.append(
+                ParameterSetProblem(
+                    tuple(a.weight_param for a in ASPECTS),
+                    "WEIGHTS_SUM_TO_100",
+                    f"the five aspect weights sum to {fmt(weight_sum)}, not 100 ({listed})",
+                )
             )
-        return None
+        if self.demote_below > self.promote_at:
+            found.append(
+                ParameterSetProblem(
+                    ("demote_below", "promote_at"),
+                    "DEMOTE_NOT_ABOVE_PROMOTE",
+                    f"demote_below {fmt(self.demote_below)} is above promote_at "
+                    f"{fmt(self.promote_at)}, so one score would both promote and demote",
+                )
+            )
+        return tuple(found)
+
+    def problem(self) -> str | None:
+        """What makes the parameters unusable together, or ``None``.
+
+        A tenant's set is checked when it is stored (:meth:`set_problems`); this is
+        asked again when the parameters are used, for a set made without that check.
+        """
+        found = self.set_problems()
+        return "; ".join(p.message for p in found) if found else None

@@ -40,7 +40,7 @@ from server.policy import (
 )
 
 NAME = "county_coop"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 TIERS = levels.TIERS
 
 

@@ -112,7 +112,7 @@ def appraise(appraisal: AppraisalInput, params: CountyParameters) -> AppraisalOu
         explanation=(
             f"{COUNTY_DOC}: total {total} = quantitative {items[0].score} + qualitative "
             f"{items[1].score} (第六章二); completion {percent(completion)}: {rating.label} "
-            f"(第五章二); level score {level.score} admits {level.tier.name} (第三章); "
+            f"(第五章二); level score {level.shown} admits {level.tier.name} (第三章); "
             f"NPL ratio {fmt(npl_ratio)}, limit {fmt(params.npl_ratio_limit)}; "
             f"{adjustment.reason} (第五章三)"
         ),

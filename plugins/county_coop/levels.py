@@ -9,10 +9,10 @@ single-loan cap (:mod:`plugins.county_coop.lending`). 第三章: the theory exam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from plugins.county_coop.parameters import CountyParameters
-from server.policy import Tier, round_score
+from server.policy import CENT, Tier
 
 # 第一章: five levels; here 四级 is the best.
 TIERS = (
@@ -39,22 +39,33 @@ def tier_at(rank: int) -> Tier:
 
 @dataclass(frozen=True)
 class Level:
-    """The level score and the level it admits."""
+    """The exact level score and the level it admits."""
 
     score: Decimal
     qualified: bool
     tier: Tier
 
+    @property
+    def shown(self) -> Decimal:
+        """The level score to the cent, rounded down.
+
+        Rounding down keeps the shown figure on the same side of every level line
+        as the exact score: 79.999 shows as 79.99 (二级), not as the 80.00 it does
+        not reach.
+        """
+        return self.score.quantize(CENT, rounding=ROUND_FLOOR)
+
 
 def level_from_scores(
     theory: Decimal, results: Decimal, skill: Decimal, params: CountyParameters
 ) -> Level:
-    """Level score = 0.6 theory + 0.3 results + 0.1 skill, rounded half-up to 2 decimals.
+    """Level score = 0.6 theory + 0.3 results + 0.1 skill, exact (第三章).
 
-    The rounded score is what is shown and what is compared with the level
-    thresholds. Without the qualification (theory below 70) the level stays 见习.
+    The exact, unrounded score is compared with the level lines (79.999 is below
+    80); it is shown to the cent (:attr:`Level.shown`). Without the qualification
+    (theory below 70) the level stays 见习.
     """
-    score = round_score(THEORY_WEIGHT * theory + RESULTS_WEIGHT * results + SKILL_WEIGHT * skill)
+    score = THEORY_WEIGHT * theory + RESULTS_WEIGHT * results + SKILL_WEIGHT * skill
     qualified = theory >= QUALIFYING_THEORY_SCORE
     admitted = LOWEST
     if qualified:

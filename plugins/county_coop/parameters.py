@@ -8,6 +8,7 @@ profit-share ratios open, so each has the documented default.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +24,7 @@ from plugins.county_coop.articles import (
     ARTICLE_RISK_DEPOSIT,
     ARTICLE_ROTATION,
 )
-from server.policy import Parameters, parameter
+from server.policy import Parameters, ParameterSetProblem, fmt, parameter
 
 NOT_FIXED = "not fixed by the source"
 
@@ -52,6 +53,10 @@ def cap(level: str, fixed: str) -> Mapping[str, object]:
     )
 
 
+LEVEL_LINES = ("level_cc_1_min", "level_cc_2_min", "level_cc_3_min", "level_cc_4_min")
+CAPS = ("cap_cc_trainee", "cap_cc_1", "cap_cc_2", "cap_cc_3", "cap_cc_4")
+
+
 @dataclass(frozen=True)
 class CountyParameters(Parameters):
     """The tenant's numbers for the level lines, the scores, the pay and the penalties."""
@@ -60,7 +65,7 @@ class CountyParameters(Parameters):
         default=Decimal("1.2"),
         metadata=parameter(
             "Weighted completion counts up to this ratio in the quantitative score "
-            "(100 × min(completion, cap)); the default ends where 优秀 begins (120%)",
+            "(100 × min(max(completion, 0), cap)); the default ends where 优秀 begins (120%)",
             article=f"{ARTICLE_QUANTITATIVE} (cap {NOT_FIXED})",
             minimum=1,
             maximum=10,
@@ -140,6 +145,39 @@ class CountyParameters(Parameters):
             maximum=100,
         ),
     )
+
+    def set_problems(self) -> tuple[ParameterSetProblem, ...]:
+        """The rules joining several parameters (checked before a tenant's set is stored).
+
+        第三章: the level lines rise strictly with the level (一级 < 二级 < 三级 < 四级), or a
+        higher level could never be reached by its own line. 第一章: a higher level's
+        single-loan cap is never below a lower level's (none = no cap, above every amount).
+        """
+        found: list[ParameterSetProblem] = []
+        lines = tuple(zip(LEVEL_LINES, self.level_minimums, strict=True))
+        for (low_name, low), (high_name, high) in itertools.pairwise(lines):
+            if high <= low:
+                found.append(
+                    ParameterSetProblem(
+                        (low_name, high_name),
+                        "LEVEL_LINES_ASCENDING",
+                        f"the level lines must rise strictly with the level: {high_name} "
+                        f"{fmt(high)} is not above {low_name} {fmt(low)}",
+                    )
+                )
+        caps = tuple(zip(CAPS, self.caps, strict=True))
+        for (low_cap, below), (high_cap, above) in itertools.pairwise(caps):
+            if above is not None and (below is None or above < below):
+                found.append(
+                    ParameterSetProblem(
+                        (low_cap, high_cap),
+                        "CAPS_ASCENDING",
+                        f"a higher level's cap may not be below a lower level's: {high_cap} "
+                        f"{fmt(above)} is below {low_cap} "
+                        f"{'none (no cap)' if below is None else fmt(below)}",
+                    )
+                )
+        return tuple(found)
 
     @property
     def level_minimums(self) -> tuple[Decimal, ...]:

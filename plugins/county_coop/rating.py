@@ -96,7 +96,7 @@ def rating_for(completion: Decimal) -> Rating:
 
 
 def quantitative_item(lines: tuple[LineCompletion, ...], params: CountyParameters) -> ItemScore:
-    """定量 70%: 100 × min(completion, cap), weighted 0.7 (第六章二).
+    """定量 70%: 100 × min(max(completion, 0), cap), weighted 0.7 (第六章二).
 
     A negative completion (e.g. deposits shrank) scores 0, never below.
     """
@@ -127,7 +127,7 @@ def quantitative_item(lines: tuple[LineCompletion, ...], params: CountyParameter
         inputs=inputs,
         explanation=(
             f"completion {percent(completion)} = {' + '.join(parts)}; quantitative score "
-            f"100 × min(completion, {percent(params.completion_cap)}) = "
+            f"100 × min(max(completion, 0), {percent(params.completion_cap)}) = "
             f"{fmt(round_score(quantitative))}, × 70% = {score}"
         ),
     )

@@ -36,7 +36,7 @@ from server.policy import (
 )
 
 NAME = "shandong"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 # 第七条, 第九条: three tiers; here 一级 is the best.
 TIERS = grades.TIERS

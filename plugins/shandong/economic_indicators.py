@@ -1,7 +1,7 @@
 """Shandong's economic indicators, 70 points (第十一条(二) 经济指标, B1–B6).
 
 From the office's signed task-completion sheet; B1 and B2 compare a manager
-with the county averages of the managers the appraisal scores (computed once
+with the county averages over every manager graded for the year (computed once
 per run by :func:`cohort_figures`). A plan of 0 or less counts as met.
 """
 
@@ -55,7 +55,7 @@ CASH_STEP = Decimal(10_000)
 WRITEOFF_STEP = Decimal(1_000)
 WRITEOFF_BONUS_MAX = ONE
 
-COHORT_SCORED = "scored_managers"
+COHORT_GRADED = "graded_managers"
 COHORT_AVG_CUSTOMERS = "average_weighted_customers"
 COHORT_AVG_BALANCE = "average_loan_balance"
 
@@ -72,27 +72,33 @@ def weighted_customers(category: ManagerCategory, values: Mapping[str, Decimal])
     return natural + customer_weight(category) * corporate
 
 
+# 第十一条(二)1, 2 with 第十三条: who receives a grade for the year, and so counts in the averages.
+GRADED_STANDINGS = (Standing.SCORED, Standing.PLACED_SD_3)
+
+
 def _average(total: Decimal, count: int) -> Decimal:
-    return round_score(total / count) if count else ZERO
+    """The exact mean (never rounded: only item scores are rounded); 0 for no one."""
+    return total / count if count else ZERO
 
 
 def cohort_figures(period: Period, cohort: tuple[CohortMember, ...]) -> dict[str, Decimal]:
     """The county averages B1 and B2 compare with (第十一条(二)1, 2).
 
-    Only the managers the appraisal scores count: probationers, those placed in
-    三级 without scoring (第十三条), those failing 第六条 and suspended or
-    disqualified managers are left out. Averages are rounded half-up to 2
-    decimals; an empty cohort gives 0 (the appraisal then scores B1/B2 at 10).
+    Every manager graded for the year counts, whether scored or placed in 三级
+    without scoring (第十三条); probationers, those failing 第六条 and suspended
+    or disqualified managers receive no grade and are left out. The averages
+    are exact, never rounded (only the item scores are); an empty cohort gives 0
+    (the appraisal then scores B1/B2 at 10).
     """
-    scored = [
-        m for m in cohort if eligibility(m.profile, m.values, period).standing is Standing.SCORED
+    graded = [
+        m for m in cohort if eligibility(m.profile, m.values, period).standing in GRADED_STANDINGS
     ]
-    customers = sum((weighted_customers(m.profile.category, m.values) for m in scored), start=ZERO)
-    balance = sum((m.values.get(LOAN_BALANCE, ZERO) for m in scored), start=ZERO)
+    customers = sum((weighted_customers(m.profile.category, m.values) for m in graded), start=ZERO)
+    balance = sum((m.values.get(LOAN_BALANCE, ZERO) for m in graded), start=ZERO)
     return {
-        COHORT_SCORED: Decimal(len(scored)),
-        COHORT_AVG_CUSTOMERS: _average(customers, len(scored)),
-        COHORT_AVG_BALANCE: _average(balance, len(scored)),
+        COHORT_GRADED: Decimal(len(graded)),
+        COHORT_AVG_CUSTOMERS: _average(customers, len(graded)),
+        COHORT_AVG_BALANCE: _average(balance, len(graded)),
     }
 
 

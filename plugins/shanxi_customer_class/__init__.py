@@ -21,7 +21,7 @@ from server.policy import (
 )
 
 NAME = "shanxi_customer_class"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @hookimpl
@@ -42,6 +42,7 @@ def classify_customer(facts: CustomerFacts, params: ShanxiParameters) -> Classif
 
 
 @hookimpl
-def classification_credit_check(request: LoanRequest) -> tuple[Refusal, ...]:
-    # The class alone decides; no parameter shapes this check.
-    return credit.credit_refusals(request)
+def classification_credit_check(
+    request: LoanRequest, params: ShanxiParameters
+) -> tuple[Refusal, ...]:
+    return credit.credit_refusals(request, params)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from server.policy import Parameters, parameter
 
 
 @dataclass(frozen=True)
 class ShanxiParameters(Parameters):
-    """The look-back span of a bad record, the overdue days and the contribution line."""
+    """The look-back span of a bad record, the overdue days, the contribution line and the
+    first credit of a 维持类 customer."""
 
     bad_record_years: int = field(
         default=2,
@@ -35,5 +37,14 @@ class ShanxiParameters(Parameters):
             article="第十条 对农商行综合贡献度大 (score not fixed by the source)",
             minimum=0,
             maximum=100,
+        ),
+    )
+    maintain_first_credit_limit: Decimal = field(
+        default=Decimal("300000.00"),
+        metadata=parameter(
+            "Total outstanding (yuan) a 维持类 customer whose reference exposure is 0 (no "
+            "credit yet, nor in the 12 months before the class was set) may reach",
+            article="第九条 维持类 (first credit not fixed: the source breaks off after 第十条)",
+            minimum=0,
         ),
     )

@@ -32,7 +32,14 @@ from server.policy.keys import (
     is_indicator_key,
     is_item_key,
 )
-from server.policy.parameters import Parameters, ParameterSpec, Params, ParamValue, parameter
+from server.policy.parameters import (
+    Parameters,
+    ParameterSetProblem,
+    ParameterSpec,
+    Params,
+    ParamValue,
+    parameter,
+)
 from server.policy.period import Period, parse_period
 from server.policy.scoring import CENT, ONE, ZERO, clamp, fmt, full_steps, ratio, round_score
 from server.policy.types import (
@@ -118,6 +125,7 @@ __all__ = [
     "OperatingStatus",
     "ParamType",
     "ParamValue",
+    "ParameterSetProblem",
     "ParameterSpec",
     "Parameters",
     "Params",

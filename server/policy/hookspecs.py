@@ -222,8 +222,10 @@ def classify_customer(facts: CustomerFacts, params: Parameters) -> Classificatio
 def classification_credit_check(request: LoanRequest, params: Parameters) -> tuple[Refusal, ...]:
     """Whether the customer's class allows this new credit or increase of exposure.
 
-    :param request: the new loan, the customer's class, its exposure now and when
-        the class was set.
+    :param request: the new loan, the customer's class, its exposure now, when the
+        class was set and the reference exposure (the larger of that and the highest
+        outstanding in the 12 months before the class was set), and whether the loan
+        renews existing credit (借新还旧, 续贷, 展期).
     :param params: the tenant's parameters for the plugin.
     :return: one refusal per failed rule (empty when the class allows the loan).
 

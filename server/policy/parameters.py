@@ -20,7 +20,11 @@ The field's type is the parameter's type: ``Decimal`` (DECIMAL), ``int``
 makes it nullable. From this one declaration come the :class:`ParameterSpec`
 list (``PluginInfo.parameters``, what the ``policies`` query shows), the
 validation of a tenant's values (:func:`resolve`) and the typed object every
-hook receives as ``params``. That object is also a read-only mapping from
+hook receives as ``params``. Rules that join several parameters (weights that
+must sum to 100, thresholds in order) are the declaration's
+:meth:`Parameters.set_problems`: :func:`resolve` checks the set as a whole once
+every value fits on its own, so a tenant's selection is refused before anything
+is stored, each problem naming the parameters it joins. That object is also a read-only mapping from
 parameter name to value: what the core stores with every result it shaped
 (:func:`to_json`).
 """
@@ -72,6 +76,19 @@ class ParameterSpec:
     maximum: Decimal | None = None
     choices: tuple[str, ...] = ()
     nullable: bool = False
+
+
+@dataclass(frozen=True)
+class ParameterSetProblem:
+    """A rule joining several parameters that a set of values breaks.
+
+    ``parameters`` names each parameter the rule joins (each gets the problem, as
+    ``parameters.<name>``); ``code`` is the rule (e.g. ``WEIGHTS_SUM_TO_100``).
+    """
+
+    parameters: tuple[str, ...]
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,14 @@ class Parameters(Mapping[str, ParamValue]):
     def __len__(self) -> int:
         return len(self.names())
 
+    def set_problems(self) -> tuple[ParameterSetProblem, ...]:
+        """What makes these values unusable together (rules joining several parameters).
+
+        Override it when a rule joins parameters; each value already fits its own
+        bounds when it is called. The default: no such rule.
+        """
+        return ()
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The declared parameter names, in declaration order."""
@@ -212,7 +237,8 @@ class Parameters(Mapping[str, ParamValue]):
             return values
         resolved, problems = _resolve(cls, values, cls.__name__, "parameters")
         if problems:
-            raise ValueError("; ".join(p.message for p in problems))
+            # A rule joining several parameters is one problem per parameter: said once.
+            raise ValueError("; ".join(dict.fromkeys(p.message for p in problems)))
         return resolved
 
 
@@ -283,7 +309,16 @@ def _resolve(
             problems.append(FieldProblem(f"{field}.{name}", "PARAMETER_RANGE", f"{name} {message}"))
         else:
             values[name] = value
-    return cls(**values), problems
+    resolved = cls(**values)
+    if not problems:
+        # The set as a whole, once every value fits on its own (a value replaced by its
+        # default would make a rule joining it misleading).
+        problems = [
+            FieldProblem(f"{field}.{name}", found.code, found.message)
+            for found in resolved.set_problems()
+            for name in found.parameters
+        ]
+    return resolved, problems
 
 
 def defaults(info: Declares) -> Parameters:
@@ -295,6 +330,9 @@ def resolve(
     info: Declares, raw: Mapping[str, Any], field: str = "parameters"
 ) -> tuple[Parameters, list[FieldProblem]]:
     """Validate ``raw`` against the plugin's parameters; fill defaults for the rest.
+
+    Each value is checked against its own declaration, then (when all fit) the set
+    as a whole (:meth:`Parameters.set_problems`, one problem per parameter named).
 
     :return: the resolved parameters and the problems (empty when valid).
     """

@@ -281,6 +281,12 @@ class LoanRequest:
     """The customer's total outstanding before this loan."""
     exposure_at_class_set: Decimal | None
     """The customer's total outstanding when the current class was set."""
+    reference_exposure: Decimal | None = None
+    """The larger of :attr:`exposure_at_class_set` and the customer's highest outstanding in
+    the 12 months before the class was set; ``None`` when the class was never set."""
+    is_renewal: bool = False
+    """The loan renews credit the customer has (借新还旧, 续贷 or 展期): it repays existing
+    outstanding rather than adding to it."""
 
 
 # --- penalty -----------------------------------------------------------------

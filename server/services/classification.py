@@ -135,6 +135,7 @@ async def reclassify(
             plugin=chosen.plugin,
             plugin_version=chosen.version,
             changed_by=actor.user_id,
+            exposure=exposure,
         )
         from_class = customer.class_code
         customer.class_code = result.customer_class

@@ -28,6 +28,7 @@ from server.errors import Refusal
 from server.policy import LoanRequest
 from server.policy.registry import PolicyRegistry
 from server.services.admission import LAPSE_MONTHS, lapse_due, last_credit_on
+from server.services.exposure import reference_exposure
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 
@@ -119,8 +120,11 @@ async def loan_refusals(
     amount: Decimal,
     product: LoanProduct,
     issued_on: dt.date,
+    renewal: bool = False,
 ) -> list[Refusal]:
     """Every rule the new loan breaks (empty when it may be written).
+
+    ``renewal``: the loan renews credit the customer has (借新还旧, 续贷, 展期).
 
     The caller holds the customer's row lock and a share of the manager's (see
     :mod:`server.services`), so nothing these checks read changes before the loan is written.
@@ -153,6 +157,10 @@ async def loan_refusals(
         issued_on=issued_on,
         exposure_now=exposure,
         exposure_at_class_set=customer.exposure_at_class_set,
+        reference_exposure=(
+            await reference_exposure(session, customer) if classification is not None else None
+        ),
+        is_renewal=renewal,
     )
     if lending is not None:
         found = registry.lending(lending.plugin).check(request, lending.params)

@@ -18,6 +18,7 @@ from server.services.access import authorize, get_in_scope
 from server.services.admission import kept_lapse
 from server.services.classification import reclassify
 from server.services.common import get_in_tenant
+from server.services.exposure import record_exposure
 from server.services.lending import ADMISSION_LAPSED, loan_refusals
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
@@ -129,6 +130,7 @@ async def create_loan(
         amount=principal,
         product=product,
         issued_on=issued_on,
+        renewal=is_extension or is_refinancing,
     )
     if refusals:
         refused = Refused("the loan", refusals)
@@ -158,6 +160,7 @@ async def create_loan(
     )
     session.add(loan)
     await session.flush()
+    await record_exposure(session, actor.tenant_id, customer.id)
     await reclassify(session, registry, actor, [customer.id])
     return loan
 

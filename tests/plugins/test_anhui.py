@@ -10,6 +10,8 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.anhui
 from plugins.anhui.articles import ART_ASSISTANT
@@ -70,6 +72,11 @@ def penalty(case: ViolationCase, with_params: Params = PARAMS) -> PenaltyEffect:
 
 def params(**raw: Any) -> AnhuiParameters:
     return AnhuiParameters.of(raw)
+
+
+def unchecked(**raw: str) -> AnhuiParameters:
+    """Parameters made without any check (as the dataclass allows)."""
+    return dataclasses.replace(PARAMS, **{k: D(v) for k, v in raw.items()})
 
 
 def tier(code: str | None) -> Tier | None:
@@ -201,7 +208,66 @@ def test_each_aspect_is_weighed_by_its_declared_parameter() -> None:
 )
 def test_parameter_bounds(name: str, raw: object, accepted: bool) -> None:
     _, problems = resolve(INFO, {name: raw})
-    assert (problems == []) is accepted
+    own = [p for p in problems if p.code == "PARAMETER_RANGE"]
+    assert (own == []) is accepted
+    assert all(p.field == f"parameters.{name}" for p in own)
+
+
+WEIGHTS = [a.weight_param for a in ASPECTS]
+
+
+@pytest.mark.parametrize(
+    ("performance", "ethics", "problem"),
+    [
+        ("60", "10", False),  # the defaults: 100
+        ("60", "9.99", True),  # 99.99
+        ("60", "10.01", True),  # 100.01
+        ("90", "10", True),  # 130: the issue's case
+        ("59.5", "10.5", False),  # 100 in halves
+    ],
+)
+def test_a_parameter_set_whose_weights_do_not_sum_to_100_is_refused(
+    performance: str, ethics: str, problem: bool
+) -> None:
+    _, problems = resolve(INFO, {"performance_weight": performance, "ethics_weight": ethics})
+    if not problem:
+        assert problems == []
+        return
+    # One problem per weight, each naming its parameter and the rule.
+    assert sorted(p.field for p in problems) == sorted(f"parameters.{w}" for w in WEIGHTS)
+    assert {p.code for p in problems} == {"WEIGHTS_SUM_TO_100"}
+    assert "not 100" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("promote_at", "demote_below", "problem"),
+    [
+        ("70", "69.99", False),
+        ("70", "70", False),  # equal: at 70 up, below 70 down — no score does both
+        ("70", "70.01", True),
+        ("50", "60", True),
+    ],
+)
+def test_a_parameter_set_with_demote_below_above_promote_at_is_refused(
+    promote_at: str, demote_below: str, problem: bool
+) -> None:
+    _, problems = resolve(INFO, {"promote_at": promote_at, "demote_below": demote_below})
+    if not problem:
+        assert problems == []
+        return
+    assert sorted(p.field for p in problems) == ["parameters.demote_below", "parameters.promote_at"]
+    assert {p.code for p in problems} == {"DEMOTE_NOT_ABOVE_PROMOTE"}
+    with pytest.raises(ValueError, match="above promote_at"):
+        params(promote_at=promote_at, demote_below=demote_below)
+
+
+def test_both_set_rules_are_reported_together() -> None:
+    _, problems = resolve(INFO, {"performance_weight": "90", "demote_below": "95"})
+    assert {p.code for p in problems} == {"WEIGHTS_SUM_TO_100", "DEMOTE_NOT_ABOVE_PROMOTE"}
+
+
+def test_the_defaults_are_a_consistent_set() -> None:
+    assert PARAMS.set_problems() == ()
 
 
 # --- tiers and indicators --------------------------------------------------------
@@ -368,7 +434,8 @@ def test_missing_aspect_refused() -> None:
     ],
 )
 def test_weights_must_sum_to_100(overrides: dict[str, str], graded: bool, mentions: str) -> None:
-    chosen = params(**overrides)
+    # Built without the set check, as a set stored before it was made: appraising refuses it.
+    chosen = unchecked(**overrides)
     outcome = appraise(appraisal(uniform("80"), period="2025-Q1", with_params=chosen))
     assert outcome.graded is graded
     if graded:
@@ -386,7 +453,7 @@ def test_weights_must_sum_to_100(overrides: dict[str, str], graded: bool, mentio
     [("50", "60", False), ("75", "75", True), ("60", "59.99", True)],
 )
 def test_thresholds_must_not_cross(promote_at: str, demote_below: str, graded: bool) -> None:
-    chosen = params(promote_at=promote_at, demote_below=demote_below)
+    chosen = unchecked(promote_at=promote_at, demote_below=demote_below)
     assert appraise(appraisal(uniform("55"), with_params=chosen)).graded is graded
 
 
@@ -874,3 +941,65 @@ def test_items_explained_and_deterministic(a: AppraisalInput) -> None:
         if item.max_points is not None:
             assert D(0) <= item.score <= item.max_points
     assert appraise(a) == first
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+ASPECT_SCORE = st.decimals(min_value=0, max_value=100, places=2)
+QUALIFICATIONS = (None, "初级", "中级", "高级", "资深")
+
+
+@st.composite
+def weights(draw: st.DrawFn) -> AnhuiParameters:
+    """Five weights in whole percent that sum to 100, and a quarterly share."""
+    cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=4, max_size=4)))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    raw = {name: str(part) for name, part in zip(WEIGHTS, parts, strict=True)}
+    raw["quarterly_weight"] = str(draw(st.decimals(min_value=0, max_value=1, places=2)))
+    return params(**raw)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    weights(),
+    st.lists(ASPECT_SCORE, min_size=5, max_size=5),
+    st.lists(st.one_of(st.none(), ASPECT_SCORE), max_size=4),
+    st.sampled_from(["2025", "2025-Q2"]),
+)
+def test_property_the_total_is_the_sum_of_the_items(
+    chosen: AnhuiParameters, aspect_scores: list[D], quarterly: list[D | None], period: str
+) -> None:
+    prior = quarters(
+        **{f"q2025_{n}": None if t is None else str(t) for n, t in enumerate(quarterly, 1)}
+    )
+    outcome = appraise(
+        appraisal(
+            dict(zip(ASPECT_KEYS, aspect_scores, strict=True)),
+            period=period,
+            prior=prior,
+            with_params=chosen,
+        )
+    )
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), D(0))
+    assert D(0) <= outcome.total <= D(100)
+
+
+@settings(deadline=None)
+@given(
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.sampled_from([t.code for t in plugins.anhui.TIERS]),
+    st.sampled_from(QUALIFICATIONS),
+)
+def test_property_a_higher_annual_score_never_gives_a_lower_band(
+    a: D, b: D, held: str, qualification: str | None
+) -> None:
+    low, high = sorted((a, b))
+    after_low = move(str(low), held, qualification)
+    after_high = move(str(high), held, qualification)
+
+    def rank(result: TierMove) -> int:
+        return (result.to_tier or BY_CODE[held]).rank
+
+    assert rank(after_low) <= rank(after_high)

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.county_coop as plugin
 from plugins.county_coop import appraisal as yearly
@@ -154,7 +156,7 @@ def pay(outcome: AppraisalOutcome) -> dict[str, Decimal]:
 
 def test_plugin_registers_with_grading_lending_and_penalty() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert (info.name, info.version) == ("county_coop", "1.0.0")
+    assert (info.name, info.version) == ("county_coop", "1.1.0")
     assert info.categories == frozenset(
         {PolicyCategory.GRADING, PolicyCategory.LENDING, PolicyCategory.PENALTY}
     )
@@ -227,6 +229,59 @@ def test_every_parameter_is_declared_and_documented() -> None:
 def test_parameters_out_of_bounds_are_refused(raw: dict[str, Any], field: str) -> None:
     _, problems = resolve(INFO, raw)
     assert [p.field for p in problems] == [f"parameters.{field}"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "pairs"),
+    [
+        ({}, []),  # the defaults: 60 < 70 < 80 < 90
+        ({"level_cc_2_min": "60.01"}, []),  # just above the line below
+        ({"level_cc_2_min": "60"}, [("level_cc_1_min", "level_cc_2_min")]),  # equal: refused
+        ({"level_cc_2_min": "59.99"}, [("level_cc_1_min", "level_cc_2_min")]),
+        ({"level_cc_4_min": "80"}, [("level_cc_3_min", "level_cc_4_min")]),
+        (
+            {"level_cc_1_min": "90", "level_cc_4_min": "60"},
+            [
+                ("level_cc_1_min", "level_cc_2_min"),
+                ("level_cc_3_min", "level_cc_4_min"),
+            ],
+        ),
+    ],
+)
+def test_level_lines_must_rise_strictly(raw: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+    _, problems = resolve(INFO, raw)
+    assert {p.code for p in problems} <= {"LEVEL_LINES_ASCENDING"}
+    named = sorted(p.field for p in problems)
+    assert named == sorted(f"parameters.{name}" for pair in pairs for name in pair)
+    if pairs:
+        assert "rise strictly" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("raw", "pair"),
+    [
+        ({"cap_cc_1": "100000"}, None),  # equal to the trainee cap: allowed
+        ({"cap_cc_1": "99999.99"}, ("cap_cc_trainee", "cap_cc_1")),
+        ({"cap_cc_3": "999999.99"}, ("cap_cc_2", "cap_cc_3")),
+        ({"cap_cc_4": "5000000"}, None),  # the top level capped at the level below it
+        ({"cap_cc_4": "4999999.99"}, ("cap_cc_3", "cap_cc_4")),
+        ({"cap_cc_2": None}, ("cap_cc_2", "cap_cc_3")),  # no cap below a cap
+        ({"cap_cc_2": None, "cap_cc_3": None}, None),
+    ],
+)
+def test_a_higher_levels_cap_is_never_below_a_lower_ones(
+    raw: dict[str, str | None], pair: tuple[str, str] | None
+) -> None:
+    _, problems = resolve(INFO, raw)
+    if pair is None:
+        assert problems == []
+        return
+    assert sorted(p.field for p in problems) == sorted(f"parameters.{n}" for n in pair)
+    assert {p.code for p in problems} == {"CAPS_ASCENDING"}
+
+
+def test_the_defaults_are_a_consistent_set() -> None:
+    assert DEFAULTS.set_problems() == ()
 
 
 def test_the_top_cap_may_be_set_or_left_open() -> None:
@@ -390,7 +445,11 @@ def test_a_plan_of_zero_or_less_counts_as_met(plan: Decimal) -> None:
         ("1.5", "1.2", "84.00", "84.00"),
         ("1.5", "1.5", "105.00", "105.00"),
         ("1.5", "1", "70.00", "70.00"),
+        # a negative completion (e.g. deposits fell) scores 0, never below (第六章二)
         ("-0.2", "1.2", "0.00", "84.00"),
+        ("-5", "1.2", "0.00", "84.00"),
+        ("-0.0001", "1.2", "0.00", "84.00"),
+        ("0.0001", "1.2", "0.01", "84.00"),
     ],
 )
 def test_quantitative_score_is_70_percent_of_capped_completion(
@@ -402,6 +461,7 @@ def test_quantitative_score_is_70_percent_of_capped_completion(
     quantitative = item(outcome, "quantitative")
     assert quantitative.score == D(score)
     assert quantitative.max_points == D(max_points)
+    assert D(quantitative.inputs["quantitative_score"]) >= 0
 
 
 @pytest.mark.parametrize(
@@ -461,7 +521,7 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
 
 
 @pytest.mark.parametrize(
-    ("theory", "results", "skill", "score", "code"),
+    ("theory", "results", "skill", "shown", "code"),
     [
         ("100", "100", "100", "100.00", "CC_4"),
         ("90", "90", "90", "90.00", "CC_4"),
@@ -472,8 +532,14 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
         ("70", "70", "69.9", "69.99", "CC_1"),
         ("70", "60", "0", "60.00", "CC_1"),
         ("70", "59.3", "2", "59.99", "CC_TRAINEE"),
-        # 69.995 rounds half-up to 70.00, and the rounded score is compared
-        ("70", "70", "69.95", "70.00", "CC_2"),
+        # the exact score is compared with the lines, never a rounded one (第三章):
+        # 57.6 + 21.6 + 0.799 = 79.999 is below 80; it shows rounded down, 79.99
+        ("96", "72", "7.99", "79.99", "CC_2"),
+        ("96", "72", "8", "80.00", "CC_3"),
+        ("96", "72", "8.01", "80.00", "CC_3"),
+        # 69.995 would round half-up to 70.00, but it is below 70
+        ("70", "70", "69.95", "69.99", "CC_1"),
+        ("70", "70", "70.05", "70.00", "CC_2"),
         # 0.6/0.3/0.1: each weight shows on its own
         ("100", "0", "0", "60.00", "CC_1"),
         ("70", "100", "0", "72.00", "CC_2"),
@@ -484,16 +550,17 @@ def test_scores_outside_0_to_100_are_clamped_with_a_warning(
     ],
 )
 def test_level_score_and_the_level_it_admits(
-    theory: str, results: str, skill: str, score: str, code: str
+    theory: str, results: str, skill: str, shown: str, code: str
 ) -> None:
     level = level_from_scores(D(theory), D(results), D(skill), DEFAULTS)
-    assert (level.score, level.tier.code) == (D(score), code)
+    exact = D("0.6") * D(theory) + D("0.3") * D(results) + D("0.1") * D(skill)
+    assert (level.score, level.shown, level.tier.code) == (exact, D(shown), code)
     assert level.qualified is (D(theory) >= 70)
     # the same through an appraisal of a manager not graded yet (SET from the level score)
     given = values(theory_exam_score=theory, work_results_score=results, work_skill_score=skill)
     outcome = appraise(appraisal(given, who=manager(tier=None)))
     assert outcome.tier == TIER[code]
-    assert f"level score {score} admits {TIER[code].name}" in outcome.explanation
+    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation
 
 
 @pytest.mark.parametrize(
@@ -792,7 +859,13 @@ def test_amount_within_the_cap(code: str | None, amount: str, refused: bool) -> 
         ({"cap_cc_1": "500000"}, "CC_1", "500000.01", True),
         ({"cap_cc_4": "10000000"}, "CC_4", "10000000", False),
         ({"cap_cc_4": "10000000"}, "CC_4", "10000000.01", True),
-        ({"cap_cc_trainee": None}, "CC_TRAINEE", "1000000000", False),
+        # no cap at any level (a cap below an open one is refused: see the set rules)
+        (
+            dict.fromkeys(("cap_cc_trainee", "cap_cc_1", "cap_cc_2", "cap_cc_3")),
+            "CC_TRAINEE",
+            "1000000000",
+            False,
+        ),
     ],
 )
 def test_caps_are_parameters(
@@ -945,3 +1018,60 @@ def test_a_level_set_by_hand_is_left_to_the_core(status: ManagerStatus) -> None:
     who = manager_profile(status=status)
     for level in plugin.TIERS:
         assert GRADING.tier_refusals(who, level, DEFAULTS) == ()
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+SCORE = st.decimals(min_value=0, max_value=100, places=3)
+AMOUNT = st.decimals(min_value=-(10**6), max_value=10**7, places=2, allow_nan=False)
+RATINGS = ("INCOMPETENT", "BASICALLY_COMPETENT", "COMPETENT", "EXCELLENT")
+
+
+@st.composite
+def county_cases(draw: st.DrawFn) -> AppraisalInput:
+    recorded = values(
+        theory_exam_score=draw(SCORE),
+        work_results_score=draw(SCORE),
+        work_skill_score=draw(SCORE),
+        credit_management_score=draw(SCORE),
+        daily_work_score=draw(SCORE),
+        npl_ratio=draw(st.decimals(min_value=0, max_value=1, places=4)),
+        **{line: draw(AMOUNT) for line in LINES},
+    )
+    plans = {line: draw(AMOUNT) for line in LINES}
+    current = draw(st.sampled_from([None, *TIER]))
+    return appraisal(
+        recorded, plans=plans, who=manager(tier=None if current is None else TIER[current])
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(county_cases())
+def test_property_the_total_is_the_sum_of_the_items(case: AppraisalInput) -> None:
+    outcome = appraise(case)
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), Decimal(0))
+    assert all(i.score >= 0 for i in outcome.items)  # the quantitative part floors at 0
+    assert outcome.total <= sum((i.max_points or Decimal(0) for i in outcome.items), Decimal(0))
+
+
+@settings(deadline=None)
+@given(SCORE, SCORE, SCORE, SCORE, SCORE, SCORE)
+def test_property_a_higher_level_score_never_admits_a_lower_level(
+    t1: Decimal, r1: Decimal, s1: Decimal, t2: Decimal, r2: Decimal, s2: Decimal
+) -> None:
+    one = level_from_scores(max(t1, Decimal(70)), r1, s1, DEFAULTS)
+    two = level_from_scores(max(t2, Decimal(70)), r2, s2, DEFAULTS)
+    low, high = sorted((one, two), key=lambda level: level.score)
+    assert low.tier.rank <= high.tier.rank
+    assert low.shown <= low.score < low.shown + Decimal("0.01")
+
+
+@settings(deadline=None)
+@given(
+    st.decimals(min_value=-5, max_value=5, places=6),
+    st.decimals(min_value=-5, max_value=5, places=6),
+)
+def test_property_a_higher_completion_never_gives_a_lower_rating(a: Decimal, b: Decimal) -> None:
+    low, high = sorted((a, b))
+    assert RATINGS.index(rating_for(low).code) <= RATINGS.index(rating_for(high).code)

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.shandong as plugin
 from plugins.shandong import basic_quality, grades, penalties, work_quality
@@ -82,7 +84,7 @@ BASE_PLANS: dict[str, Decimal] = {
     "interest_recovered": D(500_000),
 }
 BASE_COHORT: dict[str, Decimal] = {
-    "scored_managers": D(10),
+    "graded_managers": D(10),
     "average_weighted_customers": D(100),
     "average_loan_balance": D(10_000_000),
 }
@@ -165,7 +167,7 @@ def item(outcome: AppraisalOutcome, key: str) -> ItemScore:
 
 def test_plugin_registers_grading_and_penalty_only() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert info.version == "1.0.0"
+    assert info.version == "1.1.0"
     assert info.categories == frozenset({PolicyCategory.GRADING, PolicyCategory.PENALTY})
     assert not hasattr(plugin, "lending_cap")
     assert not hasattr(plugin, "classify_customer")
@@ -208,9 +210,18 @@ def test_parameter_defaults_and_articles() -> None:
         ({"deduction_c1_4": "1"}, True),
         ({"deduction_c1_4": None}, True),
         ({"deduction_c3": "1"}, False),
-        ({"deposit_bonus_per_step": "5"}, True),
+        ({"deduction_c1_4": "2"}, True),  # an item holds at most 2 points
+        ({"deduction_c1_4": "2.01"}, False),
+        ({"deduction_c6": "-0.01"}, False),
+        ({"deposit_bonus_per_step": "5"}, True),  # the B4 bonus is at most 5
+        ({"deposit_bonus_per_step": "5.01"}, False),
         ({"deposit_bonus_per_step": "5.1"}, False),
+        ({"cash_bonus_per_step": "1"}, True),  # B5.2: 1 for the plan, at most 2 in all
+        ({"cash_bonus_per_step": "1.01"}, False),
         ({"cash_bonus_per_step": "1.1"}, False),
+        ({"writeoff_bonus_per_step": "0"}, True),
+        ({"writeoff_bonus_per_step": "1"}, True),  # the B5.4 bonus is at most 1
+        ({"writeoff_bonus_per_step": "1.01"}, False),
         ({"writeoff_bonus_per_step": "-1"}, False),
         ({"interest_cap": "20"}, True),
         ({"interest_cap": "19.99"}, False),
@@ -220,6 +231,21 @@ def test_parameter_defaults_and_articles() -> None:
 def test_parameter_bounds(raw: dict[str, Any], valid: bool) -> None:
     _, problems = resolve(INFO, raw)
     assert (problems == []) is valid
+    assert all(p.field == f"parameters.{next(iter(raw))}" for p in problems)
+
+
+def test_no_rule_joins_the_parameters() -> None:
+    # Each number feeds one item and is bounded by what that item can hold; the clamps of
+    # B1/B2 are the source's, not parameters. Extremes together are still a usable set.
+    extremes = {
+        "deduction_per_case": "2",
+        "deposit_bonus_per_step": "0",
+        "cash_bonus_per_step": "1",
+        "writeoff_bonus_per_step": "1",
+        "interest_cap": "20",
+    }
+    assert resolve(INFO, extremes)[1] == []
+    assert DEFAULTS.set_problems() == ()
 
 
 def test_year_indicators() -> None:
@@ -964,7 +990,7 @@ def figures(period: str, cohort: tuple[CohortMember, ...]) -> dict[str, Decimal]
 
 def test_cohort_empty() -> None:
     assert figures("2025", ()) == {
-        "scored_managers": D(0),
+        "graded_managers": D(0),
         "average_weighted_customers": D(0),
         "average_loan_balance": D(0),
     }
@@ -976,17 +1002,32 @@ def test_cohort_weights_corporate_customers() -> None:
         member(CORPORATE, natural=5, corporate=5, balance=60_000_000),  # N = 105
     )
     assert figures("2025", cohort) == {
-        "scored_managers": D(2),
+        "graded_managers": D(2),
         "average_weighted_customers": D("107.5"),
         "average_loan_balance": D(35_000_000),
     }
 
 
-def test_cohort_average_rounded_half_up() -> None:
+def test_cohort_average_is_exact() -> None:
     thirds = (member(natural=1), member(natural=1), member(natural=2))
-    assert figures("2025", thirds)["average_weighted_customers"] == D("1.33")
+    assert figures("2025", thirds)["average_weighted_customers"] == D(4) / D(3)
     halves = (member(natural=1), member(natural=2))
     assert figures("2025", halves)["average_weighted_customers"] == D("1.5")
+
+
+def test_b1_against_the_exact_average_not_the_rounded_one() -> None:
+    # 1331 / 8 = 166.375: 10 × 239 / 166.375 = 14.365… → 14.37 (against 166.38 it would be 14.36).
+    cohort = (member(natural=239), *(member(natural=156) for _ in range(7)))
+    average = figures("2025", cohort)["average_weighted_customers"]
+    assert average == D("166.375")
+    assert economic.b1_customers(RETAIL, D(239), D(0), average).score == D("14.37")
+
+
+def test_b2_against_the_exact_average_not_the_rounded_one() -> None:
+    # (1 + 1 + 2) / 3 = 4/3: 10 × 1.5 / (4/3) = 11.25 exactly; against 1.33 it would be 11.28.
+    cohort = (member(balance=1), member(balance=1), member(balance=2))
+    average = figures("2025", cohort)["average_loan_balance"]
+    assert economic.b2_balance(RETAIL, D("1.5"), average).score == D("11.25")
 
 
 @pytest.mark.parametrize(
@@ -994,32 +1035,42 @@ def test_cohort_average_rounded_half_up() -> None:
     [
         {"status": ManagerStatus.PROBATION, "probation_ends_on": None},
         {"probation_ends_on": dt.date(2026, 3, 1)},
-        {"probation_ends_on": dt.date(2025, 12, 31)},  # placed in 三级 without scoring
-        {"probation_ends_on": dt.date(2025, 1, 1)},
         {"values": {"induction_exam_passed": D(0)}},
         {"values": {"annual_evaluation": D(2)}},
         {"status": ManagerStatus.SUSPENDED},
         {"status": ManagerStatus.DISQUALIFIED},
     ],
 )
-def test_cohort_leaves_out_managers_not_scored(excluded: dict[str, Any]) -> None:
+def test_cohort_leaves_out_managers_not_graded(excluded: dict[str, Any]) -> None:
     cohort = (
         member(natural=100, balance=1_000_000),
         member(natural=10, balance=7_000_000, **excluded),
     )
     assert figures("2025", cohort) == {
-        "scored_managers": D(1),
+        "graded_managers": D(1),
         "average_weighted_customers": D(100),
         "average_loan_balance": D(1_000_000),
     }
 
 
-def test_cohort_keeps_manager_whose_probation_ended_before_the_year() -> None:
+@pytest.mark.parametrize(
+    ("probation_ends_on", "counted"),
+    [
+        (dt.date(2024, 12, 31), True),  # ended before the year: scored
+        (dt.date(2025, 1, 1), True),  # ended in the year: 三级 without scoring (第十三条)
+        (dt.date(2025, 12, 31), True),  # the last day of the year: still placed in 三级
+        (dt.date(2026, 1, 1), False),  # still in probation at the year end: not graded
+    ],
+)
+def test_cohort_counts_every_graded_manager(probation_ends_on: dt.date, counted: bool) -> None:
     cohort = (
-        member(natural=100),
-        member(natural=50, probation_ends_on=dt.date(2024, 12, 31)),
+        member(natural=100, balance=1_000_000),
+        member(natural=50, balance=3_000_000, probation_ends_on=probation_ends_on),
     )
-    assert figures("2025", cohort)["average_weighted_customers"] == D(75)
+    result = figures("2025", cohort)
+    assert result["graded_managers"] == D(2 if counted else 1)
+    assert result["average_weighted_customers"] == (D(75) if counted else D(100))
+    assert result["average_loan_balance"] == (D(2_000_000) if counted else D(1_000_000))
 
 
 # --- tier moves (第八条, 第九条, 第十三条) -----------------------------------------------
@@ -1299,3 +1350,73 @@ def test_a_grade_set_by_hand_needs_a_gradable_manager(
     who = manager_profile(status=status, tier=SD_2)
     refusals = GRADING.tier_refusals(who, proposed, DEFAULTS)
     assert [(r.rule, r.article) for r in refusals] == ([] if rule is None else [(rule, article)])
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+MONEY = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+PLAN = st.decimals(
+    min_value=-1000, max_value=10**8, places=2, allow_nan=False, allow_infinity=False
+)
+COUNT = st.integers(min_value=0, max_value=2000).map(Decimal)
+FINDING_CODES = [(q.key, d.finding) for q in work_quality.QUALITY_ITEMS for d in q.deductions]
+
+
+@st.composite
+def shandong_cases(draw: st.DrawFn) -> AppraisalInput:
+    values = {
+        **BASE_VALUES,
+        "customers_natural": draw(COUNT),
+        "customers_corporate": draw(COUNT),
+        "loan_balance": draw(MONEY),
+        "npl_balance_start": draw(MONEY),
+        "npl_balance_end": draw(MONEY),
+        "notice_coverage": draw(st.decimals(min_value=0, max_value=1, places=4)),
+        "deposit_net_increase": draw(
+            st.decimals(min_value=-(10**7), max_value=10**8, places=2, allow_nan=False)
+        ),
+        "npl_cash_recovered": draw(MONEY),
+        "writeoff_recovered": draw(MONEY),
+        "interest_recovered": draw(MONEY),
+    }
+    plans = {key: draw(PLAN) for key in BASE_PLANS}
+    findings = tuple(
+        FindingCount(item_key, code, draw(st.integers(min_value=1, max_value=30)))
+        for item_key, code in draw(st.lists(st.sampled_from(FINDING_CODES), max_size=6))
+    )
+    cohort = {
+        "graded_managers": D(10),
+        "average_weighted_customers": draw(COUNT),
+        "average_loan_balance": draw(MONEY),
+    }
+    category = draw(st.sampled_from(list(ManagerCategory)))
+    return appraisal(
+        manager=profile(category=category),
+        values=values,
+        plans=plans,
+        findings=findings,
+        cohort=cohort,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(shandong_cases())
+def test_property_the_total_is_the_sum_of_the_items_and_the_tier_follows_it(
+    case: AppraisalInput,
+) -> None:
+    outcome = run(case)
+    assert outcome.graded and outcome.total is not None
+    assert outcome.total == sum((i.score for i in outcome.items), start=D(0))
+    assert all(i.score == i.score.quantize(D("0.01")) for i in outcome.items)
+    assert all(i.score >= 0 for i in outcome.items)
+    assert outcome.tier == grades.tier_for_total(outcome.total)
+
+
+@settings(deadline=None)
+@given(
+    st.decimals(min_value=0, max_value=200, places=2),
+    st.decimals(min_value=0, max_value=200, places=2),
+)
+def test_property_a_higher_total_never_gives_a_lower_tier(a: Decimal, b: Decimal) -> None:
+    low, high = sorted((a, b))
+    assert grades.tier_for_total(low).rank <= grades.tier_for_total(high).rank

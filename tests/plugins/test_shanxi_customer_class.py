@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plugins.shanxi_customer_class as plugin
 from plugins.shanxi_customer_class.classes import CLASS_TABLE, SUPPORT_CRITERIA, years_before
@@ -91,7 +93,7 @@ def rule_ids(result: Classification) -> tuple[str, ...]:
 
 def test_plugin_registers_with_classification_only() -> None:
     info = REGISTRY.info(plugin.NAME)
-    assert info.version == "1.0.0"
+    assert info.version == "1.1.0"
     assert info.categories == frozenset({PolicyCategory.CLASSIFICATION})
     assert not hasattr(plugin, "grading_tiers")
     with pytest.raises(UnknownPlugin, match="GRADING"):
@@ -103,6 +105,7 @@ def test_parameter_defaults_and_articles() -> None:
         "bad_record_years": 2,
         "restrict_overdue_days": 0,
         "high_contribution_at": 60,
+        "maintain_first_credit_limit": Decimal(300_000),
     }
     for spec in INFO.parameters:
         assert spec.article
@@ -463,7 +466,13 @@ def request(
     amount: str,
     exposure_now: str = "200000",
     exposure_at_class_set: str | None = "300000",
+    reference: str | None = None,
+    *,
+    renewal: bool = False,
 ) -> LoanRequest:
+    """A loan; the reference exposure is the outstanding when classed unless given."""
+    if reference is None:
+        reference = exposure_at_class_set
     return loan_request(
         manager=MANAGER,
         customer_class=customer_class,
@@ -474,6 +483,8 @@ def request(
         exposure_at_class_set=(
             None if exposure_at_class_set is None else Decimal(exposure_at_class_set)
         ),
+        reference_exposure=None if reference is None else Decimal(reference),
+        is_renewal=renewal,
     )
 
 
@@ -483,24 +494,52 @@ def credit_check(loan: LoanRequest) -> tuple[Refusal, ...]:
     return result
 
 
+MAINTAIN = CustomerClass.MAINTAIN
+NO_INCREASE = "MAINTAIN_NO_INCREASE"
+FIRST_CREDIT = "MAINTAIN_FIRST_CREDIT_LIMIT"
+
+
 @pytest.mark.parametrize(
     ("loan", "refused_by"),
     [
         (request(None, "5000000"), None),
         (request(CustomerClass.SUPPORT, "5000000"), None),
         # MAINTAIN: 200,000 now + loan may reach 300,000 (the outstanding when classed).
-        (request(CustomerClass.MAINTAIN, "100000"), None),
-        (request(CustomerClass.MAINTAIN, "100000.01"), "MAINTAIN_NO_INCREASE"),
-        (request(CustomerClass.MAINTAIN, "99999.99"), None),
+        (request(MAINTAIN, "100000"), None),
+        (request(MAINTAIN, "100000.01"), NO_INCREASE),
+        (request(MAINTAIN, "99999.99"), None),
         # Repaid below the figure when classed: may borrow back up to it.
-        (request(CustomerClass.MAINTAIN, "300000", "0", "300000"), None),
-        (request(CustomerClass.MAINTAIN, "300000.01", "0", "300000"), "MAINTAIN_NO_INCREASE"),
-        # Exposure already above the figure when classed: no loan fits.
-        (request(CustomerClass.MAINTAIN, "0.01", "350000", "300000"), "MAINTAIN_NO_INCREASE"),
-        # No figure recorded when classed: today's outstanding is the ceiling.
-        (request(CustomerClass.MAINTAIN, "0", "200000", None), None),
-        (request(CustomerClass.MAINTAIN, "0.01", "200000", None), "MAINTAIN_NO_INCREASE"),
-        (request(CustomerClass.MAINTAIN, "0.01", "0", None), "MAINTAIN_NO_INCREASE"),
+        (request(MAINTAIN, "300000", "0", "300000"), None),
+        (request(MAINTAIN, "300000.01", "0", "300000"), NO_INCREASE),
+        # The highest outstanding in the 12 months before the class was set (500,000) is above
+        # the outstanding then (300,000): the reference is 500,000.
+        (request(MAINTAIN, "299999.99", "200000", "300000", "500000"), None),
+        (request(MAINTAIN, "300000", "200000", "300000", "500000"), None),
+        (request(MAINTAIN, "300000.01", "200000", "300000", "500000"), NO_INCREASE),
+        # Exposure already above the reference: no loan fits.
+        (request(MAINTAIN, "0.01", "350000", "300000"), NO_INCREASE),
+        # Reference 0 (no credit yet): a first credit up to maintain_first_credit_limit (300,000).
+        (request(MAINTAIN, "299999.99", "0", "0"), None),
+        (request(MAINTAIN, "300000", "0", "0"), None),
+        (request(MAINTAIN, "300000.01", "0", "0"), FIRST_CREDIT),
+        # ... in all: what was lent since the class was set counts towards it.
+        (request(MAINTAIN, "100000", "200000", "0"), None),
+        (request(MAINTAIN, "100000.01", "200000", "0"), FIRST_CREDIT),
+        # A reference above 0, however small, is the ceiling: the first-credit limit is for 0 only.
+        (request(MAINTAIN, "0.01", "0.01", "0.01"), NO_INCREASE),
+        # Renewals (借新还旧/续贷/展期) within the reference: the old credit is repaid by the new.
+        (request(MAINTAIN, "300000", "300000", "300000", renewal=True), None),
+        (request(MAINTAIN, "100000", "300000", "300000", renewal=True), None),
+        (request(MAINTAIN, "300000.01", "300000", "300000", renewal=True), NO_INCREASE),
+        (request(MAINTAIN, "0.01", "300000", "300000"), NO_INCREASE),  # not a renewal
+        (request(MAINTAIN, "100000", "300000.01", "300000", renewal=True), NO_INCREASE),
+        (request(MAINTAIN, "300000", "0", "0", renewal=True), None),  # nothing to renew: new
+        (request(MAINTAIN, "300000.01", "0", "0", renewal=True), FIRST_CREDIT),
+        # No reference measured and no figure recorded when classed: today's outstanding.
+        (request(MAINTAIN, "0", "200000", None), None),
+        (request(MAINTAIN, "0.01", "200000", None), NO_INCREASE),
+        (request(MAINTAIN, "300000", "0", None), None),
+        (request(MAINTAIN, "300000.01", "0", None), FIRST_CREDIT),
         (request(CustomerClass.RESTRICT, "0.01", "0", "300000"), "RESTRICT_NO_NEW_CREDIT"),
         (request(CustomerClass.RESTRICT, "1000"), "RESTRICT_NO_NEW_CREDIT"),
         (request(CustomerClass.EXIT, "0.01", "0", "300000"), "EXIT_NO_NEW_CREDIT"),
@@ -521,3 +560,50 @@ def test_maintain_refusal_names_both_figures() -> None:
     (refusal,) = credit_check(request(CustomerClass.MAINTAIN, "100000.01"))
     assert "300,000.01" in refusal.message
     assert "300,000.00" in refusal.message
+    assert "reference exposure" in refusal.message
+
+
+@pytest.mark.parametrize(
+    ("limit", "amount", "refused"),
+    [
+        ("0", "0.01", True),
+        ("0", "0", False),
+        ("500000", "500000", False),
+        ("500000", "500000.01", True),
+    ],
+)
+def test_first_credit_limit_is_a_parameter(limit: str, amount: str, refused: bool) -> None:
+    loan = request(CustomerClass.MAINTAIN, amount, "0", "0")
+    result = REGISTRY.classification(plugin.NAME).credit_check(
+        loan, params(maintain_first_credit_limit=limit)
+    )
+    assert [r.rule for r in result] == (["MAINTAIN_FIRST_CREDIT_LIMIT"] if refused else [])
+    if refused:
+        assert "maintain_first_credit_limit" in result[0].message
+
+
+# --- properties (hypothesis) --------------------------------------------------------
+
+YUAN = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(deadline=None)
+@given(YUAN, YUAN, YUAN, st.one_of(st.none(), YUAN), st.booleans())
+def test_property_maintain_allows_a_smaller_loan_whenever_it_allows_a_larger_one(
+    a: Decimal, b: Decimal, now: Decimal, reference: Decimal | None, renewal: bool
+) -> None:
+    small, large = sorted((a, b))
+    ref = None if reference is None else str(reference)
+
+    def allowed(amount: Decimal) -> bool:
+        loan = request(MAINTAIN, str(amount), str(now), ref, ref, renewal=renewal)
+        return credit_check(loan) == ()
+
+    if allowed(large):
+        assert allowed(small)
+    # What a loan that is not a renewal may reach: the reference (without one, today's
+    # outstanding), or the first-credit limit when that is 0.
+    reached = now if reference is None else reference
+    ceiling = reached if reached > 0 else DEFAULTS.maintain_first_credit_limit
+    if not renewal:
+        assert allowed(large) is (now + large <= ceiling)

@@ -354,6 +354,16 @@ async def test_the_class_keeps_the_exposure_when_it_was_set(
     )
     assert row is not None
     assert row.exposure_at_class_set == Decimal("22345.67")
+    exposures = await session.scalars(
+        select(models.CustomerClassChange.exposure)
+        .where(
+            models.CustomerClassChange.tenant_id == SHANXI,
+            models.CustomerClassChange.customer_id == row.id,
+        )
+        .order_by(models.CustomerClassChange.changed_at, models.CustomerClassChange.id)
+    )
+    # Each history row keeps the outstanding when its class was set: none at creation.
+    assert list(exposures) == [Decimal("0.00"), Decimal("22345.67")]
 
 
 async def test_blacklisting_exits_and_unblacklisting_recomputes(shop: Shop) -> None:

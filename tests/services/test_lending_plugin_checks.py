@@ -5,15 +5,19 @@ article, and nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
+import random
+import uuid
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.domain import CustomerClass, CustomerKind, Prospects, Role
+from server.db import models
+from server.domain import CustomerClass, CustomerKind, CustomerSegment, Prospects, Role
+from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
 from server.services import customers
-from tests.builders import bank
+from tests.builders import Bank, bank
 from tests.conftest import principal
 from tests.services.loan_checks import ISSUE, assert_refused, assert_written, loan_input
 
@@ -145,6 +149,139 @@ async def test_a_maintained_customer_may_not_grow_its_exposure(
     if refused:
         refusals = await assert_refused(world, data, {"MAINTAIN_NO_INCREASE"})
         assert "500,000.00" in refusals[0].message
+    else:
+        await assert_written(world, data)
+
+
+async def new_customer(world: Bank, manager: models.Manager) -> models.Customer:
+    """A customer created through the use case with no facts given: 维持类, nothing lent."""
+    return await customers.create_customer(
+        world.session,
+        world.registry,
+        principal(world.tenant, (Role.BRANCH_HEAD,)),
+        kind=CustomerKind.INDIVIDUAL,
+        segment=CustomerSegment.FARMER,
+        name="新客户",
+        id_number=make_resident_id(random.Random(uuid.uuid4().int)),
+        manager_id=str(manager.id),
+        facts=customers.CustomerFacts(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "refused"),
+    [
+        ("299999.99", None, False),
+        ("300000.00", None, False),
+        ("300000.01", None, True),
+        ("200000.00", "100000.00", False),  # the first credit counts in all
+        ("200000.00", "100000.01", True),
+    ],
+)
+async def test_a_new_maintained_customer_may_take_a_first_credit(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    first: str,
+    second: str | None,
+    refused: bool,
+) -> None:
+    """A customer created without facts is 维持类 with reference exposure 0: it may borrow up
+    to maintain_first_credit_limit (300,000 by default), no more."""
+    world = bank(session, registry, "sx-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    customer = await new_customer(world, manager)
+    assert customer.class_code is CustomerClass.MAINTAIN
+    last = loan_input(customer, principal=first)
+    if second is not None:
+        await assert_written(world, last)
+        last = loan_input(customer, principal=second)
+    if refused:
+        (refusal,) = await assert_refused(world, last, {"MAINTAIN_FIRST_CREDIT_LIMIT"})
+        assert "300,000.00" in refusal.message
+    else:
+        await assert_written(world, last)
+
+
+@pytest.mark.parametrize(
+    ("principal", "refused"),
+    [("300000.00", False), ("300000.01", True)],
+)
+async def test_a_maintained_customer_may_reach_its_highest_outstanding_of_the_year_before(
+    session: AsyncSession, registry: PolicyRegistry, principal: str, refused: bool
+) -> None:
+    """Classed 维持类 at 200,000 outstanding after a 500,000 peak four months before: the
+    reference exposure is 500,000."""
+    world = bank(session, registry, "sx-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    customer = await world.customer(
+        manager,
+        customer_class=CustomerClass.MAINTAIN,
+        exposure_at_class_set=Decimal("200000.00"),
+    )
+    assert customer.class_set_at is not None
+    session.add(
+        models.CustomerExposureMark(
+            tenant_id=world.tenant,
+            customer_id=customer.id,
+            outstanding=Decimal("500000.00"),
+            recorded_at=customer.class_set_at - dt.timedelta(days=120),
+        )
+    )
+    await world.loan(
+        customer,
+        principal="200000.00",
+        balance="200000.00",
+        issued_on=dt.date(2024, 6, 1),
+        matures_on=dt.date(2026, 6, 1),
+    )
+    data = loan_input(customer, principal=principal)
+    if refused:
+        (refusal,) = await assert_refused(world, data, {"MAINTAIN_NO_INCREASE"})
+        assert "500,000.00" in refusal.message
+    else:
+        await assert_written(world, data)
+
+
+@pytest.mark.parametrize(
+    ("flag", "principal", "refused"),
+    [
+        ("is_refinancing", "300000.00", False),
+        ("is_extension", "300000.00", False),
+        ("is_refinancing", "300000.01", True),
+        (None, "0.01", True),
+    ],
+)
+async def test_a_maintained_customer_may_renew_within_its_reference(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    flag: str | None,
+    principal: str,
+    refused: bool,
+) -> None:
+    """At its reference (300,000 outstanding, 300,000 when classed), a 借新还旧 or 展期 loan that
+    replaces the outstanding is allowed; new money is not."""
+    world = bank(session, registry, "sx-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    customer = await world.customer(
+        manager,
+        customer_class=CustomerClass.MAINTAIN,
+        exposure_at_class_set=Decimal("300000.00"),
+    )
+    await world.loan(
+        customer,
+        principal="300000.00",
+        balance="300000.00",
+        issued_on=dt.date(2024, 6, 1),
+        matures_on=dt.date(2026, 6, 1),
+    )
+    data = loan_input(customer, principal=principal)
+    if flag is not None:
+        data[flag] = True
+    if refused:
+        await assert_refused(world, data, {"MAINTAIN_NO_INCREASE"})
     else:
         await assert_written(world, data)
 

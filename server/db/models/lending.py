@@ -113,10 +113,34 @@ class CustomerClassChange(Base):
     plugin_version: Mapped[str] = mapped_column(String(40))
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[dt.datetime] = created_column()
+    # The customer's total outstanding when this class was set (None: recorded before 0010).
+    exposure: Mapped[Decimal | None] = mapped_column(Money)
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
         Index(None, "tenant_id", "customer_id", "changed_at"),
+    )
+
+
+class CustomerExposureMark(Base):
+    """A customer's total outstanding after a change of it (a loan written, later repayments).
+
+    The marks give the highest outstanding over a span (the MAINTAIN reference exposure
+    of the Shanxi classification: the highest outstanding in the 12 months before the
+    class was set), without a history of every loan's balance.
+    """
+
+    __tablename__ = "customer_exposure_marks"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    customer_id: Mapped[uuid.UUID]
+    outstanding: Mapped[Decimal] = mapped_column(Money)
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "customer_id"], ["customers.tenant_id", "customers.id"]),
+        Index(None, "tenant_id", "customer_id", "recorded_at"),
+        CheckConstraint("outstanding >= 0", name="outstanding_not_negative"),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import plugins.shandong
 from server.db import models
 from server.domain import Role
 from tests.conftest import Api
@@ -108,7 +109,7 @@ async def test_a_grade_change_and_its_event_commit_together(
     assert (payload["from"]["code"], payload["to"]["code"]) == ("SD_1", "SD_2")
     assert (payload["direction"], payload["cause"]) == ("DOWN", "PENALTY")
     assert payload["violationId"] == recorded["recordViolation"]["id"]
-    assert (payload["plugin"], payload["pluginVersion"]) == ("shandong", "1.0.0")
+    assert (payload["plugin"], payload["pluginVersion"]) == ("shandong", plugins.shandong.VERSION)
     history = await session.scalar(
         select(func.count())
         .select_from(models.ManagerTierChange)
