@@ -118,6 +118,8 @@ async def set_tenant_policy(
         await session.flush()
         return None
     info = _check_plugin(registry, category, plugin, problems)
+    if info is not None:
+        await _tiers_of_another_plugin(session, registry, tenant_id, category, info, problems)
     problems.raise_if_any()
     assert info is not None
     resolved, param_problems = policy_parameters.resolve(info, parameters)
@@ -133,15 +135,80 @@ async def set_tenant_policy(
     row.parameters = given
     row.selected_by = actor.user_id
     row.selected_at = models.now()
-    session.add(
-        models.TenantPolicyChange(
-            tenant_id=tenant_id,
-            category=category,
-            plugin=info.name,
-            plugin_version=info.version,
-            parameters=given,
-            changed_by=actor.user_id,
-        )
+    change = models.TenantPolicyChange(
+        tenant_id=tenant_id,
+        category=category,
+        plugin=info.name,
+        plugin_version=info.version,
+        parameters=given,
+        changed_by=actor.user_id,
     )
+    session.add(change)
     await session.flush()
-    return Selection(category=category, plugin=info.name, version=info.version, params=resolved)
+    chosen = Selection(category=category, plugin=info.name, version=info.version, params=resolved)
+    if category == PolicyCategory.GRADING:
+        change.managers_moved = await _adopt_tiers(session, registry, actor, tenant_id, chosen)
+        await session.flush()
+    return chosen
+
+
+def assumed_grading(info: PluginInfo) -> str | None:
+    """The grading plugin whose tiers a lending plugin's caps are written for: a plugin that
+    grades too reads the tier ranks of its own scale (county_coop's cap of rank 3 is 三级's
+    5,000,000, while rank 3 under shandong is 一级), so it assumes its own; ``None`` when
+    the plugin grades nothing and so reads no tier of a scale of its own."""
+    return info.name if PolicyCategory.GRADING in info.categories else None
+
+
+async def _tiers_of_another_plugin(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    category: PolicyCategory,
+    info: PluginInfo,
+    problems: Problems,
+) -> None:
+    """Refuse a lending plugin that assumes another grading plugin's tiers than the tenant's,
+    and a grading plugin other than the one the tenant's lending plugin assumes. A tenant
+    changes both by switching lending off (or to a plugin that grades nothing) first."""
+    if category == PolicyCategory.LENDING:
+        grading = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.GRADING))
+        wanted = assumed_grading(info)
+        if grading is not None and wanted is not None and grading.plugin != wanted:
+            problems.add(
+                "plugin",
+                "TIERS_OF_ANOTHER_PLUGIN",
+                f"the lending caps of {info.name} are set per {wanted} tier, but the tenant "
+                f"grades with {grading.plugin}: select {wanted} grading first, or a lending "
+                "plugin for these tiers",
+            )
+    elif category == PolicyCategory.GRADING:
+        lending = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.LENDING))
+        if lending is None or lending.plugin == info.name:
+            return
+        try:
+            lender = registry.info(lending.plugin)
+        except UnknownPlugin:
+            return
+        if assumed_grading(lender) is not None:
+            problems.add(
+                "plugin",
+                "TIERS_OF_ANOTHER_PLUGIN",
+                f"the tenant's lending plugin {lending.plugin} sets its caps per "
+                f"{lending.plugin} tier; {info.name} grades with other tiers: switch lending "
+                "off or to a plugin for these tiers first",
+            )
+
+
+async def _adopt_tiers(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    actor: Principal,
+    tenant_id: str,
+    chosen: Selection,
+) -> int:
+    # Imported here: it moves managers through server.services.managers, whose tier checks
+    # read selections from this module.
+    from server.services.policy_adoption import adopt_grading
+
+    return len(await adopt_grading(session, registry, actor, tenant_id, chosen))

@@ -13,10 +13,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import AppraisalStatus, ManagerStatus, Role, TierChangeCause
-from server.errors import Conflict, MissingInputs, NotFound, PermissionDenied, SeparationOfDuties
+from server.domain import AppraisalStatus, ManagerStatus, PolicyCategory, Role, TierChangeCause
+from server.errors import (
+    Conflict,
+    MissingInputs,
+    NotFound,
+    PermissionDenied,
+    SelectionChanged,
+    SeparationOfDuties,
+)
 from server.policy.registry import PolicyRegistry
-from server.services import appraisal, records, tenant_settings
+from server.services import appraisal, policies, records, tenant_settings
 from server.services.records import Figure
 from tests.conftest import principal
 
@@ -273,3 +280,50 @@ async def test_a_probationer_is_placed_without_scoring(
     assert (draft.status, draft.graded) == (AppraisalStatus.DRAFT, False)
     assert "第十三条" in (draft.explanation or "") or "13" in (draft.explanation or "")
     assert await items_of(session, draft) == []
+
+
+async def set_grading(
+    session: AsyncSession, registry: PolicyRegistry, plugin: str, parameters: dict[str, str]
+) -> None:
+    admin = principal(TENANT, (Role.FEDERATION_ADMIN,), "fed-1")
+    await policies.set_tenant_policy(
+        session,
+        registry,
+        admin,
+        category=PolicyCategory.GRADING,
+        plugin=plugin,
+        parameters=parameters,
+    )
+
+
+async def test_a_draft_of_other_parameters_is_not_confirmed(
+    session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
+) -> None:
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "1"})
+    await record(session, manager)
+    draft = await run(session, registry, manager)
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "0.5"})
+    with pytest.raises(SelectionChanged) as refused:
+        await confirm(session, registry, draft)
+    assert refused.value.code == "RECOMPUTE_FIRST"
+    assert refused.value.field == "appraisal_id"
+    assert refused.value.differences == ["parameters.deduction_per_case: 1 → 0.5"]
+    await session.refresh(draft)
+    assert (draft.status, draft.confirmed_by) == (AppraisalStatus.DRAFT, None)
+    # Back to the parameters it was made with, the same draft confirms.
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "1"})
+    assert (await confirm(session, registry, draft)).status == AppraisalStatus.CONFIRMED
+
+
+async def test_a_draft_of_another_plugin_is_not_confirmed(
+    session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
+) -> None:
+    await record(session, manager)
+    draft = await run(session, registry, manager)
+    await set_grading(session, registry, "anhui", {})
+    with pytest.raises(SelectionChanged) as refused:
+        await confirm(session, registry, draft)
+    assert refused.value.differences == ["plugin shandong → anhui"]
+    await session.refresh(manager)
+    # The switch itself moved the manager to an Anhui band; the draft moved nothing.
+    assert (manager.tier_code or "").startswith("AH_")
