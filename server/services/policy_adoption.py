@@ -12,8 +12,8 @@ lowest to the highest grade into equal bands, the ``r``-th from the lowest (coun
 band holds the middle of the old one, the ``⌊(2r + 1) · m / 2n⌋``-th of ``m``. A tenant
 changing plugins keeps its best managers near the top and its newest near the bottom, and
 ``n = m`` keeps every position. Shandong's 三级/二级/一级 become Anhui's
-初一级/中二级/高二级; Anhui's 助理 … 资深 become Shandong's 三级 (ranks 0–2), 二级 (3–4) and 一级 (5–7). The new
-policy's eligibility and ceilings then hold (``grading_tier_refusals``, e.g. Anhui's
+初一级/中二级/高二级; Anhui's 助理 … 资深 become Shandong's 三级 (ranks 0–2),
+二级 (3–4) and 一级 (5–7). The new policy's eligibility and ceilings then hold (``grading_tier_refusals``, e.g. Anhui's
 qualification ceiling, 第五条): a tier the manager may not hold gives way to the next
 lower one, down to the lowest. Why not the entry tier: under Anhui the entry tier
 (助理) may not lend at all, so moving everyone there would stop a tenant's lending on
