@@ -6,19 +6,21 @@ the new policy's is moved to a tier of it, in the same transaction as the select
 move with its tier-history row and grade-change event (cause ``POLICY_CHANGE``). The old
 tier stays in the history as the move's "from".
 
-The rule — the same relative standing: the old policy's tiers split the scale from the
-lowest to the highest grade into equal bands, the ``r``-th from the lowest (counting from
-0) of ``n`` holding ``[r/n, (r+1)/n)``; the manager moves to the new policy's tier whose
-band holds the middle of the old one, the ``⌊(2r + 1) · m / 2n⌋``-th of ``m``. A tenant
-changing plugins keeps its best managers near the top and its newest near the bottom, and
-``n = m`` keeps every position. Shandong's 三级/二级/一级 become Anhui's
-初一级/中二级/高二级; Anhui's 助理 … 资深 become Shandong's 三级 (ranks 0–2),
-二级 (3–4) and 一级 (5–7). The new policy's eligibility and ceilings then hold (``grading_tier_refusals``, e.g. Anhui's
-qualification ceiling, 第五条): a tier the manager may not hold gives way to the next
-lower one, down to the lowest. Why not the entry tier: under Anhui the entry tier
-(助理) may not lend at all, so moving everyone there would stop a tenant's lending on
-the day it changes policy. Why no plugin hook: the sources of no province say how to
-carry grades across policies, so the core's rule is documented once, here.
+The rule — the same relative standing: the old policy's tiers split the scale
+from the lowest to the highest grade into equal bands, the ``r``-th from the
+lowest (counting from 0) of ``n`` holding ``[r/n, (r+1)/n)``; the manager moves
+to the new policy's tier whose band holds the middle of the old one, the
+``⌊(2r + 1) · m / 2n⌋``-th of ``m``. A tenant changing plugins keeps its best
+managers near the top and its newest near the bottom, and ``n = m`` keeps every
+position. Shandong's 三级/二级/一级 become Anhui's 初一级/中二级/高二级;
+Anhui's 助理 … 资深 become Shandong's 三级 (ranks 0–2), 二级 (3–4) and
+一级 (5–7). The new policy's eligibility and ceilings then hold
+(``grading_tier_refusals``, e.g. Anhui's qualification ceiling, 第五条): a tier
+the manager may not hold gives way to the next lower one, down to the lowest.
+Why not the entry tier: under Anhui the entry tier (助理) may not lend at all,
+so moving everyone there would stop a tenant's lending on the day it changes
+policy. Why no plugin hook: the sources of no province say how to carry grades
+across policies, so the core's rule is documented once, here.
 
 Managers who hold no tier, and those disqualified or gone (who hold none under the core's
 rules, ``server.services.tiers``), are not moved. A tier code no installed grading plugin
