@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     AdmissionStatus,
@@ -160,8 +161,8 @@ class Court:
                 principal=Decimal("10000.00"),
                 balance=None,
                 annual_rate=Decimal("0.0500"),
-                issued_on=dt.date(2026, 1, 5),
-                matures_on=dt.date(2027, 1, 5),
+                issued_on=business_today(),
+                matures_on=business_today() + dt.timedelta(days=365),
                 guarantee=Guarantee.CREDIT,
             )
         assert all(r.article.strip() for r in refused.value.refusals)

@@ -175,6 +175,11 @@ class TenantSettingsType:
         description="The longest a licence (上岗证) runs from its issue, in months (default 12: "
         "一年一认定)."
     )
+    max_backdating_days: int = strawberry.field(
+        description="How many days before today (the bank's business date) a new loan's issue "
+        "date may lie (default 30; never in the future). The manager's status and licence "
+        "are checked on today's date whatever the issue date."
+    )
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettingsType:
@@ -183,4 +188,5 @@ class TenantSettingsType:
             appeal_days=current.appeal_days,
             large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
             licence_validity_months=current.licence_validity_months,
+            max_backdating_days=current.max_backdating_days,
         )

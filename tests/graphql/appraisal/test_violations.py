@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     AdmissionStatus,
@@ -183,8 +184,8 @@ class Court:
                     "product": "FARMER_MICRO_CREDIT",
                     "principal": "10000.00",
                     "annualRate": "0.0500",
-                    "issuedOn": "2026-01-05",
-                    "maturesOn": "2027-01-05",
+                    "issuedOn": business_today().isoformat(),
+                    "maturesOn": (business_today() + dt.timedelta(days=365)).isoformat(),
                     "guarantee": "CREDIT",
                 }
             },
