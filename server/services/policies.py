@@ -118,13 +118,12 @@ async def set_tenant_policy(
         await session.flush()
         return None
     info = _check_plugin(registry, category, plugin, problems)
-    if info is not None:
-        await _tiers_of_another_plugin(session, registry, tenant_id, category, info, problems)
     problems.raise_if_any()
     assert info is not None
     resolved, param_problems = policy_parameters.resolve(info, parameters)
-    if param_problems:
-        raise InvalidInput(param_problems)
+    await _tiers_of_another_plugin(session, registry, tenant_id, category, info, problems)
+    if param_problems or problems.items:
+        raise InvalidInput([*param_problems, *problems.items])
     given = {k: v for k, v in policy_parameters.to_json(resolved).items() if k in parameters}
     row = await session.get(models.TenantPolicy, (tenant_id, category))
     if row is None:

@@ -146,6 +146,11 @@ class PolicyChange:
     parameters: JSON
     changed_by: str
     changed_at: dt.datetime
+    managers_moved: int = strawberry.field(
+        description="How many managers this change moved to the new grading plugin's tiers "
+        "(cause POLICY_CHANGE: each to the tier of the same relative standing, within the "
+        "new policy's eligibility); 0 for every other change."
+    )
 
 
 async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
@@ -158,6 +163,7 @@ async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
             parameters=JSON(r.parameters),
             changed_by=r.changed_by,
             changed_at=r.changed_at,
+            managers_moved=r.managers_moved,
         )
         for r in rows
     ]
