@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     ManagerStatus,
@@ -28,6 +29,7 @@ from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 from server.services.separation import RECORDER_CONFIRMS, refuse_own_record, refuse_same_person
+from server.services.violations import record_status_change
 
 STATUS_BY_EFFECT = {
     PenaltyKind.DISQUALIFY: ManagerStatus.DISQUALIFIED,
@@ -75,7 +77,13 @@ async def confirm_violation(
         for_update=True,
     )
     refuse_own_record(actor, manager, "violation_id", act="confirm a violation of")
-    violation.status = ViolationStatus.CONFIRMED
+    record_status_change(
+        session,
+        violation,
+        ViolationStatus.CONFIRMED,
+        actor.user_id,
+        from_status=ViolationStatus.RECORDED,
+    )
     violation.confirmed_by = actor.user_id
     violation.confirmed_at = models.now()
     chosen = await selection(session, registry, actor.tenant_id, PolicyCategory.PENALTY)
@@ -113,7 +121,7 @@ async def confirm_violation(
     violation.effect_reason = effect.reason
     violation.plugin = chosen.plugin
     violation.plugin_version = chosen.version
-    today = today or dt.date.today()
+    today = today or business_today()
     if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
         target = effect.to_tier
         if target.code != manager.tier_code:

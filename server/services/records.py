@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, Problems
@@ -18,6 +19,7 @@ from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.common import get_in_tenant
 from server.services.separation import refuse_own_record
+from server.services.violations import record_status_change
 
 MAX_FINDINGS_PER_CALL = 500
 
@@ -241,7 +243,7 @@ async def record_violation(
     today: dt.date | None = None,
 ) -> models.Violation:
     scope = authorize(actor, "recordViolation")
-    today = today or dt.date.today()
+    today = today or business_today()
     problems = Problems()
     if occurred_on > today:
         problems.add("occurred_on", "NOT_IN_FUTURE", "a violation cannot be dated ahead")
@@ -263,6 +265,10 @@ async def record_violation(
         recorded_by=actor.user_id,
     )
     session.add(violation)
+    await session.flush()
+    record_status_change(
+        session, violation, ViolationStatus.RECORDED, actor.user_id, from_status=None
+    )
     await session.flush()
     return violation
 

@@ -11,6 +11,7 @@ savepoint rolled back afterwards, so attempts do not see each other's effects.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 from collections import Counter
@@ -22,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from server.graphql.events.subscriptions import SubscriptionContext
@@ -178,6 +180,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "provinceTenants": "{ id }",
         "auditLog": "{ totalCount }",
         "tierProposals": "{ totalCount }",
+        "violations": "{ totalCount }",
     }
     for role in ROLES:
         body = await _as(
@@ -240,6 +243,10 @@ def _unique(prefix: str) -> str:
 
 
 FIGURES = '[{indicator: "deposits", value: "1"}]'
+#: A loan is issued on the business date (it may not lie ahead, nor far back).
+TODAY = business_today().isoformat()
+NEXT_YEAR = (business_today() + dt.timedelta(days=365)).isoformat()
+
 WRITES: dict[str, Write] = {
     "createCustomer": Write(
         """mutation($m: ID!, $n: String!) { r: createCustomer(input: {kind: INDIVIDUAL,
@@ -248,10 +255,10 @@ WRITES: dict[str, Write] = {
         "manager",
     ),
     "createLoan": Write(
-        """mutation($c: ID!, $n: String!) { r: createLoan(input: {customerId: $c,
+        f"""mutation($c: ID!, $n: String!) {{ r: createLoan(input: {{customerId: $c,
            contractNo: $n, product: FARMER_MICRO_CREDIT, principal: "1000.00",
-           annualRate: "0.0500", issuedOn: "2026-02-01", maturesOn: "2027-02-01",
-           guarantee: CREDIT}) { __typename } }""",
+           annualRate: "0.0500", issuedOn: "{TODAY}", maturesOn: "{NEXT_YEAR}",
+           guarantee: CREDIT}}) {{ __typename }} }}""",
         lambda t, _: {"c": t["customer"], "n": _unique("MX-")},
         "customer",
     ),
@@ -320,6 +327,11 @@ WRITES: dict[str, Write] = {
     ),
     "confirmViolation": Write(
         "mutation($v: ID!) { r: confirmViolation(id: $v) { __typename } }",
+        lambda t, _: {"v": t["violation"]},
+        "violation",
+    ),
+    "dismissViolation": Write(
+        """mutation($v: ID!) { r: dismissViolation(id: $v, reason: "矩阵") { __typename } }""",
         lambda t, _: {"v": t["violation"]},
         "violation",
     ),
