@@ -23,7 +23,15 @@ from server.domain import ManagerCategory, ManagerStatus, Role, ViolationKind
 from server.errors import SeparationOfDuties
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services import admission, appraisal, managers, penalties, records, tier_proposals
+from server.services import (
+    admission,
+    appraisal,
+    managers,
+    penalties,
+    records,
+    tier_proposals,
+    violations,
+)
 from server.services.records import Figure, Finding
 from tests.builders import Desk, corporate_customer
 from tests.conftest import principal
@@ -55,6 +63,7 @@ TABLES: tuple[Any, ...] = (
     models.IndicatorValue,
     models.InspectionFinding,
     models.Violation,
+    models.ViolationStatusChange,
     models.Appraisal,
     models.AppraisalItem,
     models.AccountMovement,
@@ -326,6 +335,14 @@ async def _(s: Stage) -> Attempt:
     return lambda: s.confirm_violation(violation, s.me(Role.RISK))
 
 
+@row("OWN_RECORD", "dismissViolation")
+async def _(s: Stage) -> Attempt:
+    violation = await s.violation()
+    return lambda: violations.dismiss_violation(
+        s.session, s.me(Role.RISK), violation_id=str(violation.id), reason="不成立"
+    )
+
+
 @row("OWN_RECORD", "runAppraisal")
 async def _(s: Stage) -> Attempt:
     await s.draft()
@@ -437,6 +454,15 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     violation = await s.violation()
     return lambda: s.confirm_violation(violation, principal(TENANT, (Role.RISK,), "BH-Recorder"))
+
+
+@row("RECORDER_CONFIRMS", "dismissViolation")
+async def _(s: Stage) -> Attempt:
+    violation = await s.violation()
+    recorder = principal(TENANT, (Role.RISK,), "BH-Recorder")
+    return lambda: violations.dismiss_violation(
+        s.session, recorder, violation_id=str(violation.id), reason="不成立"
+    )
 
 
 # --- who requests an admission never approves it --------------------------------------------
