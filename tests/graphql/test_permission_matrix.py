@@ -242,7 +242,7 @@ def _unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-FIGURES = '[{indicator: "deposits", value: "1"}]'
+FIGURES = '[{indicator: "interest_recovered", value: "1"}]'
 #: A loan is issued on the business date (it may not lie ahead, nor far back).
 TODAY = business_today().isoformat()
 NEXT_YEAR = (business_today() + dt.timedelta(days=365)).isoformat()
@@ -355,7 +355,7 @@ WRITES: dict[str, Write] = {
     ),
     "recordInspectionFindings": Write(
         """mutation($m: ID!) { r: recordInspectionFindings(managerId: $m, period: "2026",
-           findings: [{item: "C1.4", finding: "MISSING_REPORT", count: 1}]) { __typename } }""",
+           findings: [{item: "C1.4", finding: "MISSING_INSPECTION_REPORT", count: 1}]) { __typename } }""",
         lambda t, _: {"m": t["manager"]},
         "manager",
     ),

@@ -60,13 +60,13 @@ async def manager(session: AsyncSession) -> models.Manager:
     return (await session.execute(stmt)).scalar_one()
 
 
-async def record(session: AsyncSession, manager: models.Manager) -> None:
+async def record(session: AsyncSession, registry: PolicyRegistry, manager: models.Manager) -> None:
     hr = principal(TENANT)
     await records.record_task_plan(
-        session, hr, manager_id=str(manager.id), period=PERIOD, plans=figures(SD_PLANS)
+        session, registry, hr, manager_id=str(manager.id), period=PERIOD, plans=figures(SD_PLANS)
     )
     await records.record_indicators(
-        session, hr, manager_id=str(manager.id), period=PERIOD, values=figures(SD_ACTUALS)
+        session, registry, hr, manager_id=str(manager.id), period=PERIOD, values=figures(SD_ACTUALS)
     )
 
 
@@ -144,7 +144,7 @@ async def test_missing_inputs_are_listed_and_nothing_is_written(
 async def test_the_one_who_ran_it_and_a_manager_cannot_confirm(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     assert (draft.status, draft.graded, draft.plugin) == (AppraisalStatus.DRAFT, True, "shandong")
     for maker in ("hr-1", "HR-1"):
@@ -158,7 +158,7 @@ async def test_the_one_who_ran_it_and_a_manager_cannot_confirm(
 async def test_confirmation_moves_the_tier_and_is_not_run_again(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     assert draft.tier_code is not None
     # Put the manager on a different tier so that confirmation must move it.
@@ -194,7 +194,7 @@ async def test_confirmation_moves_the_tier_and_is_not_run_again(
 async def test_only_the_manager_appeals_their_own_appraisal(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     with pytest.raises(PermissionDenied):
         await appeal(session, confirmed, "hr-2", (Role.HR,))
@@ -208,7 +208,7 @@ async def test_only_the_manager_appeals_their_own_appraisal(
 async def test_the_appeal_window_closes(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     await confirmed_days_ago(session, confirmed, 16)
     with pytest.raises(Conflict, match="15 days"):
@@ -224,7 +224,7 @@ async def test_the_appeal_window_is_the_tenants_setting(
         appeal_days=20,
         large_loan_threshold=None,
     )
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     await confirmed_days_ago(session, confirmed, 16)
     appealed = await appeal(session, confirmed, manager.employee_no, (Role.MANAGER,))
@@ -234,7 +234,7 @@ async def test_the_appeal_window_is_the_tenants_setting(
 async def test_a_review_recomputes_from_the_current_inputs(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     before = {i.key: i.score for i in await items_of(session, draft)}
     total = draft.total
@@ -242,6 +242,7 @@ async def test_a_review_recomputes_from_the_current_inputs(
     await appeal(session, confirmed, manager.employee_no, (Role.MANAGER,))
     await records.record_indicators(
         session,
+        registry,
         principal(TENANT),
         manager_id=str(manager.id),
         period=PERIOD,
@@ -300,7 +301,7 @@ async def test_a_draft_of_other_parameters_is_not_confirmed(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
     await set_grading(session, registry, "shandong", {"deduction_per_case": "1"})
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     await set_grading(session, registry, "shandong", {"deduction_per_case": "0.5"})
     with pytest.raises(SelectionChanged) as refused:
@@ -318,7 +319,7 @@ async def test_a_draft_of_other_parameters_is_not_confirmed(
 async def test_a_draft_of_another_plugin_is_not_confirmed(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     await set_grading(session, registry, "anhui", {})
     with pytest.raises(SelectionChanged) as refused:

@@ -5,6 +5,8 @@ events, in the same transaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +46,7 @@ async def tiers_held(session: AsyncSession, tenant: str) -> dict[str, str | None
     return {str(mid): code for mid, code in rows}
 
 
-async def count(session: AsyncSession, model: type[models.Base], *where: object) -> int:
+async def count(session: AsyncSession, model: Any, *where: Any) -> int:
     return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
@@ -113,7 +115,7 @@ async def test_a_new_grading_plugin_moves_every_manager_to_its_tiers(
     assert all((m.plugin, m.to_code) == ("anhui", after[str(m.manager_id)]) for m in moves)
     # Within the qualification ceiling (第五条): never above the same relative standing.
     ceiling = {"SD_3": 1, "SD_2": 4, "SD_1": 6}
-    assert all(m.to_rank <= ceiling[m.from_code or ""] for m in moves)
+    assert all((m.to_rank or 0) <= ceiling[m.from_code or ""] for m in moves)
     assert {m.from_code for m in moves if m.to_rank == ceiling[m.from_code or ""]}
     events = await count(session, models.Event, *grade_events)
     assert events - events_before == len(moves)

@@ -93,10 +93,10 @@ class Stage:
         hr = principal(TENANT, (Role.HR,), "hr-figures")
         mid = str(self.manager.id)
         await records.record_task_plan(
-            self.session, hr, manager_id=mid, period=PERIOD, plans=figures(PLANS)
+            self.session, self.registry, hr, manager_id=mid, period=PERIOD, plans=figures(PLANS)
         )
         await records.record_indicators(
-            self.session, hr, manager_id=mid, period=PERIOD, values=figures(ACTUALS)
+            self.session, self.registry, hr, manager_id=mid, period=PERIOD, values=figures(ACTUALS)
         )
         return await appraisal.run_appraisal(
             self.session,
@@ -288,6 +288,7 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     return lambda: records.record_task_plan(
         s.session,
+        s.registry,
         s.me(Role.HR),
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -299,6 +300,7 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     return lambda: records.record_indicators(
         s.session,
+        s.registry,
         s.me(Role.BRANCH_HEAD),
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -309,10 +311,15 @@ async def _(s: Stage) -> Attempt:
 @row("OWN_RECORD", "recordInspectionFindings")
 async def _(s: Stage) -> Attempt:
     finding = Finding(
-        item="C1.4", finding="MISSING_REPORT", count=1, loan_id=None, description=None
+        item="C1.4", finding="MISSING_INSPECTION_REPORT", count=1, loan_id=None, description=None
     )
     return lambda: records.record_inspection_findings(
-        s.session, s.me(Role.HR), manager_id=str(s.manager.id), period=PERIOD, findings=[finding]
+        s.session,
+        s.registry,
+        s.me(Role.HR),
+        manager_id=str(s.manager.id),
+        period=PERIOD,
+        findings=[finding],
     )
 
 
@@ -391,6 +398,7 @@ async def _(s: Stage) -> Attempt:
     x = principal(TENANT, (Role.HR,), "hr-x")
     await records.record_indicators(
         s.session,
+        s.registry,
         x,
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -416,6 +424,7 @@ async def _(s: Stage) -> Attempt:
     maker = principal(TENANT, (Role.HR,), "Hr-Maker")
     await records.record_indicators(
         s.session,
+        s.registry,
         maker,
         manager_id=str(s.manager.id),
         period=PERIOD,

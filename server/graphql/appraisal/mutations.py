@@ -84,6 +84,7 @@ async def _record_figures(
     figures = [records.Figure(f.indicator, f.value) for f in given]
     row = await record(
         ctx.session,
+        ctx.registry,
         ctx.principal,
         manager_id=str(manager_id),
         period=period,
@@ -113,6 +114,7 @@ class OfficeFiguresMutation:
         figures = [records.Figure(v.indicator, v.value) for v in values]
         office = await records.record_office_indicators(
             ctx.session,
+            ctx.registry,
             ctx.principal,
             office_id=str(office_id),
             period=period,
@@ -258,7 +260,12 @@ class RecordsMutation:
             for f in findings
         ]
         rows = await records.record_inspection_findings(
-            ctx.session, ctx.principal, manager_id=str(manager_id), period=period, findings=items
+            ctx.session,
+            ctx.registry,
+            ctx.principal,
+            manager_id=str(manager_id),
+            period=period,
+            findings=items,
         )
         manager = await ctx.loaders.org.manager.load_referenced(rows[0].manager_id)
         return FindingsRecorded(
