@@ -166,7 +166,10 @@ async def test_filters_naming_other_managers_find_only_the_scope(
 async def test_every_other_query_is_answered_only_to_its_roles(
     api: Api, world: World, field: str
 ) -> None:
-    arguments = {"webhookDeliveries": f'(webhookId: "{uuid.uuid4()}")'}
+    arguments = {
+        "webhookDeliveries": f'(webhookId: "{uuid.uuid4()}")',
+        "appraisalInputs": '(period: "2025")',
+    }
     selection = {
         "viewer": "{ userId }",
         "tenant": "{ id }",
@@ -181,6 +184,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "auditLog": "{ totalCount }",
         "tierProposals": "{ totalCount }",
         "violations": "{ totalCount }",
+        "appraisalInputs": "{ plugin }",
     }
     for role in ROLES:
         body = await _as(
