@@ -57,9 +57,7 @@ QUERIES: Mapping[str, Rule] = {
     "tenant": _rule(EVERYONE, note="the tenant's name, province and policy selection"),
     "labels": _rule(EVERYONE, note="enumeration labels; no data"),
     "policies": _rule(EVERYONE, note="the installed plugins; no data"),
-    "appraisalInputs": _rule(
-        STAFF, FEDERATION_ADMIN, note="what the tenant's appraisal reads; no data"
-    ),
+    "appraisalInputs": _rule(STAFF, note="what the tenant's appraisal reads; no data"),
     "offices": _rule(STAFF),
     "office": _rule(STAFF),
     "managers": _rule(STAFF),
