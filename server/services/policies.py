@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete
@@ -10,48 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import PolicyCategory
-from server.errors import InvalidInput, PolicyUnavailable, Problems, UnknownPlugin
-from server.policy import Params, PluginInfo
+from server.errors import InvalidInput, Problems, UnknownPlugin
+from server.policy import PluginInfo
 from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import acting_tenant, authorize
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The plugin a tenant uses for one category, with resolved parameters."""
-
-    category: PolicyCategory
-    plugin: str
-    version: str
-    params: Params
-
-    @property
-    def params_json(self) -> dict[str, Any]:
-        return policy_parameters.to_json(self.params)
-
-
-async def selection(
-    session: AsyncSession, registry: PolicyRegistry, tenant_id: str, category: PolicyCategory
-) -> Selection | None:
-    """The tenant's selection for ``category``; ``None`` when the capability is off."""
-    row = await session.get(models.TenantPolicy, (tenant_id, category))
-    if row is None:
-        return None
-    try:
-        info = registry.info(row.plugin)
-    except UnknownPlugin:
-        raise PolicyUnavailable(
-            f"the {category.value} plugin {row.plugin} selected for this tenant is not installed"
-        ) from None
-    params, problems = policy_parameters.resolve(info, row.parameters)
-    if problems:
-        raise PolicyUnavailable(
-            f"the stored parameters of {row.plugin} no longer fit version {info.version}: "
-            + "; ".join(p.message for p in problems)
-        )
-    return Selection(category=category, plugin=info.name, version=info.version, params=params)
+from server.services.policy_adoption import adopt_grading
+from server.services.selections import Selection as Selection
+from server.services.selections import selection as selection
 
 
 def _check_plugin(
@@ -146,7 +112,8 @@ async def set_tenant_policy(
     await session.flush()
     chosen = Selection(category=category, plugin=info.name, version=info.version, params=resolved)
     if category == PolicyCategory.GRADING:
-        change.managers_moved = await _adopt_tiers(session, registry, actor, tenant_id, chosen)
+        moves = await adopt_grading(session, registry, actor, tenant_id, chosen)
+        change.managers_moved = len(moves)
         await session.flush()
     return chosen
 
@@ -197,17 +164,3 @@ async def _tiers_of_another_plugin(
                 f"{lending.plugin} tier; {info.name} grades with other tiers: switch lending "
                 "off or to a plugin for these tiers first",
             )
-
-
-async def _adopt_tiers(
-    session: AsyncSession,
-    registry: PolicyRegistry,
-    actor: Principal,
-    tenant_id: str,
-    chosen: Selection,
-) -> int:
-    # Imported here: it moves managers through server.services.managers, whose tier checks
-    # read selections from this module.
-    from server.services.policy_adoption import adopt_grading
-
-    return len(await adopt_grading(session, registry, actor, tenant_id, chosen))

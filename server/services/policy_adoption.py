@@ -41,7 +41,7 @@ from server.policy import Tier
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.managers import change_tier
-from server.services.policies import Selection
+from server.services.selections import Selection
 from server.services.tiers import Grading, tier_refusals
 
 NOT_MOVED = (ManagerStatus.DISQUALIFIED, ManagerStatus.LEFT)
