@@ -197,7 +197,7 @@ async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...])
 @pytest.mark.parametrize(
     ("occurred_on", "description", "field"),
     [
-        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "occurred_on"),
+        (business_today() + dt.timedelta(days=1), "冒名贷款", "occurred_on"),
         (dt.date(2025, 5, 6), "   ", "description"),
     ],
 )
@@ -278,7 +278,7 @@ async def test_a_serious_violation_moves_down_one_tier(
     assert change.violation_id == violation.id
     assert change.plugin == "shandong"
     assert change.plugin_version == registry.info("shandong").version
-    assert change.effective_on == dt.date.today()
+    assert change.effective_on == business_today()
     assert change.recorded_by == CONFIRMER
     assert change.reason
 

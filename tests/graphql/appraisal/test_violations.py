@@ -236,7 +236,7 @@ async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...])
 @pytest.mark.parametrize(
     ("occurred_on", "description", "field"),
     [
-        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "input.occurredOn"),
+        (business_today() + dt.timedelta(days=1), "冒名贷款", "input.occurredOn"),
         (dt.date(2025, 5, 6), "   ", "input.description"),
     ],
 )
@@ -315,7 +315,7 @@ async def test_a_serious_violation_moves_down_one_tier(
     assert change["violationId"] == violation["id"]
     assert change["plugin"] == "shandong"
     assert change["pluginVersion"] == registry.info("shandong").version
-    assert change["effectiveOn"] == dt.date.today().isoformat()
+    assert change["effectiveOn"] == business_today().isoformat()
     assert change["recordedBy"] == CONFIRMER
     assert change["reason"]
     stored = await sd.stored(manager)

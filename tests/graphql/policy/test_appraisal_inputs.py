@@ -102,3 +102,12 @@ async def test_the_inputs_follow_the_tenant_and_the_period(
     assert found["plugin"] == plugin
     assert len(found["indicators"]) == count
     assert found["findingCodes"] == []
+
+
+async def test_a_tenant_that_grades_nobody_reads_no_inputs(api: Api) -> None:
+    switched = await api.post(
+        "mutation { setTenantPolicy(category: GRADING, plugin: null) { __typename } }",
+        token=api.token("sd-demo", (Role.FEDERATION_ADMIN,), "fed.admin"),
+    )
+    assert switched.json()["data"]["setTenantPolicy"]["__typename"] == "Tenant"
+    assert await inputs(api, "sd-demo", "2025") is None
