@@ -13,6 +13,7 @@
         ├── InvalidInput         one or more fields break a rule
         ├── NotFound             no such id in the caller's tenant
         ├── Conflict             the write would break a uniqueness or state rule
+        │   └── SelectionChanged a draft made under another policy selection: recompute first
         ├── PermissionDenied     the caller's roles do not allow this
         │   └── SeparationOfDuties  both sides of a decision, or one's own record
         ├── Refused              a check failed (e.g. a new loan); every failed rule listed
@@ -103,6 +104,22 @@ class Conflict(DomainError):
     """The write would break a uniqueness or state rule."""
 
     code = "CONFLICT"
+
+
+class SelectionChanged(Conflict):
+    """A draft was computed with a plugin, version or parameters that are no longer the
+    tenant's selection: it cannot be confirmed until it is computed again."""
+
+    code = "RECOMPUTE_FIRST"
+
+    def __init__(self, differences: list[str], field: str | None = None) -> None:
+        super().__init__(
+            "the tenant's grading selection changed since this draft was computed ("
+            + "; ".join(differences)
+            + "): compute it again first",
+            field,
+        )
+        self.differences = differences
 
 
 class PermissionDenied(DomainError):

@@ -57,6 +57,7 @@ QUERIES: Mapping[str, Rule] = {
     "tenant": _rule(EVERYONE, note="the tenant's name, province and policy selection"),
     "labels": _rule(EVERYONE, note="enumeration labels; no data"),
     "policies": _rule(EVERYONE, note="the installed plugins; no data"),
+    "appraisalInputs": _rule(STAFF, note="what the tenant's appraisal reads; no data"),
     "offices": _rule(STAFF),
     "office": _rule(STAFF),
     "managers": _rule(STAFF),
@@ -82,6 +83,14 @@ QUERIES: Mapping[str, Rule] = {
     ),
     "auditLog": _rule(AUDITOR, note="the audit trail: every mutation, allowed or refused"),
     "tierProposals": _rule(HR, AUDITOR, note="manual tier proposals are HR's; the audit reads"),
+    "violations": _rule(
+        BRANCH_HEAD,
+        HR,
+        RISK,
+        AUDITOR,
+        note="the branch head's subtree (it records them), the tenant for the others; the "
+        "spec gives managers no read of violation records",
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {
@@ -106,7 +115,8 @@ MUTATIONS: Mapping[str, Rule] = {
     "blacklistCustomer": _rule(RISK),
     "unblacklistCustomer": _rule(RISK),
     "recordViolation": _rule(BRANCH_HEAD, note="the branch head records; RISK confirms"),
-    "confirmViolation": _rule(RISK, note="confirmation and dismissal"),
+    "confirmViolation": _rule(RISK, note="not by the recorder"),
+    "dismissViolation": _rule(RISK, note="with the reason; not by the recorder"),
     "takeLoanSnapshot": _rule(HR, RISK, note="the month-end loan book, read by both"),
     # Task plans and figures.
     "recordTaskPlan": _rule(BRANCH_HEAD, HR),

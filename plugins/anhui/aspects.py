@@ -95,6 +95,7 @@ def indicators(period: Period) -> tuple[IndicatorSpec, ...]:
             unit="points",
             description=f"Score 0–100 of {a.description} for the period, as recorded",
             source=IndicatorSource.RECORDED,
+            label=f"{a.name}得分",
         )
         for a in ASPECTS
     )
@@ -111,6 +112,7 @@ def indicators(period: Period) -> tuple[IndicatorSpec, ...]:
             ),
             source=IndicatorSource.PROFILE,
             required=False,
+            label="客户经理资格等级",
         ),
     )
 

@@ -5,7 +5,7 @@ A quarter reads nothing: the rating is made once a year (第五章二).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from server.policy import AppraisalInput, IndicatorSource, IndicatorSpec, Period, PeriodKind
@@ -67,8 +67,32 @@ BUSINESS_LINES = (
 )
 
 
+LABELS = {
+    THEORY: "理论考试成绩",
+    RESULTS: "工作业绩成绩",
+    SKILL: "工作技能成绩",
+    CREDIT_MANAGEMENT: "信贷管理(定性)得分",
+    DAILY_WORK: "日常工作(定性)得分",
+    NPL_RATIO: "年末管理贷款不良率",
+    LOAN_RATE: "当年发放贷款加权平均利率",
+    YEAR_END_PAY: "年终绩效工资",
+    **{line.key: line.name for line in BUSINESS_LINES},
+}
+"""Each input's Chinese name; a plan is the name with 计划."""
+
+
+def _labelled(spec: IndicatorSpec) -> IndicatorSpec:
+    name = LABELS[spec.key]
+    return replace(spec, label=f"{name}计划" if spec.source is IndicatorSource.TASK_PLAN else name)
+
+
 def indicators(period: Period) -> tuple[IndicatorSpec, ...]:
-    """Every input of the yearly appraisal; a quarter is not appraised (第五章二)."""
+    """Every input of the yearly appraisal, with its Chinese name; a quarter is not
+    appraised (第五章二)."""
+    return tuple(_labelled(spec) for spec in _indicators(period))
+
+
+def _indicators(period: Period) -> tuple[IndicatorSpec, ...]:
     if period.kind is not PeriodKind.YEAR:
         return ()
     recorded = IndicatorSource.RECORDED

@@ -15,13 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from plugins.shandong import economic_indicators, eligibility, grades, inputs, penalties
+from plugins.shandong import (
+    economic_indicators,
+    eligibility,
+    grades,
+    inputs,
+    penalties,
+    work_quality,
+)
 from plugins.shandong.appraisal import appraise, unscored_outcome
 from plugins.shandong.parameters import ShandongParameters
 from server.policy import (
     AppraisalInput,
     AppraisalOutcome,
     CohortMember,
+    FindingSpec,
     IndicatorSpec,
     ManagerProfile,
     PenaltyEffect,
@@ -63,6 +71,12 @@ def grading_tiers() -> tuple[Tier, ...]:
 def grading_indicators(period: Period) -> tuple[IndicatorSpec, ...]:
     # No parameter changes which inputs the appraisal reads.
     return inputs.indicators(period)
+
+
+@hookimpl
+def grading_findings(period: Period) -> tuple[FindingSpec, ...]:
+    # 第十一条(三): the sample inspection of the yearly appraisal; a quarter is not graded.
+    return work_quality.finding_specs() if inputs.indicators(period) else ()
 
 
 @hookimpl

@@ -7,6 +7,8 @@ office's totals) are applied by the core before the values reach the plugin.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.policy import IndicatorSource, IndicatorSpec, Period, PeriodKind
 
 # Indicator keys this plugin reads.
@@ -52,8 +54,51 @@ REQUIRED_PROFILE = (
 )
 
 
+LABELS = {
+    "status": "客户经理状态",
+    "probation_ends_on": "见习期满日期",
+    EXAM_PASSED: "上岗培训考试合格",
+    EVALUATION: "年度考评结果",
+    "education": "学历",
+    "professional_title": "专业技术职称",
+    "credit_exam": "信贷从业资格考试",
+    "credit_work_years": "从事信贷或相关工作年限",
+    "system_proficiency": "信贷及资产风险管理系统操作熟练程度",
+    "category": "客户经理类别",
+    CUSTOMERS_NATURAL: "管护自然人贷款客户数",
+    CUSTOMERS_CORPORATE: "管护法人贷款客户数",
+    LOAN_BALANCE: "年末管护贷款余额",
+    "jurisdiction_households": "辖内农户(商户)数",
+    "rated_households": "建档评级并通过年审的农户(商户)数",
+    DEPOSITS: "组织资金净增额",
+    DEPOSIT_AVERAGE: "存款月均余额",
+    NPL_START: "年初不良贷款余额",
+    NPL_END: "年末不良贷款余额",
+    NPL_WRITTEN_OFF: "呆账核销金额",
+    NPL_REDUCTION: "不良贷款净降",
+    NPL_CASH: "不良贷款现金清收额",
+    WRITEOFF: "表外已核销、已置换贷款清收额",
+    NOTICE_COVERAGE: "到逾期贷款书面催收覆盖率",
+    LIMITATION_LOST: "新增丧失诉讼时效的不良贷款笔数",
+    INTEREST: "收回贷款利息",
+    "office_has_credit_clerk": "网点设信贷内勤岗位",
+    FINDINGS: "工作质量检查发现",
+}
+"""Each input's Chinese name; a plan is the name with 计划."""
+
+
+def _labelled(spec: IndicatorSpec) -> IndicatorSpec:
+    name = LABELS[spec.key]
+    return replace(spec, label=f"{name}计划" if spec.source is IndicatorSource.TASK_PLAN else name)
+
+
 def indicators(period: Period) -> tuple[IndicatorSpec, ...]:
-    """Every input of the yearly appraisal; a quarter needs none (第八条: it is not graded)."""
+    """Every input of the yearly appraisal, with its Chinese name; a quarter needs none
+    (第八条: it is not graded)."""
+    return tuple(_labelled(spec) for spec in _indicators(period))
+
+
+def _indicators(period: Period) -> tuple[IndicatorSpec, ...]:
     if period.kind is not PeriodKind.YEAR:
         return ()
     computed = IndicatorSource.COMPUTED

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from plugins.shandong.items import item as scored_item
 from plugins.shandong.parameters import ShandongParameters
-from server.policy import ONE, ZERO, FindingCount, ItemScore, clamp, fmt
+from server.policy import ONE, ZERO, FindingCount, FindingSpec, ItemScore, clamp, fmt
 
 
 class Rule(enum.Enum):
@@ -156,6 +156,31 @@ QUALITY_ITEMS = (
     ),
 )
 QUALITY_POINTS = Decimal(2)
+
+_COSTS = {
+    Rule.PER_CASE: "per case",
+    Rule.ONCE: "once",
+}
+
+
+def _cost(rule: Deduction) -> str:
+    if rule.rule is Rule.ZERO:
+        return "the item scores 0"
+    points = "the per-case deduction" if rule.points is None else f"{fmt(rule.points)} points"
+    return f"− {points} {_COSTS[rule.rule]}"
+
+
+def finding_specs() -> tuple[FindingSpec, ...]:
+    """Every finding code of every work-quality item, with what it costs (C1.1–C6)."""
+    return tuple(
+        FindingSpec(
+            item=item.key,
+            finding=rule.finding,
+            description=f"{item.name} ({item.article}): {_cost(rule)}",
+        )
+        for item in QUALITY_ITEMS
+        for rule in item.deductions
+    )
 
 
 def finding_counts(findings: tuple[FindingCount, ...]) -> dict[tuple[str, str], int]:

@@ -97,14 +97,15 @@ class Scope:
         return self._through_parent(model, Scope(self.tenant_id, manager=self.manager))
 
     def _through_parent(self, model: Any, part: Scope) -> ColumnElement[bool] | None:
-        """A row that belongs to a manager, a loan, a customer or an office is in scope
-        when what it belongs to is (in that order of preference)."""
+        """A row that belongs to a manager, a loan, a customer, an office, an appraisal or a
+        violation is in scope when what it belongs to is (in that order of preference)."""
         for column, parent in (
             ("manager_id", models.Manager),
             ("loan_id", models.Loan),
             ("customer_id", models.Customer),
             ("office_id", models.Office),
             ("appraisal_id", models.Appraisal),
+            ("violation_id", models.Violation),
         ):
             if hasattr(model, column):
                 return getattr(model, column).in_(part.ids(parent))  # type: ignore[no-any-return]

@@ -40,6 +40,7 @@ from server.domain import (
     WebhookDeliveryStatus,
     WebhookStatus,
 )
+from server.policy import IndicatorSource
 
 strawberry.enum(domain.Role, description="A user's role (角色).")
 strawberry.enum(domain.PolicyCategory, description="A policy category.")
@@ -68,6 +69,7 @@ strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
 strawberry.enum(domain.DutyKind, description="贷后职责.")
 strawberry.enum(domain.WebhookStatus, description="Whether a webhook receives deliveries.")
 strawberry.enum(domain.WebhookDeliveryStatus, description="Whether an event reached a webhook.")
+strawberry.enum(IndicatorSource, description="Where an appraisal input's value comes from.")
 
 __all__ = [
     "AdmissionStatus",
@@ -79,6 +81,7 @@ __all__ = [
     "DutyKind",
     "Education",
     "Guarantee",
+    "IndicatorSource",
     "IndustryPolicy",
     "LoanProduct",
     "ManagerCategory",

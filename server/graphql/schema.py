@@ -20,6 +20,7 @@ from server.graphql.appraisal.mutations import (
     RecordsMutation,
 )
 from server.graphql.appraisal.queries import AppraisalQuery, RotationQuery
+from server.graphql.appraisal.violations import ViolationMutation, ViolationQuery
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.events.mutations import WebhookMutation
 from server.graphql.events.queries import EventQuery, WebhookQuery
@@ -50,6 +51,7 @@ QUERIES = (
     ProvinceQuery,
     AuditQuery,
     TierProposalQuery,
+    ViolationQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,
@@ -61,6 +63,7 @@ MUTATIONS = (
     RecordsMutation,
     WebhookMutation,
     TierProposalMutation,
+    ViolationMutation,
 )
 
 

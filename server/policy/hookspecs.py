@@ -35,6 +35,7 @@ from server.policy.types import (
     Classification,
     CohortMember,
     CustomerFacts,
+    FindingSpec,
     IndicatorSpec,
     LendingCap,
     LoanRequest,
@@ -94,6 +95,24 @@ def grading_indicators(period: Period, params: Parameters) -> tuple[IndicatorSpe
     :return: every indicator the appraisal reads, with its unit, description and
         source. A required indicator the core cannot supply stops the appraisal
         with an error that lists the missing keys.
+
+    Stops at first non-None result.
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def grading_findings(period: Period, params: Parameters) -> tuple[FindingSpec, ...]:
+    """The inspection finding codes an appraisal of this period scores, per item.
+
+    Optional: without it the core takes any well-formed code for an appraisal that reads
+    findings (an indicator of source ``FINDINGS``), and the plugin reports the codes it
+    does not score as warnings. With it, ``recordInspectionFindings`` refuses every other
+    (item, code) pair, listing these.
+
+    :param period: the period appraised (a year or a quarter).
+    :param params: the tenant's parameters for the plugin.
+    :return: every (item, finding code) the appraisal reads, with a description.
 
     Stops at first non-None result.
     """
@@ -313,7 +332,7 @@ HOOKS_BY_CATEGORY = {
 HOOKS_BY_CATEGORY_FLAT = tuple(h for hooks in HOOKS_BY_CATEGORY.values() for h in hooks)
 
 OPTIONAL_HOOKS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
-    "GRADING": ("grading_tier_refusals",),
+    "GRADING": ("grading_tier_refusals", "grading_findings"),
     "CLASSIFICATION": (),
     "LENDING": (),
     "PENALTY": (),

@@ -29,6 +29,7 @@ from server.policy.types import (
     Classification,
     CohortMember,
     CustomerFacts,
+    FindingSpec,
     IndicatorSpec,
     LendingCap,
     LoanRequest,
@@ -122,6 +123,15 @@ class GradingPolicy:
             params=self._plugin.params(params),
         )
         return move
+
+    def findings(self, period: Period, params: Params) -> tuple[FindingSpec, ...] | None:
+        """``grading_findings``: the finding codes an appraisal of ``period`` scores (optional
+        hook; ``None`` when the plugin does not say, and any well-formed code is taken)."""
+        if not self._plugin.implements("grading_findings"):
+            return None
+        return tuple(
+            self._plugin.call("grading_findings", period=period, params=self._plugin.params(params))
+        )
 
     def tier_refusals(
         self, manager: ManagerProfile, tier: Tier, params: Params

@@ -109,6 +109,19 @@ class IndicatorSpec:
     description: str
     source: IndicatorSource
     required: bool = True
+    label: str = ""
+    """The input's name in Chinese, as a form shows it (e.g. "收回贷款利息"); empty when the
+    plugin gives none (the form falls back to ``description``)."""
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    """An inspection finding code an appraisal scores: the item it reduces, its code, what it
+    is (``recordInspectionFindings`` takes only these)."""
+
+    item: str
+    finding: str
+    description: str
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,9 @@ class TierChangeCause(LabelledEnum):
     PROBATION_END = "PROBATION_END", "见习期满"
     APPEAL = "APPEAL", "申诉复议"
     MANUAL = "MANUAL", "人工调整"
+    POLICY_CHANGE = "POLICY_CHANGE", "考核政策变更"
+    """The tenant chose another grading plugin: the manager moved to the new policy's tier of
+    the same relative standing (``server.services.policy_adoption``)."""
 
 
 class ViolationKind(LabelledEnum):

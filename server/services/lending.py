@@ -89,7 +89,11 @@ def admission_refusals(
     return refusals
 
 
-def manager_refusals(manager: models.Manager, on: dt.date) -> list[Refusal]:
+def manager_refusals(
+    manager: models.Manager, on: dt.date, issued_on: dt.date | None = None
+) -> list[Refusal]:
+    """The manager's status and licence on the business date ``on``; a licence issued only
+    after a back-dated ``issued_on`` did not cover the loan either."""
     refusals: list[Refusal] = []
     if manager.status != ManagerStatus.ACTIVE:
         refusals.append(
@@ -108,6 +112,19 @@ def manager_refusals(manager: models.Manager, on: dt.date) -> list[Refusal]:
                 f"the manager's licence (上岗证) is not valid on {on} (valid until {until})",
             )
         )
+    elif (
+        issued_on is not None
+        and manager.licence_issued_on is not None
+        and issued_on < manager.licence_issued_on
+    ):
+        refusals.append(
+            Refusal(
+                "LICENCE_NOT_VALID",
+                LICENCE_DOC,
+                f"the manager's licence (上岗证) was issued on {manager.licence_issued_on}, "
+                f"after the loan's issue date {issued_on}",
+            )
+        )
     return refusals
 
 
@@ -120,9 +137,11 @@ async def loan_refusals(
     amount: Decimal,
     product: LoanProduct,
     issued_on: dt.date,
+    today: dt.date,
     renewal: bool = False,
 ) -> list[Refusal]:
-    """Every rule the new loan breaks (empty when it may be written).
+    """Every rule the new loan breaks (empty when it may be written). The manager's status
+    and licence and the customer's admission are those of the business date ``today``.
 
     ``renewal``: the loan renews credit the customer has (借新还旧, 续贷, 展期).
 
@@ -131,8 +150,8 @@ async def loan_refusals(
     """
     tenant_id = customer.tenant_id
     exposure, last_maturity = await _exposure_and_last_maturity(session, customer)
-    refusals = manager_refusals(manager, issued_on)
-    refusals += admission_refusals(customer, exposure, last_maturity, issued_on)
+    refusals = manager_refusals(manager, today, issued_on)
+    refusals += admission_refusals(customer, exposure, last_maturity, today)
     if manager.office_id != customer.office_id:
         refusals.append(
             Refusal(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
 from server.errors import Conflict, Problems, Refused
@@ -20,6 +21,7 @@ from server.services.classification import reclassify
 from server.services.common import get_in_tenant
 from server.services.exposure import record_exposure
 from server.services.lending import ADMISSION_LAPSED, loan_refusals
+from server.services.tenant_settings import tenant_settings
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
 MAX_RATE = Decimal("0.36")
@@ -51,9 +53,27 @@ async def create_loan(
     guarantee: Guarantee,
     is_extension: bool = False,
     is_refinancing: bool = False,
+    today: dt.date | None = None,
 ) -> models.Loan:
+    """Write a new loan once it passes every check (``server.services.lending``).
+
+    The checks of the manager (status, licence) and of the customer read the business
+    date (``server.clock.business_today``), not ``issued_on``: a back-dated loan does not
+    slip past a licence that has lapsed since. ``issued_on`` is never after the business
+    date, nor more than the tenant's ``max_backdating_days`` before it."""
     scope = authorize(actor, "createLoan")
+    today = today or business_today()
     problems = Problems()
+    backdating = (await tenant_settings(session, actor.tenant_id)).max_backdating_days
+    if issued_on > today:
+        problems.add("issued_on", "NOT_IN_FUTURE", f"a loan cannot be issued after {today}")
+    elif (today - issued_on).days > backdating:
+        problems.add(
+            "issued_on",
+            "BACKDATED_TOO_FAR",
+            f"a loan may be entered at most {backdating} days after its issue "
+            f"(the earliest issue date is {today - dt.timedelta(days=backdating)})",
+        )
     contract_no = contract_no.strip()
     if not CONTRACT_PATTERN.match(contract_no):
         problems.add(
@@ -131,6 +151,7 @@ async def create_loan(
         product=product,
         issued_on=issued_on,
         renewal=is_extension or is_refinancing,
+        today=today,
     )
     if refusals:
         refused = Refused("the loan", refusals)

@@ -29,6 +29,7 @@ from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 from server.services.separation import RECORDER_CONFIRMS, refuse_own_record, refuse_same_person
+from server.services.violations import record_status_change
 
 STATUS_BY_EFFECT = {
     PenaltyKind.DISQUALIFY: ManagerStatus.DISQUALIFIED,
@@ -76,7 +77,13 @@ async def confirm_violation(
         for_update=True,
     )
     refuse_own_record(actor, manager, "violation_id", act="confirm a violation of")
-    violation.status = ViolationStatus.CONFIRMED
+    record_status_change(
+        session,
+        violation,
+        ViolationStatus.CONFIRMED,
+        actor.user_id,
+        from_status=ViolationStatus.RECORDED,
+    )
     violation.confirmed_by = actor.user_id
     violation.confirmed_at = models.now()
     chosen = await selection(session, registry, actor.tenant_id, PolicyCategory.PENALTY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete
@@ -10,48 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import PolicyCategory
-from server.errors import InvalidInput, PolicyUnavailable, Problems, UnknownPlugin
-from server.policy import Params, PluginInfo
+from server.errors import InvalidInput, Problems, UnknownPlugin
+from server.policy import PluginInfo
 from server.policy import parameters as policy_parameters
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import acting_tenant, authorize
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The plugin a tenant uses for one category, with resolved parameters."""
-
-    category: PolicyCategory
-    plugin: str
-    version: str
-    params: Params
-
-    @property
-    def params_json(self) -> dict[str, Any]:
-        return policy_parameters.to_json(self.params)
-
-
-async def selection(
-    session: AsyncSession, registry: PolicyRegistry, tenant_id: str, category: PolicyCategory
-) -> Selection | None:
-    """The tenant's selection for ``category``; ``None`` when the capability is off."""
-    row = await session.get(models.TenantPolicy, (tenant_id, category))
-    if row is None:
-        return None
-    try:
-        info = registry.info(row.plugin)
-    except UnknownPlugin:
-        raise PolicyUnavailable(
-            f"the {category.value} plugin {row.plugin} selected for this tenant is not installed"
-        ) from None
-    params, problems = policy_parameters.resolve(info, row.parameters)
-    if problems:
-        raise PolicyUnavailable(
-            f"the stored parameters of {row.plugin} no longer fit version {info.version}: "
-            + "; ".join(p.message for p in problems)
-        )
-    return Selection(category=category, plugin=info.name, version=info.version, params=params)
+from server.services.policy_adoption import adopt_grading
+from server.services.selections import Selection as Selection
+from server.services.selections import selection as selection
 
 
 def _check_plugin(
@@ -121,8 +87,9 @@ async def set_tenant_policy(
     problems.raise_if_any()
     assert info is not None
     resolved, param_problems = policy_parameters.resolve(info, parameters)
-    if param_problems:
-        raise InvalidInput(param_problems)
+    await _tiers_of_another_plugin(session, registry, tenant_id, category, info, problems)
+    if param_problems or problems.items:
+        raise InvalidInput([*param_problems, *problems.items])
     given = {k: v for k, v in policy_parameters.to_json(resolved).items() if k in parameters}
     row = await session.get(models.TenantPolicy, (tenant_id, category))
     if row is None:
@@ -133,15 +100,67 @@ async def set_tenant_policy(
     row.parameters = given
     row.selected_by = actor.user_id
     row.selected_at = models.now()
-    session.add(
-        models.TenantPolicyChange(
-            tenant_id=tenant_id,
-            category=category,
-            plugin=info.name,
-            plugin_version=info.version,
-            parameters=given,
-            changed_by=actor.user_id,
-        )
+    change = models.TenantPolicyChange(
+        tenant_id=tenant_id,
+        category=category,
+        plugin=info.name,
+        plugin_version=info.version,
+        parameters=given,
+        changed_by=actor.user_id,
     )
+    session.add(change)
     await session.flush()
-    return Selection(category=category, plugin=info.name, version=info.version, params=resolved)
+    chosen = Selection(category=category, plugin=info.name, version=info.version, params=resolved)
+    if category == PolicyCategory.GRADING:
+        moves = await adopt_grading(session, registry, actor, tenant_id, chosen)
+        change.managers_moved = len(moves)
+        await session.flush()
+    return chosen
+
+
+def assumed_grading(info: PluginInfo) -> str | None:
+    """The grading plugin whose tiers a lending plugin's caps are written for: a plugin that
+    grades too reads the tier ranks of its own scale (county_coop's cap of rank 3 is 三级's
+    5,000,000, while rank 3 under shandong is 一级), so it assumes its own; ``None`` when
+    the plugin grades nothing and so reads no tier of a scale of its own."""
+    return info.name if PolicyCategory.GRADING in info.categories else None
+
+
+async def _tiers_of_another_plugin(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    tenant_id: str,
+    category: PolicyCategory,
+    info: PluginInfo,
+    problems: Problems,
+) -> None:
+    """Refuse a lending plugin that assumes another grading plugin's tiers than the tenant's,
+    and a grading plugin other than the one the tenant's lending plugin assumes. A tenant
+    changes both by switching lending off (or to a plugin that grades nothing) first."""
+    if category == PolicyCategory.LENDING:
+        grading = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.GRADING))
+        wanted = assumed_grading(info)
+        if grading is not None and wanted is not None and grading.plugin != wanted:
+            problems.add(
+                "plugin",
+                "TIERS_OF_ANOTHER_PLUGIN",
+                f"the lending caps of {info.name} are set per {wanted} tier, but the tenant "
+                f"grades with {grading.plugin}: select {wanted} grading first, or a lending "
+                "plugin for these tiers",
+            )
+    elif category == PolicyCategory.GRADING:
+        lending = await session.get(models.TenantPolicy, (tenant_id, PolicyCategory.LENDING))
+        if lending is None or lending.plugin == info.name:
+            return
+        try:
+            lender = registry.info(lending.plugin)
+        except UnknownPlugin:
+            return
+        if assumed_grading(lender) is not None:
+            problems.add(
+                "plugin",
+                "TIERS_OF_ANOTHER_PLUGIN",
+                f"the tenant's lending plugin {lending.plugin} sets its caps per "
+                f"{lending.plugin} tier; {info.name} grades with other tiers: switch lending "
+                "off or to a plugin for these tiers first",
+            )

@@ -17,6 +17,8 @@ APPEAL_DAYS_DEFAULT = 15  # core.md: 申诉/复议 within appeal_days after conf
 LARGE_LOAN_DEFAULT = Decimal("5000000.00")
 LICENCE_MONTHS_DEFAULT = 12  # 省办法 第六条: 一年一认定
 LICENCE_MONTHS_MAX = 60
+MAX_BACKDATING_DEFAULT = 30
+MAX_BACKDATING_LIMIT = 366
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,13 @@ class TenantSettings:
     ``licenceValidUntil`` may not be later than this many months after ``licenceIssuedOn``.
     The one source that fixes it, XXX省办法 第六条, confirms every licence yearly
     ("一年一认定"), hence 12; a tenant whose licences run longer says so here (1–60)."""
+    max_backdating_days: int = MAX_BACKDATING_DEFAULT
+    """How many days before the business date a new loan's ``issuedOn`` may lie: a loan
+    entered after it was disbursed (booked late at an outlet) names its real issue date,
+    but no earlier than this. No source fixes it; the default, 30 days, lets a month's
+    late entries in and keeps a loan from being booked into a closed year (0–366). Every
+    check of the loan's manager and customer reads the business date, whatever the issue
+    date says."""
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettings:
@@ -43,6 +52,7 @@ class TenantSettings:
             licence_validity_months=int(
                 stored.get("licence_validity_months", LICENCE_MONTHS_DEFAULT)
             ),
+            max_backdating_days=int(stored.get("max_backdating_days", MAX_BACKDATING_DEFAULT)),
         )
 
 
@@ -59,6 +69,7 @@ async def set_tenant_settings(
     large_loan_threshold: Decimal | None,
     licence_validity_months: int | None = None,
     tenant: str | None = None,
+    max_backdating_days: int | None = None,
 ) -> TenantSettings:
     """Change the core parameters (FEDERATION_ADMIN) of the actor's tenant, or of ``tenant``
     when given (a tenant of the actor's province; any other is not found); only those given
@@ -78,6 +89,12 @@ async def set_tenant_settings(
             "RANGE",
             f"a licence runs 1–{LICENCE_MONTHS_MAX} months",
         )
+    if max_backdating_days is not None and not (0 <= max_backdating_days <= MAX_BACKDATING_LIMIT):
+        problems.add(
+            "max_backdating_days",
+            "RANGE",
+            f"a loan may be back-dated 0–{MAX_BACKDATING_LIMIT} days",
+        )
     problems.raise_if_any()
     stored = dict(target.settings)
     if appeal_days is not None:
@@ -86,6 +103,8 @@ async def set_tenant_settings(
         stored["large_loan_threshold"] = str(large_loan_threshold)
     if licence_validity_months is not None:
         stored["licence_validity_months"] = licence_validity_months
+    if max_backdating_days is not None:
+        stored["max_backdating_days"] = max_backdating_days
     target.settings = stored
     await session.flush()
     return TenantSettings.from_json(stored)

@@ -20,8 +20,8 @@ from server.domain import ManagerStatus, PolicyCategory
 from server.errors import Problems, Refusal, Refused
 from server.policy import Tier
 from server.policy.registry import PolicyRegistry
-from server.services.policies import Selection, selection
 from server.services.profiles import manager_profile
+from server.services.selections import Selection, selection
 
 CORE_ARTICLE = "core.md 客户经理 (Customer managers)"
 CORE_REFUSALS = {

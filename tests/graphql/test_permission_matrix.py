@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from server.graphql.events.subscriptions import SubscriptionContext
@@ -165,7 +166,10 @@ async def test_filters_naming_other_managers_find_only_the_scope(
 async def test_every_other_query_is_answered_only_to_its_roles(
     api: Api, world: World, field: str
 ) -> None:
-    arguments = {"webhookDeliveries": f'(webhookId: "{uuid.uuid4()}")'}
+    arguments = {
+        "webhookDeliveries": f'(webhookId: "{uuid.uuid4()}")',
+        "appraisalInputs": '(period: "2025")',
+    }
     selection = {
         "viewer": "{ userId }",
         "tenant": "{ id }",
@@ -180,6 +184,8 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "auditLog": "{ totalCount }",
         "tierProposals": "{ totalCount }",
         "pendingAdmissions": "{ totalCount edges { node { requestedBy customer { id } } } }",
+        "violations": "{ totalCount }",
+        "appraisalInputs": "{ plugin }",
     }
     for role in ROLES:
         body = await _as(
@@ -241,7 +247,11 @@ def _unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-FIGURES = '[{indicator: "deposits", value: "1"}]'
+FIGURES = '[{indicator: "interest_recovered", value: "1"}]'
+#: A loan is issued on the business date (it may not lie ahead, nor far back).
+TODAY = business_today().isoformat()
+NEXT_YEAR = (business_today() + dt.timedelta(days=365)).isoformat()
+
 WRITES: dict[str, Write] = {
     "createCustomer": Write(
         """mutation($m: ID!, $n: String!) { r: createCustomer(input: {kind: INDIVIDUAL,
@@ -250,10 +260,10 @@ WRITES: dict[str, Write] = {
         "manager",
     ),
     "createLoan": Write(
-        """mutation($c: ID!, $n: String!) { r: createLoan(input: {customerId: $c,
+        f"""mutation($c: ID!, $n: String!) {{ r: createLoan(input: {{customerId: $c,
            contractNo: $n, product: FARMER_MICRO_CREDIT, principal: "1000.00",
-           annualRate: "0.0500", issuedOn: "2026-02-01", maturesOn: "2027-02-01",
-           guarantee: CREDIT}) { __typename } }""",
+           annualRate: "0.0500", issuedOn: "{TODAY}", maturesOn: "{NEXT_YEAR}",
+           guarantee: CREDIT}}) {{ __typename }} }}""",
         lambda t, _: {"c": t["customer"], "n": _unique("MX-")},
         "customer",
     ),
@@ -325,6 +335,11 @@ WRITES: dict[str, Write] = {
         lambda t, _: {"v": t["violation"]},
         "violation",
     ),
+    "dismissViolation": Write(
+        """mutation($v: ID!) { r: dismissViolation(id: $v, reason: "矩阵") { __typename } }""",
+        lambda t, _: {"v": t["violation"]},
+        "violation",
+    ),
     "recordTaskPlan": Write(
         f"""mutation($m: ID!) {{ r: recordTaskPlan(managerId: $m, period: "2026",
            plans: {FIGURES}) {{ __typename }} }}""",
@@ -345,7 +360,7 @@ WRITES: dict[str, Write] = {
     ),
     "recordInspectionFindings": Write(
         """mutation($m: ID!) { r: recordInspectionFindings(managerId: $m, period: "2026",
-           findings: [{item: "C1.4", finding: "MISSING_REPORT", count: 1}]) { __typename } }""",
+           findings: [{item: "C1.4", finding: "MISSING_INSPECTION_REPORT", count: 1}]) { __typename } }""",
         lambda t, _: {"m": t["manager"]},
         "manager",
     ),

@@ -84,7 +84,7 @@ async def test_writes_against_another_tenants_ids_are_not_found_and_write_nothin
             identityNumber: "37010219900101001X"}) {
             __typename ... on NotFound { entity field } }
           plan: recordTaskPlan(managerId: $manager, period: "2025",
-            plans: [{indicator: "deposits", value: "1"}]) { __typename }
+            plans: [{indicator: "interest_recovered", value: "1"}]) { __typename }
         }""",
         {"loan": str(loan.id), "manager": str(manager.id), "office": str(office.id)},
         tenant=OWN,

@@ -24,6 +24,7 @@ import plugins.county_coop
 import plugins.shandong
 import plugins.shanxi_customer_class
 from server.app import create_app
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from server.policy import (
@@ -264,9 +265,10 @@ async def _appraise_and_confirm(api: Api, session: AsyncSession) -> models.Manag
 
 
 async def _lendable_customer(session: AsyncSession) -> models.Customer:
-    """An individual customer, not blacklisted, whose manager (at its office) is licensed."""
+    """An individual customer, not blacklisted, whose manager (at its office) is licensed,
+    put in 一级 (selecting the example's grading moved every manager to one of its grades)."""
     customer, manager = models.Customer, models.Manager
-    return (
+    found = (
         await session.execute(
             select(customer)
             .join(
@@ -278,13 +280,19 @@ async def _lendable_customer(session: AsyncSession) -> models.Customer:
                 customer.kind == "INDIVIDUAL",
                 customer.blacklisted.is_(False),
                 manager.status == "ACTIVE",
-                manager.licence_valid_until >= dt.date(2026, 6, 2),
+                manager.licence_valid_until >= business_today(),
                 manager.office_id == customer.office_id,
             )
             .order_by(customer.id)
             .limit(1)
         )
     ).scalar_one()
+    await session.execute(
+        update(models.Manager)
+        .where(models.Manager.tenant_id == TENANT, models.Manager.id == found.manager_id)
+        .values(tier_code=LEVEL_1.code, tier_rank=LEVEL_1.rank, tier_name=LEVEL_1.name)
+    )
+    return found
 
 
 def _loan(customer: models.Customer, principal: str) -> dict[str, Any]:
@@ -295,8 +303,8 @@ def _loan(customer: models.Customer, principal: str) -> dict[str, Any]:
             "product": "FARMER_MICRO_CREDIT",
             "principal": principal,
             "annualRate": "0.0435",
-            "issuedOn": "2026-06-02",
-            "maturesOn": "2027-06-02",
+            "issuedOn": business_today().isoformat(),
+            "maturesOn": (business_today() + dt.timedelta(days=365)).isoformat(),
             "guarantee": "CREDIT",
         }
     }

@@ -24,6 +24,7 @@ from server.policy import (
     CustomerFacts,
     CustomerKind,
     FindingCount,
+    FindingSpec,
     IndicatorSource,
     IndicatorSpec,
     IndustryPolicy,
@@ -46,7 +47,9 @@ from server.policy import (
     TierMove,
     TierMoveFlag,
     ViolationKind,
+    is_finding_code,
     is_indicator_key,
+    is_item_key,
     parse_period,
     testing,
 )
@@ -375,6 +378,29 @@ def test_hook_grading_tier_refusals(in_tree: PolicyRegistry, name: str, case: st
         refusals = check_refusals(grading.tier_refusals(manager, tier, params))
         assert grading.tier_refusals(manager, tier, params) == refusals
         assert all(ARTICLE.search(r.article) for r in refusals), refusals
+
+
+@pytest.mark.parametrize("kind", list(PeriodKind))
+@pytest.mark.parametrize("name", implementers("grading_findings"))
+def test_hook_grading_findings(in_tree: PolicyRegistry, name: str, kind: PeriodKind) -> None:
+    """Every plugin that grades answers, implemented or not: no list (any well-formed code is
+    taken), or well-formed (item, code) pairs, each once, with a description — and none for a
+    period whose appraisal reads no findings."""
+    params = params_of(in_tree, name)
+    grading = in_tree.grading(name)
+    specs = grading.findings(PERIODS[kind], params)
+    assert grading.findings(PERIODS[kind], params) == specs
+    if specs is None:
+        return
+    assert all(isinstance(s, FindingSpec) for s in specs)
+    pairs = [(s.item, s.finding) for s in specs]
+    assert len(pairs) == len(set(pairs)), "a finding code is listed twice for one item"
+    for spec in specs:
+        assert is_item_key(spec.item) and is_finding_code(spec.finding), spec
+        assert spec.description.strip(), spec
+    reads = {s.source for s in grading.indicators(PERIODS[kind], params)}
+    if IndicatorSource.FINDINGS not in reads:
+        assert specs == (), "findings listed for an appraisal that reads none"
 
 
 BASE_FACTS = testing.customer_facts()

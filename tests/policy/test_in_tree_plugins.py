@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.policy import ParameterSpec, ParamType, PolicyCategory, hookspecs
+from server.policy import ParameterSpec, ParamType, PolicyCategory, hookspecs, parse_period
 from server.policy.hookspecs import HOOKS_BY_CATEGORY, OPTIONAL_HOOKS_BY_CATEGORY
 from server.policy.parameters import resolve, to_json
 from server.policy.registry import PolicyRegistry
@@ -113,3 +113,22 @@ def test_entry_points_find_the_in_tree_plugins() -> None:
     assert set(IN_TREE) <= set(registry.names())
     for name, module in IN_TREE.items():
         assert registry.info(name) == module.policy_info()
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("period", ["2025", "2025-Q3"])
+@pytest.mark.parametrize(
+    "name",
+    sorted(n for n, served in EXPECTED_CATEGORIES.items() if PolicyCategory.GRADING in served),
+)
+def test_every_input_has_a_chinese_label(in_tree: PolicyRegistry, name: str, period: str) -> None:
+    """A front-end builds the figures form from the labels (``appraisalInputs``); a plan is
+    told from its actual by its label."""
+    grading = in_tree.grading(name)
+    params, _ = resolve(in_tree.info(name), {})
+    specs = grading.indicators(parse_period(period), params)
+    assert all(CHINESE.search(s.label) for s in specs), [s.key for s in specs if not s.label]
+    labels = [(s.key, s.source, s.label) for s in specs]
+    assert len({label for _, _, label in labels}) == len(labels), "two inputs share a label"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.app import create_app
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from server.policy import CustomerKind, LendingCap, ManagerStatus, PolicyCategory, hookspecs
@@ -178,7 +179,7 @@ mutation($input: CreateLoanInput!) { createLoan(input: $input) {
 } }
 """
 
-ISSUED_ON = dt.date(2025, 6, 2)
+ISSUED_ON = business_today()
 
 
 async def lendable_customer(session: AsyncSession, tenant: str) -> str:
@@ -214,7 +215,7 @@ def loan_input(customer_id: str, contract_no: str, principal: str) -> dict[str, 
         "principal": principal,
         "annualRate": "0.0435",
         "issuedOn": ISSUED_ON.isoformat(),
-        "maturesOn": "2026-06-02",
+        "maturesOn": (ISSUED_ON + dt.timedelta(days=365)).isoformat(),
         "guarantee": "CREDIT",
     }
 

@@ -165,6 +165,7 @@ TYPED_CALLS: dict[str, Callable[[PolicyRegistry, str], object]] = {
     "grading_tier_refusals": lambda r, n: r.grading(n).tier_refusals(
         testing.manager_profile(), ONLY_TIER, {}
     ),
+    "grading_findings": lambda r, n: r.grading(n).findings(YEAR, {}),
     "classify_customer": lambda r, n: r.classification(n).classify(testing.customer_facts(), {}),
     "classification_credit_check": lambda r, n: r.classification(n).credit_check(
         testing.loan_request(), {}
@@ -199,6 +200,8 @@ def test_an_optional_hook_left_out_answers_the_core_default() -> None:
     plugin = _test_plugin("plain_grades", {PolicyCategory.GRADING}, grading)
     registry = PolicyRegistry([plugin])
     assert TYPED_CALLS["grading_tier_refusals"](registry, "plain_grades") == ()
+    # Without grading_findings the core does not know the codes: it takes any well-formed one.
+    assert TYPED_CALLS["grading_findings"](registry, "plain_grades") is None
 
 
 def _answering(result: object) -> Callable[[], object]:

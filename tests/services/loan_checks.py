@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from server.clock import business_today
 from server.db import models
 from server.domain import CustomerKind, Guarantee, LoanProduct, Role
 from server.errors import Refusal, Refused
@@ -17,7 +18,8 @@ from server.services import loans
 from tests.builders import Bank
 from tests.conftest import principal
 
-ISSUE = dt.date(2025, 3, 3)
+ISSUE = business_today() - dt.timedelta(days=3)
+"""A few days back: within the tenant's back-dating allowance (30 days by default)."""
 
 
 def loan_input(
@@ -26,8 +28,10 @@ def loan_input(
     principal: str = "50000.00",
     issued_on: dt.date = ISSUE,
     manager: models.Manager | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The arguments of ``create_loan`` for a year's loan to ``customer``."""
+    """The arguments of ``create_loan`` for a year's loan to ``customer``, entered on the
+    business date ``today`` (by default the issue date: a loan entered the day it is made)."""
     corporate = customer.kind is CustomerKind.CORPORATE
     return {
         "customer_id": str(customer.id),
@@ -40,6 +44,7 @@ def loan_input(
         "issued_on": issued_on,
         "matures_on": issued_on + dt.timedelta(days=365),
         "guarantee": Guarantee.CREDIT,
+        "today": issued_on if today is None else today,
     }
 
 

@@ -13,12 +13,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import AppraisalStatus, ManagerStatus, Role, TierChangeCause
-from server.errors import Conflict, MissingInputs, NotFound, PermissionDenied, SeparationOfDuties
+from server.domain import AppraisalStatus, ManagerStatus, PolicyCategory, Role, TierChangeCause
+from server.errors import (
+    Conflict,
+    MissingInputs,
+    NotFound,
+    PermissionDenied,
+    SelectionChanged,
+    SeparationOfDuties,
+)
 from server.policy import Tier, TierDirection, TierMove
 from server.policy.registry import PolicyRegistry
 from server.policy.vocabulary import TierMoveFlag
-from server.services import appraisal, records, tenant_settings
+from server.services import appraisal, policies, records, tenant_settings
 from server.services.appraisal import lifecycle
 from server.services.records import Figure
 from tests.conftest import principal
@@ -56,13 +63,13 @@ async def manager(session: AsyncSession) -> models.Manager:
     return (await session.execute(stmt)).scalar_one()
 
 
-async def record(session: AsyncSession, manager: models.Manager) -> None:
+async def record(session: AsyncSession, registry: PolicyRegistry, manager: models.Manager) -> None:
     hr = principal(TENANT)
     await records.record_task_plan(
-        session, hr, manager_id=str(manager.id), period=PERIOD, plans=figures(SD_PLANS)
+        session, registry, hr, manager_id=str(manager.id), period=PERIOD, plans=figures(SD_PLANS)
     )
     await records.record_indicators(
-        session, hr, manager_id=str(manager.id), period=PERIOD, values=figures(SD_ACTUALS)
+        session, registry, hr, manager_id=str(manager.id), period=PERIOD, values=figures(SD_ACTUALS)
     )
 
 
@@ -140,7 +147,7 @@ async def test_missing_inputs_are_listed_and_nothing_is_written(
 async def test_the_one_who_ran_it_and_a_manager_cannot_confirm(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     assert (draft.status, draft.graded, draft.plugin) == (AppraisalStatus.DRAFT, True, "shandong")
     for maker in ("hr-1", "HR-1"):
@@ -154,7 +161,7 @@ async def test_the_one_who_ran_it_and_a_manager_cannot_confirm(
 async def test_confirmation_moves_the_tier_and_is_not_run_again(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     assert draft.tier_code is not None
     # Put the manager on a different tier so that confirmation must move it.
@@ -190,7 +197,7 @@ async def test_confirmation_moves_the_tier_and_is_not_run_again(
 async def test_only_the_manager_appeals_their_own_appraisal(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     with pytest.raises(PermissionDenied):
         await appeal(session, confirmed, "hr-2", (Role.HR,))
@@ -204,7 +211,7 @@ async def test_only_the_manager_appeals_their_own_appraisal(
 async def test_the_appeal_window_closes(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     await confirmed_days_ago(session, confirmed, 16)
     with pytest.raises(Conflict, match="15 days"):
@@ -220,7 +227,7 @@ async def test_the_appeal_window_is_the_tenants_setting(
         appeal_days=20,
         large_loan_threshold=None,
     )
-    await record(session, manager)
+    await record(session, registry, manager)
     confirmed = await confirm(session, registry, await run(session, registry, manager))
     await confirmed_days_ago(session, confirmed, 16)
     appealed = await appeal(session, confirmed, manager.employee_no, (Role.MANAGER,))
@@ -230,7 +237,7 @@ async def test_the_appeal_window_is_the_tenants_setting(
 async def test_a_review_recomputes_from_the_current_inputs(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:
-    await record(session, manager)
+    await record(session, registry, manager)
     draft = await run(session, registry, manager)
     before = {i.key: i.score for i in await items_of(session, draft)}
     total = draft.total
@@ -238,6 +245,7 @@ async def test_a_review_recomputes_from_the_current_inputs(
     await appeal(session, confirmed, manager.employee_no, (Role.MANAGER,))
     await records.record_indicators(
         session,
+        registry,
         principal(TENANT),
         manager_id=str(manager.id),
         period=PERIOD,
@@ -302,3 +310,50 @@ def test_which_confirmed_moves_end_probation(
 ) -> None:
     manager = models.Manager(status=status, probation_ends_on=ends_on)
     assert lifecycle._ends_probation(manager, move, dt.date(2026, 12, 31)) is ending
+
+
+async def set_grading(
+    session: AsyncSession, registry: PolicyRegistry, plugin: str, parameters: dict[str, str]
+) -> None:
+    admin = principal(TENANT, (Role.FEDERATION_ADMIN,), "fed-1")
+    await policies.set_tenant_policy(
+        session,
+        registry,
+        admin,
+        category=PolicyCategory.GRADING,
+        plugin=plugin,
+        parameters=parameters,
+    )
+
+
+async def test_a_draft_of_other_parameters_is_not_confirmed(
+    session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
+) -> None:
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "1"})
+    await record(session, registry, manager)
+    draft = await run(session, registry, manager)
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "0.5"})
+    with pytest.raises(SelectionChanged) as refused:
+        await confirm(session, registry, draft)
+    assert refused.value.code == "RECOMPUTE_FIRST"
+    assert refused.value.field == "appraisal_id"
+    assert refused.value.differences == ["parameters.deduction_per_case: 1 → 0.5"]
+    await session.refresh(draft)
+    assert (draft.status, draft.confirmed_by) == (AppraisalStatus.DRAFT, None)
+    # Back to the parameters it was made with, the same draft confirms.
+    await set_grading(session, registry, "shandong", {"deduction_per_case": "1"})
+    assert (await confirm(session, registry, draft)).status == AppraisalStatus.CONFIRMED
+
+
+async def test_a_draft_of_another_plugin_is_not_confirmed(
+    session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
+) -> None:
+    await record(session, registry, manager)
+    draft = await run(session, registry, manager)
+    await set_grading(session, registry, "anhui", {})
+    with pytest.raises(SelectionChanged) as refused:
+        await confirm(session, registry, draft)
+    assert refused.value.differences == ["plugin shandong → anhui"]
+    await session.refresh(manager)
+    # The switch itself moved the manager to an Anhui band; the draft moved nothing.
+    assert (manager.tier_code or "").startswith("AH_")

@@ -20,11 +20,18 @@ from server.domain import (
     RiskClass,
     Role,
 )
+from server.errors import InvalidInput
 from server.policy.registry import PolicyRegistry
-from server.services import admission
+from server.services import admission, tenant_settings
 from tests.builders import bank
 from tests.conftest import principal
-from tests.services.loan_checks import ISSUE, assert_refused, assert_written, loan_input
+from tests.services.loan_checks import (
+    ISSUE,
+    assert_refused,
+    assert_written,
+    create_loan,
+    loan_input,
+)
 
 # --- the manager ------------------------------------------------------------------
 
@@ -59,7 +66,7 @@ async def test_a_manager_not_active_cannot_lend(
         (ISSUE + dt.timedelta(days=1), False),
     ],
 )
-async def test_the_licence_must_be_valid_on_the_issue_date(
+async def test_the_licence_must_be_valid_on_the_business_date(
     session: AsyncSession,
     registry: PolicyRegistry,
     valid_until: dt.date | None,
@@ -73,6 +80,82 @@ async def test_the_licence_must_be_valid_on_the_issue_date(
         await assert_refused(world, loan_input(customer), {"LICENCE_NOT_VALID"})
     else:
         await assert_written(world, loan_input(customer))
+
+
+TODAY = ISSUE + dt.timedelta(days=3)
+
+
+async def test_a_back_dated_loan_is_checked_on_the_business_date(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    """The licence was valid on the issue date the caller names, but has lapsed since."""
+    world = bank(session, registry, "sd-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2", licence_valid_until=ISSUE)
+    customer = await world.customer(manager)
+    refusals = await assert_refused(
+        world, loan_input(customer, issued_on=ISSUE, today=TODAY), {"LICENCE_NOT_VALID"}
+    )
+    assert TODAY.isoformat() in refusals[0].message
+    await assert_written(world, loan_input(customer, issued_on=ISSUE, today=ISSUE))
+
+
+async def test_a_loan_dated_before_the_licence_was_issued_is_refused(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    world = bank(session, registry, "sd-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    customer = await world.customer(manager)
+    assert manager.licence_issued_on is not None
+    before = manager.licence_issued_on - dt.timedelta(days=1)
+    refusals = await assert_refused(
+        world,
+        loan_input(customer, issued_on=before, today=manager.licence_issued_on),
+        {"LICENCE_NOT_VALID"},
+    )
+    assert before.isoformat() in refusals[0].message
+
+
+@pytest.mark.parametrize(
+    ("allowance", "days_back", "problem"),
+    [
+        (30, -1, "NOT_IN_FUTURE"),
+        (30, 0, None),
+        (30, 30, None),
+        (30, 31, "BACKDATED_TOO_FAR"),
+        (0, 0, None),
+        (0, 1, "BACKDATED_TOO_FAR"),
+        (30, (TODAY - dt.date(1, 1, 1)).days, "BACKDATED_TOO_FAR"),
+    ],
+)
+async def test_the_issue_date_is_back_dated_within_the_tenants_allowance(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    allowance: int,
+    days_back: int,
+    problem: str | None,
+) -> None:
+    await tenant_settings.set_tenant_settings(
+        session,
+        principal("sd-demo", (Role.FEDERATION_ADMIN,)),
+        appeal_days=None,
+        large_loan_threshold=None,
+        max_backdating_days=allowance,
+    )
+    world = bank(session, registry, "sd-demo")
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    customer = await world.customer(manager)
+    data = loan_input(customer, issued_on=TODAY - dt.timedelta(days=days_back), today=TODAY)
+    if problem is None:
+        await assert_written(world, data)
+        return
+    before = await world.footprint()
+    with pytest.raises(InvalidInput) as refused:
+        await create_loan(world, data)
+    assert [(p.field, p.code) for p in refused.value.problems] == [("issued_on", problem)]
+    assert await world.footprint() == before
 
 
 # --- admission ------------------------------------------------------------------------

@@ -162,8 +162,8 @@ class Court:
                 principal=Decimal("10000.00"),
                 balance=None,
                 annual_rate=Decimal("0.0500"),
-                issued_on=dt.date(2026, 1, 5),
-                matures_on=dt.date(2027, 1, 5),
+                issued_on=business_today(),
+                matures_on=business_today() + dt.timedelta(days=365),
                 guarantee=Guarantee.CREDIT,
             )
         assert all(r.article.strip() for r in refused.value.refusals)
@@ -198,7 +198,7 @@ async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...])
 @pytest.mark.parametrize(
     ("occurred_on", "description", "field"),
     [
-        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "occurred_on"),
+        (business_today() + dt.timedelta(days=1), "冒名贷款", "occurred_on"),
         (dt.date(2025, 5, 6), "   ", "description"),
     ],
 )

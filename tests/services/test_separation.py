@@ -23,7 +23,15 @@ from server.domain import ManagerCategory, ManagerStatus, Role, ViolationKind
 from server.errors import SeparationOfDuties
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services import admission, appraisal, managers, penalties, records, tier_proposals
+from server.services import (
+    admission,
+    appraisal,
+    managers,
+    penalties,
+    records,
+    tier_proposals,
+    violations,
+)
 from server.services.records import Figure, Finding
 from tests.builders import Desk, corporate_customer
 from tests.conftest import principal
@@ -55,6 +63,7 @@ TABLES: tuple[Any, ...] = (
     models.IndicatorValue,
     models.InspectionFinding,
     models.Violation,
+    models.ViolationStatusChange,
     models.Appraisal,
     models.AppraisalItem,
     models.AccountMovement,
@@ -84,10 +93,10 @@ class Stage:
         hr = principal(TENANT, (Role.HR,), "hr-figures")
         mid = str(self.manager.id)
         await records.record_task_plan(
-            self.session, hr, manager_id=mid, period=PERIOD, plans=figures(PLANS)
+            self.session, self.registry, hr, manager_id=mid, period=PERIOD, plans=figures(PLANS)
         )
         await records.record_indicators(
-            self.session, hr, manager_id=mid, period=PERIOD, values=figures(ACTUALS)
+            self.session, self.registry, hr, manager_id=mid, period=PERIOD, values=figures(ACTUALS)
         )
         return await appraisal.run_appraisal(
             self.session,
@@ -280,6 +289,7 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     return lambda: records.record_task_plan(
         s.session,
+        s.registry,
         s.me(Role.HR),
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -291,6 +301,7 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     return lambda: records.record_indicators(
         s.session,
+        s.registry,
         s.me(Role.BRANCH_HEAD),
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -301,10 +312,15 @@ async def _(s: Stage) -> Attempt:
 @row("OWN_RECORD", "recordInspectionFindings")
 async def _(s: Stage) -> Attempt:
     finding = Finding(
-        item="C1.4", finding="MISSING_REPORT", count=1, loan_id=None, description=None
+        item="C1.4", finding="MISSING_INSPECTION_REPORT", count=1, loan_id=None, description=None
     )
     return lambda: records.record_inspection_findings(
-        s.session, s.me(Role.HR), manager_id=str(s.manager.id), period=PERIOD, findings=[finding]
+        s.session,
+        s.registry,
+        s.me(Role.HR),
+        manager_id=str(s.manager.id),
+        period=PERIOD,
+        findings=[finding],
     )
 
 
@@ -325,6 +341,14 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     violation = await s.violation()
     return lambda: s.confirm_violation(violation, s.me(Role.RISK))
+
+
+@row("OWN_RECORD", "dismissViolation")
+async def _(s: Stage) -> Attempt:
+    violation = await s.violation()
+    return lambda: violations.dismiss_violation(
+        s.session, s.me(Role.RISK), violation_id=str(violation.id), reason="不成立"
+    )
 
 
 @row("OWN_RECORD", "runAppraisal")
@@ -375,6 +399,7 @@ async def _(s: Stage) -> Attempt:
     x = principal(TENANT, (Role.HR,), "hr-x")
     await records.record_indicators(
         s.session,
+        s.registry,
         x,
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -400,6 +425,7 @@ async def _(s: Stage) -> Attempt:
     maker = principal(TENANT, (Role.HR,), "Hr-Maker")
     await records.record_indicators(
         s.session,
+        s.registry,
         maker,
         manager_id=str(s.manager.id),
         period=PERIOD,
@@ -438,6 +464,15 @@ async def _(s: Stage) -> Attempt:
 async def _(s: Stage) -> Attempt:
     violation = await s.violation()
     return lambda: s.confirm_violation(violation, principal(TENANT, (Role.RISK,), "BH-Recorder"))
+
+
+@row("RECORDER_CONFIRMS", "dismissViolation")
+async def _(s: Stage) -> Attempt:
+    violation = await s.violation()
+    recorder = principal(TENANT, (Role.RISK,), "BH-Recorder")
+    return lambda: violations.dismiss_violation(
+        s.session, recorder, violation_id=str(violation.id), reason="不成立"
+    )
 
 
 # --- who requests an admission never approves it --------------------------------------------

@@ -22,7 +22,10 @@ from tests.conftest import principal
 TENANT = "cc-demo"
 ADMIN = principal(TENANT, (Role.FEDERATION_ADMIN,))
 DEFAULTS = TenantSettings(
-    appeal_days=15, large_loan_threshold=Decimal("5000000.00"), licence_validity_months=12
+    appeal_days=15,
+    large_loan_threshold=Decimal("5000000.00"),
+    licence_validity_months=12,
+    max_backdating_days=30,
 )
 
 
@@ -77,6 +80,28 @@ async def test_bad_settings_change_nothing(
         )
     assert [(p.field, p.code) for p in refused.value.problems] == problems
     assert await tenant_settings(session, TENANT) == DEFAULTS
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(-1, False), (0, True), (366, True), (367, False)])
+async def test_the_back_dating_allowance_is_0_to_366_days(
+    session: AsyncSession, days: int, allowed: bool
+) -> None:
+    change = set_tenant_settings(
+        session,
+        ADMIN,
+        appeal_days=None,
+        large_loan_threshold=None,
+        max_backdating_days=days,
+    )
+    if allowed:
+        assert (await change).max_backdating_days == days
+        assert (await tenant_settings(session, TENANT)).max_backdating_days == days
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            await change
+        fields = [(p.field, p.code) for p in refused.value.problems]
+        assert fields == [("max_backdating_days", "RANGE")]
+        assert await tenant_settings(session, TENANT) == DEFAULTS
 
 
 async def test_only_federation_admins(session: AsyncSession) -> None:

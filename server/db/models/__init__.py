@@ -22,6 +22,7 @@ from server.db.models.appraisal import (
     OfficeFigure,
     TaskPlan,
     Violation,
+    ViolationStatusChange,
 )
 from server.db.models.audit import AuditEntry, AuditTarget
 from server.db.models.base import (
@@ -92,6 +93,7 @@ __all__ = [
     "TenantPolicyChange",
     "TierProposal",
     "Violation",
+    "ViolationStatusChange",
     "WebhookDelivery",
     "WebhookEndpoint",
     "now",

@@ -232,6 +232,34 @@ class Violation(Base):
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         Index(None, "tenant_id", "manager_id", "occurred_on"),
+        Index(None, "tenant_id", "status", "occurred_on"),
+    )
+
+
+class ViolationStatusChange(Base):
+    """One step of a violation's life: who moved it from which status to which, when, why.
+
+    The first row of every violation is its recording (from none to RECORDED)."""
+
+    __tablename__ = "violation_status_changes"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    violation_id: Mapped[uuid.UUID]
+    from_status: Mapped[domain.ViolationStatus | None] = mapped_column(
+        enum_column(domain.ViolationStatus, "from_status")
+    )
+    to_status: Mapped[domain.ViolationStatus] = mapped_column(
+        enum_column(domain.ViolationStatus, "to_status")
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(80))
+    changed_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "violation_id"], ["violations.tenant_id", "violations.id"]
+        ),
+        Index(None, "tenant_id", "violation_id", "changed_at"),
     )
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import (
     ForeignKeyConstraint,
+    Integer,
     PrimaryKeyConstraint,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,6 +59,8 @@ class TenantPolicyChange(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     changed_by: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[dt.datetime] = created_column()
+    managers_moved: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """Managers moved to the new grading plugin's tiers by this change (cause POLICY_CHANGE)."""
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),

@@ -1,4 +1,5 @@
-"""Appraisal's loaders of one request: a manager's appraisals, their items, accounts."""
+"""Appraisal's loaders of one request: a manager's appraisals, their items, accounts, and
+each violation's status changes."""
 
 from __future__ import annotations
 
@@ -25,4 +26,10 @@ class AppraisalLoaders:
             models.AccountMovement,
             models.AccountMovement.manager_id,
             [models.AccountMovement.account, models.AccountMovement.recorded_at],
+        )
+        self.violation_history = ChildListLoader(
+            session,
+            models.ViolationStatusChange,
+            models.ViolationStatusChange.violation_id,
+            [models.ViolationStatusChange.changed_at, models.ViolationStatusChange.id],
         )

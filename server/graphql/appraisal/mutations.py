@@ -3,7 +3,6 @@ and the records it reads (task plans, figures, findings, violations)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -17,8 +16,8 @@ from server.graphql.appraisal.inputs import (
     SheetOffice,
 )
 from server.graphql.appraisal.types import AppraisalRun, IndicatorFigure, InspectionFinding
+from server.graphql.appraisal.violations import Violation, ViolationResult
 from server.graphql.context import Ctx
-from server.graphql.enums import ViolationKind, ViolationStatus
 from server.graphql.errors import ErrorType
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Appraisal, Manager, Office
@@ -26,53 +25,6 @@ from server.graphql.paths import input_paths
 from server.graphql.scalars import Period
 from server.jobs import appraisal_run
 from server.services import appraisal, penalties, records
-
-
-@strawberry.type(description="A recorded violation of a manager.")
-class Violation:
-    id: strawberry.ID
-    kind: ViolationKind
-    kind_label: str
-    occurred_on: dt.date
-    description: str
-    evidence: str | None
-    status: ViolationStatus
-    recorded_by: str
-    recorded_at: dt.datetime
-    confirmed_by: str | None
-    confirmed_at: dt.datetime | None
-    effect: str | None = strawberry.field(
-        description="What the penalty policy decided: DOWN_ONE_TIER, DISQUALIFY, "
-        "DISQUALIFY_FOR_LIFE, SUSPEND or NONE."
-    )
-    effect_article: str | None
-    effect_reason: str | None
-    _row: strawberry.Private[models.Violation]
-
-    @classmethod
-    def from_row(cls, r: models.Violation) -> Violation:
-        return cls(
-            id=strawberry.ID(str(r.id)),
-            kind=r.kind,
-            kind_label=r.kind.label,
-            occurred_on=r.occurred_on,
-            description=r.description,
-            evidence=r.evidence,
-            status=r.status,
-            recorded_by=r.recorded_by,
-            recorded_at=r.recorded_at,
-            confirmed_by=r.confirmed_by,
-            confirmed_at=r.confirmed_at,
-            effect=r.effect,
-            effect_article=r.effect_article,
-            effect_reason=r.effect_reason,
-            _row=r,
-        )
-
-    @strawberry.field
-    async def manager(self, info: Ctx) -> Manager:
-        row = await info.context.loaders.org.manager.load_referenced(self._row.manager_id)
-        return Manager.from_row(row)
 
 
 @strawberry.type(description="The figures recorded for a manager and period.")
@@ -109,7 +61,7 @@ RecordIndicatorsResult = Annotated[
 RecordInspectionFindingsResult = Annotated[
     FindingsRecorded | ErrorType, strawberry.union("RecordInspectionFindingsResult")
 ]
-RecordViolationResult = Annotated[Violation | ErrorType, strawberry.union("RecordViolationResult")]
+RecordViolationResult = ViolationResult
 
 BY_ID = input_paths(overrides={"appraisal_id": "id"})
 """The paths of the appraisal's life-cycle steps, whose appraisal is the argument ``id``."""
@@ -132,6 +84,7 @@ async def _record_figures(
     figures = [records.Figure(f.indicator, f.value) for f in given]
     row = await record(
         ctx.session,
+        ctx.registry,
         ctx.principal,
         manager_id=str(manager_id),
         period=period,
@@ -161,6 +114,7 @@ class OfficeFiguresMutation:
         figures = [records.Figure(v.indicator, v.value) for v in values]
         office = await records.record_office_indicators(
             ctx.session,
+            ctx.registry,
             ctx.principal,
             office_id=str(office_id),
             period=period,
@@ -306,7 +260,12 @@ class RecordsMutation:
             for f in findings
         ]
         rows = await records.record_inspection_findings(
-            ctx.session, ctx.principal, manager_id=str(manager_id), period=period, findings=items
+            ctx.session,
+            ctx.registry,
+            ctx.principal,
+            manager_id=str(manager_id),
+            period=period,
+            findings=items,
         )
         manager = await ctx.loaders.org.manager.load_referenced(rows[0].manager_id)
         return FindingsRecorded(

@@ -54,6 +54,12 @@ class PolicyMutation:
         large_loan_threshold: Money | None = None,
         licence_validity_months: int | None = None,
         tenant: TenantArgument = None,
+        max_backdating_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Days before today a new loan's issue date may lie (0–366)."
+            ),
+        ] = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
         await tenant_settings.set_tenant_settings(
@@ -63,6 +69,7 @@ class PolicyMutation:
             large_loan_threshold=large_loan_threshold,
             licence_validity_months=licence_validity_months,
             tenant=tenant,
+            max_backdating_days=max_backdating_days,
         )
         return await _tenant(ctx, tenant)
 

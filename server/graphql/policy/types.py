@@ -14,9 +14,11 @@ from server.db.queries.policies import policy_changes, tenant_policies
 from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
-from server.graphql.scalars import Money
-from server.policy import ParameterSpec, PluginInfo, parameters
+from server.graphql.limits import MAX_ITEMS
+from server.graphql.scalars import Money, Period
+from server.policy import IndicatorSource, IndicatorSpec, ParameterSpec, PluginInfo, parameters
 from server.policy.registry import PolicyRegistry
+from server.services.records import AppraisalReads
 from server.services.tenant_settings import TenantSettings
 
 
@@ -146,6 +148,11 @@ class PolicyChange:
     parameters: JSON
     changed_by: str
     changed_at: dt.datetime
+    managers_moved: int = strawberry.field(
+        description="How many managers this change moved to the new grading plugin's tiers "
+        "(cause POLICY_CHANGE: each to the tier of the same relative standing, within the "
+        "new policy's eligibility); 0 for every other change."
+    )
 
 
 async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
@@ -158,6 +165,7 @@ async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
             parameters=JSON(r.parameters),
             changed_by=r.changed_by,
             changed_at=r.changed_at,
+            managers_moved=r.managers_moved,
         )
         for r in rows
     ]
@@ -175,6 +183,11 @@ class TenantSettingsType:
         description="The longest a licence (上岗证) runs from its issue, in months (default 12: "
         "一年一认定)."
     )
+    max_backdating_days: int = strawberry.field(
+        description="How many days before today (the bank's business date) a new loan's issue "
+        "date may lie (default 30; never in the future). The manager's status and licence "
+        "are checked on today's date whatever the issue date."
+    )
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettingsType:
@@ -183,4 +196,101 @@ class TenantSettingsType:
             appeal_days=current.appeal_days,
             large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
             licence_validity_months=current.licence_validity_months,
+            max_backdating_days=current.max_backdating_days,
+        )
+
+
+@strawberry.type(description="One input an appraisal reads: what a figures form asks for.")
+class AppraisalIndicator:
+    key: str
+    unit: str = strawberry.field(description="yuan, count, ratio, score, flag, code, years, date…")
+    source: IndicatorSource = strawberry.field(
+        description="COMPUTED: the core computes it; RECORDED: recordIndicators; TASK_PLAN: "
+        "recordTaskPlan; FINDINGS: recordInspectionFindings; PROFILE: the manager's record."
+    )
+    label: str = strawberry.field(
+        description="The input's Chinese name (the description when the plugin gives none)."
+    )
+    description: str
+    required: bool = strawberry.field(
+        description="The appraisal stops with MissingInputs without it; optional ones have a "
+        "documented default."
+    )
+    computed_by_core: bool = strawberry.field(
+        description="The core computes it from its own data (loans, duties, snapshots)."
+    )
+    recorded_with: str | None = strawberry.field(
+        description="The mutation that records it: recordIndicators, recordTaskPlan, "
+        "recordInspectionFindings, updateManager (the profile); null when computed."
+    )
+
+    @classmethod
+    def from_spec(cls, spec: IndicatorSpec) -> AppraisalIndicator:
+        return cls(
+            key=spec.key,
+            unit=spec.unit,
+            source=spec.source,
+            label=spec.label or spec.description,
+            description=spec.description,
+            required=spec.required,
+            computed_by_core=spec.source == IndicatorSource.COMPUTED,
+            recorded_with=RECORDED_WITH.get(spec.source),
+        )
+
+
+RECORDED_WITH = {
+    IndicatorSource.RECORDED: "recordIndicators",
+    IndicatorSource.TASK_PLAN: "recordTaskPlan",
+    IndicatorSource.FINDINGS: "recordInspectionFindings",
+    IndicatorSource.PROFILE: "updateManager",
+}
+
+
+@strawberry.type(description="An inspection finding code the appraisal scores.")
+class AppraisalFindingCode:
+    item: str = strawberry.field(description="The appraisal item it reduces, e.g. C1.4.")
+    finding: str
+    description: str
+
+
+#: The most inputs one appraisal reads (the in-tree plugins read 40 at most).
+MAX_INDICATORS = 100
+
+
+@strawberry.type(
+    description="Everything the tenant's appraisal of one period reads, as its grading plugin "
+    "declares it: the form a front-end builds for the figures."
+)
+class AppraisalInputs:
+    plugin: str
+    plugin_version: str
+    period: Period
+    indicators: list[AppraisalIndicator] = strawberry.field(
+        metadata={MAX_ITEMS: MAX_INDICATORS},
+        description="Every input, in the plugin's order; a key may appear once per source "
+        "(an actual and its plan).",
+    )
+    finding_codes_listed: bool = strawberry.field(
+        description="Whether the plugin lists its finding codes; if not, any well-formed code "
+        "is taken."
+    )
+    finding_codes: list[AppraisalFindingCode] = strawberry.field(
+        metadata={MAX_ITEMS: MAX_INDICATORS},
+        description="The finding codes recordInspectionFindings takes (none when the appraisal "
+        "reads no findings).",
+    )
+
+    @classmethod
+    def from_reads(cls, reads: AppraisalReads) -> AppraisalInputs:
+        return cls(
+            plugin=reads.selection.plugin,
+            plugin_version=reads.selection.version,
+            period=Period(reads.period.text),
+            indicators=[AppraisalIndicator.from_spec(s) for s in reads.specs],
+            finding_codes_listed=reads.findings is not None,
+            finding_codes=[
+                AppraisalFindingCode(item=f.item, finding=f.finding, description=f.description)
+                for f in (reads.findings or ())
+                if reads.reads_findings()
+            ],
         )

@@ -25,8 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
 from server.db.scope import Scope
-from server.domain import AppraisalStatus, ManagerStatus, TierChangeCause
-from server.errors import Conflict, FieldProblem, InvalidInput, PolicyUnavailable, UnknownPlugin
+from server.domain import AppraisalStatus, ManagerStatus, PolicyCategory, TierChangeCause
+from server.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    PolicyUnavailable,
+    SelectionChanged,
+    UnknownPlugin,
+)
 from server.policy import (
     AppraisalOutcome,
     ItemScore,
@@ -47,6 +54,7 @@ from server.services.appraisal.inputs import prepare
 from server.services.appraisal.stored import item_rows, to_json
 from server.services.common import get_in_tenant
 from server.services.managers import change_tier
+from server.services.policies import selection
 from server.services.profiles import manager_profile, tier_of
 from server.services.separation import (
     APPELLANT_RESOLVES,
@@ -131,6 +139,27 @@ def _ends_probation(manager: models.Manager, move: TierMove, period_end: dt.date
         and move.direction != TierDirection.NONE
         and move.to_tier is not None
     )
+
+
+async def selection_differences(
+    session: AsyncSession, registry: PolicyRegistry, row: models.Appraisal
+) -> list[str]:
+    """What differs between the policy a draft was computed with and the tenant's grading
+    selection now (plugin, version, each parameter); empty when they are the same."""
+    chosen = await selection(session, registry, row.tenant_id, PolicyCategory.GRADING)
+    if chosen is None:
+        return [f"grading is switched off (the draft was made with {row.plugin})"]
+    if chosen.plugin != row.plugin:
+        return [f"plugin {row.plugin} → {chosen.plugin}"]
+    if chosen.version != row.plugin_version:
+        return [f"{row.plugin} version {row.plugin_version} → {chosen.version}"]
+    now = chosen.params_json
+    made = row.parameters or {}
+    return [
+        f"parameters.{name}: {made.get(name)!s} → {now.get(name)!s}"
+        for name in sorted(set(now) | set(made))
+        if made.get(name) != now.get(name)
+    ]
 
 
 async def _apply_tier_move(
@@ -222,7 +251,11 @@ async def confirm_appraisal(
 ) -> models.Appraisal:
     """A second person (HR) confirms a draft; the tier change takes effect here. A draft
     made again in an appeal's review is confirmed the same way, by someone who is not
-    the appellant either; its tier change has cause APPEAL and moves no money again."""
+    the appellant either; its tier change has cause APPEAL and moves no money again.
+
+    A draft whose plugin, plugin version or parameters are no longer the tenant's grading
+    selection is refused (``SelectionChanged``, code RECOMPUTE_FIRST, naming each
+    difference): its result would apply a policy the tenant no longer has."""
     scope = authorize(actor, "confirmAppraisal")
     row, manager, items = await _load_for_decision(session, scope, appraisal_id)
     if row.status != AppraisalStatus.DRAFT:
@@ -246,6 +279,9 @@ async def confirm_appraisal(
             "the appellant cannot confirm the review of their own appeal",
             "appraisal_id",
         )
+    differences = await selection_differences(session, registry, row)
+    if differences:
+        raise SelectionChanged(differences, "appraisal_id")
     params = _params_of(registry, row)
     outcome = _stored_outcome(row, items, registry.grading(row.plugin).tiers())
     if row.graded and review:

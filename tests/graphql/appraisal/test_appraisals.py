@@ -4,8 +4,10 @@ review, the risk deposit withheld; a stored appraisal as read."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -420,3 +422,33 @@ async def test_appraisal_read_shows_items_with_articles(api: Api, session: Async
         "query($id: ID!) { appraisal(id: $id) { id } }", {"id": str(appraisal.id)}, tenant="ah-demo"
     )
     assert other["appraisal"] is None
+
+
+def _readme_block(containing: str) -> str:
+    """The README's GraphQL example that contains ``containing``."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, re.DOTALL)
+    (block,) = [b for b in blocks if containing in b]
+    return str(block)
+
+
+async def test_the_readme_appraisal_example_appraises_on_sd_demo(
+    api: Api, session: AsyncSession
+) -> None:
+    """The README's round records what the appraisal reads: it ends in a draft, not in
+    MissingInputs; and the inputs it lists are the ones the README records."""
+    manager = await active_manager(session, "sd-demo")
+    listed = await run_as(api, _readme_block("appraisalInputs"), {}, user="hr-1", roles=(Role.HR,))
+    needed = {
+        (i["key"], i["source"])
+        for i in listed["appraisalInputs"]["indicators"]
+        if i["required"] and i["recordedWith"] in ("recordIndicators", "recordTaskPlan")
+    }
+    example = _readme_block("runAppraisal(managerId: $m")
+    for key, source in needed:
+        assert f'indicator: "{key}"' in example, (key, source)
+    result = await run_as(api, example, {"m": str(manager.id)}, user="hr-1", roles=(Role.HR,))
+    assert result["recordTaskPlan"]["__typename"] == "FiguresRecorded", result
+    assert result["recordIndicators"]["__typename"] == "FiguresRecorded", result
+    assert result["runAppraisal"]["__typename"] == "Appraisal", result["runAppraisal"]
+    assert result["runAppraisal"]["status"] == "DRAFT"

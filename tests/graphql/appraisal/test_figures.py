@@ -36,15 +36,15 @@ async def test_record_plans_indicators_findings_and_violation(
     data = await api(
         """mutation($m: ID!, $loan: ID!) {
           plan: recordTaskPlan(managerId: $m, period: "2025", plans: [
-            {indicator: "deposits_net_increase", value: "5000000"},
+            {indicator: "deposit_net_increase", value: "5000000"},
             {indicator: "interest_recovered", value: "120000.50"}]) {
             __typename ... on FiguresRecorded { period figures { indicator value } } }
           again: recordTaskPlan(managerId: $m, period: "2025", plans: [
             {indicator: "interest_recovered", value: "130000"}]) { __typename }
-          values: recordIndicators(managerId: $m, period: "2025-Q3", values: [
-            {indicator: "deposits_net_increase", value: "-2500.25"}]) { __typename }
+          values: recordIndicators(managerId: $m, period: "2025", values: [
+            {indicator: "deposit_net_increase", value: "-2500.25"}]) { __typename }
           findings: recordInspectionFindings(managerId: $m, period: "2025", findings: [
-            {item: "C1.4", finding: "MISSING_REPORT", count: 2, loanId: $loan}]) {
+            {item: "C1.4", finding: "MISSING_INSPECTION_REPORT", count: 2, loanId: $loan}]) {
             __typename ... on FindingsRecorded { findings { item finding count loanId } } }
           violation: recordViolation(input: {managerId: $m, kind: NOMINEE_LOAN,
             occurredOn: "2025-06-01", description: "冒名贷款一笔"}) {
@@ -56,7 +56,7 @@ async def test_record_plans_indicators_findings_and_violation(
     assert data["plan"]["figures"][1] == {"indicator": "interest_recovered", "value": "120000.5"}
     assert data["again"]["__typename"] == "FiguresRecorded"
     assert data["findings"]["findings"] == [
-        {"item": "C1.4", "finding": "MISSING_REPORT", "count": 2, "loanId": str(loan.id)}
+        {"item": "C1.4", "finding": "MISSING_INSPECTION_REPORT", "count": 2, "loanId": str(loan.id)}
     ]
     assert data["violation"] == {
         "__typename": "Violation",
@@ -76,14 +76,14 @@ async def test_record_plans_indicators_findings_and_violation(
         ).all()
     )
     assert plans == {
-        "deposits_net_increase": Decimal("5000000"),
+        "deposit_net_increase": Decimal("5000000"),
         "interest_recovered": Decimal("130000"),
     }
     value = await session.scalar(
         select(models.IndicatorValue.value).where(
             models.IndicatorValue.tenant_id == TENANT,
             models.IndicatorValue.manager_id == manager.id,
-            models.IndicatorValue.period == "2025-Q3",
+            models.IndicatorValue.period == "2025",
         )
     )
     assert value == Decimal("-2500.25")

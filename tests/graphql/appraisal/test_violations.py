@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     AdmissionStatus,
@@ -183,8 +184,8 @@ class Court:
                     "product": "FARMER_MICRO_CREDIT",
                     "principal": "10000.00",
                     "annualRate": "0.0500",
-                    "issuedOn": "2026-01-05",
-                    "maturesOn": "2027-01-05",
+                    "issuedOn": business_today().isoformat(),
+                    "maturesOn": (business_today() + dt.timedelta(days=365)).isoformat(),
                     "guarantee": "CREDIT",
                 }
             },
@@ -235,7 +236,7 @@ async def test_recording_needs_a_branch_head(sd: Court, roles: tuple[Role, ...])
 @pytest.mark.parametrize(
     ("occurred_on", "description", "field"),
     [
-        (dt.date.today() + dt.timedelta(days=1), "冒名贷款", "input.occurredOn"),
+        (business_today() + dt.timedelta(days=1), "冒名贷款", "input.occurredOn"),
         (dt.date(2025, 5, 6), "   ", "input.description"),
     ],
 )
@@ -314,7 +315,7 @@ async def test_a_serious_violation_moves_down_one_tier(
     assert change["violationId"] == violation["id"]
     assert change["plugin"] == "shandong"
     assert change["pluginVersion"] == registry.info("shandong").version
-    assert change["effectiveOn"] == dt.date.today().isoformat()
+    assert change["effectiveOn"] == business_today().isoformat()
     assert change["recordedBy"] == CONFIRMER
     assert change["reason"]
     stored = await sd.stored(manager)
@@ -337,3 +338,122 @@ async def test_a_county_case_of_article_seven_disqualifies_for_life(cc: Court, k
     assert stored.status is ManagerStatus.DISQUALIFIED
     assert "DISQUALIFIED_FOR_LIFE" in stored.flags
     assert "MANAGER_NOT_ACTIVE" in await cc.refused_loan(manager)
+
+
+# --- the list, the history, dismissal ------------------------------------------------------
+
+LIST = """
+query($f: ViolationFilter) { violations(first: 50, filter: $f) {
+  totalCount
+  edges { node { id kind status occurredOn
+                 history { fromStatus toStatus changedBy reason } } }
+} }
+"""
+
+DISMISS = f"""
+mutation($id: ID!, $reason: String!) {{ dismissViolation(id: $id, reason: $reason) {{
+{VIOLATION_FIELDS}
+  ... on Violation {{ history {{ fromStatus toStatus changedBy reason }} }}
+}} }}
+"""
+
+
+async def listed(
+    court: Court,
+    filter: dict[str, Any],
+    *,
+    roles: tuple[Role, ...] = (Role.RISK,),
+    office: str | None = None,
+) -> dict[str, Any]:
+    token = court.api.token(court.tenant, roles, "list.reader", office=office)
+    response = await court.api.post(LIST, {"f": filter}, token=token)
+    body = response.json()
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["violations"]
+    return result
+
+
+async def test_violations_are_listed_by_manager_status_kind_and_date(sd: Court) -> None:
+    manager = await sd.manager("SD_1")
+    nominee = await sd.record(manager, "NOMINEE_LOAN", dt.date(YEAR, 5, 6))
+    notice = await sd.record(manager, "AUDIT_NOTICE", dt.date(YEAR, 7, 1))
+    await sd.confirm(nominee["id"])
+    mine = {"managerId": str(manager.id)}
+
+    every = await listed(sd, mine)
+    assert every["totalCount"] == 2
+    nodes = {e["node"]["id"]: e["node"] for e in every["edges"]}
+    assert nodes[nominee["id"]]["history"] == [
+        {"fromStatus": None, "toStatus": "RECORDED", "changedBy": RECORDER, "reason": None},
+        {"fromStatus": "RECORDED", "toStatus": "CONFIRMED", "changedBy": CONFIRMER, "reason": None},
+    ]
+    recorded = await listed(sd, {**mine, "statuses": ["RECORDED"]})
+    assert [e["node"]["id"] for e in recorded["edges"]] == [notice["id"]]
+    by_kind = await listed(sd, {**mine, "kinds": ["NOMINEE_LOAN", "FALSIFICATION"]})
+    assert [e["node"]["id"] for e in by_kind["edges"]] == [nominee["id"]]
+    # The bounds are inclusive.
+    from_july = await listed(sd, {**mine, "occurredFrom": f"{YEAR}-07-01"})
+    assert [e["node"]["id"] for e in from_july["edges"]] == [notice["id"]]
+    to_may = await listed(sd, {**mine, "occurredTo": f"{YEAR}-05-06"})
+    assert [e["node"]["id"] for e in to_may["edges"]] == [nominee["id"]]
+    between = await listed(
+        sd, {**mine, "occurredFrom": f"{YEAR}-05-07", "occurredTo": f"{YEAR}-06-30"}
+    )
+    assert between["totalCount"] == 0
+
+
+async def test_a_branch_head_lists_the_violations_of_its_subtree_only(sd: Court) -> None:
+    manager = await sd.manager("SD_1")
+    made = await sd.record(manager, "NOMINEE_LOAN")
+    office = await sd.session.get(models.Office, (sd.tenant, manager.office_id))
+    assert office is not None and office.parent_id is not None
+    elsewhere = await sd.session.scalar(
+        select(models.Office.code).where(
+            models.Office.tenant_id == sd.tenant,
+            models.Office.parent_id == office.parent_id,
+            models.Office.id != office.id,
+        )
+    )
+    assert elsewhere is not None
+    mine = {"managerId": str(manager.id)}
+    own = await listed(sd, mine, roles=(Role.BRANCH_HEAD,), office=office.code)
+    assert [e["node"]["id"] for e in own["edges"]] == [made["id"]]
+    other = await listed(sd, mine, roles=(Role.BRANCH_HEAD,), office=elsewhere)
+    assert other == {"totalCount": 0, "edges": []}
+
+
+async def test_risk_dismisses_with_the_reason_and_the_recorder_cannot(sd: Court) -> None:
+    manager = await sd.manager("SD_1")
+    made = await sd.record(manager, "NOMINEE_LOAN")
+    before = await sd.footprint()
+    own = await call(
+        sd.api,
+        DISMISS,
+        {"id": made["id"], "reason": "不成立"},
+        tenant=sd.tenant,
+        user=RECORDER.upper(),
+        roles=(Role.RISK,),
+    )
+    assert (own["__typename"], own["code"]) == ("PermissionDenied", "SEPARATION_OF_DUTIES")
+    assert own["field"] == "id"
+    blank = await call(
+        sd.api, DISMISS, {"id": made["id"], "reason": " "}, tenant=sd.tenant, user=CONFIRMER
+    )
+    assert blank["__typename"] == "InvalidInput"
+    assert blank["errors"] == [{"field": "reason", "code": "REQUIRED"}]
+    assert await sd.footprint() == before
+
+    dismissed = await call(
+        sd.api, DISMISS, {"id": made["id"], "reason": "不成立"}, tenant=sd.tenant, user=CONFIRMER
+    )
+    assert dismissed["__typename"] == "Violation", dismissed
+    assert (dismissed["status"], dismissed["effect"]) == ("DISMISSED", None)
+    assert dismissed["history"][-1] == {
+        "fromStatus": "RECORDED",
+        "toStatus": "DISMISSED",
+        "changedBy": CONFIRMER,
+        "reason": "不成立",
+    }
+    assert dismissed["manager"]["tier"]["code"] == "SD_1"
+    again = await sd.confirm(made["id"], user="third.risk")
+    assert (again["__typename"], again["code"]) == ("Conflict", "CONFLICT")

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import NON_PERFORMING, AdmissionStatus, CustomerKind, ManagerStatus
 from server.policy.registry import PolicyRegistry
@@ -47,8 +48,8 @@ def loan_input(customer_id: str, **overrides: Any) -> dict[str, Any]:
         "product": "FARMER_MICRO_CREDIT",
         "principal": "300000.00",
         "annualRate": "0.0435",
-        "issuedOn": "2025-03-01",
-        "maturesOn": "2026-03-01",
+        "issuedOn": business_today().isoformat(),
+        "maturesOn": (business_today() + dt.timedelta(days=365)).isoformat(),
         "guarantee": "CREDIT",
     }
     data.update(overrides)
@@ -132,6 +133,34 @@ async def test_zero_principal_and_bad_terms_are_typed_errors(
     assert await _count(session, models.Loan) == before
 
 
+@pytest.mark.parametrize(
+    ("issued_on", "code"),
+    [
+        (dt.date(1, 1, 1), "BACKDATED_TOO_FAR"),
+        (business_today() - dt.timedelta(days=31), "BACKDATED_TOO_FAR"),
+        (business_today() + dt.timedelta(days=1), "NOT_IN_FUTURE"),
+    ],
+)
+async def test_an_issue_date_far_back_or_ahead_is_a_typed_error(
+    api: Api, session: AsyncSession, issued_on: dt.date, code: str
+) -> None:
+    customer = await _first(session, models.Customer, models.Customer.kind == "INDIVIDUAL")
+    before = await _count(session, models.Loan)
+    data = await api(
+        CREATE_LOAN,
+        {
+            "input": loan_input(
+                str(customer.id),
+                issuedOn=issued_on.isoformat(),
+                maturesOn=(business_today() + dt.timedelta(days=400)).isoformat(),
+            )
+        },
+    )
+    codes = {(e["field"], e["code"]) for e in data["createLoan"]["errors"]}
+    assert codes == {("input.issuedOn", code)}
+    assert await _count(session, models.Loan) == before
+
+
 async def test_filter_non_performing_and_overdue(api: Api, session: AsyncSession) -> None:
     data = await api(
         """{ npl: loans(first: 100, filter: {nonPerforming: true}) {
@@ -152,7 +181,7 @@ async def test_filter_non_performing_and_overdue(api: Api, session: AsyncSession
 
 # --- the checks of a new loan, as the client sees them (every rule: tests/services) --------
 
-ISSUE = dt.date(2025, 3, 3)
+ISSUE = business_today() - dt.timedelta(days=3)
 
 CHECKED_LOAN = """
 mutation($input: CreateLoanInput!) { createLoan(input: $input) {

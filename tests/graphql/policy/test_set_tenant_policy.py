@@ -228,8 +228,24 @@ ERROR_CASES = [
             ("parameters.rotation_years", "PARAMETER_RANGE"),
             ("parameters.cap_cc_9", "UNKNOWN_PARAMETER"),
             ("parameters.cap_cc_1", "PARAMETER_RANGE"),
+            # county_coop's caps are per county_coop tier; the tenant grades with shandong.
+            ("plugin", "TIERS_OF_ANOTHER_PLUGIN"),
         ],
         id="every-problem-listed",
+    ),
+    pytest.param(
+        "LENDING",
+        "county_coop",
+        {},
+        [("plugin", "TIERS_OF_ANOTHER_PLUGIN")],
+        id="caps-of-another-grading-plugins-tiers",
+    ),
+    pytest.param(
+        "GRADING",
+        "anhui",
+        {"promote_at": "200"},
+        [("parameters.promote_at", "PARAMETER_RANGE")],
+        id="grading-parameters-before-any-move",
     ),
     pytest.param("GRADING", "shandong", [1, 2], [("parameters", "OBJECT")], id="not-an-object"),
     pytest.param(
@@ -285,10 +301,12 @@ SUCCESS_CASES = [
         {"bad_record_years": 3},
         id="integer-from-string",
     ),
+    # county_coop's parameters are the plugin's, whichever category it serves (its
+    # lending would read county_coop tiers, which this tenant does not grade with).
     pytest.param(
-        "LENDING", "county_coop", {"cap_cc_1": 250000}, {"cap_cc_1": "250000"}, id="json-integer"
+        "PENALTY", "county_coop", {"cap_cc_1": 250000}, {"cap_cc_1": "250000"}, id="json-integer"
     ),
-    pytest.param("LENDING", "anhui", None, {}, id="defaults"),
+    pytest.param("CLASSIFICATION", "shanxi_customer_class", None, {}, id="defaults"),
 ]
 
 
@@ -445,3 +463,31 @@ async def test_omitting_the_plugin_is_a_typed_error(api: Api) -> None:
         "__typename": "InvalidInput",
         "errors": [{"field": "plugin", "code": "REQUIRED"}],
     }
+
+
+SWITCH_GRADING = """
+mutation {
+  setTenantPolicy(category: GRADING, plugin: "anhui") {
+    __typename
+    ... on Tenant { policyHistory { category plugin managersMoved } }
+  }
+}
+"""
+
+
+async def test_a_new_grading_plugin_reports_the_managers_it_moved(
+    api: Api, session: AsyncSession
+) -> None:
+    tenant = "sx-demo"
+    holding = select(func.count()).where(
+        models.Manager.tenant_id == tenant, models.Manager.tier_code.like("SD_%")
+    )
+    held = await session.scalar(holding)
+    assert held
+    data = await run(api, SWITCH_GRADING, tenant=tenant)
+    result = data["setTenantPolicy"]
+    assert result["__typename"] == "Tenant", result
+    last = result["policyHistory"][-1]
+    assert last == {"category": "GRADING", "plugin": "anhui", "managersMoved": held}
+    assert all(h["managersMoved"] == 0 for h in result["policyHistory"][:-1])
+    assert await session.scalar(holding) == 0
