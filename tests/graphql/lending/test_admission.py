@@ -514,9 +514,9 @@ async def test_the_pending_admissions_queue_is_oldest_first_in_the_callers_scope
     assert body["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
 
 
-LOAN = """mutation($c: ID!) { createLoan(input: {customerId: $c, contractNo: "LAPSE-1",
-  product: WORKING_CAPITAL, principal: "100000.00", annualRate: "0.0500",
-  issuedOn: "2026-02-01", maturesOn: "2027-02-01", guarantee: MORTGAGE}) {
+LOAN = """mutation($c: ID!, $on: Date!, $due: Date!) { createLoan(input: {customerId: $c,
+  contractNo: "LAPSE-1", product: WORKING_CAPITAL, principal: "100000.00",
+  annualRate: "0.0500", issuedOn: $on, maturesOn: $due, guarantee: MORTGAGE}) {
   __typename ... on Refused { refusals { rule } } } }"""
 CUSTOMER = """query($id: ID!) { customer(id: $id) { admissionStatus
   admissionLapses { lastCreditOn lapsedOn recordedBy } } }"""
@@ -538,9 +538,9 @@ async def test_a_lapse_found_by_a_refused_loan_or_request_stands(
         refused = await request(api, customer)
         assert [r["rule"] for r in refused["refusals"]] == ["BLACKLISTED"]
     else:
-        refused = await call(
-            api, LOAN, {"c": str(customer.id)}, roles=(Role.BRANCH_HEAD,), user=REQUESTER
-        )
+        today = business_today()
+        loan = {"c": str(customer.id), "on": today.isoformat(), "due": f"{today.year + 1}-12-01"}
+        refused = await call(api, LOAN, loan, roles=(Role.BRANCH_HEAD,), user=REQUESTER)
         assert refused["__typename"] == "Refused", refused
         assert "ADMISSION_LAPSED" in [r["rule"] for r in refused["refusals"]]
     assert await desk.count(models.Loan) == loans_before
