@@ -205,6 +205,8 @@ class AppraisalRun(Base):
     cohort: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     problems: Mapped[list[Any]] = mapped_column(Json, default=list)
     started_by: Mapped[str] = mapped_column(String(80))
+    started_by_manager: Mapped[str | None] = mapped_column(String(40))
+    """The employee number the starter's token claims as their own (their record is skipped)."""
     started_at: Mapped[dt.datetime] = created_column()
     finished_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)

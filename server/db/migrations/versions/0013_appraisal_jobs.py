@@ -29,6 +29,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("appraisal_runs") as batch:
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("started_by_manager", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("lease_owner", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True))
         batch.drop_constraint(op.f("ck_appraisal_runs_status"), type_="check")
@@ -86,4 +87,5 @@ def downgrade() -> None:
         batch.create_check_constraint("status", "status IN ('RUNNING', 'DONE', 'FAILED')")
         batch.drop_column("lease_until")
         batch.drop_column("lease_owner")
+        batch.drop_column("started_by_manager")
         batch.drop_column("attempts")
