@@ -173,12 +173,11 @@ async def active_run(
 async def writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session in a transaction that writes: on SQLite it takes the write lock at its
     start (waiting within the busy timeout), so that it never fails half-way for a lock."""
-    async with sessionmaker() as session:
+    async with sessionmaker() as session, session.begin():
         bind = sessionmaker.kw.get("bind")
         if isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite":
             await session.connection(execution_options={SQLITE_IMMEDIATE: True})
-        async with session.begin():
-            yield session
+        yield session
 
 
 async def run_appraisals(

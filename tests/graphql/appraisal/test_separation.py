@@ -122,9 +122,7 @@ async def test_the_review_draft_is_kept_by_a_batch_run(api: Api, session: AsyncS
     await run_as(
         api, RESOLVE, {"id": appraisal, "recompute": True}, user="hr-reviewer", roles=(Role.HR,)
     )
-    runs = (
-        'mutation { runAppraisals(period: "2026") { __typename ... on AppraisalRun { id } } }'
-    )
+    runs = 'mutation { runAppraisals(period: "2026") { __typename ... on AppraisalRun { id } } }'
     started = (await run_as(api, runs, {}, user="hr-batch", roles=(Role.HR,)))["runAppraisals"]
     await api.run_jobs()
     ended = await api("query($id: ID!) { appraisalRun(id: $id) { status } }", {"id": started["id"]})
