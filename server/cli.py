@@ -239,14 +239,24 @@ async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
 
 async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> str:
     from server.db.engine import create_engine, create_sessionmaker
-    from server.jobs.appraisal_run import run_appraisals
+    from server.errors import RunInProgress
+    from server.jobs.appraisal_run import RunOptions, run_appraisals
     from server.policy.registry import PolicyRegistry
 
     engine = create_engine(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
         batch = Principal(tenant, user, frozenset({Role.HR}))
-        run_id = await run_appraisals(sessionmaker, PolicyRegistry(), batch, period=period)
+        try:
+            run_id = await run_appraisals(
+                sessionmaker,
+                PolicyRegistry(),
+                batch,
+                period=period,
+                options=RunOptions.from_settings(settings),
+            )
+        except RunInProgress as busy:
+            return busy.message
         async with sessionmaker() as session:
             from server.db import models
 
