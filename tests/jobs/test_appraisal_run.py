@@ -18,7 +18,7 @@ from server.db.queries.appraisals import delete_drafts
 from server.db.queries.indicators import ManagerFigures
 from server.domain import Role, RunStatus
 from server.errors import RunInProgress
-from server.jobs import appraisal_run
+from server.jobs import run_lease
 from server.jobs.appraisal_run import RunOptions, concurrent_aggregations, execute_run, start_run
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -207,7 +207,7 @@ async def test_a_worker_whose_lease_was_taken_over_stops(
     run = await start_run(session, registry, HR, period="2026")
     await session.commit()
     calls = 0
-    real = appraisal_run._progress
+    real = run_lease.progress
 
     async def taken_over(*args: Any, **kwargs: Any) -> None:
         nonlocal calls
@@ -217,12 +217,12 @@ async def test_a_worker_whose_lease_was_taken_over_stops(
                 await _lease(other, run.id, "another", 60)
         await real(*args, **kwargs)
 
-    appraisal_run._progress = taken_over  # type: ignore[assignment]
+    run_lease.progress = taken_over  # type: ignore[assignment]
     try:
         options = RunOptions(chunk_size=1)
         assert await execute_run(sessionmaker, registry, "sd-demo", run.id, options=options) is None
     finally:
-        appraisal_run._progress = real  # type: ignore[assignment]
+        run_lease.progress = real  # type: ignore[assignment]
     row = await _row(session, run.id)
     assert (row.status, row.lease_owner, row.managers_done) == (RunStatus.RUNNING, "another", 0)
     drafted = await session.scalar(select(func.count()).where(models.Appraisal.run_id == run.id))
