@@ -230,9 +230,14 @@ async def execute_run(
         tenant_id, run.started_by, frozenset(), manager=run.started_by_manager
     )
     lost = asyncio.Event()
-    keeper = asyncio.create_task(
+    # Renewed meanwhile on a connection of its own; a sessionmaker bound to one connection
+    # (tests) renews with each chunk's progress only.
+    renew = (
         run_lease.keep_lease(sessionmaker, tenant_id, run_id, owner, options, lost)
+        if isinstance(sessionmaker.kw.get("bind"), AsyncEngine)
+        else lost.wait()
     )
+    keeper = asyncio.create_task(renew)
     try:
         await _work(sessionmaker, registry, run, owner, starter, today, timings, options, lost)
     except LeaseLost:
