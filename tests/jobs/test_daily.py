@@ -107,3 +107,14 @@ async def test_interrupted_runs_are_queued_again_or_closed(
 
 def test_the_daily_list_holds_the_run_closing_job() -> None:
     assert [job.name for job in DAILY_JOBS][:1] == ["close_interrupted_runs"]
+
+
+def test_the_queue_sweeps_every_minute_by_a_periodic_job(settings: Any) -> None:
+    """The daily jobs and the hand-over of interrupted runs reach the queue's workers by one
+    periodic task (deferred once per minute whatever the number of workers)."""
+    from server.jobs.queue import RUN_TASK, SWEEP_CRON, SWEEP_TASK, QueueJobs
+
+    jobs = QueueJobs(None, PolicyRegistry(), settings)  # type: ignore[arg-type]
+    periodic = {p.task.name: p.cron for p in jobs.app.periodic_registry.periodic_tasks.values()}
+    assert periodic == {SWEEP_TASK: SWEEP_CRON} and SWEEP_CRON == "* * * * *"
+    assert RUN_TASK in jobs.app.tasks
