@@ -49,6 +49,7 @@ from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
 from server.graphql.limits import QueryLimits
 from server.graphql.schema import Schema, build_schema
+from server.jobs.backends import InlineJobs, JobBackend
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
 from server.outbox.hub import EventHub
@@ -92,6 +93,7 @@ class App:
         self.registry = registry or PolicyRegistry()
         self.schema: Schema = build_schema(QueryLimits.from_settings(settings))
         self.hub = EventHub()
+        self.jobs: JobBackend = _job_backend(settings, self.sessionmaker, self.registry)
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub
         )
@@ -161,6 +163,7 @@ class App:
                 request_id=request_id,
                 sessionmaker=self.sessionmaker,
                 webhook_addresses=self.webhook_addresses,
+                jobs=self.jobs,
             )
             limit = self.settings.request_timeout_seconds
             try:
@@ -203,6 +206,7 @@ class App:
                     # Subscribers look at the outbox again; on PostgreSQL the transaction's
                     # NOTIFY reaches every process, this one included (see server.outbox.hub).
                     self.hub.notify(principal.tenant_id)
+                await _after_commit(context, request_id)
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
@@ -219,6 +223,7 @@ class App:
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         _tune_collector()
         await self.hub.start(self.settings.database_url)
+        await self.jobs.start()
         stop = asyncio.Event()
         webhooks = asyncio.create_task(
             run_webhook_worker(self.sessionmaker, stop, addresses=self.webhook_addresses)
@@ -228,9 +233,31 @@ class App:
         finally:
             stop.set()
             await webhooks
+            await self.jobs.close()
             await self.hub.close()
             if self.engine is not None:
                 await self.engine.dispose()
+
+
+def _job_backend(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], registry: PolicyRegistry
+) -> JobBackend:
+    """In the server process on SQLite or ``RURALCREDIT_JOBS=inline``, else the queue."""
+    if settings.jobs_inline:
+        return InlineJobs(sessionmaker, registry, settings)
+    from server.jobs.queue import QueueJobs
+
+    return QueueJobs(sessionmaker, registry, settings)
+
+
+async def _after_commit(context: Context, request_id: str) -> None:
+    """What the request left for after its commit; a failure is logged (a run not handed
+    over stays QUEUED, and the next sweep hands it over)."""
+    for step in context.after_commit:
+        try:
+            await step()
+        except Exception:
+            log.exception("request %s: a step after the commit failed", request_id)
 
 
 async def _roll_back(session: AsyncSession) -> None:

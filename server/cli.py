@@ -1,4 +1,5 @@
-"""The ``ruralcredit`` command: serve, migrate, demo-data, token, export-schema, export-roles."""
+"""The ``ruralcredit`` command: serve, worker, migrate, demo-data, token, export-schema,
+export-roles, snapshot, appraise."""
 
 from __future__ import annotations
 
@@ -135,6 +136,33 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _work(settings: Settings) -> None:
+    from server.db.engine import create_engine, create_sessionmaker
+    from server.jobs.queue import QueueJobs
+    from server.policy.registry import PolicyRegistry
+
+    engine = create_engine(settings)
+    jobs = QueueJobs(create_sessionmaker(engine), PolicyRegistry(), settings)
+    await jobs.start()
+    try:
+        await jobs.work()
+    finally:
+        await jobs.close()
+        await engine.dispose()
+
+
+def cmd_worker(_: argparse.Namespace, settings: Settings) -> int:
+    if settings.jobs_inline:
+        print(
+            "the jobs run in the server process (SQLite, or RURALCREDIT_JOBS=inline); "
+            "a worker needs PostgreSQL and the queue",
+            file=sys.stderr,
+        )
+        return 2
+    asyncio.run(_work(settings))
+    return 0
+
+
 def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     print("database is at the latest schema")
@@ -211,14 +239,24 @@ async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
 
 async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> str:
     from server.db.engine import create_engine, create_sessionmaker
-    from server.jobs.appraisal_run import run_appraisals
+    from server.errors import RunInProgress
+    from server.jobs.appraisal_run import RunOptions, run_appraisals
     from server.policy.registry import PolicyRegistry
 
     engine = create_engine(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
         batch = Principal(tenant, user, frozenset({Role.HR}))
-        run_id = await run_appraisals(sessionmaker, PolicyRegistry(), batch, period=period)
+        try:
+            run_id = await run_appraisals(
+                sessionmaker,
+                PolicyRegistry(),
+                batch,
+                period=period,
+                options=RunOptions.from_settings(settings),
+            )
+        except RunInProgress as busy:
+            return busy.message
         async with sessionmaker() as session:
             from server.db import models
 
@@ -268,6 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sizes(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    sub.add_parser(
+        "worker",
+        help="execute background jobs from the PostgreSQL queue (run as many as needed)",
+    ).set_defaults(handler=cmd_worker)
 
     sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(
         handler=cmd_migrate

@@ -124,6 +124,9 @@ class TierProposalStatus(LabelledEnum):
 
 
 class RunStatus(LabelledEnum):
+    """An appraisal run: QUEUED until a worker takes it, RUNNING while one holds its lease."""
+
+    QUEUED = "QUEUED", "排队中"
     RUNNING = "RUNNING", "进行中"
     DONE = "DONE", "已完成"
     FAILED = "FAILED", "失败"

@@ -122,6 +122,20 @@ class SelectionChanged(Conflict):
         self.differences = differences
 
 
+class RunInProgress(Conflict):
+    """A run of the same tenant and period is queued or running: one at a time."""
+
+    code = "RUN_IN_PROGRESS"
+
+    def __init__(self, run_id: object, period: str) -> None:
+        super().__init__(
+            f"the appraisal run {run_id} of {period} is not finished yet; watch it "
+            "(appraisalRun, appraisalRunProgress) and start another when it is done",
+            "period",
+        )
+        self.run_id = run_id
+
+
 class PermissionDenied(DomainError):
     """The caller's roles do not allow this operation."""
 

@@ -141,6 +141,7 @@ MUTATIONS: Mapping[str, Rule] = {
 SUBSCRIPTIONS: Mapping[str, Rule] = {
     "gradeChanged": _rule(EVENT_READERS),
     "customerClassChanged": _rule(EVENT_READERS),
+    "appraisalRunProgress": _rule(TENANT_READERS, note="a batch over the whole tenant"),
 }
 
 #: Every root field by operation type (the GraphQL names).

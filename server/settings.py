@@ -79,6 +79,24 @@ class Settings:
     db_pool_size: int = 10
     business_timezone: str = "Asia/Shanghai"
     """The IANA time zone of business dates (``server.clock``)."""
+    jobs: str = "auto"
+    """Where background jobs run: ``queue`` (the PostgreSQL job queue, executed by
+    ``ruralcredit worker`` processes), ``inline`` (in the server process) or ``auto``
+    (the queue on PostgreSQL, inline on SQLite, which has no queue)."""
+    run_lease_seconds: float = 30.0
+    """How long a worker holds an appraisal run without renewing it; a run whose lease ran
+    out is taken as interrupted and resumed."""
+    run_chunk_size: int = 500
+    """Managers appraised and written per transaction of an appraisal run."""
+    run_chunk_pause_ms: int = 0
+    """A pause after each chunk of a run, to leave the database to other work."""
+    run_max_attempts: int = 5
+    """Takes of an interrupted run before it is closed as FAILED."""
+    worker_concurrency: int = 2
+    """Jobs one ``ruralcredit worker`` process executes at the same time."""
+    jobs_sweep_seconds: float = 60.0
+    """How often the in-process runner looks for interrupted runs and due daily jobs (the
+    queue's workers do it every minute, by a periodic job)."""
     data_dir: Path = field(default=DEFAULT_DATA_DIR)
 
     def __post_init__(self) -> None:
@@ -100,6 +118,15 @@ class Settings:
             ) from None
         if self.statement_timeout_ms < 1:
             raise ValueError("RURALCREDIT_STATEMENT_TIMEOUT_MS must be at least 1")
+        if self.jobs not in ("auto", "queue", "inline"):
+            raise ValueError("RURALCREDIT_JOBS must be auto, queue or inline")
+        if self.jobs == "queue" and self.is_sqlite:
+            raise ValueError("RURALCREDIT_JOBS=queue needs PostgreSQL; SQLite runs jobs inline")
+        if self.run_lease_seconds <= 0 or self.run_chunk_size < 1 or self.run_max_attempts < 1:
+            raise ValueError(
+                "RURALCREDIT_RUN_LEASE_SECONDS must be more than 0, RURALCREDIT_RUN_CHUNK_SIZE "
+                "and RURALCREDIT_RUN_MAX_ATTEMPTS at least 1"
+            )
 
     @property
     def verification_key(self) -> str:
@@ -110,6 +137,11 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def jobs_inline(self) -> bool:
+        """Whether background jobs run in the server process rather than on the queue."""
+        return self.jobs == "inline" or (self.jobs == "auto" and self.is_sqlite)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -152,6 +184,13 @@ class Settings:
                 env.get("RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION", "20")
             ),
             business_timezone=env.get("RURALCREDIT_BUSINESS_TIMEZONE", "Asia/Shanghai"),
+            jobs=env.get("RURALCREDIT_JOBS", "auto"),
+            run_lease_seconds=float(env.get("RURALCREDIT_RUN_LEASE_SECONDS", "30")),
+            run_chunk_size=int(env.get("RURALCREDIT_RUN_CHUNK_SIZE", "500")),
+            run_chunk_pause_ms=int(env.get("RURALCREDIT_RUN_CHUNK_PAUSE_MS", "0")),
+            run_max_attempts=int(env.get("RURALCREDIT_RUN_MAX_ATTEMPTS", "5")),
+            worker_concurrency=int(env.get("RURALCREDIT_WORKER_CONCURRENCY", "2")),
+            jobs_sweep_seconds=float(env.get("RURALCREDIT_JOBS_SWEEP_SECONDS", "60")),
             data_dir=data_dir,
         )
 

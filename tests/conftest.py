@@ -43,6 +43,7 @@ from server.db.migrate import upgrade_on
 from server.demo import load_demo_data
 from server.demo.tenants import DEMO_TENANTS
 from server.domain import Role
+from server.jobs.backends import InlineJobs
 from server.jobs.webhook_transport import webhook_client
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -107,6 +108,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         jwt_secret=TEST_SECRET,
         webhook_allowed_networks=LOOPBACK_NETWORKS,
         data_dir=tmp_path_factory.mktemp("data"),
+        # Jobs wait in the app until a test runs them (Api.run_jobs): the app's sessions
+        # share the test's one connection. Tests of the queue use settings of their own.
+        jobs="inline",
     )
 
 
@@ -223,9 +227,11 @@ class Api:
         client: httpx.AsyncClient,
         settings: Settings,
         first_managers: dict[str, str] | None = None,
+        jobs: InlineJobs | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
+        self.jobs = jobs
         #: Each tenant's first manager (lowest employee number): who a MANAGER token is
         #: unless a test names one.
         self.first_managers = first_managers or {}
@@ -258,6 +264,11 @@ class Api:
             office=office,
             province=province,
         )
+
+    async def run_jobs(self) -> None:
+        """Execute the background jobs the requests so far handed over (appraisal runs)."""
+        assert self.jobs is not None
+        await self.jobs.drain()
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
@@ -319,7 +330,8 @@ async def api(
         )
         first_managers = {tenant: number for tenant, number in rows.all()}
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, settings, first_managers)
+        jobs = app.state.ruralcredit.jobs
+        yield Api(client, settings, first_managers, jobs if isinstance(jobs, InlineJobs) else None)
 
 
 @pytest.fixture

@@ -165,3 +165,15 @@ def test_several_workers_need_postgresql(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["serve", "--workers", "2"]) == 2
     assert "PostgreSQL" in capsys.readouterr().out
+
+
+def test_a_job_worker_needs_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the embedded database the jobs run in the server: no worker to start."""
+    env = _env(tmp_path)
+    for key in ("RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["worker"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err

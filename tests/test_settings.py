@@ -34,3 +34,42 @@ def test_the_allow_list_is_read_as_networks(tmp_path: Path) -> None:
 def test_a_value_that_is_not_a_network_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"):
         parse_networks(f"192.168.0.0/16,{value}")
+
+
+def test_jobs_run_on_the_queue_on_postgresql_and_inline_on_sqlite(tmp_path: Path) -> None:
+    assert Settings.from_env(env(tmp_path)).jobs_inline
+    postgres = env(tmp_path, DATABASE_URL="postgresql://u@127.0.0.1/db")
+    assert not Settings.from_env(postgres).jobs_inline
+    assert Settings.from_env({**postgres, "RURALCREDIT_JOBS": "inline"}).jobs_inline
+    settings = Settings.from_env(
+        env(
+            tmp_path,
+            RURALCREDIT_RUN_LEASE_SECONDS="2.5",
+            RURALCREDIT_RUN_CHUNK_SIZE="7",
+            RURALCREDIT_RUN_CHUNK_PAUSE_MS="30",
+            RURALCREDIT_RUN_MAX_ATTEMPTS="3",
+            RURALCREDIT_WORKER_CONCURRENCY="4",
+        )
+    )
+    assert (
+        settings.run_lease_seconds,
+        settings.run_chunk_size,
+        settings.run_chunk_pause_ms,
+        settings.run_max_attempts,
+        settings.worker_concurrency,
+    ) == (2.5, 7, 30, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"RURALCREDIT_JOBS": "celery"}, "RURALCREDIT_JOBS"),
+        ({"RURALCREDIT_JOBS": "queue"}, "RURALCREDIT_JOBS=queue needs PostgreSQL"),
+        ({"RURALCREDIT_RUN_CHUNK_SIZE": "0"}, "RURALCREDIT_RUN_CHUNK_SIZE"),
+    ],
+)
+def test_job_settings_out_of_range_stop_the_start(
+    tmp_path: Path, values: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ValueError, match=named):
+        Settings.from_env(env(tmp_path, **values))

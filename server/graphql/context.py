@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +31,9 @@ from server.principal import Principal
 from server.services.access import read_scope
 from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.jobs.backends import JobBackend
 
 ModelT = TypeVar("ModelT")
 PARTITION_ROWS = 200
@@ -64,6 +67,11 @@ class Context:
     scope: Scope = field(init=False)
     webhook_addresses: AddressPolicy = field(default_factory=AddressPolicy)
     """Where webhooks may go; by default public addresses only, names resolved by the system."""
+    jobs: JobBackend | None = None
+    """Where background jobs go (``server.jobs.backends``)."""
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What to do once the request's transaction is committed (e.g. hand a recorded run to
+    the job backend); nothing of it happens when the request is rolled back."""
     loaders: Loaders = field(init=False)
     audit: AuditTrail = field(init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)

@@ -104,6 +104,14 @@ class MissingInputsError(UserError):
     missing: list[MissingInputItem]
 
 
+@strawberry.type(
+    name="RunInProgress",
+    description="A run of the same tenant and period is queued or running: one at a time.",
+)
+class RunInProgressError(UserError):
+    run_id: strawberry.ID = strawberry.field(description="The unfinished run (appraisalRun).")
+
+
 ErrorType = (
     InvalidInputError
     | NotFoundError
@@ -170,7 +178,16 @@ def _missing_inputs(error: errors.MissingInputs, path: FieldPath) -> MissingInpu
     )
 
 
-TRANSLATIONS: Mapping[type[errors.DomainError], Callable[[Any, FieldPath], ErrorType]] = {
+def _run_in_progress(error: errors.RunInProgress, path: FieldPath) -> RunInProgressError:
+    return RunInProgressError(
+        code=error.code,
+        message=error.message,
+        field=_field(error, path),
+        run_id=strawberry.ID(str(error.run_id)),
+    )
+
+
+TRANSLATIONS: Mapping[type[errors.DomainError], Callable[[Any, FieldPath], Any]] = {
     errors.InvalidInput: _invalid_input,
     errors.NotFound: _not_found,
     errors.Conflict: _conflict,
@@ -178,16 +195,20 @@ TRANSLATIONS: Mapping[type[errors.DomainError], Callable[[Any, FieldPath], Error
     errors.Refused: _refused,
     errors.PolicyUnavailable: _policy_unavailable,
     errors.MissingInputs: _missing_inputs,
+    errors.RunInProgress: _run_in_progress,
 }
 """Each domain error class and the builder of its schema type; a subclass without an
-entry of its own is translated as its nearest listed base class."""
+entry of its own is translated as its nearest listed base class. A type outside
+``ErrorType`` (``RunInProgress``) is a member only of the results of the mutations that
+raise it."""
 
 
 def to_error_type(error: errors.DomainError, path: FieldPath = same_path) -> ErrorType:
     for kind in type(error).__mro__:
         build = TRANSLATIONS.get(kind)
         if build is not None:
-            return build(error, path)
+            built: ErrorType = build(error, path)
+            return built
     raise TypeError(f"no schema type for {type(error).__name__}")
 
 

@@ -20,6 +20,7 @@ from server.graphql.appraisal.mutations import (
     RecordsMutation,
 )
 from server.graphql.appraisal.queries import AppraisalQuery, RotationQuery
+from server.graphql.appraisal.subscriptions import AppraisalSubscription
 from server.graphql.appraisal.violations import ViolationMutation, ViolationQuery
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.events.mutations import WebhookMutation
@@ -86,7 +87,9 @@ def build_schema(limits: QueryLimits | None = None) -> Schema:
     return Schema(
         query=_with_roles(merge_types("Query", QUERIES), "query"),
         mutation=_with_roles(merge_types("Mutation", MUTATIONS), "mutation"),
-        subscription=_with_roles(Subscription, "subscription"),
+        subscription=_with_roles(
+            merge_types("Subscription", (Subscription, AppraisalSubscription)), "subscription"
+        ),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[*(limits or QueryLimits()).extensions(), PermissionCheck],
     )

@@ -29,6 +29,7 @@ from server.domain import Role
 from server.graphql.events.subscriptions import SubscriptionContext
 from server.graphql.schema import build_schema
 from server.identity_codes import make_resident_id
+from server.jobs.appraisal_run import start_run
 from server.outbox.hub import EventHub
 from server.permissions import MUTATIONS, QUERIES, SUBSCRIPTIONS, allowed_roles
 from server.policy.registry import PolicyRegistry
@@ -211,10 +212,20 @@ async def test_subscriptions_only_for_their_roles(
     """A refused role is answered at once with PERMISSION_DENIED and nothing else; an allowed
     one is not refused (it waits for events: nothing arrives within the grace period)."""
     schema = build_schema()
+    query = f'subscription {{ {field}(after: "999999999") {{ cursor }} }}'
+    if field == "appraisalRunProgress":
+        # An allowed role is sent the run at once (then follows it).
+        async with sessionmaker() as session, session.begin():
+            run = await start_run(
+                session,
+                PolicyRegistry(),
+                Principal(TENANT, "hr", frozenset({Role.HR})),
+                period="2031",
+            )
+        query = f'subscription {{ {field}(id: "{run.id}") {{ id status }} }}'
     for role in ROLES:
         context = SubscriptionContext(settings, sessionmaker, EventHub())
         context.principal = Principal(TENANT, "matrix", frozenset({role}), **world.claims(role))
-        query = f'subscription {{ {field}(after: "999999999") {{ cursor }} }}'
         stream: Any = await schema.subscribe(query, context_value=context)
         try:
             first = await asyncio.wait_for(anext(aiter(stream)), 1)
@@ -222,7 +233,10 @@ async def test_subscriptions_only_for_their_roles(
             first = None
         finally:
             await stream.aclose()
-        if role in allowed_roles("subscription", field):
+        if role in allowed_roles("subscription", field) and field == "appraisalRunProgress":
+            assert first is not None and not first.errors, (role, first)
+            assert first.data == {field: {"id": str(run.id), "status": "QUEUED"}}
+        elif role in allowed_roles("subscription", field):
             assert first is None, (role, first)
         else:
             assert first is not None and first.data is None, role

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -180,8 +181,16 @@ class AppraisalItem(Base):
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "appraisal_id", "position"),)
 
 
+ACTIVE_RUN = "status IN ('QUEUED', 'RUNNING')"
+"""A run not yet finished: at most one per tenant and period (``uq_appraisal_runs_active``)."""
+
+
 class AppraisalRun(Base):
-    """A whole tenant appraised for one period: progress, and the cohort figures used."""
+    """A whole tenant appraised for one period: progress, and the cohort figures used.
+
+    A worker holds the run while ``lease_until`` is in the future (``lease_owner`` names its
+    attempt) and renews it as it goes; a run whose lease ran out was interrupted and is
+    taken up again (``attempts`` counts the takes) by ``server.jobs.appraisal_run``."""
 
     __tablename__ = "appraisal_runs"
     tenant_id: Mapped[str] = mapped_column(TenantId)
@@ -196,12 +205,44 @@ class AppraisalRun(Base):
     cohort: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     problems: Mapped[list[Any]] = mapped_column(Json, default=list)
     started_by: Mapped[str] = mapped_column(String(80))
+    started_by_manager: Mapped[str | None] = mapped_column(String(40))
+    """The employee number the starter's token claims as their own (their record is skipped)."""
     started_at: Mapped[dt.datetime] = created_column()
     finished_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime | None]
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
         Index(None, "tenant_id", "period", "started_at"),
+        Index(
+            "uq_appraisal_runs_active",
+            "tenant_id",
+            "period",
+            unique=True,
+            sqlite_where=text(ACTIVE_RUN),
+            postgresql_where=text(ACTIVE_RUN),
+        ),
+        Index(None, "tenant_id", "status"),
+    )
+
+
+class DailyJobRun(Base):
+    """A daily job done for a tenant and business date: the row is the claim, written in
+    the job's own transaction, so the job runs at most once per date whatever the number
+    of workers (``server.jobs.daily``)."""
+
+    __tablename__ = "daily_job_runs"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    job: Mapped[str] = mapped_column(String(80))
+    business_date: Mapped[dt.date]
+    result: Mapped[int] = mapped_column(Integer, default=0)
+    """What the job reports, e.g. how many rows it changed."""
+    finished_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "job", "business_date"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
     )
 
 

@@ -64,9 +64,12 @@ async def delete_drafts(
     tenant_id: str,
     period: str,
     manager_ids: list[uuid.UUID] | None = None,
+    *,
+    except_run: uuid.UUID | None = None,
 ) -> None:
     """Remove the drafts of the period (of these managers, or all); confirmed ones stay, and
-    so do drafts under an appeal's review.
+    so do drafts under an appeal's review; with ``except_run``, so do that run's drafts (a
+    resumed run keeps what it wrote before it was interrupted).
 
     Deletes by explicit ids, in batches: a join-shaped DELETE lets a planner with stale
     statistics pick a quadratic plan right after a bulk load.
@@ -75,6 +78,8 @@ async def delete_drafts(
     drafts = select(a.id).where(a.tenant_id == tenant_id, a.period == period, _first_draft())
     if manager_ids is not None:
         drafts = drafts.where(a.manager_id.in_(manager_ids))
+    if except_run is not None:
+        drafts = drafts.where(or_(a.run_id.is_(None), a.run_id != except_run))
     ids = list((await session.execute(drafts)).scalars())
     for start in range(0, len(ids), DELETE_BATCH):
         batch = ids[start : start + DELETE_BATCH]

@@ -18,7 +18,7 @@ from server.graphql.appraisal.inputs import (
 from server.graphql.appraisal.types import AppraisalRun, IndicatorFigure, InspectionFinding
 from server.graphql.appraisal.violations import Violation, ViolationResult
 from server.graphql.context import Ctx
-from server.graphql.errors import ErrorType
+from server.graphql.errors import ErrorType, RunInProgressError
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Appraisal, Manager, Office
 from server.graphql.paths import input_paths
@@ -51,7 +51,9 @@ OfficeFiguresResult = Annotated[
     OfficeFiguresRecorded | ErrorType, strawberry.union("RecordOfficeIndicatorsResult")
 ]
 AppraisalResult = Annotated[Appraisal | ErrorType, strawberry.union("AppraisalResult")]
-AppraisalRunResult = Annotated[AppraisalRun | ErrorType, strawberry.union("AppraisalRunResult")]
+AppraisalRunResult = Annotated[
+    AppraisalRun | RunInProgressError | ErrorType, strawberry.union("AppraisalRunResult")
+]
 RecordTaskPlanResult = Annotated[
     FiguresRecorded | ErrorType, strawberry.union("RecordTaskPlanResult")
 ]
@@ -142,19 +144,21 @@ class AppraisalMutation:
 
     @mutation(
         description=(
-            "Appraise every manager of the tenant for one period. Re-running replaces drafts, "
-            "never confirmed results. Progress: query appraisalRun."
+            "Appraise every manager of the tenant for one period, in the background: the run "
+            "is returned at once (QUEUED). Re-running replaces drafts, never confirmed "
+            "results; one run of a period at a time (else RunInProgress). Progress: query "
+            "appraisalRun, or subscribe to appraisalRunProgress."
         ),
         fields=input_paths(),
     )
     async def run_appraisals(self, info: Ctx, period: Period) -> AppraisalRunResult:
         ctx = info.context
-        run_id = await appraisal_run.run_appraisals(
-            ctx.sessionmaker, ctx.registry, ctx.principal, period=period
+        row = await ctx.call(
+            appraisal_run.start_run, ctx.registry, ctx.principal, period=str(period)
         )
-        row = await ctx.get(models.AppraisalRun, (ctx.tenant_id, run_id))
-        assert row is not None
-        await ctx.session.refresh(row)
+        jobs, tenant_id, run_id = ctx.jobs, row.tenant_id, row.id
+        if jobs is not None:
+            ctx.after_commit.append(lambda: jobs.run_queued(tenant_id, run_id))
         return AppraisalRun.from_row(row)
 
     @mutation(

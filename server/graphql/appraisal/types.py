@@ -126,7 +126,9 @@ class InspectionFinding:
 class AppraisalRun:
     id: strawberry.ID
     period: Period
-    status: str
+    status: str = strawberry.field(
+        description="QUEUED (waiting for a worker), RUNNING, DONE or FAILED (see problems)."
+    )
     plugin: str
     plugin_version: str
     managers_total: int
@@ -137,6 +139,9 @@ class AppraisalRun:
     started_by: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
+    attempts: int = strawberry.field(
+        description="How many times a worker took the run: more than 1 after an interruption."
+    )
 
     @classmethod
     def from_row(cls, r: models.AppraisalRun) -> AppraisalRun:
@@ -154,4 +159,5 @@ class AppraisalRun:
             started_by=r.started_by,
             started_at=r.started_at,
             finished_at=r.finished_at,
+            attempts=r.attempts,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +24,23 @@ from tests.graphql.appraisal.operations import (
 )
 
 RUNS = """mutation { runAppraisals(period: "2026") { __typename
-  ... on AppraisalRun { id status managersTotal managersDone managersSkipped problems cohort } } }"""
+  ... on AppraisalRun { id status managersTotal managersDone managersSkipped problems cohort }
+  ... on RunInProgress { code runId field } } }"""
+RUN_FIELDS = "id status managersTotal managersDone managersSkipped problems cohort attempts"
+
+
+async def run_to_end(api: Api, **who: Any) -> dict[str, Any]:
+    """Start a run (it comes back QUEUED, nothing done yet), execute the background jobs,
+    and read the run as it ended."""
+    started = (await run_as(api, RUNS, {}, **who))["runAppraisals"]
+    assert started["__typename"] == "AppraisalRun", started
+    assert (started["status"], started["managersDone"]) == ("QUEUED", 0)
+    await api.run_jobs()
+    ended = await api(
+        f"query($id: ID!) {{ appraisalRun(id: $id) {{ {RUN_FIELDS} }} }}", {"id": started["id"]}
+    )
+    run: dict[str, Any] = ended["appraisalRun"]
+    return run
 
 
 async def test_batch_run_is_idempotent_and_keeps_confirmed(api: Api, session: AsyncSession) -> None:
@@ -33,7 +50,7 @@ async def test_batch_run_is_idempotent_and_keeps_confirmed(api: Api, session: As
         "runAppraisal"
     ]
     await run_as(api, CONFIRM, {"id": one["id"]}, user="hr-2", roles=(Role.HR,))
-    first = (await run_as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
+    first = await run_to_end(api, user="hr-1", roles=(Role.HR,))
     assert first["status"] == "DONE"
     appraisable = await session.scalar(
         select(func.count())
@@ -46,7 +63,7 @@ async def test_batch_run_is_idempotent_and_keeps_confirmed(api: Api, session: As
     assert first["managersTotal"] == int(appraisable or 0) - 1
     assert first["managersDone"] + first["managersSkipped"] == first["managersTotal"]
     assert all(p["missing"] for p in first["problems"] if "managerId" in p)
-    second = (await run_as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
+    second = await run_to_end(api, user="hr-1", roles=(Role.HR,))
     assert (second["managersDone"], second["managersSkipped"]) == (
         first["managersDone"],
         first["managersSkipped"],
@@ -74,11 +91,9 @@ async def test_a_batch_skips_the_own_record_of_whoever_runs_it(
     their own record is skipped and listed (another HR person runs it), not drafted."""
     own = await active_manager(session, "sd-demo")
     await record_figures(api, str(own.id), SD_PLANS, SD_ACTUALS, "sd-demo")
-    done = (
-        await run_as(
-            api, RUNS, {}, user="hr-self", roles=(Role.HR, Role.MANAGER), manager=own.employee_no
-        )
-    )["runAppraisals"]
+    done = await run_to_end(
+        api, user="hr-self", roles=(Role.HR, Role.MANAGER), manager=own.employee_no
+    )
     assert done["status"] == "DONE", done
     assert {
         "managerId": str(own.id),
@@ -127,6 +142,6 @@ async def test_office_totals_are_reconciled(api: Api, session: AsyncSession) -> 
     mismatches = [w for w in draft["warnings"] if "第十四条" in w]
     assert len(mismatches) == 1
     assert mismatches[0].startswith("interest_recovered")
-    batch = (await run_as(api, RUNS, {}, user="hr-1", roles=(Role.HR,)))["runAppraisals"]
+    batch = await run_to_end(api, user="hr-1", roles=(Role.HR,))
     reconciliation = [p for p in batch["problems"] if "reconciliation" in p]
     assert reconciliation == [{"officeId": office, "reconciliation": mismatches}]
