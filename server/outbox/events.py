@@ -26,7 +26,7 @@ from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
-from sqlalchemy.sql import Executable, visitors
+from sqlalchemy.sql import ClauseElement, Executable, visitors
 
 from server.db import models
 from server.domain import EventKind
@@ -154,6 +154,8 @@ def _before_reading_events(state: ORMExecuteState) -> None:
 
 def _reads_events(statement: Executable) -> bool:
     events_table = models.Event.__table__
+    if not isinstance(statement, ClauseElement):
+        return False
     return any(element is events_table for element in visitors.iterate(statement))
 
 
