@@ -18,6 +18,7 @@ a transaction reads its own events.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +31,26 @@ from sqlalchemy.sql import ClauseElement, Executable, visitors
 
 from server.db import models
 from server.domain import EventKind
+from server.errors import BadQueryArgument
 
 EVENTS_CHANNEL = "ruralcredit_events"
 """The PostgreSQL NOTIFY channel that wakes every server process (see server.outbox.hub)."""
 
+MAX_CURSOR = 2**63 - 1
+"""The largest cursor a column of BIGINT holds."""
+CURSOR_TEXT = re.compile(r"^[0-9]{1,19}$")
+
 PENDING = "ruralcredit_pending_events"
 """The ``Session.info`` key of the events emitted and not yet written."""
+
+
+def parse_cursor(text: str, field: str = "after") -> int:
+    """A cursor a client sent back: ASCII digits, 0 up to ``MAX_CURSOR``."""
+    if not CURSOR_TEXT.match(text) or int(text) > MAX_CURSOR:
+        raise BadQueryArgument(
+            field, f"{field} must be an event cursor: digits 0–9, at most {MAX_CURSOR}"
+        )
+    return int(text)
 
 
 @dataclass(frozen=True)
