@@ -81,10 +81,6 @@ async def test_a_changed_value_is_checked(session: AsyncSession) -> None:
 
 def test_every_bounded_text_column_is_covered() -> None:
     """A column of each mapped table: the check reads the mapping, not a list of fields."""
-    from sqlalchemy import inspect
-
-    from server.db.column_bounds import _text_columns
-
     bounded = {
         (mapper.class_.__name__, key)
         for mapper in models.Base.registry.mappers
