@@ -21,6 +21,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
+    get_named_type,
 )
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,18 +175,18 @@ def _type_text(kind: GraphQLInputType) -> str:
     return str(kind)
 
 
-def _call(mutation: str, field: Any, variables: dict[str, Any]) -> str:
+def _call(mutation: str, field: Any, variables: dict[str, Any], operation: str = "mutation") -> str:
     declared = ", ".join(f"${n}: {field.args[n].type}" for n in variables)
     passed = ", ".join(f"{n}: ${n}" for n in variables)
     return (
-        f"mutation{f'({declared})' if declared else ''} "
+        f"{operation}{f'({declared})' if declared else ''} "
         f"{{ {mutation}{f'({passed})' if passed else ''} {{ __typename }} }}"
     )
 
 
-def _token(api: Api, mutation: str) -> str:
-    """A token of the roles the mutation allows; a manager's only when no other role may."""
-    allowed = allowed_roles("mutation", mutation)
+def _token(api: Api, mutation: str, operation: str = "mutation") -> str:
+    """A token of the roles the field allows; a manager's only when no other role may."""
+    allowed = allowed_roles(operation, mutation)
     roles = tuple(sorted(allowed - {Role.MANAGER}) or allowed)
     return api.token(TENANT, roles, "fuzz-1")
 
@@ -228,7 +229,7 @@ async def test_no_input_reaches_an_internal_error(
         rng = random.Random(f"{mutation}-{seed}")
         variables: dict[str, Any] = {}
         for word, model in BY_MUTATION.items():
-            if word in mutation:
+            if word.lower() in mutation.lower():
                 ids["id"] = ids.get(model, [])
         for name, argument in field.args.items():
             if isinstance(argument.type, GraphQLNonNull) or rng.random() < 0.5:
@@ -271,20 +272,32 @@ def _only(full: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict
 REQUIRED_ARGS: set[str] = set()
 
 
-@pytest.mark.parametrize("mutation", MUTATIONS)
+QUERIES = sorted(
+    name
+    for name, f in build_schema()._schema.query_type.fields.items()  # type: ignore[union-attr]
+    if f.args and not isinstance(get_named_type(f.type), GraphQLScalarType)
+)
+"""The root queries with arguments that return objects (``{ __typename }`` selects them)."""
+
+
+@pytest.mark.parametrize(
+    ("operation", "mutation"),
+    [*(("mutation", m) for m in MUTATIONS), *(("query", q) for q in QUERIES)],
+)
 async def test_no_edge_value_of_any_field_reaches_an_internal_error(
-    api: Api, session: AsyncSession, mutation: str
+    api: Api, session: AsyncSession, operation: str, mutation: str
 ) -> None:
-    """An ordinary call (every optional field given), then the same with one field at a time
-    set to each edge value of its scalar."""
+    """Each argument and input field in turn at each edge value of its scalar, the rest
+    ordinary and only the required ones given: mutations and root queries alike."""
     schema = build_schema()._schema
-    assert schema.mutation_type is not None
-    field = schema.mutation_type.fields[mutation]
+    root = schema.mutation_type if operation == "mutation" else schema.query_type
+    assert root is not None
+    field = root.fields[mutation]
     ids = await _ids(session)
     for word, model in BY_MUTATION.items():
-        if word in mutation:
+        if word.lower() in mutation.lower():
             ids["id"] = ids.get(model, [])
-    token = _token(api, mutation)
+    token = _token(api, mutation, operation)
     rng = random.Random(mutation)
     leaves: list[Leaf] = []
     variables = {
@@ -297,6 +310,7 @@ async def test_no_edge_value_of_any_field_reaches_an_internal_error(
     for path, scalar in leaves:
         for edge in EDGES[scalar]:
             changed = _only(variables, path, edge)
-            if await _internal_error(api, _call(mutation, field, changed), changed, token):
+            query = _call(mutation, field, changed, operation)
+            if await _internal_error(api, query, changed, token):
                 failures.append((".".join(map(str, path)), str(edge)[:20]))
     assert failures == []
