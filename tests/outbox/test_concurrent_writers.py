@@ -9,8 +9,8 @@ was locked from the first event to the commit. Meanwhile a reader follows the ou
 the subscriptions and webhooks do ("events after the highest cursor seen").
 
 PostgreSQL only: on SQLite writers take the database's one write lock in turn. The rows
-live in a tenant of the test's own, committed for real; it stays in the run's database
-(its audit rows are append-only) under a province no other test reads.
+live in a tenant of the test's own, committed for real and deleted afterwards — all but
+the tenant and its audit rows, which are append-only.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ import asyncio
 import datetime as dt
 import random
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.app import create_app
 from server.auth import mint_token
@@ -104,10 +106,25 @@ async def _tenant_with_loans(
     return loans
 
 
+KEPT = {"tenants", "audit_entries", "audit_targets"}
+
+
+@pytest.fixture
+async def tenant(engine: AsyncEngine) -> AsyncIterator[str]:
+    name = f"busy-{uuid.uuid4().hex[:12]}"
+    try:
+        yield name
+    finally:
+        async with AsyncSession(engine) as session:
+            for table in reversed(models.Base.metadata.sorted_tables):
+                if "tenant_id" in table.c and table.name not in KEPT:
+                    await session.execute(delete(table).where(table.c.tenant_id == name))
+            await session.commit()
+
+
 async def test_eight_writers_of_one_tenant_never_fail_and_readers_see_no_gap(
-    engine: AsyncEngine, registry: PolicyRegistry, settings: Settings
+    engine: AsyncEngine, registry: PolicyRegistry, settings: Settings, tenant: str
 ) -> None:
-    tenant = f"busy-{uuid.uuid4().hex[:12]}"
     loans = await _tenant_with_loans(engine, registry, tenant)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     app = create_app(settings, sessionmaker=sessions, registry=registry)
