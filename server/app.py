@@ -9,6 +9,12 @@ writes the request's audit rows in a transaction of their own. A request running
 rows kept likewise. ``GET /graphql`` serves GraphiQL; a WebSocket to ``/graphql`` speaks
 ``graphql-transport-ws`` for subscriptions only (``server.graphql.events.subscriptions``).
 ``GET /healthz`` checks the database.
+
+A run that loses a deadlock or a serialisation conflict on PostgreSQL (SQLSTATE
+``40P01``/``40001``) is rolled back whole and the request runs again from the start
+in a fresh transaction, with a fresh context and audit trail, at most
+``server.db.retry.ATTEMPTS`` times in all after a short random back-off; each retry is
+logged as a warning; after the last the error stands (``INTERNAL_ERROR``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
@@ -36,6 +43,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from server import clock
 from server.auth import principal_from_authorization
+from server.db import retry
 from server.db.engine import (
     SQLITE_IMMEDIATE,
     create_engine,
@@ -54,6 +62,7 @@ from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
 from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
 
@@ -67,6 +76,13 @@ collection walks every live object: while a page of 10,000 items is being built 
 comes at every quarter of growth of the heap, five times during such a page. Garbage
 without cycles is freed at once, as always; cyclic garbage that outlives the young
 generations waits longer for a full collection."""
+
+
+@dataclass(frozen=True)
+class _Transient:
+    """A run of a request that lost a deadlock or serialisation conflict (rolled back)."""
+
+    sqlstate: str
 
 
 class App:
@@ -129,6 +145,38 @@ class App:
             return _bad_request("'variables' must be a JSON object", headers)
         operation_name = payload.get("operationName")
 
+        attempt = 1
+        while True:
+            last = attempt >= retry.ATTEMPTS
+            outcome = await self._run(
+                principal, payload, variables, operation_name, request_id, headers, last
+            )
+            if not isinstance(outcome, _Transient):
+                return outcome
+            log.warning(
+                "request %s: SQLSTATE %s, the request runs again in a new transaction "
+                "(attempt %d of %d)",
+                request_id,
+                outcome.sqlstate,
+                attempt + 1,
+                retry.ATTEMPTS,
+            )
+            await retry.back_off(attempt)
+            attempt += 1
+
+    async def _run(
+        self,
+        principal: Principal,
+        payload: dict[str, Any],
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        request_id: str,
+        headers: dict[str, str],
+        last: bool,
+    ) -> Response | _Transient:
+        """One run of the request in its own transaction. A run that lost a deadlock or a
+        serialisation conflict is rolled back whole, its audit rows with it, and reported
+        as ``_Transient`` unless it is the ``last``: then it ends as any unexpected error."""
         async with self.sessionmaker() as session:
             if self.settings.is_sqlite and _is_mutation(
                 payload["query"], operation_name, self.settings.max_query_tokens
@@ -180,6 +228,17 @@ class App:
                 log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
                 return _timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
+            transient = next(
+                (
+                    state
+                    for e in errors
+                    if (state := retry.transient_sqlstate(e.original_error)) is not None
+                ),
+                None,
+            )
+            if transient is not None and not last:
+                await _roll_back(session)
+                return _Transient(transient)
             if any(is_statement_timeout(e.original_error) for e in errors if e.original_error):
                 # The database cancelled a statement: the transaction is lost as a whole.
                 await _roll_back(session)
@@ -198,8 +257,11 @@ class App:
                 try:
                     await context.audit.write_unwritten(session)
                     await session.commit()
-                except Exception:
+                except Exception as error:
                     await session.rollback()
+                    state = retry.transient_sqlstate(error)
+                    if state is not None and not last:
+                        return _Transient(state)
                     await context.audit.write_after_rollback(session)
                     raise
                 if self.settings.is_sqlite:

@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.app import FULL_COLLECTION_EVERY, App, _tune_collector, create_app
-from server.db import models
+from server.db import models, retry
 from server.policy.registry import PolicyRegistry
 from server.services import offices
 from server.settings import Settings
@@ -217,3 +218,80 @@ def test_start_up_freezes_what_exists_and_makes_full_collections_rare() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+class _Orig(Exception):
+    sqlstate = "40P01"
+
+
+def _deadlock() -> DBAPIError:
+    return DBAPIError("UPDATE ...", None, _Orig("deadlock detected"))
+
+
+def _offices_lose_deadlocks(monkeypatch: pytest.MonkeyPatch, losing_runs: int) -> list[str]:
+    """``createOffice`` as it is, except that in each of the first ``losing_runs`` runs of
+    the request the second call, having written its office, loses a deadlock."""
+    original = offices.create_office
+    calls: list[str] = []
+
+    async def create_office(session: AsyncSession, *args: Any, **kwargs: Any) -> Any:
+        row = await original(session, *args, **kwargs)
+        calls.append(row.code)
+        if len(calls) % 2 == 0 and len(calls) // 2 <= losing_runs:
+            await session.flush()
+            raise _deadlock()
+        return row
+
+    monkeypatch.setattr(offices, "create_office", create_office)
+    return calls
+
+
+async def _audit_rows(session: AsyncSession) -> list[tuple[str, str]]:
+    rows = await session.execute(
+        select(models.AuditEntry.operation, models.AuditEntry.outcome).where(
+            models.AuditEntry.operation == "createOffice"
+        )
+    )
+    return sorted((r.operation, r.outcome) for r in rows)
+
+
+async def test_a_request_that_loses_a_deadlock_runs_again_whole(
+    api: Api,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The first run's office and audit rows go with its transaction; the second run writes
+    both offices, and one audit row each."""
+    head = await _head_office(api)
+    audit_before = await _audit_rows(session)
+    calls = _offices_lose_deadlocks(monkeypatch, losing_runs=1)
+    with caplog.at_level(logging.WARNING, logger="ruralcredit.http"):
+        data = await api(TWO_OFFICES, head)
+    assert data == {"a": {"__typename": "Office"}, "b": {"__typename": "Office"}}
+    assert calls == ["SLOW-A", "SLOW-B", "SLOW-A", "SLOW-B"]
+    assert await _offices_named(session) == 2
+    assert await _audit_rows(session) == sorted([*audit_before, *[("createOffice", "OK")] * 2])
+    warnings = [r.getMessage() for r in caplog.records if r.name == "ruralcredit.http"]
+    assert len(warnings) == 1
+    assert (
+        "SQLSTATE 40P01, the request runs again in a new transaction (attempt 2 of 3)"
+        in (warnings[0])
+    )
+
+
+async def test_after_the_last_run_a_lost_deadlock_is_an_internal_error(
+    api: Api, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = await _head_office(api)
+    audit_before = await _audit_rows(session)
+    calls = _offices_lose_deadlocks(monkeypatch, losing_runs=99)
+    response = await api.post(TWO_OFFICES, head)
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INTERNAL_ERROR"]
+    assert len(calls) == 2 * retry.ATTEMPTS
+    assert await _offices_named(session) == 0
+    # As for any unexpected error: the last run's audit rows, in a transaction of their own.
+    assert await _audit_rows(session) == sorted(
+        [*audit_before, ("createOffice", "ROLLED_BACK"), ("createOffice", "INTERNAL_ERROR")]
+    )

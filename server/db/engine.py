@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from server.db import column_bounds  # noqa: F401  (its flush check binds every session)
 from server.settings import Settings
 
 SQLITE_IMMEDIATE = "sqlite_begin_immediate"

@@ -1,11 +1,18 @@
-"""Scalars: exact decimals as strings, and appraisal periods.
+"""Scalars: exact decimals as strings, appraisal periods, and bounded dates.
 
 A JSON number is refused for money: binary floats cannot hold every amount in
-fen, so the API accepts and returns decimal strings only (``"1234.56"``).
+fen, so the API accepts and returns decimal strings only (``"1234.56"``). Digits
+are ASCII only: fullwidth (``１２３``), Arabic-Indic or other Unicode digits are
+refused, as is any other character Python's ``Decimal`` would read.
+
+Dates and date-times are bounded to the years ``MIN_YEAR``–``MAX_YEAR`` (1900–2199):
+no record of a rural bank lies outside them, and date arithmetic near the ends of
+Python's range (year 1 or 9999) overflows — ``duties(asOf: "9999-12-31")`` did.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import NewType
@@ -13,9 +20,11 @@ from typing import NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-MONEY_PATTERN = re.compile(r"^\d{1,16}(\.\d{1,2})?$")
-DECIMAL_PATTERN = re.compile(r"^-?\d{1,14}(\.\d{1,4})?$")
-PERIOD_PATTERN = re.compile(r"^(\d{4})(-Q([1-4]))?$")
+MONEY_PATTERN = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,2})?$")
+DECIMAL_PATTERN = re.compile(r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$")
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})(-Q([1-4]))?$")
+MIN_YEAR = 1900
+MAX_YEAR = 2199
 
 
 def _require_string(value: object, scalar: str, example: str) -> str:
@@ -66,6 +75,41 @@ def parse_period(value: object) -> str:
     return text
 
 
+def _bounded_year(value: dt.date, scalar: str) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"{scalar} must lie in the years {MIN_YEAR}–{MAX_YEAR}, got {value.year}")
+
+
+def parse_date(value: object) -> dt.date:
+    if not isinstance(value, str) or not value.isascii():
+        raise ValueError(f"Date must be an ISO date such as '2025-06-30', got {value!r}")
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"Date must be an ISO date such as '2025-06-30', got {value!r}") from None
+    _bounded_year(parsed, "Date")
+    return parsed
+
+
+def parse_datetime(value: object) -> dt.datetime:
+    if not isinstance(value, str) or not value.isascii():
+        raise ValueError(
+            f"DateTime must be an ISO date-time such as '2025-06-30T08:00:00+08:00', got {value!r}"
+        )
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"DateTime must be an ISO date-time such as '2025-06-30T08:00:00+08:00', got {value!r}"
+        ) from None
+    _bounded_year(parsed.date(), "DateTime")
+    return parsed
+
+
+def _isoformat(value: dt.date) -> str:
+    return value.isoformat()
+
+
 Money = NewType("Money", Decimal)
 DecimalValue = NewType("DecimalValue", Decimal)
 Period = NewType("Period", str)
@@ -88,6 +132,23 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         ),
         serialize=serialize_decimal,
         parse_value=parse_decimal,
+    ),
+    dt.date: strawberry.scalar(
+        name="Date",
+        description=(
+            f'A calendar date, ISO 8601 ("2025-06-30"), in the years {MIN_YEAR}–{MAX_YEAR}.'
+        ),
+        serialize=_isoformat,
+        parse_value=parse_date,
+    ),
+    dt.datetime: strawberry.scalar(
+        name="DateTime",
+        description=(
+            'A date and time, ISO 8601 with its offset ("2025-06-30T08:00:00+08:00"), '
+            f"in the years {MIN_YEAR}–{MAX_YEAR}."
+        ),
+        serialize=_isoformat,
+        parse_value=parse_datetime,
     ),
     Period: strawberry.scalar(
         name="Period",

@@ -26,6 +26,7 @@ from server.graphql.audit.queries import AuditQuery
 from server.graphql.events.mutations import WebhookMutation
 from server.graphql.events.queries import EventQuery, WebhookQuery
 from server.graphql.events.subscriptions import Subscription
+from server.graphql.inputs import TextCheck
 from server.graphql.lending.mutations import CreditControlMutation, LendingMutation
 from server.graphql.lending.queries import LendingQuery
 from server.graphql.limits import QueryLimits
@@ -91,5 +92,5 @@ def build_schema(limits: QueryLimits | None = None) -> Schema:
             merge_types("Subscription", (Subscription, AppraisalSubscription)), "subscription"
         ),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[*(limits or QueryLimits()).extensions(), PermissionCheck],
+        extensions=[*(limits or QueryLimits()).extensions(), PermissionCheck, TextCheck],
     )

@@ -153,11 +153,11 @@ async def _emit_class_change(
     customer: models.Customer,
     change: models.CustomerClassChange,
     from_class: CustomerClass | None,
-) -> int:
+) -> None:
     """The class-change event, written in the transaction of the change."""
     office = await session.get(models.Office, (customer.tenant_id, customer.office_id))
     assert office is not None  # a customer's office is the tenant's (foreign key)
-    return await events.emit(
+    await events.emit(
         session,
         customer.tenant_id,
         EventKind.CUSTOMER_CLASS_CHANGED,

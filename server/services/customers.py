@@ -60,7 +60,10 @@ as clients have always read them, so they are written out rather than derived.""
 
 
 def check_facts(facts: CustomerFacts, problems: Problems, today: dt.date) -> None:
-    if not 0 <= facts.contribution_score <= 100:
+    cleared = [key for key in NOT_NULL_FACTS if getattr(facts, key) is None]
+    for key in cleared:
+        problems.add(f"facts.{key}", "REQUIRED", NOT_NULL_FACTS[key])
+    if "contribution_score" not in cleared and not 0 <= facts.contribution_score <= 100:
         problems.add("facts.contribution_score", "RANGE", "contribution score must be 0–100")
     if facts.last_bad_credit_on is not None and facts.last_bad_credit_on > today:
         problems.add(

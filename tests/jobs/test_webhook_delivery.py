@@ -82,7 +82,9 @@ async def emit(
     maker: async_sessionmaker[AsyncSession], tenant: str, kind: EventKind = GRADE
 ) -> int:
     async with maker() as s, s.begin():
-        return await events.emit(s, tenant, kind, uuid.uuid4(), None, {"note": "晋级 to 一级"})
+        await events.emit(s, tenant, kind, uuid.uuid4(), None, {"note": "晋级 to 一级"})
+        # Reading the events table writes the waiting event: its cursor is the latest.
+        return await events.latest_cursor(s, tenant)
 
 
 async def register(

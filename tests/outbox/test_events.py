@@ -4,6 +4,7 @@ becomes visible in order, so readers can resume after it without gaps."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from typing import Any
 
@@ -41,62 +42,149 @@ async def test_demo_history_has_its_events(session: AsyncSession) -> None:
         assert counter is not None and counter.last_cursor == len(cursors)
 
 
-async def test_cursors_become_visible_in_order(engine: AsyncEngine) -> None:
-    """A writer holding cursor N makes the next writer wait: a reader never sees N+1
-    before N (gap-safe), and a rolled-back cursor is given out again."""
-    tenant = f"gap-{uuid.uuid4().hex[:8]}"
+async def _new_tenant(engine: AsyncEngine, prefix: str) -> str:
+    tenant = f"{prefix}-{uuid.uuid4().hex[:8]}"
     async with engine.begin() as conn:
         await conn.execute(insert(models.Tenant).values(tenant_id=tenant, name="t", province="p"))
+    return tenant
+
+
+async def _drop_tenant(engine: AsyncEngine, tenant: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(delete(models.Event).where(models.Event.tenant_id == tenant))
+        await conn.execute(
+            delete(models.EventCounter).where(models.EventCounter.tenant_id == tenant)
+        )
+        await conn.execute(delete(models.Tenant).where(models.Tenant.tenant_id == tenant))
+
+
+async def _visible(engine: AsyncEngine, tenant: str) -> list[tuple[int, Any]]:
+    async with AsyncSession(engine) as session:
+        rows = await session.execute(
+            select(models.Event.cursor, models.Event.payload)
+            .where(models.Event.tenant_id == tenant)
+            .order_by(models.Event.cursor)
+        )
+        return [(r.cursor, r.payload["w"]) for r in rows]
+
+
+async def _emit(session: AsyncSession, tenant: str, name: str) -> None:
+    await events.emit(session, tenant, EventKind.GRADE_CHANGED, uuid.uuid4(), None, {"w": name})
+
+
+async def test_writers_do_not_wait_for_each_others_transactions(engine: AsyncEngine) -> None:
+    """The cursor is taken at commit: a writer still inside its transaction does not hold
+    back another writer of the tenant, and events are numbered in commit order."""
+    tenant = await _new_tenant(engine, "busy")
+    a_emitted = asyncio.Event()
+    b_committed = asyncio.Event()
+    try:
+
+        async def slow() -> None:
+            async with AsyncSession(engine) as session, session.begin():
+                await _emit(session, tenant, "A")
+                a_emitted.set()
+                await asyncio.wait_for(b_committed.wait(), 10)
+
+        async def quick() -> None:
+            await a_emitted.wait()
+            async with AsyncSession(engine) as session, session.begin():
+                await _emit(session, tenant, "B")
+            b_committed.set()
+
+        await asyncio.gather(slow(), quick())
+        assert await _visible(engine, tenant) == [(1, "B"), (2, "A")]
+    finally:
+        await _drop_tenant(engine, tenant)
+
+
+async def test_cursors_become_visible_in_order(engine: AsyncEngine) -> None:
+    """A transaction that has taken cursor N makes the next one's commit wait: a reader
+    never sees N+1 before N (gap-safe), and a rolled-back cursor is given out again."""
+    tenant = await _new_tenant(engine, "gap")
     log: list[tuple[str, Any]] = []
     first_holds = asyncio.Event()
 
-    async def writer(name: str, hold: float, commit: bool = True) -> None:
+    async def holder() -> None:
+        async with AsyncSession(engine) as session, session.begin():
+            await _emit(session, tenant, "A")
+            # Reading the events table writes the waiting event: the cursor is taken.
+            seen = await _visible_in(session, tenant)
+            log.append(("A", seen))
+            first_holds.set()
+            await asyncio.sleep(0.3)
+            await session.rollback()
+            log.append(("A", "rolled back"))
+
+    async def committer() -> None:
+        await first_holds.wait()
         async with AsyncSession(engine) as session:
             async with session.begin():
-                cursor = await events.emit(
-                    session, tenant, EventKind.GRADE_CHANGED, uuid.uuid4(), None, {"w": name}
-                )
-                log.append((name, cursor))
-                first_holds.set()
-                await asyncio.sleep(hold)
-                if not commit:
-                    await session.rollback()
-                    log.append((name, "rolled back"))
-                    return
-            log.append((name, "committed"))
-
-    async def visible() -> list[int]:
-        async with AsyncSession(engine) as session:
-            rows = await session.execute(
-                select(models.Event.cursor).where(models.Event.tenant_id == tenant)
-            )
-            return sorted(rows.scalars())
+                await _emit(session, tenant, "B")
+            log.append(("B", "committed"))
 
     try:
-        aborted = asyncio.create_task(writer("A", 0.3, commit=False))
-        await first_holds.wait()
-        later = asyncio.create_task(writer("B", 0.3))
-        await asyncio.sleep(0.15)
-        assert ("B", 1) not in log and ("B", 2) not in log  # B waits for A to end
-        assert await visible() == []
-        await aborted
-        third = asyncio.create_task(writer("C", 0))
-        await later
-        await third
-        assert ("A", 1) in log
-        # A's cursor was given out again, to whichever of B and C got the counter first;
-        # the other took 2 only after that one had committed.
-        winners = [name for name, cursor in log if cursor == 1 and name != "A"]
-        assert len(winners) == 1
-        first_name = winners[0]
-        second_name = "C" if first_name == "B" else "B"
-        assert (second_name, 2) in log
-        assert log.index((first_name, "committed")) < log.index((second_name, 2))
-        assert await visible() == [1, 2]
+        await asyncio.gather(holder(), committer())
+        assert log == [("A", [1]), ("A", "rolled back"), ("B", "committed")]
+        assert await _visible(engine, tenant) == [(1, "B")]
     finally:
-        async with engine.begin() as conn:
-            await conn.execute(delete(models.Event).where(models.Event.tenant_id == tenant))
-            await conn.execute(
-                delete(models.EventCounter).where(models.EventCounter.tenant_id == tenant)
-            )
-            await conn.execute(delete(models.Tenant).where(models.Tenant.tenant_id == tenant))
+        await _drop_tenant(engine, tenant)
+
+
+async def _visible_in(session: AsyncSession, tenant: str) -> list[int]:
+    rows = await session.execute(
+        select(models.Event.cursor).where(models.Event.tenant_id == tenant)
+    )
+    return sorted(rows.scalars())
+
+
+async def test_a_rolled_back_savepoint_drops_its_events(engine: AsyncEngine) -> None:
+    tenant = await _new_tenant(engine, "sp")
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            await _emit(session, tenant, "kept")
+            with contextlib.suppress(RuntimeError):
+                async with session.begin_nested():
+                    await _emit(session, tenant, "dropped")
+                    async with session.begin_nested():
+                        await _emit(session, tenant, "inner")
+                    raise RuntimeError("refused")
+            async with session.begin_nested():
+                await _emit(session, tenant, "released")
+        assert await _visible(engine, tenant) == [(1, "kept"), (2, "released")]
+    finally:
+        await _drop_tenant(engine, tenant)
+
+
+async def test_a_rolled_back_transaction_writes_no_events(engine: AsyncEngine) -> None:
+    tenant = await _new_tenant(engine, "rb")
+    try:
+        async with AsyncSession(engine) as session:
+            async with session.begin():
+                await _emit(session, tenant, "gone")
+                await session.rollback()
+            async with session.begin():
+                await _emit(session, tenant, "next")
+        async with AsyncSession(engine) as session:
+            await session.connection()
+            await _emit(session, tenant, "closed without commit")
+        assert await _visible(engine, tenant) == [(1, "next")]
+    finally:
+        await _drop_tenant(engine, tenant)
+
+
+async def test_a_transaction_reads_its_own_events(engine: AsyncEngine) -> None:
+    tenant = await _new_tenant(engine, "own")
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            await _emit(session, tenant, "one")
+            await _emit(session, tenant, "two")
+            assert await events.latest_cursor(session, tenant) == 2
+            await _emit(session, tenant, "three")
+        found = await _visible(engine, tenant)
+        assert found == [(1, "one"), (2, "two"), (3, "three")]
+        async with AsyncSession(engine) as session:
+            rows = await events.all_events_after(session, tenant, 0, 10)
+        assert [e.payload["cursor"] for e in rows] == ["1", "2", "3"]
+    finally:
+        await _drop_tenant(engine, tenant)

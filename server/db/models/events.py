@@ -50,11 +50,13 @@ class Event(Base):
 class EventCounter(Base):
     """The last event cursor handed out per tenant.
 
-    Taking the next cursor updates this row, whose lock is held until the
-    transaction ends: a transaction with cursor N+1 cannot commit before the one
-    holding N has ended, so cursors become visible in order and a reader that
-    resumes after N never misses an event committed later with a smaller number.
-    A rolled-back transaction gives its cursor back.
+    Taking cursors updates this row, whose lock is held until the transaction
+    ends: a transaction with cursor N+1 cannot commit before the one holding N has
+    ended, so cursors become visible in order and a reader that resumes after N
+    never misses an event committed later with a smaller number. A rolled-back
+    transaction gives its cursors back. The row is taken as late as possible —
+    just before the commit, after every other write of the transaction (see
+    ``server.outbox.events``) — so it is held only for the commit itself.
     """
 
     __tablename__ = "event_counters"

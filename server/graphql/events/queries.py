@@ -9,12 +9,11 @@ from __future__ import annotations
 import strawberry
 
 from server.domain import EventKind
-from server.errors import BadQueryArgument
 from server.graphql.context import Ctx
 from server.graphql.events.types import ChangeEvent, EventPage, Webhook, WebhookDelivery
 from server.graphql.pagination import page_args
 from server.graphql.paths import input_paths, reported_as
-from server.outbox.events import events_after
+from server.outbox.events import events_after, parse_cursor
 from server.services import webhooks
 
 DELIVERIES_PAGE = 50
@@ -23,12 +22,7 @@ DELIVERIES_PAGE = 50
 async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | None) -> EventPage:
     ctx = info.context
     args = page_args(ctx.settings, first, None)
-    try:
-        start = int(after) if after else 0
-    except ValueError:
-        raise BadQueryArgument("after", "after must be an event cursor") from None
-    if start < 0:
-        raise BadQueryArgument("after", "after must be an event cursor")
+    start = parse_cursor(after) if after else 0
     rows = await ctx.call(events_after, ctx.tenant_id, kind, start, args.first + 1)
     page = rows[: args.first]
     return EventPage(

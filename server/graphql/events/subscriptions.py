@@ -45,7 +45,7 @@ from server.db.queries.tenants import resolve_principal
 from server.domain import EventKind
 from server.errors import AuthenticationError, BadQueryArgument, PermissionDenied
 from server.graphql.events.types import ChangeEvent
-from server.outbox.events import latest_cursor
+from server.outbox.events import latest_cursor, parse_cursor
 from server.outbox.hub import EventHub
 from server.permissions import SUBSCRIPTIONS
 from server.principal import Principal
@@ -109,10 +109,7 @@ async def follow(
             async with ctx.sessionmaker() as session:
                 cursor = await latest_cursor(session, tenant_id)
         else:
-            try:
-                cursor = int(after)
-            except ValueError:
-                raise BadQueryArgument("after", "after must be an event cursor") from None
+            cursor = parse_cursor(after)
         feed = ctx.hub.feed(tenant_id)
         while True:
             wake.clear()

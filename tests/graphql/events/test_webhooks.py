@@ -59,7 +59,9 @@ async def _register(api: Api, url: str, tenant: str = "sd-demo") -> tuple[str, s
 
 async def _emit(sessionmaker: async_sessionmaker[AsyncSession], tenant: str = "sd-demo") -> int:
     async with sessionmaker() as s, s.begin():
-        return await events.emit(s, tenant, GRADE, uuid.uuid4(), None, {"note": "x"})
+        await events.emit(s, tenant, GRADE, uuid.uuid4(), None, {"note": "x"})
+        # Reading the events table writes the waiting event: its cursor is the latest.
+        return await events.latest_cursor(s, tenant)
 
 
 async def _endpoint_count(session: AsyncSession) -> int:

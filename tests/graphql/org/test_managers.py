@@ -92,7 +92,7 @@ async def test_duplicate_employee_number_writes_nothing(api: Api, session: Async
         ({"status": "PROBATION"}, "input.probationEndsOn", "REQUIRED"),
         ({"ratedHouseholds": 900}, "input.ratedHouseholds", "NOT_ABOVE_JURISDICTION"),
         ({"status": "DISQUALIFIED"}, "input.status", "INITIAL_STATUS"),
-        ({"hireDate": "2999-01-01"}, "input.hireDate", "NOT_IN_FUTURE"),
+        ({"hireDate": "2199-01-01"}, "input.hireDate", "NOT_IN_FUTURE"),
     ],
 )
 async def test_create_manager_rules(
@@ -194,7 +194,7 @@ async def _other_office(session: AsyncSession, manager: models.Manager) -> str:
 @pytest.mark.parametrize(
     ("variables", "field", "code"),
     [
-        ({"on": "2999-01-01"}, "input.officeMovedOn", "RANGE"),
+        ({"on": "2199-01-01"}, "input.officeMovedOn", "RANGE"),
         ({"on": "1990-01-01"}, "input.officeMovedOn", "RANGE"),
         ({"on": "2026-03-01", "same": True}, "input.officeMovedOn", "NO_MOVE"),
     ],
@@ -363,7 +363,7 @@ async def test_status_changes_follow_the_allowed_transitions(
         ("sd-demo", "2025-01-01", "2028-01-02", [("licenceValidUntil", "MAX_VALIDITY")]),
         ("cc-demo", "2025-01-01", "2026-01-01", []),
         ("cc-demo", "2025-01-01", "2026-01-02", [("licenceValidUntil", "MAX_VALIDITY")]),
-        ("cc-demo", "2999-01-01", "2999-06-30", [("licenceIssuedOn", "NOT_IN_FUTURE")]),
+        ("cc-demo", "2199-01-01", "2199-06-30", [("licenceIssuedOn", "NOT_IN_FUTURE")]),
         ("cc-demo", None, "2026-01-01", [("licenceIssuedOn", "REQUIRED")]),
     ],
 )
