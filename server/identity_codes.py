@@ -16,6 +16,8 @@ import datetime as dt
 import random
 import re
 
+from server.clock import business_today
+
 RESIDENT_ID_LENGTH = 18
 # ISO 7064 MOD 11-2: weight of position i is 2**(17 - i) mod 11.
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -78,7 +80,7 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str | N
         born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         return f"birth date {birth} is not a date"
-    latest = dt.date.today() if today is None else today
+    latest = business_today() if today is None else today
     if not EARLIEST_BIRTH_DATE <= born <= latest:
         return f"birth date {birth} is not between 19000101 and {latest:%Y%m%d}"
     expected = resident_id_check_char(number[:17])

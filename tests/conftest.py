@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 
 from server.app import create_app
 from server.auth import mint_token
+from server.clock import business_today
 from server.db import models
 from server.db.engine import create_engine
 from server.db.migrate import upgrade_on
@@ -336,7 +337,7 @@ async def api(
 
 @pytest.fixture
 def today() -> dt.date:
-    return dt.date.today()
+    return business_today()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
 from server.outbox import events
@@ -109,7 +110,7 @@ async def reclassify(
     ids = set(customer_ids)
     if chosen is None or not ids:
         return []
-    today = today or dt.date.today()
+    today = today or business_today()
     facts = await loan_facts(session, actor.tenant_id, ids)
     customers = (
         await session.execute(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     INDIVIDUAL_SEGMENTS,
@@ -87,7 +88,7 @@ async def create_customer(
     today: dt.date | None = None,
 ) -> models.Customer:
     scope = authorize(actor, "createCustomer")
-    today = today or dt.date.today()
+    today = today or business_today()
     problems = Problems()
     name = name.strip()
     if not 1 <= len(name) <= 200:
@@ -151,7 +152,7 @@ async def update_customer_facts(
 ) -> models.Customer:
     """Change the given facts (name → new value) of a customer, and reclassify it."""
     scope = authorize(actor, "updateCustomerFacts")
-    today = today or dt.date.today()
+    today = today or business_today()
     customer = await get_in_scope(
         session,
         models.Customer,

@@ -19,6 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.db.queries.indicators import (
     INSPECTION_LARGE_INDIVIDUAL,
@@ -175,7 +176,7 @@ async def record_duty(
 ) -> models.DutyRecord:
     """Record a post-loan duty done for a loan; it counts for the loan's manager."""
     scope = authorize(actor, "recordDuty")
-    if done_on > (today or dt.date.today()):
+    if done_on > (today or business_today()):
         raise InvalidInput(
             [FieldProblem("done_on", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
         )

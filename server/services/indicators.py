@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db.queries import indicators as queries
 from server.db.queries.indicators import ZERO, ManagerFigures
 from server.policy import Period
@@ -72,7 +73,7 @@ async def computed_indicators(
     unknown = wanted - set(COMPUTED_INDICATORS)
     if unknown:
         raise ValueError(f"not computed by the core: {sorted(unknown)}")
-    today = today or dt.date.today()
+    today = today or business_today()
     out = ComputedFigures()
     parts: list[Aggregation] = []
     if wanted & END_KEYS:

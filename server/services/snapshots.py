@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Date, and_, cast, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
@@ -42,7 +43,7 @@ async def take_loan_snapshot(
     with no change since); so a date in the future is refused.
     """
     authorize(actor, "takeLoanSnapshot")
-    if as_of > (today or dt.date.today()):
+    if as_of > (today or business_today()):
         raise InvalidInput(
             [FieldProblem("as_of", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]
         )

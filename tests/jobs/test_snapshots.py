@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from server.errors import InvalidInput, PermissionDenied
@@ -54,7 +55,7 @@ async def test_taken_again_it_replaces_that_dates_snapshot(
 async def test_a_date_ahead_is_refused_and_nothing_is_written(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    ahead = dt.date.today() + dt.timedelta(days=1)
+    ahead = business_today() + dt.timedelta(days=1)
     with pytest.raises(InvalidInput):
         await snapshot_loan_book(sessionmaker, OPERATOR, as_of=ahead)
     s = models.LoanSnapshot

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import (
     CustomerClass,
@@ -334,7 +335,7 @@ async def test_changed_facts_recompute_the_class(
 
 async def test_a_recent_bad_credit_record_restricts(shop: Shop) -> None:
     created = await shop.customer(SUPPORT_FACTS)
-    recent = dt.date.today() - dt.timedelta(days=30)
+    recent = business_today() - dt.timedelta(days=30)
     updated = await shop.update_facts(created.id, {"last_bad_credit_on": recent})
     assert updated.customer_class == RESTRICT
     hit = next(h for h in updated.history[-1].rules if h["rule"] == "restrict.bad_credit_record")

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import CustomerKind, DutyKind, Role
 from server.errors import InvalidInput, NotFound
@@ -17,7 +18,7 @@ from tests.builders import Book
 from tests.conftest import principal
 
 TENANT = "sd-demo"
-TODAY = dt.date.today()
+TODAY = business_today()
 NOTICE, OVERDUE, INSPECTION = (
     DutyKind.COLLECTION_NOTICE,
     DutyKind.OVERDUE_COLLECTION,

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from tests.builders import Book
 from tests.conftest import Api
 
 TENANT = "sd-demo"
 
-TODAY = dt.date.today()
+TODAY = business_today()
 
 DUTIES = """
 query($id: ID!, $asOf: Date) { manager(id: $id) {

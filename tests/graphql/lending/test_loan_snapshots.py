@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_today
 from server.db import models
 from server.domain import Role
 from tests.conftest import Api
@@ -39,7 +40,7 @@ async def test_a_snapshot_counts_the_loans_it_recorded(
 
 
 async def test_a_snapshot_dated_ahead_is_invalid_input(api: Api, session: AsyncSession) -> None:
-    ahead = dt.date.today() + dt.timedelta(days=1)
+    ahead = business_today() + dt.timedelta(days=1)
     data = await api(TAKE, {"on": ahead.isoformat()})
     refused = data["takeLoanSnapshot"]
     assert (refused["__typename"], refused["field"]) == ("InvalidInput", "asOf")

@@ -136,7 +136,7 @@ async def test_zero_principal_and_bad_terms_are_typed_errors(
 @pytest.mark.parametrize(
     ("issued_on", "code"),
     [
-        (dt.date(1, 1, 1), "BACKDATED_TOO_FAR"),
+        (dt.date(1900, 1, 1), "BACKDATED_TOO_FAR"),
         (business_today() - dt.timedelta(days=31), "BACKDATED_TOO_FAR"),
         (business_today() + dt.timedelta(days=1), "NOT_IN_FUTURE"),
     ],
@@ -158,6 +158,22 @@ async def test_an_issue_date_far_back_or_ahead_is_a_typed_error(
     )
     codes = {(e["field"], e["code"]) for e in data["createLoan"]["errors"]}
     assert codes == {("input.issuedOn", code)}
+    assert await _count(session, models.Loan) == before
+
+
+async def test_an_issue_date_before_1900_is_refused_before_anything_runs(
+    api: Api, session: AsyncSession
+) -> None:
+    """``0001-01-01`` lies outside the dates the API takes (1900–2199): refused by the
+    ``Date`` scalar, naming the variable, and no loan is written."""
+    customer = await _first(session, models.Customer, models.Customer.kind == "INDIVIDUAL")
+    before = await _count(session, models.Loan)
+    variables = {"input": loan_input(str(customer.id), issuedOn="0001-01-01")}
+    body = (await api.post(CREATE_LOAN, variables)).json()
+    assert body.get("data") is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "issuedOn" in error["message"] and "1900–2199" in error["message"]
     assert await _count(session, models.Loan) == before
 
 
