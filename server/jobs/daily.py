@@ -11,8 +11,9 @@ the tenant and the business date that returns how many things it changed; it nev
 commits.
 
 The place to register further daily jobs is ``DAILY_JOBS``: today the closing of
-interrupted appraisal runs and the admission lapse (准入办法 第二条,
-``server.services.admission.lapse_due_admissions``).
+interrupted appraisal runs, the admission lapse (准入办法 第二条,
+``server.services.admission.lapse_due_admissions``), and the tier a disqualified manager
+recorded before that rule still holds (``server.services.penalties``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from server.db import models
 from server.domain import RunStatus
 from server.jobs.appraisal_run import RunOptions, writing
 from server.services.admission import lapse_due_admissions
+from server.services.penalties import remove_tiers_of_disqualified
 
 log = logging.getLogger("ruralcredit.jobs.daily")
 
@@ -73,6 +75,7 @@ async def close_interrupted_runs(session: AsyncSession, tenant_id: str, today: d
 DAILY_JOBS: list[DailyJob] = [
     DailyJob("close_interrupted_runs", close_interrupted_runs),
     DailyJob("lapse_due_admissions", lapse_due_admissions),
+    DailyJob("remove_tiers_of_disqualified", remove_tiers_of_disqualified),
 ]
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
-from sqlalchemy.sql import ClauseElement, Executable, visitors
+from sqlalchemy.sql import ClauseElement, Executable, TableClause, visitors
 
 from server.db import models
 from server.domain import EventKind
@@ -171,7 +171,12 @@ def _reads_events(statement: Executable) -> bool:
     events_table = models.Event.__table__
     if not isinstance(statement, ClauseElement):
         return False
-    return any(element is events_table for element in visitors.iterate(statement))
+    # An ORM statement names the table through an annotated copy: compare the original.
+    return any(
+        element is events_table
+        or (isinstance(element, TableClause) and element._deannotate() is events_table)
+        for element in visitors.iterate(statement)
+    )
 
 
 def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -161,3 +161,38 @@ async def confirm_violation(
         manager.banned_for_life = True
     await session.flush()
     return violation
+
+
+TIERLESS_JOB = "job:disqualified-tierless"
+"""Who the daily job below records as having made its changes."""
+
+
+async def remove_tiers_of_disqualified(
+    session: AsyncSession, tenant_id: str, today: dt.date
+) -> int:
+    """The daily job: a disqualified manager who still holds a tier (recorded before the
+    rule that a disqualified manager holds none, core.md 客户经理) loses it, with its history
+    row and grade-change event; the number changed. Idempotent."""
+    held = await session.scalars(
+        select(models.Manager)
+        .where(
+            models.Manager.tenant_id == tenant_id,
+            models.Manager.status == ManagerStatus.DISQUALIFIED,
+            models.Manager.tier_code.is_not(None),
+        )
+        .order_by(models.Manager.id)
+        .with_for_update()
+    )
+    managers = list(held)
+    for manager in managers:
+        await change_tier(
+            session,
+            manager,
+            None,
+            cause=TierChangeCause.PENALTY,
+            recorded_by=TIERLESS_JOB,
+            reason="a disqualified manager holds no tier (core.md 客户经理)",
+            effective_on=today,
+        )
+    await session.flush()
+    return len(managers)

@@ -105,8 +105,12 @@ async def test_interrupted_runs_are_queued_again_or_closed(
     assert statuses[alive.id] is RunStatus.RUNNING
 
 
-def test_the_daily_list_holds_the_run_closing_job_and_the_admission_lapse() -> None:
-    assert [job.name for job in DAILY_JOBS] == ["close_interrupted_runs", "lapse_due_admissions"]
+def test_the_daily_list() -> None:
+    assert [job.name for job in DAILY_JOBS] == [
+        "close_interrupted_runs",
+        "lapse_due_admissions",
+        "remove_tiers_of_disqualified",
+    ]
 
 
 async def test_the_daily_jobs_lapse_an_admission_with_no_credit_for_six_months(

@@ -181,6 +181,11 @@ async def test_a_transaction_reads_its_own_events(engine: AsyncEngine) -> None:
             await _emit(session, tenant, "two")
             assert await events.latest_cursor(session, tenant) == 2
             await _emit(session, tenant, "three")
+            # An ORM query of the rows themselves (an annotated table) sees them too.
+            rows = await session.scalars(
+                select(models.Event).where(models.Event.tenant_id == tenant)
+            )
+            assert sorted(e.cursor for e in rows) == [1, 2, 3]
         found = await _visible(engine, tenant)
         assert found == [(1, "one"), (2, "two"), (3, "three")]
         async with AsyncSession(engine) as session:

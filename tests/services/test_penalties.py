@@ -322,6 +322,37 @@ async def test_a_disqualified_manager_without_a_tier_gets_no_tier_change(sd: Cou
     assert (await sd.footprint())[1] == tier_changes
 
 
+async def test_the_daily_job_takes_the_tier_a_disqualified_manager_kept_from_before(
+    sd: Court,
+) -> None:
+    """A manager disqualified before the rule (a disqualified manager holds no tier) kept
+    三级: the daily job moves them to none, with history and event, once."""
+    kept = await sd.manager("SD_3")
+    kept.status = ManagerStatus.DISQUALIFIED
+    active = await sd.manager("SD_2")
+    await sd.session.flush()
+    day = business_today()
+    assert await penalties.remove_tiers_of_disqualified(sd.session, sd.tenant, day) == 1
+    after = await sd.stored(kept)
+    assert (after.tier_code, after.tier_rank, after.tier_name) == (None, None, None)
+    (change,) = await sd.tier_history(kept)
+    assert (change.from_code, change.to_code, change.cause) == (
+        "SD_3",
+        None,
+        TierChangeCause.PENALTY,
+    )
+    assert (change.recorded_by, change.effective_on) == (penalties.TIERLESS_JOB, day)
+    event = await sd.session.scalar(
+        select(models.Event)
+        .where(models.Event.tenant_id == sd.tenant, models.Event.subject_id == kept.id)
+        .order_by(models.Event.cursor.desc())
+        .limit(1)
+    )
+    assert event is not None and event.payload["direction"] == "REMOVED"
+    assert (await sd.stored(active)).tier_code == "SD_2"
+    assert await penalties.remove_tiers_of_disqualified(sd.session, sd.tenant, day) == 0
+
+
 async def test_a_failed_training_exam_suspends(sd: Court) -> None:
     manager = await sd.manager("SD_2")
     violation = await sd.record(manager, K.TRAINING_EXAM_FAILED)
