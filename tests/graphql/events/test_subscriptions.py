@@ -114,13 +114,29 @@ async def _scratch_url(tmp: Path) -> tuple[str, Any]:
     return make_url(url).set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
+def _server_log(env: dict[str, str], port: str) -> Path:
+    """Where a live server process writes its log (beside its data folder)."""
+    return Path(env["RURALCREDIT_DATA_DIR"]).parent / f"serve-{port}.log"
+
+
 def _serve(port: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", port, "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with _server_log(env, port).open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", port, "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def _logs_of(live: Live) -> str:
+    """The tail of every live server's log, for a failure's message."""
+    tails = []
+    for url in live.urls:
+        path = _server_log(live.env, url.rsplit(":", 1)[1])
+        text = path.read_text(errors="replace") if path.exists() else ""
+        tails.append(f"--- {path.name}\n{text[-4000:]}")
+    return "\n".join(tails)
 
 
 @pytest.fixture(scope="module")
@@ -385,7 +401,7 @@ async def _send(
             assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_BUSY"
             await asyncio.sleep(0.05)
             continue
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, f"{response.text}\n{_logs_of(live)}"
         data: dict[str, Any] = response.json().get("data") or {}
         return data
 
