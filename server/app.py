@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import gc
 import json
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -38,8 +36,7 @@ from typing import Any
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.pool import Pool
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -67,8 +64,8 @@ from server.graphql.schema import Schema, build_schema
 from server.jobs.backends import InlineJobs, JobBackend
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
-from server.observability.logs import log_request
-from server.observability.metrics import CONTENT_TYPE, Metrics, may_scrape
+from server.observability import requests
+from server.observability.metrics import Metrics, metrics_response
 from server.observability.readiness import migration_heads, readiness
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
@@ -86,29 +83,6 @@ collection walks every live object: while a page of 10,000 items is being built 
 comes at every quarter of growth of the heap, five times during such a page. Garbage
 without cycles is freed at once, as always; cyclic garbage that outlives the young
 generations waits longer for a full collection."""
-
-
-@dataclass
-class _Request:
-    """What the request line and the metrics tell of one GraphQL request."""
-
-    request_id: str = ""
-    tenant: str | None = None
-    operation: str | None = None
-    codes: list[str] | None = None
-
-
-_REQUEST: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
-    "ruralcredit_request", default=None
-)
-_OPERATION = re.compile(r"^(?:\s|#[^\n]*\n)*(?:query|mutation|subscription)\s+([A-Za-z_]\w*)")
-
-
-def _answered_with(*codes: str) -> None:
-    """The error codes the current request is answered with."""
-    current = _REQUEST.get()
-    if current is not None:
-        current.codes = list(codes)
 
 
 @dataclass(frozen=True)
@@ -150,34 +124,9 @@ class App:
         self.migration_heads = migration_heads()
 
     async def graphql(self, request: Request) -> Response:
-        """``_graphql``, counted, timed and logged (POST only: GET serves GraphiQL)."""
         if request.method == "GET":
             return await self._graphql(request)
-        started = time.perf_counter()
-        current = _Request()
-        token = _REQUEST.set(current)
-        status = 500
-        try:
-            response = await self._graphql(request)
-            status = response.status_code
-            return response
-        except BaseException:
-            current.codes = ["INTERNAL_ERROR"]
-            raise
-        finally:
-            _REQUEST.reset(token)
-            seconds = time.perf_counter() - started
-            operation = self.metrics.operation_label(current.operation)
-            codes = current.codes or []
-            self.metrics.observe_request(operation, codes, seconds)
-            log_request(
-                current.request_id,
-                current.tenant,
-                operation,
-                seconds * 1000,
-                codes[0] if codes else "ok",
-                status,
-            )
+        return await requests.observed(self.metrics, self._graphql(request))
 
     async def _graphql(self, request: Request) -> Response:
         request_id = request.headers.get("x-request-id", "")
@@ -186,7 +135,7 @@ class App:
         headers = {"X-Request-ID": request_id}
         if request.method == "GET":
             return HTMLResponse(get_graphql_ide_html(), headers=headers)
-        current = _REQUEST.get() or _Request()
+        current = requests.current()
         current.request_id = request_id
         try:
             principal = principal_from_authorization(
@@ -212,7 +161,7 @@ class App:
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("'variables' must be a JSON object", headers)
         operation_name = payload.get("operationName")
-        current.operation = _operation_name(payload["query"], operation_name)
+        current.operation = requests.operation_name(payload["query"], operation_name)
 
         attempt = 1
         while True:
@@ -256,7 +205,7 @@ class App:
                     # Another writer held SQLite's one write lock past the busy timeout:
                     # nothing ran, so the client may simply send the mutation again.
                     log.warning("database busy; mutation refused (request %s)", request_id)
-                    _answered_with("DATABASE_BUSY")
+                    requests.answered_with("DATABASE_BUSY")
                     return JSONResponse(
                         {
                             "errors": [
@@ -342,7 +291,7 @@ class App:
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
-            _answered_with(
+            requests.answered_with(
                 *(str((e.get("extensions") or {}).get("code", "ERROR")) for e in response["errors"])
             )
         if result.data is not None or not errors:
@@ -361,27 +310,10 @@ class App:
         return JSONResponse({"status": "ok"})
 
     async def metrics_endpoint(self, request: Request) -> Response:
-        token = self.settings.metrics_token
-        client = request.client.host if request.client else None
-        if not may_scrape(request.headers.get("authorization"), client, token):
-            if token:
-                return JSONResponse(
-                    {"error": "send the metrics token as a bearer token"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            return JSONResponse(
-                {"error": "metrics are served to loopback only (or set RURALCREDIT_METRICS_TOKEN)"},
-                status_code=403,
-            )
-        body = await self.metrics.scrape(self.sessionmaker, self._pool(), self.hub.open_listeners)
-        return Response(body, media_type=CONTENT_TYPE)
-
-    def _pool(self) -> Pool | None:
         bind = self.engine or self.sessionmaker.kw.get("bind")
-        if isinstance(bind, AsyncConnection):
-            bind = bind.engine
-        return bind.pool if isinstance(bind, AsyncEngine) else None
+        return await metrics_response(
+            request, self.metrics, self.settings.metrics_token, self.sessionmaker, bind, self.hub
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -462,14 +394,6 @@ async def _keep_audit(
         await context.audit.write_after_rollback(fresh)
 
 
-def _operation_name(query: str, operation_name: object) -> str | None:
-    """The name the client gave the operation, or the one its document starts with."""
-    if isinstance(operation_name, str):
-        return operation_name
-    found = _OPERATION.match(query)
-    return found.group(1) if found else None
-
-
 def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
     try:
         # Past the token limit the document is refused anyway: no need to read it all.
@@ -485,7 +409,7 @@ def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
 def _timed_out(message: str, headers: dict[str, str]) -> Response:
     """HTTP 200, as for the other limits: the request was understood and refused as a whole
     (a 5xx would invite proxies and clients to send the same costly request again)."""
-    _answered_with("TIMEOUT")
+    requests.answered_with("TIMEOUT")
     return JSONResponse(
         {
             "errors": [
@@ -498,7 +422,7 @@ def _timed_out(message: str, headers: dict[str, str]) -> Response:
 
 
 def _unauthenticated(message: str, headers: dict[str, str]) -> Response:
-    _answered_with("UNAUTHENTICATED")
+    requests.answered_with("UNAUTHENTICATED")
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
         status_code=401,
@@ -523,7 +447,7 @@ async def _bounded_body(request: Request) -> bytes | None:
 
 
 def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:
-    _answered_with("BAD_REQUEST")
+    requests.answered_with("BAD_REQUEST")
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
         status_code=status,

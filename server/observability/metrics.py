@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import re
-from collections.abc import Callable
+from typing import Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -26,8 +26,10 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import Pool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from server.db import models
 from server.domain import RunStatus, WebhookDeliveryStatus
@@ -40,6 +42,10 @@ OTHER = "other"
 ANONYMOUS = "anonymous"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 """Seconds; the last bucket is the default request time limit."""
+
+
+class Listeners(Protocol):
+    def open_listeners(self) -> int: ...
 
 
 class Metrics:
@@ -113,10 +119,10 @@ class Metrics:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         pool: Pool | None,
-        open_subscriptions: Callable[[], int],
+        hub: Listeners,
     ) -> bytes:
         """The text exposition, the database gauges read now."""
-        self.subscriptions.set(open_subscriptions())
+        self.subscriptions.set(hub.open_listeners())
         checked_out = getattr(pool, "checkedout", None)
         if callable(checked_out):
             self.pool_in_use.set(checked_out())
@@ -144,3 +150,35 @@ def may_scrape(authorization: str | None, client_host: str | None, token: str | 
         return client_host is not None and ipaddress.ip_address(client_host).is_loopback
     except ValueError:
         return False
+
+
+def pool_of(bind: Any) -> Pool | None:
+    """The connection pool behind a session maker's bind (an engine or a connection)."""
+    if isinstance(bind, AsyncConnection):
+        bind = bind.engine
+    return bind.pool if isinstance(bind, AsyncEngine) else None
+
+
+async def metrics_response(
+    request: Request,
+    metrics: Metrics,
+    token: str | None,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bind: Any,
+    hub: Listeners,
+) -> Response:
+    """``GET /metrics``: the exposition, or 401/403 to a client that may not scrape."""
+    client = request.client.host if request.client else None
+    if not may_scrape(request.headers.get("authorization"), client, token):
+        if token:
+            return JSONResponse(
+                {"error": "send the metrics token as a bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return JSONResponse(
+            {"error": "metrics are served to loopback only (or set RURALCREDIT_METRICS_TOKEN)"},
+            status_code=403,
+        )
+    body = await metrics.scrape(sessionmaker, pool_of(bind), hub)
+    return Response(body, media_type=CONTENT_TYPE)

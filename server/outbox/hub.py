@@ -168,7 +168,7 @@ class EventHub:
         self.notify(tenant_id)
 
     def _on_terminated(self, connection: Any) -> None:
-        if self._closing or connection is not self._connection:
+        if self._closing or connection is None or connection is not self._connection:
             return
         self._connection = None
         log.warning("the events LISTEN connection was lost; connecting again")
