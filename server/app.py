@@ -8,7 +8,11 @@ writes the request's audit rows in a transaction of their own. A request running
 ``statement_timeout``, is stopped and rolled back (the error code ``TIMEOUT``), its audit
 rows kept likewise. ``GET /graphql`` serves GraphiQL; a WebSocket to ``/graphql`` speaks
 ``graphql-transport-ws`` for subscriptions only (``server.graphql.events.subscriptions``).
-``GET /healthz`` checks the database.
+``GET /healthz`` checks the database (liveness); ``GET /readyz`` answers 200 only when the
+database is reachable and its migrations are at the code's head, else 503 with the reason.
+``GET /metrics`` serves Prometheus metrics (``server.observability.metrics``) to loopback
+clients, or to the holder of ``RURALCREDIT_METRICS_TOKEN``. Each GraphQL POST is counted
+and timed there, and logged in one line (``server.observability.logs.log_request``).
 
 A run that loses a deadlock or a serialisation conflict on PostgreSQL (SQLSTATE
 ``40P01``/``40001``) is rolled back whole and the request runs again from the start
@@ -60,6 +64,9 @@ from server.graphql.schema import Schema, build_schema
 from server.jobs.backends import InlineJobs, JobBackend
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
+from server.observability import requests
+from server.observability.metrics import Metrics, metrics_response
+from server.observability.readiness import migration_heads, readiness
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -113,20 +120,30 @@ class App:
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub
         )
+        self.metrics = Metrics()
+        self.migration_heads = migration_heads()
 
     async def graphql(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._graphql(request)
+        return await requests.observed(self.metrics, self._graphql(request))
+
+    async def _graphql(self, request: Request) -> Response:
         request_id = request.headers.get("x-request-id", "")
         if not REQUEST_ID.match(request_id):
             request_id = uuid.uuid4().hex
         headers = {"X-Request-ID": request_id}
         if request.method == "GET":
             return HTMLResponse(get_graphql_ide_html(), headers=headers)
+        current = requests.current()
+        current.request_id = request_id
         try:
             principal = principal_from_authorization(
                 request.headers.get("authorization"), self.settings
             )
         except AuthenticationError as error:
             return _unauthenticated(str(error), headers)
+        current.tenant = principal.tenant_id
         media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         if media_type != "application/json":
             # A browser sends text/plain or a form across origins without asking first.
@@ -144,6 +161,7 @@ class App:
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("'variables' must be a JSON object", headers)
         operation_name = payload.get("operationName")
+        current.operation = requests.operation_name(payload["query"], operation_name)
 
         attempt = 1
         while True:
@@ -187,6 +205,7 @@ class App:
                     # Another writer held SQLite's one write lock past the busy timeout:
                     # nothing ran, so the client may simply send the mutation again.
                     log.warning("database busy; mutation refused (request %s)", request_id)
+                    requests.answered_with("DATABASE_BUSY")
                     return JSONResponse(
                         {
                             "errors": [
@@ -272,6 +291,9 @@ class App:
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
+            requests.answered_with(
+                *(str((e.get("extensions") or {}).get("code", "ERROR")) for e in response["errors"])
+            )
         if result.data is not None or not errors:
             response["data"] = result.data
         return JSONResponse(response, headers=headers)
@@ -280,6 +302,18 @@ class App:
         async with self.sessionmaker() as session:
             await session.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
+
+    async def readyz(self, _: Request) -> Response:
+        reason = await readiness(self.sessionmaker, self.migration_heads)
+        if reason is not None:
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    async def metrics_endpoint(self, request: Request) -> Response:
+        bind = self.engine or self.sessionmaker.kw.get("bind")
+        return await metrics_response(
+            request, self.metrics, self.settings.metrics_token, self.sessionmaker, bind, self.hub
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -375,6 +409,7 @@ def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
 def _timed_out(message: str, headers: dict[str, str]) -> Response:
     """HTTP 200, as for the other limits: the request was understood and refused as a whole
     (a 5xx would invite proxies and clients to send the same costly request again)."""
+    requests.answered_with("TIMEOUT")
     return JSONResponse(
         {
             "errors": [
@@ -387,6 +422,7 @@ def _timed_out(message: str, headers: dict[str, str]) -> Response:
 
 
 def _unauthenticated(message: str, headers: dict[str, str]) -> Response:
+    requests.answered_with("UNAUTHENTICATED")
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
         status_code=401,
@@ -411,6 +447,7 @@ async def _bounded_body(request: Request) -> bytes | None:
 
 
 def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:
+    requests.answered_with("BAD_REQUEST")
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
         status_code=status,
@@ -450,6 +487,8 @@ def create_app(
             Route("/graphql", app.graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", app.subscriptions),
             Route("/healthz", app.healthz, methods=["GET"]),
+            Route("/readyz", app.readyz, methods=["GET"]),
+            Route("/metrics", app.metrics_endpoint, methods=["GET"]),
         ],
         lifespan=app.lifespan,
         middleware=_browser_boundary(app.settings),

@@ -15,8 +15,9 @@ from pathlib import Path
 from server import clock
 from server.domain import Role
 from server.log_redaction import Redact
+from server.observability import logs as observability_logs
 from server.principal import Principal
-from server.settings import Settings
+from server.settings import Settings, log_format
 
 SCHEMA_PATH = Path("schema/schema.graphql")
 ROLES_PATH = Path("docs/roles.md")
@@ -360,19 +361,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging() -> None:
-    """Log to stderr, with identity numbers and tokens masked in every library's records;
-    unless the program that runs this has set up logging already."""
+def _configure_logging(log_format: str = "json") -> None:
+    """Log to stderr, with identity numbers and tokens masked in every library's records,
+    as JSON lines or text (``RURALCREDIT_LOG_FORMAT``); unless the program that runs this
+    has set up logging already."""
     root = logging.getLogger()
     if root.handlers:
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO)
     for handler in root.handlers:
         handler.addFilter(Redact())
+        handler.setFormatter(observability_logs.formatter(log_format))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _configure_logging()
+    _configure_logging(log_format())
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     clock.configure(settings.business_timezone)

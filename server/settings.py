@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATA_DIR = Path("var")
 WEBHOOK_ALLOWED_NETWORKS = "RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"
+LOG_FORMATS = ("json", "text")
 
 
 def _default_database_url(data_dir: Path) -> str:
@@ -97,6 +98,12 @@ class Settings:
     jobs_sweep_seconds: float = 60.0
     """How often the in-process runner looks for interrupted runs and due daily jobs (the
     queue's workers do it every minute, by a periodic job)."""
+    metrics_token: str | None = None
+    """A bearer token that lets its holder scrape ``/metrics`` from anywhere; without one,
+    only clients on loopback may."""
+    log_format: str = "json"
+    """How ``ruralcredit`` commands write log records: ``json`` (one object a line) or
+    ``text``."""
     data_dir: Path = field(default=DEFAULT_DATA_DIR)
 
     def __post_init__(self) -> None:
@@ -118,6 +125,8 @@ class Settings:
             ) from None
         if self.statement_timeout_ms < 1:
             raise ValueError("RURALCREDIT_STATEMENT_TIMEOUT_MS must be at least 1")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError("RURALCREDIT_LOG_FORMAT must be json or text")
         if self.jobs not in ("auto", "queue", "inline"):
             raise ValueError("RURALCREDIT_JOBS must be auto, queue or inline")
         if self.jobs == "queue" and self.is_sqlite:
@@ -191,8 +200,17 @@ class Settings:
             run_max_attempts=int(env.get("RURALCREDIT_RUN_MAX_ATTEMPTS", "5")),
             worker_concurrency=int(env.get("RURALCREDIT_WORKER_CONCURRENCY", "2")),
             jobs_sweep_seconds=float(env.get("RURALCREDIT_JOBS_SWEEP_SECONDS", "60")),
+            metrics_token=env.get("RURALCREDIT_METRICS_TOKEN") or None,
+            log_format=log_format(env),
             data_dir=data_dir,
         )
+
+
+def log_format(env: dict[str, str] | None = None) -> str:
+    """``RURALCREDIT_LOG_FORMAT`` (``json`` unless set), read before the other settings
+    so that the commands' logging is set up first."""
+    env = dict(os.environ if env is None else env)
+    return env.get("RURALCREDIT_LOG_FORMAT", "json").strip().lower() or "json"
 
 
 def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -73,3 +73,18 @@ def test_job_settings_out_of_range_stop_the_start(
 ) -> None:
     with pytest.raises(ValueError, match=named):
         Settings.from_env(env(tmp_path, **values))
+
+
+def test_logs_are_json_and_metrics_loopback_only_by_default(tmp_path: Path) -> None:
+    settings = Settings.from_env(env(tmp_path))
+    assert settings.log_format == "json"
+    assert settings.metrics_token is None
+    chosen = Settings.from_env(
+        env(tmp_path, RURALCREDIT_LOG_FORMAT="TEXT", RURALCREDIT_METRICS_TOKEN="t" * 32)
+    )
+    assert (chosen.log_format, chosen.metrics_token) == ("text", "t" * 32)
+
+
+def test_an_unknown_log_format_stops_the_start(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="RURALCREDIT_LOG_FORMAT"):
+        Settings.from_env(env(tmp_path, RURALCREDIT_LOG_FORMAT="xml"))

@@ -1,0 +1,1 @@
+"""What operators watch: Prometheus metrics, request log lines, the readiness probe."""
