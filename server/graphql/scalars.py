@@ -164,7 +164,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
             "An instant as a JSON string, RFC 3339 date-time with its offset "
             '("2025-06-30T08:00:00+08:00"); the timestamps the server records come out '
             'in UTC, "+00:00", with microseconds when not zero; in the years '
-            f"{MIN_YEAR}–{MAX_YEAR}. An input without an offset is taken as UTC. "
+            f"{MIN_YEAR}–{MAX_YEAR}. Send an offset: an input without one may be refused. "
             f"See {SCALARS_DOC}#datetime."
         ),
         specified_by_url=RFC_3339_DATES,

@@ -14,9 +14,11 @@ from sqlalchemy.types import TypeEngine
 from server.db import models
 from server.db.models.base import Base
 from server.db.types import UtcDateTime
-from server.domain import OfficeKind
+from server.domain import OfficeKind, Role
+from tests.conftest import Api
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+TIER_HISTORY = """{ managers(first: 3) { edges { node { tierHistory { recordedAt } } } } }"""
 
 
 async def _new_office(session: AsyncSession, code: str, at: dt.datetime | None) -> models.Office:
@@ -142,3 +144,15 @@ def _python_type(kind: TypeEngine[Any]) -> object:
         return kind.python_type
     except NotImplementedError:
         return None
+
+
+async def test_a_timestamp_read_back_through_the_api_keeps_its_offset(api: Api) -> None:
+    data = await api(TIER_HISTORY, {}, roles=(Role.HR,), user="hr-tz")
+
+    stamps = [
+        change["recordedAt"]
+        for edge in data["managers"]["edges"]
+        for change in edge["node"]["tierHistory"]
+    ]
+    assert stamps
+    assert all(stamp.endswith("+00:00") for stamp in stamps), stamps
