@@ -5,14 +5,21 @@ type (NUMERIC affinity turns ``'1234.56'`` into a binary float), so there
 the value is stored as a 64-bit integer of minor units (fen for money):
 ``1234.56`` is kept as ``123456``. Sums and comparisons in SQL stay exact on
 both databases; Python always sees ``Decimal``.
+
+Timestamps (``UtcDateTime``) are ``timestamptz`` on PostgreSQL. SQLite has no
+time zone type: SQLAlchemy writes the wall-clock text and drops the offset, so
+there the value is converted to UTC before it is written and read back as an
+aware UTC datetime. The stored text is the same as before (UTC wall time, which
+is also what SQLite's ``CURRENT_TIMESTAMP`` writes), so no data changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, Numeric
+from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
@@ -58,3 +65,35 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware timestamp on both databases, stored in UTC and read back with offset +00:00.
+
+    A naive value is taken to be UTC already (the application's clock, ``now()``,
+    is aware, and so is every parsed GraphQL ``DateTime``).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"a timestamp must be a datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        stamp: dt.datetime = value
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC)
+
+    @property
+    def python_type(self) -> type[dt.datetime]:
+        return dt.datetime

@@ -1,12 +1,15 @@
 """The domain enumerations, registered with GraphQL under the same names.
 
 Every domain's GraphQL modules import their enums from here, so that each is
-registered once. Each value's Chinese label is available as a ``…Label`` field
-beside the enum field, and those of ``LABELLED_ENUMS`` all at once through the
-``labels`` query.
+registered once. Each value carries a description in Chinese with its English
+term (``server.graphql.enum_descriptions``). Each value's Chinese label is also
+available as a ``…Label`` field beside the enum field, and those of
+``LABELLED_ENUMS`` all at once through the ``labels`` query.
 """
 
 from __future__ import annotations
+
+import enum
 
 import strawberry
 
@@ -40,6 +43,7 @@ from server.domain import (
     WebhookDeliveryStatus,
     WebhookStatus,
 )
+from server.graphql.enum_descriptions import describe
 from server.policy import IndicatorSource
 
 strawberry.enum(domain.Role, description="A user's role (角色).")
@@ -129,6 +133,16 @@ LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (
     domain.ViolationStatus,
     domain.DutyKind,
 )
+
+GRAPHQL_ENUMS: tuple[type[enum.Enum], ...] = (
+    *LABELLED_ENUMS,
+    domain.WebhookStatus,
+    domain.WebhookDeliveryStatus,
+    IndicatorSource,
+)
+"""Every enum registered above; each value gets its Chinese description."""
+for _registered in GRAPHQL_ENUMS:
+    describe(_registered)
 
 
 @strawberry.type(description="One enumeration value with its Chinese label.")

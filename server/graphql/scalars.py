@@ -8,6 +8,10 @@ refused, as is any other character Python's ``Decimal`` would read.
 Dates and date-times are bounded to the years ``MIN_YEAR``–``MAX_YEAR`` (1900–2199):
 no record of a rural bank lies outside them, and date arithmetic near the ends of
 Python's range (year 1 or 9999) overflows — ``duties(asOf: "9999-12-31")`` did.
+
+Each scalar's exact format is in its description and in ``docs/scalars.md``, which
+its ``@specifiedBy`` names (``Date`` and ``DateTime`` name RFC 3339, whose forms
+they print).
 """
 
 from __future__ import annotations
@@ -114,45 +118,67 @@ Money = NewType("Money", Decimal)
 DecimalValue = NewType("DecimalValue", Decimal)
 Period = NewType("Period", str)
 
+SCALARS_DOC = "docs/scalars.md"
+"""The page that specifies the scalars (``@specifiedBy``), relative to the repository."""
+RFC_3339_DATES = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+
 SCALAR_MAP: dict[object, ScalarDefinition] = {
     Money: strawberry.scalar(
         name="Money",
         description=(
-            "An amount in yuan (元), exact to the fen, encoded as a decimal string "
-            'such as "1234.56". Never negative. JSON numbers are refused.'
+            "An amount in yuan (元), exact to the fen, as a JSON string: input matches "
+            f"`{MONEY_PATTERN.pattern}` (ASCII digits, no sign, no exponent, no separators); "
+            'output always has 2 decimal places, "1234.50". Never negative. JSON numbers '
+            f"are refused. See {SCALARS_DOC}#money."
         ),
+        specified_by_url=f"{SCALARS_DOC}#money",
         serialize=serialize_money,
         parse_value=parse_money,
     ),
     DecimalValue: strawberry.scalar(
         name="Decimal",
         description=(
-            'An exact decimal encoded as a string, up to 4 decimal places, such as "-12.5". '
-            "JSON numbers are refused."
+            "An exact decimal as a JSON string: input matches "
+            f"`{DECIMAL_PATTERN.pattern}` (ASCII digits, up to 4 decimal places); output is "
+            'the shortest exact form without trailing zeros or exponent, "-12.5". '
+            f"JSON numbers are refused. See {SCALARS_DOC}#decimal."
         ),
+        specified_by_url=f"{SCALARS_DOC}#decimal",
         serialize=serialize_decimal,
         parse_value=parse_decimal,
     ),
     dt.date: strawberry.scalar(
         name="Date",
         description=(
-            f'A calendar date, ISO 8601 ("2025-06-30"), in the years {MIN_YEAR}–{MAX_YEAR}.'
+            'A calendar date as a JSON string, RFC 3339 full-date "YYYY-MM-DD" ("2025-06-30"), '
+            f"in the years {MIN_YEAR}–{MAX_YEAR}. Input in another ISO 8601 form Python "
+            f"reads is accepted, not promised. See {SCALARS_DOC}#date."
         ),
+        specified_by_url=RFC_3339_DATES,
         serialize=_isoformat,
         parse_value=parse_date,
     ),
     dt.datetime: strawberry.scalar(
         name="DateTime",
         description=(
-            'A date and time, ISO 8601 with its offset ("2025-06-30T08:00:00+08:00"), '
-            f"in the years {MIN_YEAR}–{MAX_YEAR}."
+            "An instant as a JSON string, RFC 3339 date-time with its offset "
+            '("2025-06-30T08:00:00+08:00"); the timestamps the server records come out '
+            'in UTC, "+00:00", with microseconds when not zero; in the years '
+            f"{MIN_YEAR}–{MAX_YEAR}. Send an offset: an input without one may be refused. "
+            f"See {SCALARS_DOC}#datetime."
         ),
+        specified_by_url=RFC_3339_DATES,
         serialize=_isoformat,
         parse_value=parse_datetime,
     ),
     Period: strawberry.scalar(
         name="Period",
-        description='An appraisal period: a year "2025" or a quarter "2025-Q3".',
+        description=(
+            f"An appraisal period as a JSON string matching `{PERIOD_PATTERN.pattern}`: "
+            'a year "2025" or a quarter "2025-Q3", the year in 2000–2100. '
+            f"See {SCALARS_DOC}#period."
+        ),
+        specified_by_url=f"{SCALARS_DOC}#period",
         serialize=str,
         parse_value=parse_period,
     ),

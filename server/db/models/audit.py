@@ -16,7 +16,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.models.base import Base, Json, TenantId, id_column, now
+from server.db.types import UtcDateTime
 
 USER_ID_LENGTH = 200
 OPERATION_LENGTH = 100
@@ -42,7 +42,7 @@ class AuditEntry(Base):
     tenant_id: Mapped[str] = mapped_column(TenantId)
     # A UUIDv7 drawn when the mutation is called: id order is time order.
     id: Mapped[uuid.UUID] = id_column()
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=now)
     request_id: Mapped[str] = mapped_column(String(REQUEST_ID_LENGTH))
     user_id: Mapped[str] = mapped_column(String(USER_ID_LENGTH))
     # The user id case-folded: persons compare case-insensitively, and this is indexed.

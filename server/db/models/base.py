@@ -7,11 +7,11 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Enum, MetaData, String, Uuid, func
+from sqlalchemy import JSON, Date, Enum, MetaData, String, Uuid, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from server import domain
-from server.db.types import ScaledDecimal
+from server.db.types import ScaledDecimal, UtcDateTime
 from server.ids import uuid7
 
 NAMING_CONVENTION = {
@@ -53,7 +53,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {  # noqa: RUF012
         uuid.UUID: Uuid(),
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UtcDateTime(),
         dt.date: Date(),
         Decimal: Money,
         str: String(200),
@@ -69,4 +69,4 @@ def id_column() -> Mapped[uuid.UUID]:
 
 def created_column() -> Mapped[dt.datetime]:
     """When the row was written, by the application's clock or else the database's."""
-    return mapped_column(DateTime(timezone=True), default=now, server_default=func.now())
+    return mapped_column(UtcDateTime(), default=now, server_default=func.now())

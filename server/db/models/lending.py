@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -34,6 +33,7 @@ from server.db.models.base import (
     id_column,
     now,
 )
+from server.db.types import UtcDateTime
 
 
 class Customer(Base):
@@ -78,7 +78,7 @@ class Customer(Base):
     contribution_score: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = created_column()
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=now, onupdate=now, server_default=func.now()
+        UtcDateTime(), default=now, onupdate=now, server_default=func.now()
     )
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),
@@ -256,7 +256,7 @@ class Loan(Base):
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = created_column()
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=now, onupdate=now, server_default=func.now()
+        UtcDateTime(), default=now, onupdate=now, server_default=func.now()
     )
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),

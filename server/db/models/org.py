@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -33,7 +32,7 @@ from server.db.models.base import (
     id_column,
     now,
 )
-from server.db.types import ScaledDecimal
+from server.db.types import ScaledDecimal, UtcDateTime
 
 
 class Tenant(Base):
@@ -130,7 +129,7 @@ class Manager(Base):
     rated_households: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = created_column()
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=now, onupdate=now, server_default=func.now()
+        UtcDateTime(), default=now, onupdate=now, server_default=func.now()
     )
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "id"),
