@@ -164,7 +164,7 @@ def test_several_workers_need_postgresql(
         monkeypatch.setenv(key, env[key])
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["serve", "--workers", "2"]) == 2
-    assert "PostgreSQL" in capsys.readouterr().out
+    assert "PostgreSQL" in capsys.readouterr().err
 
 
 def test_a_job_worker_needs_the_queue(

@@ -135,8 +135,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.workers > 1:
         if settings.is_sqlite:
-            print("several worker processes need PostgreSQL; the embedded database takes one")
-            return 2
+            raise CliError(
+                "several worker processes need PostgreSQL; the embedded database takes one"
+            )
         # Each process builds its app from the environment; events reach them all by NOTIFY.
         uvicorn.run(
             "server.app:create_app",
@@ -177,12 +178,10 @@ async def _work(settings: Settings) -> None:
 
 def cmd_worker(_: argparse.Namespace, settings: Settings) -> int:
     if settings.jobs_inline:
-        print(
+        raise CliError(
             "the jobs run in the server process (SQLite, or RURALCREDIT_JOBS=inline); "
-            "a worker needs PostgreSQL and the queue",
-            file=sys.stderr,
+            "a worker needs PostgreSQL and the queue"
         )
-        return 2
     asyncio.run(_work(settings))
     return 0
 
@@ -212,20 +211,17 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.hours <= settings.jwt_max_lifetime_hours:
-        print(
+        raise CliError(
             f"--hours must be more than 0 and at most {settings.jwt_max_lifetime_hours} "
-            "(RURALCREDIT_JWT_MAX_LIFETIME_HOURS); the server refuses a longer-lived token",
-            file=sys.stderr,
+            "(RURALCREDIT_JWT_MAX_LIFETIME_HOURS); the server refuses a longer-lived token"
         )
-        return 2
     roles = [Role(r) for r in args.role]
     from server.auth import SCOPE_CLAIMS
 
     claims = {"manager": args.manager, "office": args.office, "province": args.province}
     for role, claim in SCOPE_CLAIMS.items():
         if role in roles and not claims[claim]:
-            print(f"the role {role.value} needs --{claim}", file=sys.stderr)
-            return 2
+            raise CliError(f"the role {role.value} needs --{claim}")
     key = Path(args.private_key).read_text() if args.private_key else None
     print(_token(settings, args.tenant, roles, args.user, args.hours, key, claims))
     return 0
@@ -271,10 +267,14 @@ async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> 
     from server.errors import RunInProgress
     from server.jobs.appraisal_run import RunOptions, run_appraisals
     from server.policy.registry import PolicyRegistry
+    from server.services.common import require_tenant
 
     engine = create_engine(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            # An unknown tenant is said as such, not as a tenant without a policy.
+            await require_tenant(session, tenant)
         batch = Principal(tenant, user, frozenset({Role.HR}))
         try:
             run_id = await run_appraisals(
