@@ -111,7 +111,9 @@ def test_a_mistake_is_one_line_and_a_non_zero_exit(
     assert result.stdout == ""
 
 
-def test_demo_data_twice_is_refused_the_second_time(tmp_path: Path) -> None:
+def test_demo_data_prints_its_table_appraise_its_reasons_and_a_second_load_is_refused(
+    tmp_path: Path,
+) -> None:
     env = _env(tmp_path / "var")
     first = _run(["demo-data", "--migrate", *SIZES], env, tmp_path)
     assert first.returncode == 0, first.stderr
@@ -123,6 +125,13 @@ def test_demo_data_twice_is_refused_the_second_time(tmp_path: Path) -> None:
     assert sd.split()[2] == "5" and sd.split()[-1] == "40"
     assert next(line for line in table if line.startswith("total")).split()[-1] == "160"
     assert "[4/4] cc-demo: done in" in first.stderr
+
+    appraised = _run(["appraise", "--tenant", "sd-demo", "--period", "2026"], env, tmp_path)
+    assert appraised.returncode == 0, appraised.stderr
+    head, _, reasons = appraised.stdout.partition("\n\n")
+    assert re.fullmatch(r"run \S+: DONE, \d+ appraised, [1-9]\d* skipped of \d+", head), head
+    assert reasons.splitlines()[0].split() == ["reason", "managers"]
+    assert "missing input: " in reasons
 
     second = _run(["demo-data", *SIZES], env, tmp_path)
     assert second.returncode == 2
