@@ -325,7 +325,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a mistake said in one line (and where to find the usage)."""
 
     def error(self, message: str) -> typing.NoReturn:
-        say(f"{self.prog.removeprefix('ruralcredit ')}: {message} (see {self.prog} --help)")
+        command = self.prog.removeprefix("ruralcredit").strip()
+        say(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
         raise SystemExit(2)
 
 
@@ -344,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="show the traceback of an internal error on the terminal",
+        help="show the traceback of any failure on the terminal (else only in the log)",
     )
     parser = _Parser(
         parents=[debug],

@@ -99,6 +99,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         (["snapshot", "--tenant", "sd-demo"], 2, r"the following arguments are required"),
         (["no-such-command"], 2, r"invalid choice: 'no-such-command'"),
+        ([], 2, r"^ruralcredit: the following arguments are required: command"),
     ],
 )
 def test_a_mistake_is_one_line_and_a_non_zero_exit(
