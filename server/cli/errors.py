@@ -10,6 +10,7 @@ one line with an id, and the traceback written (identity numbers masked) to
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -79,6 +80,30 @@ def _unreachable(url: str, error: BaseException) -> CliError:
     )
 
 
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and those it was raised from or during."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _refused_login(error: BaseException) -> str | None:
+    """PostgreSQL's reason for refusing a login (unknown user, wrong password, no such
+    database), or None."""
+    from asyncpg.exceptions import (
+        InvalidAuthorizationSpecificationError,
+        InvalidCatalogNameError,
+    )
+
+    for link in _chain(error):
+        if isinstance(link, (InvalidAuthorizationSpecificationError, InvalidCatalogNameError)):
+            return str(link).splitlines()[0]
+    return None
+
+
 def _is_connection_error(error: BaseException) -> bool:
     """A refused or failed connection, whether raised bare, by asyncpg or wrapped by
     SQLAlchemy."""
@@ -88,7 +113,9 @@ def _is_connection_error(error: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, (ConnectionError, TimeoutError)):
             return True
-        if isinstance(current, OSError) and current.filename is None:
+        if isinstance(current, socket.gaierror) or (
+            isinstance(current, OSError) and "connect call failed" in str(current).lower()
+        ):
             return True
         if type(current).__module__.startswith("asyncpg") and "Connect" in type(current).__name__:
             return True
@@ -131,6 +158,12 @@ def explain(error: BaseException, url: str | None) -> CliError | None:
         return CliError(
             f"{where(url) if url else 'the database'} has no schema or an older one; "
             "run `ruralcredit migrate` first"
+        )
+    refused = _refused_login(error)
+    if refused is not None:
+        return CliError(
+            f"{where(url) if url else 'the database'} refused the login ({refused}); "
+            "check the user, password and database name in DATABASE_URL"
         )
     if url is not None and _is_connection_error(error):
         return _unreachable(url, error)

@@ -11,10 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg.exceptions
 import pytest
 
 from server.cli import main, schema_sdl
-from server.cli.errors import ERROR_LOG
+from server.cli.errors import ERROR_LOG, explain
 
 SIZES = ["--managers", "5", "--customers", "20", "--loans", "40"]
 
@@ -207,3 +208,47 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with pytest.raises(RuntimeError, match="something nobody expected"):
         main(["export-roles", "--output", "-", "--debug"])
     assert not (tmp_path / ERROR_LOG).exists()
+
+
+def _raised_from(cause: BaseException) -> Exception:
+    """A SQLAlchemy error raised while handling ``cause``, as the driver adapter raises it."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        try:
+            raise cause
+        except BaseException as error:
+            raise DBAPIError("connect", None, error) from error
+    except DBAPIError as wrapped:
+        return wrapped
+
+
+@pytest.mark.parametrize(
+    ("cause", "code", "says"),
+    [
+        (
+            asyncpg.exceptions.InvalidCatalogNameError('database "nope" does not exist'),
+            2,
+            'refused the login (database "nope" does not exist); check the user, password',
+        ),
+        (
+            asyncpg.exceptions.InvalidPasswordError("password authentication failed"),
+            2,
+            "refused the login (password authentication failed)",
+        ),
+        (socket.gaierror(-2, "Name or service not known"), 3, "cannot reach PostgreSQL at db:5432"),
+        (ConnectionRefusedError(111, "Connect call failed"), 3, "cannot reach PostgreSQL"),
+    ],
+)
+def test_a_database_that_refuses_or_cannot_be_found_is_explained(
+    cause: BaseException, code: int, says: str
+) -> None:
+    known = explain(_raised_from(cause), "postgresql+asyncpg://u:secret@db:5432/bank")
+    assert known is not None
+    assert known.code == code
+    assert says in known.message
+    assert "secret" not in known.message
+
+
+def test_an_os_error_that_is_not_a_connection_is_internal() -> None:
+    assert explain(OSError(28, "No space left on device"), "sqlite+aiosqlite:///x.db") is None
