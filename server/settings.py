@@ -2,8 +2,14 @@
 
 Every setting comes from an environment variable (prefix ``RURALCREDIT_`` except
 ``DATABASE_URL``) and has a default that works on a developer's machine with no
-configuration: the embedded SQLite database under ``./var`` and a locally
-generated HS256 secret.
+configuration: the embedded SQLite database in the data folder and a locally
+generated HS256 secret kept there too.
+
+The data folder is found the same way from any working directory (:func:`data_dir_from`):
+``RURALCREDIT_DATA_DIR`` when set (a relative value is taken from the working directory
+and made absolute), else ``var/`` in the project folder when running from a source
+checkout, else the user's data folder (``$XDG_DATA_HOME/ruralcredit``, by default
+``~/.local/share/ruralcredit``; ``%LOCALAPPDATA%\\ruralcredit`` on Windows).
 """
 
 from __future__ import annotations
@@ -15,7 +21,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_DATA_DIR = Path("var")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+"""The folder above the ``server`` package: the project folder in a source checkout."""
+
+
+def _is_source_checkout(folder: Path) -> bool:
+    return (folder / "pyproject.toml").is_file() and (folder / "server" / "settings.py").is_file()
+
+
+def _user_data_dir(env: dict[str, str]) -> Path:
+    if os.name == "nt" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "ruralcredit"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ruralcredit"
+
+
+def data_dir_from(env: dict[str, str], project: Path = PROJECT_DIR) -> Path:
+    """The data folder (database file, local JWT secret), the same from any working
+    directory: ``RURALCREDIT_DATA_DIR``, else the source checkout's ``var/``, else the
+    user's data folder."""
+    given = env.get("RURALCREDIT_DATA_DIR")
+    if given:
+        return Path(given).expanduser().resolve()
+    if _is_source_checkout(project):
+        return project / "var"
+    return _user_data_dir(env)
+
+
 WEBHOOK_ALLOWED_NETWORKS = "RURALCREDIT_WEBHOOK_ALLOWED_NETWORKS"
 LOG_FORMATS = ("json", "text")
 
@@ -104,7 +136,7 @@ class Settings:
     log_format: str = "json"
     """How ``ruralcredit`` commands write log records: ``json`` (one object a line) or
     ``text``."""
-    data_dir: Path = field(default=DEFAULT_DATA_DIR)
+    data_dir: Path = field(default_factory=lambda: data_dir_from(dict(os.environ)))
 
     def __post_init__(self) -> None:
         if self.jwt_algorithm not in ("HS256", "RS256"):
@@ -155,7 +187,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        data_dir = Path(env.get("RURALCREDIT_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        data_dir = data_dir_from(env)
         algorithm = env.get("RURALCREDIT_JWT_ALGORITHM", "HS256")
         public_key = env.get("RURALCREDIT_JWT_PUBLIC_KEY")
         if public_key and not public_key.lstrip().startswith("-----"):

@@ -14,7 +14,7 @@ import pytest
 
 from server.auth import decode_token
 from server.cli import main, schema_sdl
-from server.settings import Settings
+from server.settings import PROJECT_DIR, Settings
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -164,7 +164,7 @@ def test_several_workers_need_postgresql(
         monkeypatch.setenv(key, env[key])
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["serve", "--workers", "2"]) == 2
-    assert "PostgreSQL" in capsys.readouterr().out
+    assert "PostgreSQL" in capsys.readouterr().err
 
 
 def test_a_job_worker_needs_the_queue(
@@ -177,3 +177,35 @@ def test_a_job_worker_needs_the_queue(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["worker"]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+MINT_HR = ["token", "--tenant", "sd-demo", "--role", "HR", "--user", "li"]
+
+
+def test_a_token_minted_in_another_folder_uses_the_same_secret(tmp_path: Path) -> None:
+    """Without RURALCREDIT_DATA_DIR the data folder (and its secret) does not depend on the
+    working directory: tokens minted from two folders are accepted by one server."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "RURALCREDIT_DATA_DIR", "RURALCREDIT_JWT_SECRET")
+    }
+    tokens = []
+    for folder in (tmp_path / "one", tmp_path / "two"):
+        folder.mkdir()
+        result = subprocess.run(
+            [sys.executable, "-m", "server.cli", *MINT_HR],
+            env=env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        tokens.append(result.stdout.strip())
+        assert not (folder / "var").exists()
+    settings = Settings.from_env(env)
+    assert settings.data_dir == PROJECT_DIR / "var"
+    for token in tokens:
+        assert decode_token(token, settings).tenant_id == "sd-demo"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import Settings, parse_networks
+from server.settings import PROJECT_DIR, Settings, data_dir_from, parse_networks
 
 
 def env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -88,3 +88,31 @@ def test_logs_are_json_and_metrics_loopback_only_by_default(tmp_path: Path) -> N
 def test_an_unknown_log_format_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="RURALCREDIT_LOG_FORMAT"):
         Settings.from_env(env(tmp_path, RURALCREDIT_LOG_FORMAT="xml"))
+
+
+def test_the_data_folder_is_the_setting_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert data_dir_from({"RURALCREDIT_DATA_DIR": "data"}) == tmp_path / "data"
+    assert data_dir_from({"RURALCREDIT_DATA_DIR": str(tmp_path / "x")}) == tmp_path / "x"
+
+
+def test_without_the_setting_a_source_checkout_keeps_its_data_in_its_own_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "server").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("")
+    (checkout / "server" / "settings.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert data_dir_from({}, checkout) == checkout / "var"
+    assert data_dir_from({}) == PROJECT_DIR / "var"
+
+
+def test_an_installed_package_keeps_its_data_in_the_users_data_folder(tmp_path: Path) -> None:
+    installed = tmp_path / "site-packages"
+    installed.mkdir()
+    home = tmp_path / "share"
+    assert data_dir_from({"XDG_DATA_HOME": str(home)}, installed) == home / "ruralcredit"
+    assert data_dir_from({}, installed) == Path.home() / ".local" / "share" / "ruralcredit"

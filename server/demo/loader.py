@@ -7,7 +7,8 @@ Rows are written with Core bulk inserts in chunks, not ORM objects, which keeps
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -47,12 +48,14 @@ async def load_demo_data(
     today: dt.date | None = None,
     tenants: Sequence[str] | None = None,
     registry: PolicyRegistry | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Write the demo tenants (all four, or those named) with the given sizes per tenant,
     and a loan snapshot as at ``today``.
 
     Raises ``ValueError`` for an unknown tenant or one that already exists;
     nothing is written then. Does not commit: the caller owns the transaction.
+    ``progress``, when given, is called with one line as each tenant starts and ends.
     """
     chosen = choose_tenants(tenants)
     existing = (
@@ -64,7 +67,10 @@ async def load_demo_data(
         raise ValueError(f"demo tenant(s) already exist: {', '.join(sorted(existing))}")
     registry = PolicyRegistry() if registry is None else registry
     summaries = []
-    for tenant in chosen:
+    for number, tenant in enumerate(chosen, start=1):
+        started = time.perf_counter()
+        if progress is not None:
+            progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: drawing rows")
         rows = generate_tenant_rows(
             tenant.tenant_id,
             managers=managers,
@@ -74,6 +80,8 @@ async def load_demo_data(
             today=today,
             registry=registry,
         )
+        if progress is not None:
+            progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
         for table, table_rows in rows.in_insert_order():
             for start in range(0, len(table_rows), CHUNK_SIZE):
                 await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
@@ -82,4 +90,9 @@ async def load_demo_data(
         loader = Principal(tenant.tenant_id, RECORDED_BY, frozenset({Role.HR}))
         await take_loan_snapshot(session, loader, as_of=today or DEFAULT_TODAY, today=today)
         summaries.append(rows.summary())
+        if progress is not None:
+            progress(
+                f"[{number}/{len(chosen)}] {tenant.tenant_id}: done in "
+                f"{time.perf_counter() - started:.1f}s"
+            )
     return DemoSummary(tenants=tuple(summaries))

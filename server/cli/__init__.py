@@ -1,5 +1,7 @@
 """The ``ruralcredit`` command: serve, worker, migrate, demo-data, token, export-schema,
-export-roles, snapshot, appraise."""
+export-roles, snapshot, appraise.
+
+A mistake is one line on stderr and a non-zero exit code (:mod:`server.cli.errors`)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,21 @@ import datetime as dt
 import logging
 import sys
 import time
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 
 from server import clock
+from server.cli.errors import (
+    INTERNAL,
+    INTERRUPTED,
+    CliError,
+    check_database_url,
+    explain,
+    log_internal,
+    say,
+)
+from server.cli.summaries import appraisal_outcome, demo_table
 from server.domain import Role
 from server.log_redaction import Redact
 from server.observability import logs as observability_logs
@@ -46,10 +59,21 @@ async def _load_demo(
             if only_if_empty and not await database_is_empty(session):
                 return False
             started = time.perf_counter()
-            summary = await load_demo_data(
-                session, managers=managers, customers=customers, loans=loans
-            )
-        print(f"demo data loaded in {time.perf_counter() - started:.1f}s: {summary}")
+            try:
+                summary = await load_demo_data(
+                    session,
+                    managers=managers,
+                    customers=customers,
+                    loans=loans,
+                    progress=lambda line: print(line, file=sys.stderr, flush=True),
+                )
+            except ValueError as error:
+                raise CliError(
+                    f"{error}; the demo data is loaded once into a database "
+                    "(--if-empty skips it then)"
+                ) from None
+        print(f"demo data loaded in {time.perf_counter() - started:.1f}s:\n")
+        print(demo_table(summary))
         return True
     finally:
         await engine.dispose()
@@ -112,8 +136,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.workers > 1:
         if settings.is_sqlite:
-            print("several worker processes need PostgreSQL; the embedded database takes one")
-            return 2
+            raise CliError(
+                "several worker processes need PostgreSQL; the embedded database takes one"
+            )
         # Each process builds its app from the environment; events reach them all by NOTIFY.
         uvicorn.run(
             "server.app:create_app",
@@ -154,12 +179,10 @@ async def _work(settings: Settings) -> None:
 
 def cmd_worker(_: argparse.Namespace, settings: Settings) -> int:
     if settings.jobs_inline:
-        print(
+        raise CliError(
             "the jobs run in the server process (SQLite, or RURALCREDIT_JOBS=inline); "
-            "a worker needs PostgreSQL and the queue",
-            file=sys.stderr,
+            "a worker needs PostgreSQL and the queue"
         )
-        return 2
     asyncio.run(_work(settings))
     return 0
 
@@ -189,20 +212,17 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.hours <= settings.jwt_max_lifetime_hours:
-        print(
+        raise CliError(
             f"--hours must be more than 0 and at most {settings.jwt_max_lifetime_hours} "
-            "(RURALCREDIT_JWT_MAX_LIFETIME_HOURS); the server refuses a longer-lived token",
-            file=sys.stderr,
+            "(RURALCREDIT_JWT_MAX_LIFETIME_HOURS); the server refuses a longer-lived token"
         )
-        return 2
     roles = [Role(r) for r in args.role]
     from server.auth import SCOPE_CLAIMS
 
     claims = {"manager": args.manager, "office": args.office, "province": args.province}
     for role, claim in SCOPE_CLAIMS.items():
         if role in roles and not claims[claim]:
-            print(f"the role {role.value} needs --{claim}", file=sys.stderr)
-            return 2
+            raise CliError(f"the role {role.value} needs --{claim}")
     key = Path(args.private_key).read_text() if args.private_key else None
     print(_token(settings, args.tenant, roles, args.user, args.hours, key, claims))
     return 0
@@ -211,18 +231,23 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export_roles(args: argparse.Namespace, _: Settings) -> int:
     from server.permissions import render_markdown
 
-    path = Path(args.output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(), encoding="utf-8")
-    print(f"wrote {path}")
+    _write(args.output, render_markdown())
     return 0
 
 
-def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
-    path = Path(args.output)
+def _write(output: str, text: str) -> None:
+    """Write to the file named, or to standard output for ``-``."""
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(schema_sdl(), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     print(f"wrote {path}")
+
+
+def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
+    _write(args.output, schema_sdl())
     return 0
 
 
@@ -243,10 +268,14 @@ async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> 
     from server.errors import RunInProgress
     from server.jobs.appraisal_run import RunOptions, run_appraisals
     from server.policy.registry import PolicyRegistry
+    from server.services.common import require_tenant
 
     engine = create_engine(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            # An unknown tenant is said as such, not as a tenant without a policy.
+            await require_tenant(session, tenant)
         batch = Principal(tenant, user, frozenset({Role.HR}))
         try:
             run_id = await run_appraisals(
@@ -263,16 +292,26 @@ async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> 
 
             run = await session.get(models.AppraisalRun, (tenant, run_id))
             assert run is not None
-            return (
-                f"run {run.id}: {run.status.value}, {run.managers_done} appraised, "
-                f"{run.managers_skipped} skipped of {run.managers_total}"
+            return appraisal_outcome(
+                run_id=run.id,
+                status=run.status.value,
+                done=run.managers_done,
+                skipped=run.managers_skipped,
+                total=run.managers_total,
+                problems=list(run.problems or []),
             )
     finally:
         await engine.dispose()
 
 
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    as_of = dt.date.fromisoformat(args.as_of)
+    as_of: dt.date = args.as_of
+    today = clock.business_today()
+    if as_of > today:
+        raise CliError(
+            f"--as-of {as_of} is in the future: a snapshot records the book as it is; "
+            f"use {today} (today in {settings.business_timezone}) or an earlier date"
+        )
     count = asyncio.run(_snapshot(settings, args.tenant, as_of))
     print(f"snapshot of {count} loans as of {as_of} for {args.tenant}")
     return 0
@@ -283,19 +322,48 @@ def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line (and where to find the usage)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        command = self.prog.removeprefix("ruralcredit").strip()
+        say(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
+        raise SystemExit(2)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    debug = _Parser(add_help=False)
+    debug.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of any failure on the terminal (else only in the log)",
+    )
+    parser = _Parser(
+        parents=[debug],
         prog="ruralcredit",
         description="GraphQL API for credit customer managers, customers, loans and appraisals.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, **kwargs: typing.Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[debug], **kwargs)
 
     def sizes(p: argparse.ArgumentParser) -> None:
         p.add_argument("--managers", type=int, default=200, help="managers per tenant")
         p.add_argument("--customers", type=int, default=5000, help="customers per tenant")
         p.add_argument("--loans", type=int, default=20000, help="loans per tenant")
 
-    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve = add("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
@@ -308,22 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
     sizes(serve)
     serve.set_defaults(handler=cmd_serve)
 
-    sub.add_parser(
+    add(
         "worker",
         help="execute background jobs from the PostgreSQL queue (run as many as needed)",
     ).set_defaults(handler=cmd_worker)
 
-    sub.add_parser("migrate", help="bring the database to the latest schema").set_defaults(
-        handler=cmd_migrate
-    )
+    add("migrate", help="bring the database to the latest schema").set_defaults(handler=cmd_migrate)
 
-    demo = sub.add_parser("demo-data", help="load the deterministic demo data set")
+    demo = add("demo-data", help="load the deterministic demo data set")
     sizes(demo)
     demo.add_argument("--migrate", action="store_true", help="migrate first")
     demo.add_argument("--if-empty", action="store_true", help="load only into an empty database")
     demo.set_defaults(handler=cmd_demo_data)
 
-    token = sub.add_parser("token", help="mint a bearer token for local use")
+    token = add("token", help="mint a bearer token for local use")
     token.add_argument("--tenant", required=True)
     token.add_argument(
         "--role",
@@ -340,23 +406,25 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--private-key", help="PEM file, for RS256")
     token.set_defaults(handler=cmd_token)
 
-    snapshot = sub.add_parser("snapshot", help="record the loan book as at a date")
+    snapshot = add("snapshot", help="record the loan book as at a date")
     snapshot.add_argument("--tenant", required=True)
-    snapshot.add_argument("--as-of", required=True, help="YYYY-MM-DD (a month or year end)")
+    snapshot.add_argument(
+        "--as-of", required=True, type=_iso_date, help="YYYY-MM-DD (a month or year end)"
+    )
     snapshot.set_defaults(handler=cmd_snapshot)
 
-    appraise = sub.add_parser("appraise", help="appraise a whole tenant for a period (drafts)")
+    appraise = add("appraise", help="appraise a whole tenant for a period (drafts)")
     appraise.add_argument("--tenant", required=True)
     appraise.add_argument("--period", required=True, help="2025 or 2025-Q3")
     appraise.add_argument("--user", default="batch", help="recorded as the one who ran it")
     appraise.set_defaults(handler=cmd_appraise)
 
-    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
-    export.add_argument("--output", default=str(SCHEMA_PATH))
+    export = add("export-schema", help="write the GraphQL SDL")
+    export.add_argument("--output", default=str(SCHEMA_PATH), help="a file, or - for stdout")
     export.set_defaults(handler=cmd_export_schema)
 
-    roles = sub.add_parser("export-roles", help="write the permission table (docs/roles.md)")
-    roles.add_argument("--output", default=str(ROLES_PATH))
+    roles = add("export-roles", help="write the permission table (docs/roles.md)")
+    roles.add_argument("--output", default=str(ROLES_PATH), help="a file, or - for stdout")
     roles.set_defaults(handler=cmd_export_roles)
     return parser
 
@@ -372,15 +440,33 @@ def _configure_logging(log_format: str = "json") -> None:
     for handler in root.handlers:
         handler.addFilter(Redact())
         handler.setFormatter(observability_logs.formatter(log_format))
+    # Alembic announces each of its plugins at INFO on every start: noise for an operator.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a mistake is one line on stderr and a non-zero exit code."""
     _configure_logging(log_format())
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
-    clock.configure(settings.business_timezone)
-    return int(args.handler(args, settings))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    debug = bool(getattr(args, "debug", False))
+    settings: Settings | None = None
+    try:
+        try:
+            settings = Settings.from_env()
+        except ValueError as error:
+            raise CliError(f"configuration: {error}") from None
+        check_database_url(settings.database_url)
+        clock.configure(settings.business_timezone)
+        return int(args.handler(args, settings))
+    except KeyboardInterrupt:
+        say("interrupted")
+        return INTERRUPTED
+    except Exception as error:
+        if debug:
+            raise
+        known = explain(error, settings.database_url if settings else None)
+        if known is not None:
+            say(known.message)
+            return known.code
+        say(log_internal(error, settings.data_dir if settings else None))
+        return INTERNAL
