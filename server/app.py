@@ -44,6 +44,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from server import clock
 from server.auth import principal_from_authorization
@@ -61,6 +62,13 @@ from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
 from server.graphql.limits import QueryLimits
 from server.graphql.schema import Schema, build_schema
+from server.http_answers import (
+    bad_request,
+    bounded_body,
+    internal_error,
+    timed_out,
+    unauthenticated,
+)
 from server.jobs.backends import InlineJobs, JobBackend
 from server.jobs.webhook_delivery import run_webhook_worker
 from server.log_redaction import app_logger
@@ -75,7 +83,6 @@ from server.settings import Settings
 
 log = app_logger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-MAX_BODY_BYTES = 1_000_000
 FULL_COLLECTION_EVERY = 1000
 """Collections of the middle generation before a full one (Python's default: 10). A full
 collection walks every live object: while a page of 10,000 items is being built it takes
@@ -142,33 +149,40 @@ class App:
                 request.headers.get("authorization"), self.settings
             )
         except AuthenticationError as error:
-            return _unauthenticated(str(error), headers)
+            return unauthenticated(str(error), headers)
         current.tenant = principal.tenant_id
         media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         if media_type != "application/json":
             # A browser sends text/plain or a form across origins without asking first.
-            return _bad_request("send the request as application/json", headers, status=415)
-        body = await _bounded_body(request)
+            return bad_request("send the request as application/json", headers, status=415)
+        body = await bounded_body(request)
         if body is None:
-            return _bad_request("request body too large", headers, status=413)
+            return bad_request("request body too large", headers, status=413)
         try:
             payload = json.loads(body)
         except ValueError:
-            return _bad_request("request body is not JSON", headers)
+            return bad_request("request body is not JSON", headers)
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-            return _bad_request("expected a JSON object with a 'query' string", headers)
+            return bad_request("expected a JSON object with a 'query' string", headers)
         variables = payload.get("variables")
         if variables is not None and not isinstance(variables, dict):
-            return _bad_request("'variables' must be a JSON object", headers)
+            return bad_request("'variables' must be a JSON object", headers)
         operation_name = payload.get("operationName")
         current.operation = requests.operation_name(payload["query"], operation_name)
 
         attempt = 1
         while True:
             last = attempt >= retry.ATTEMPTS
-            outcome = await self._run(
-                principal, payload, variables, operation_name, request_id, headers, last
-            )
+            try:
+                outcome = await self._run(
+                    principal, payload, variables, operation_name, request_id, headers, last
+                )
+            except CannotGetOperationTypeError:
+                return bad_request(f"operationName {operation_name!r} names no operation", headers)
+            except Exception:
+                # Never a bare 500: the client gets the request id, the log the cause.
+                log.exception("request %s failed unexpectedly", request_id)
+                return internal_error(request_id, headers)
             if not isinstance(outcome, _Transient):
                 return outcome
             log.warning(
@@ -220,7 +234,7 @@ class App:
                     )
             resolved = await resolve_principal(session, principal)
             if isinstance(resolved, str):
-                return _unauthenticated(resolved, headers)
+                return unauthenticated(resolved, headers)
             principal = resolved
             context = Context(
                 session=session,
@@ -245,7 +259,7 @@ class App:
                 await _roll_back(session)
                 await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
                 log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
-                return _timed_out(f"the request ran past the time limit of {limit:g} s", headers)
+                return timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
             transient = next(
                 (
@@ -263,7 +277,7 @@ class App:
                 await _roll_back(session)
                 await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
                 log.warning("request %s: a statement ran past statement_timeout", request_id)
-                return _timed_out(
+                return timed_out(
                     "a database statement ran past the time limit "
                     f"of {self.settings.statement_timeout_ms} ms",
                     headers,
@@ -404,55 +418,6 @@ def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
         document, operation_name if isinstance(operation_name, str) else None
     )
     return operation is not None and operation.operation == OperationType.MUTATION
-
-
-def _timed_out(message: str, headers: dict[str, str]) -> Response:
-    """HTTP 200, as for the other limits: the request was understood and refused as a whole
-    (a 5xx would invite proxies and clients to send the same costly request again)."""
-    requests.answered_with("TIMEOUT")
-    return JSONResponse(
-        {
-            "errors": [
-                {"message": f"{message}; nothing was written", "extensions": {"code": "TIMEOUT"}}
-            ],
-            "data": None,
-        },
-        headers=headers,
-    )
-
-
-def _unauthenticated(message: str, headers: dict[str, str]) -> Response:
-    requests.answered_with("UNAUTHENTICATED")
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
-        headers={**headers, "WWW-Authenticate": 'Bearer error="invalid_token"'},
-    )
-
-
-async def _bounded_body(request: Request) -> bytes | None:
-    """The request body, or ``None`` once it exceeds ``MAX_BODY_BYTES``: the limit holds
-    while reading (a declared length over it is refused before a byte is read)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _bad_request(message: str, headers: dict[str, str], status: int = 400) -> Response:
-    requests.answered_with("BAD_REQUEST")
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
-        status_code=status,
-        headers=headers,
-    )
 
 
 def _browser_boundary(settings: Settings) -> list[Middleware]:
