@@ -302,9 +302,11 @@ async def test_a_failed_commit_still_leaves_the_rows(
     user = someone()
     before = await footprint(session)
     monkeypatch.setattr(AsyncSession, "commit", fails_once)
-    with pytest.raises(OperationalError):
-        await api.post(CREATE_OFFICE, _branch(head), token=api.token(user=user))
+    response = await api.post(CREATE_OFFICE, _branch(head), token=api.token(user=user))
     monkeypatch.undo()
+    # The client is told, in JSON, with the request id; never a bare 500.
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
     assert len(calls) == 2
     assert grown(before, await footprint(session)) == AUDIT_ROW
     [row] = await rows_of(session, user)
