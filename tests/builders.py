@@ -32,8 +32,31 @@ from server.domain import (
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
 from server.policy.registry import PolicyRegistry
+from server.principal import Principal
+from server.services import offices
 
 LICENCE_OK = dt.date(2099, 12, 31)
+
+
+async def office_tree(session: AsyncSession, organiser: Principal) -> None:
+    """A scratch tenant's offices: head office HQ, branch B1 under it, outlets O1 and O2."""
+    head = await offices.create_office(
+        session, organiser, code="HQ", name="总行", kind=OfficeKind.HEAD_OFFICE, parent_id=None
+    )
+    branch = await offices.create_office(
+        session, organiser, code="B1", name="支行", kind=OfficeKind.BRANCH, parent_id=str(head.id)
+    )
+    for code in ("O1", "O2"):
+        await offices.create_office(
+            session,
+            organiser,
+            code=code,
+            name=code,
+            kind=OfficeKind.OUTLET,
+            parent_id=str(branch.id),
+        )
+
+
 PLUGINS_WITH_TIERS = ("shandong", "anhui", "county_coop")
 GRADING = {
     "sd-demo": "shandong",

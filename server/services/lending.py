@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -27,7 +26,7 @@ from server.domain import (
 from server.errors import Refusal
 from server.policy import LoanRequest
 from server.policy.registry import PolicyRegistry
-from server.services.admission import LAPSE_MONTHS, lapse_due, last_credit_on
+from server.services.admission import LAPSE_MONTHS, credit_standing, lapse_due, last_credit_on
 from server.services.exposure import reference_exposure
 from server.services.policies import selection
 from server.services.profiles import manager_profile
@@ -35,20 +34,6 @@ from server.services.profiles import manager_profile
 ADMISSION_DOC = "首次建立信贷关系客户准入管理办法"
 LICENCE_DOC = "信贷客户经理管理暂行办法 第三条(持证上岗)"
 ADMISSION_LAPSED = "ADMISSION_LAPSED"
-
-
-async def _exposure_and_last_maturity(
-    session: AsyncSession, customer: models.Customer
-) -> tuple[Decimal, dt.date | None]:
-    row = (
-        await session.execute(
-            select(func.sum(models.Loan.balance), func.max(models.Loan.matures_on)).where(
-                models.Loan.tenant_id == customer.tenant_id,
-                models.Loan.customer_id == customer.id,
-            )
-        )
-    ).one()
-    return Decimal(row[0] or 0), row[1]
 
 
 def admission_refusals(
@@ -149,7 +134,7 @@ async def loan_refusals(
     :mod:`server.services`), so nothing these checks read changes before the loan is written.
     """
     tenant_id = customer.tenant_id
-    exposure, last_maturity = await _exposure_and_last_maturity(session, customer)
+    exposure, last_maturity = await credit_standing(session, customer.tenant_id, customer.id)
     refusals = manager_refusals(manager, today, issued_on)
     refusals += admission_refusals(customer, exposure, last_maturity, today)
     if manager.office_id != customer.office_id:

@@ -30,12 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from server.app import create_app
 from server.auth import mint_token
 from server.db import models
-from server.domain import OfficeKind, PolicyCategory, Role
+from server.domain import PolicyCategory, Role
 from server.outbox import events
 from server.policy.registry import PolicyRegistry
-from server.services import offices, policies
+from server.services import policies
 from server.settings import Settings
-from tests.builders import bank
+from tests.builders import bank, office_tree
 from tests.conftest import principal
 
 pytestmark = pytest.mark.postgresql
@@ -60,26 +60,7 @@ async def _tenant_with_loans(
     async with sessions() as session:
         session.add(models.Tenant(tenant_id=tenant, name="并发写入农商银行", province="并发测试"))
         await session.flush()
-        head = await offices.create_office(
-            session, organiser, code="HQ", name="总行", kind=OfficeKind.HEAD_OFFICE, parent_id=None
-        )
-        branch = await offices.create_office(
-            session,
-            organiser,
-            code="B1",
-            name="支行",
-            kind=OfficeKind.BRANCH,
-            parent_id=str(head.id),
-        )
-        for code in ("O1", "O2"):
-            await offices.create_office(
-                session,
-                organiser,
-                code=code,
-                name=code,
-                kind=OfficeKind.OUTLET,
-                parent_id=str(branch.id),
-            )
+        await office_tree(session, organiser)
         await policies.set_tenant_policy(
             session,
             registry,

@@ -36,12 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.db import models
 from server.db.engine import SQLITE_IMMEDIATE
-from server.domain import CustomerClass, OfficeKind, PolicyCategory, RiskClass, Role
+from server.domain import CustomerClass, PolicyCategory, RiskClass, Role
 from server.errors import Refused
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services import admission, loans, offices, policies, tier_proposals
-from tests.builders import Bank, bank
+from server.services import admission, loans, policies, tier_proposals
+from tests.builders import Bank, bank, office_tree
 from tests.conftest import principal
 from tests.services.loan_checks import loan_input
 
@@ -120,26 +120,7 @@ async def race(engine: AsyncEngine, registry: PolicyRegistry) -> AsyncIterator[R
     async with sessions() as session:
         session.add(models.Tenant(tenant_id=tenant, name="并发测试农商银行", province="河北"))
         await session.flush()
-        head = await offices.create_office(
-            session, organiser, code="HQ", name="总行", kind=OfficeKind.HEAD_OFFICE, parent_id=None
-        )
-        branch = await offices.create_office(
-            session,
-            organiser,
-            code="B1",
-            name="支行",
-            kind=OfficeKind.BRANCH,
-            parent_id=str(head.id),
-        )
-        for code in ("O1", "O2"):
-            await offices.create_office(
-                session,
-                organiser,
-                code=code,
-                name=code,
-                kind=OfficeKind.OUTLET,
-                parent_id=str(branch.id),
-            )
+        await office_tree(session, organiser)
         for category, plugin in POLICIES:
             await policies.set_tenant_policy(
                 session, registry, admin, category=category, plugin=plugin, parameters={}

@@ -10,11 +10,6 @@ from server.db import models
 from server.graphql.enums import Role
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive times; every stored time is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 @strawberry.type(
     description="One mutation as it was called, allowed or refused, and how it ended. "
     "Entries are only ever added: nothing changes or removes one."
@@ -46,7 +41,7 @@ class AuditEntry:
     def from_row(cls, r: models.AuditEntry) -> AuditEntry:
         return cls(
             id=strawberry.ID(str(r.id)),
-            at=_utc(r.at),
+            at=r.at,
             request_id=r.request_id,
             user_id=r.user_id,
             roles=[Role(v) for v in r.roles if v in Role._value2member_map_],

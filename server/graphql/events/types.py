@@ -16,15 +16,6 @@ from server.graphql.enums import WebhookDeliveryStatus, WebhookStatus
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive times; every stored time is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else _utc(value)
-
-
 @strawberry.type(description="A grade or customer-class change, as integrators receive it.")
 class ChangeEvent:
     cursor: str = strawberry.field(description="Strictly increasing per tenant; resume after it.")
@@ -81,8 +72,8 @@ class Webhook:
             status=r.status,
             paused_reason=r.paused_reason,
             consecutive_failures=r.consecutive_failures,
-            created_at=_utc(r.created_at),
-            secret_rotated_at=_utc_or_none(r.secret_rotated_at),
+            created_at=r.created_at,
+            secret_rotated_at=r.secret_rotated_at,
             _row=r,
         )
 
@@ -122,8 +113,8 @@ class WebhookDelivery:
             cursor=str(r.cursor),
             status=r.status,
             attempts=r.attempts,
-            next_attempt_at=_utc(r.next_attempt_at) if pending else None,
+            next_attempt_at=r.next_attempt_at if pending else None,
             last_error=r.last_error,
             last_status_code=r.last_status_code,
-            delivered_at=_utc_or_none(r.delivered_at),
+            delivered_at=r.delivered_at,
         )

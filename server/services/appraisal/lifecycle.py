@@ -353,10 +353,8 @@ async def appeal_appraisal(
     assert tenant is not None
     days = TenantSettings.from_json(tenant.settings).appeal_days
     now = now or models.now()
-    confirmed_at = (
-        row.confirmed_at if row.confirmed_at.tzinfo else row.confirmed_at.replace(tzinfo=dt.UTC)
-    )
-    if now > confirmed_at + dt.timedelta(days=days):
+    # Stored times read back aware (UTC) on both databases: server.db.types.UtcDateTime.
+    if now > row.confirmed_at + dt.timedelta(days=days):
         raise Conflict(
             f"the appeal window of {days} days after confirmation has closed", "appraisal_id"
         )
