@@ -50,6 +50,7 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings, _async_driver
+from tests import suite_metrics
 from tests.webhook_receiver import FakeResolver, Receiver
 
 pytest_plugins = ("tests.guards",)
@@ -60,6 +61,14 @@ LOOPBACK_NETWORKS = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network(
 """What the test settings allow webhooks to go to: the receivers on loopback."""
 PUBLIC_NAMES = {"hooks.example.cn": [["93.184.216.34"]]}
 """Names the tests register as public webhook hosts; only checked, never connected to."""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    suite_metrics.check(session)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    suite_metrics.summary(terminalreporter)
 
 
 def _on_postgresql() -> bool:
@@ -333,6 +342,8 @@ async def api(
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         jobs = app.state.ruralcredit.jobs
         yield Api(client, settings, first_managers, jobs if isinstance(jobs, InlineJobs) else None)
+        scraped = await client.get("/metrics")
+        suite_metrics.record(scraped.status_code, scraped.text)
 
 
 @pytest.fixture
