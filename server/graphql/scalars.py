@@ -106,6 +106,11 @@ def parse_datetime(value: object) -> dt.datetime:
         raise ValueError(
             f"DateTime must be an ISO date-time such as '2025-06-30T08:00:00+08:00', got {value!r}"
         ) from None
+    if parsed.utcoffset() is None:
+        raise ValueError(
+            f"DateTime must carry its offset from UTC, such as '2025-06-30T08:00:00+08:00' "
+            f"or '…Z', got {value!r}"
+        )
     _bounded_year(parsed.date(), "DateTime")
     return parsed
 
@@ -164,7 +169,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
             "An instant as a JSON string, RFC 3339 date-time with its offset "
             '("2025-06-30T08:00:00+08:00"); the timestamps the server records come out '
             'in UTC, "+00:00", with microseconds when not zero; in the years '
-            f"{MIN_YEAR}–{MAX_YEAR}. Send an offset: an input without one may be refused. "
+            f"{MIN_YEAR}–{MAX_YEAR}. An input without its offset is refused. "
             f"See {SCALARS_DOC}#datetime."
         ),
         specified_by_url=RFC_3339_DATES,

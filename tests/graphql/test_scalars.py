@@ -96,3 +96,19 @@ def test_dates_are_specified_by_rfc_3339(name: str, url: str) -> None:
     sdl = build_schema().as_str()
 
     assert f'scalar {name} @specifiedBy(url: "{url}")' in sdl
+
+
+@pytest.mark.parametrize(
+    ("text", "offset_hours"),
+    [("2025-06-30T08:00:00+08:00", 8), ("2025-06-30T00:00:00Z", 0), ("2025-06-30T00:00-05:00", -5)],
+)
+def test_a_date_time_keeps_its_offset(text: str, offset_hours: int) -> None:
+    parsed = scalars.parse_datetime(text)
+    assert parsed.utcoffset() is not None
+    assert parsed.utcoffset().total_seconds() == offset_hours * 3600  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["2025-06-30T08:00:00", "2025-06-30", "2025-06-30T08:00"])
+def test_a_date_time_without_its_offset_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="offset from UTC"):
+        scalars.parse_datetime(text)
