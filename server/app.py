@@ -6,7 +6,8 @@ tenant, and commits unless something unexpected failed; then it rolls back and
 writes the request's audit rows in a transaction of their own. A request running past
 ``settings.request_timeout_seconds``, or a statement past PostgreSQL's
 ``statement_timeout``, is stopped and rolled back (the error code ``TIMEOUT``), its audit
-rows kept likewise. ``GET /graphql`` serves GraphiQL; a WebSocket to ``/graphql`` speaks
+rows kept likewise. ``GET /graphql`` serves GraphiQL (``server.graphiql``), which loads
+every file from this server (``/graphiql/static/``); a WebSocket to ``/graphql`` speaks
 ``graphql-transport-ws`` for subscriptions only (``server.graphql.events.subscriptions``).
 ``GET /healthz`` checks the database (liveness); ``GET /readyz`` answers 200 only when the
 database is reachable and its migrations are at the code's head, else 503 with the reason.
@@ -41,9 +42,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from server import clock
@@ -57,6 +57,7 @@ from server.db.engine import (
 )
 from server.db.queries.tenants import resolve_principal
 from server.errors import AuthenticationError
+from server.graphiql import graphiql_page, static_app
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
 from server.graphql.events.subscriptions import SubscriptionEndpoint
@@ -141,7 +142,7 @@ class App:
             request_id = uuid.uuid4().hex
         headers = {"X-Request-ID": request_id}
         if request.method == "GET":
-            return HTMLResponse(get_graphql_ide_html(), headers=headers)
+            return graphiql_page(headers)
         current = requests.current()
         current.request_id = request_id
         try:
@@ -451,6 +452,7 @@ def create_app(
         routes=[
             Route("/graphql", app.graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", app.subscriptions),
+            Mount("/graphiql/static", app=static_app()),
             Route("/healthz", app.healthz, methods=["GET"]),
             Route("/readyz", app.readyz, methods=["GET"]),
             Route("/metrics", app.metrics_endpoint, methods=["GET"]),
