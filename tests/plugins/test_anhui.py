@@ -564,8 +564,12 @@ def test_annual_items_show_the_blend() -> None:
         "quarterly_weight": "0.4",
         "comprehensive_total": "70",
     }
-    assert "0.4 × mean 85" in blend.explanation
-    assert "0.6 × comprehensive total 70 = 76" in blend.explanation
+    assert blend.explanation == (
+        "年度得分 = 0.4 × 2 个已确认季度总分的平均 85 分（2025-Q1 80 分，2025-Q2 90 分）"
+        "+ 0.6 × 综合得分 70 分 = 76 分；综合得分加 6 分"
+    )
+    assert "0.4 × mean 85" in blend.explanation_en
+    assert "0.6 × comprehensive total 70 = 76" in blend.explanation_en
 
 
 @pytest.mark.parametrize(

@@ -350,6 +350,8 @@ def test_a_quarter_is_not_graded_and_needs_no_inputs() -> None:
     assert appraise(quarter) == before_inputs
     assert not before_inputs.graded
     assert "第五章二" in before_inputs.explanation
+    assert "业绩考评每年一次" in before_inputs.explanation
+    assert "not a year" in before_inputs.explanation_en
     assert (before_inputs.items, before_inputs.total, before_inputs.tier) == ((), None, None)
     assert before_inputs.pay == ()
 
@@ -369,8 +371,12 @@ def test_missing_inputs_are_named_not_guessed() -> None:
         appraisal(given, plans={k: v for k, v in PLANS.items() if k != "fee_income"})
     )
     assert not outcome.graded
-    assert "npl_ratio" in outcome.explanation
-    assert "fee_income plan" in outcome.explanation
+    assert outcome.explanation == (
+        "ⅩⅩ县农村信用社客户经理管理办法 第六章二(定量70%、定性30%)："
+        "缺少 npl_ratio、fee_income plan，无法考核"
+    )
+    assert "npl_ratio" in outcome.explanation_en
+    assert "fee_income plan" in outcome.explanation_en
 
 
 # --- yearly rating (第五章二) ------------------------------------------------------
@@ -560,7 +566,8 @@ def test_level_score_and_the_level_it_admits(
     given = values(theory_exam_score=theory, work_results_score=results, work_skill_score=skill)
     outcome = appraise(appraisal(given, who=manager(tier=None)))
     assert outcome.tier == TIER[code]
-    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation
+    assert f"等级分 {shown} 可定{TIER[code].name}（第三章）" in outcome.explanation
+    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation_en
 
 
 @pytest.mark.parametrize(

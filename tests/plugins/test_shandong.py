@@ -399,7 +399,8 @@ def test_not_graded(
 ) -> None:
     outcome = run(appraisal(manager=manager, values=values, period_kind=period_kind))
     assert not outcome.graded
-    assert f"({article})" in outcome.explanation
+    assert f"（{article}）" in outcome.explanation
+    assert f"({article})" in outcome.explanation_en
     assert outcome.items == ()
     assert outcome.total is None
     assert outcome.tier is None
@@ -415,8 +416,10 @@ def test_probation_ended_in_year_is_sd3_without_scoring(ends_on: dt.date) -> Non
     assert outcome.tier == SD_3
     assert outcome.items == ()
     assert outcome.total is None
-    assert "without scoring" in outcome.explanation
-    assert "(第十三条)" in outcome.explanation
+    assert outcome.explanation == (
+        f"见习期于 {ends_on.isoformat()} 届满，在本年度内：本年度按三级客户经理对待，不计分（第十三条）"
+    )
+    assert "without scoring (第十三条)" in outcome.explanation_en
     assert outcome.rating == grades.RATING_PROBATION_END
 
 
@@ -463,8 +466,8 @@ def test_absent_post_condition_counts_as_met_with_warning(drop: str, warning: st
 def test_missing_required_input_refuses(change: dict[str, Any], missing: str) -> None:
     outcome = run(appraisal(**change))
     assert not outcome.graded
-    assert missing in outcome.explanation
-    assert "(第十一条)" in outcome.explanation
+    assert outcome.explanation == f"缺少必需的考核数据：{missing}（第十一条）"
+    assert outcome.explanation_en == f"required inputs missing: {missing} (第十一条)"
 
 
 # --- A. basic quality (第十一条(一)) ---------------------------------------------------
