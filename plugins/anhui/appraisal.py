@@ -45,7 +45,7 @@ def _move_zh(manager: ManagerProfile, move: TierMove) -> str:
     elif move.to_tier is not None:
         text = f"{held} → {move.to_tier.name}"
     else:
-        text = f"保持{held}"
+        text = f"仍为{held}"
     if move.flags:
         text += f"（{'、'.join(zh(flag) for flag in move.flags)}）"
     return text

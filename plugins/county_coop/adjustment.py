@@ -14,7 +14,7 @@ from decimal import Decimal
 from plugins.county_coop.articles import ARTICLE_ADJUSTMENT, ARTICLE_LEVEL
 from plugins.county_coop.levels import LOWEST, Level, tier_at
 from plugins.county_coop.parameters import CountyParameters
-from plugins.county_coop.rating import EXCELLENT, INCOMPETENT, Rating
+from plugins.county_coop.rating import EXCELLENT, INCOMPETENT, Rating, percent
 from server.policy import (
     AppraisalOutcome,
     Explanation,
@@ -67,7 +67,7 @@ def adjust_level(
         ratio, limit = fmt(npl_ratio), fmt(params.npl_ratio_limit)
         causes.append(
             Explanation(
-                f"不良贷款率 {ratio} 高于上限 {limit}",
+                f"不良贷款率 {percent(npl_ratio)} 高于上限 {percent(params.npl_ratio_limit)}",
                 f"NPL ratio {ratio} above npl_ratio_limit {limit}",
             )
         )

@@ -41,7 +41,6 @@ from server.policy import (
     PeriodKind,
     clamp,
     fmt,
-    points,
 )
 
 
@@ -123,8 +122,8 @@ def appraise(appraisal: AppraisalInput, params: CountyParameters) -> AppraisalOu
     return AppraisalOutcome(
         graded=True,
         explanation=(
-            f"{COUNTY_DOC}：总分 {points(total)} = 定量 {points(items[0].score)} + 定性 "
-            f"{points(items[1].score)}（第六章二）；"
+            f"{COUNTY_DOC}：总分 {total} 分 = 定量 {items[0].score} 分 + 定性 "
+            f"{items[1].score} 分（第六章二）；"
             f"业绩完成率 {percent(completion)}：{rating.label}（第五章二）；"
             f"等级分 {level.shown} 可定{level.tier.name}（第三章）；"
             f"不良贷款率 {percent(npl_ratio)}，上限 {percent(params.npl_ratio_limit)}；"

@@ -45,7 +45,7 @@ def lending_cap(manager: ManagerProfile, params: CountyParameters) -> LendingCap
     who = f"not graded yet, lends as {LOWEST.name}" if manager.tier is None else tier.name
     limit = "no cap" if amount is None else f"single loans up to {fmt(amount)} yuan (以内)"
     who_zh = f"尚未定级，按{LOWEST.name}" if manager.tier is None else tier.name
-    limit_zh = "单笔贷款不设上限" if amount is None else f"单笔贷款 {yuan(amount)} 以内"
+    limit_zh = "单笔贷款不设上限" if amount is None else f"单笔贷款 {yuan(amount)}以内"
     return LendingCap(
         amount=amount,
         article=ARTICLE_CAPS,

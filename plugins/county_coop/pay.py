@@ -49,7 +49,7 @@ def pay_lines(
             article=ARTICLE_PROFIT,
             explanation=(
                 f"贷款发放额 {yuan(loans)} × （平均贷款利率 {fmt(rate)} − "
-                f"联社综合成本率 {fmt(cost)}）= {yuan(profit)}"
+                f"联社综合成本率 {fmt(cost)}）= {profit} 元"
             ),
             explanation_en=(
                 f"loans issued {fmt(loans)} × (average loan rate {fmt(rate)} − "
@@ -62,10 +62,9 @@ def pay_lines(
             amount=share,
             article=ARTICLE_PROFIT,
             explanation=(
-                f"利润 {yuan(profit)} × 利润分成比例 {fmt(params.profit_share_ratio)} "
-                f"= {yuan(share)}"
+                f"利润 {profit} 元 × 利润分成比例 {fmt(params.profit_share_ratio)} = {share} 元"
                 if profit > ZERO
-                else f"利润 {yuan(profit)} 不为正：无利润分成"
+                else f"利润 {profit} 元不为正：无利润分成"
             ),
             explanation_en=(
                 f"profit {profit} × profit_share_ratio {fmt(params.profit_share_ratio)} = {share}"
@@ -90,8 +89,8 @@ def pay_lines(
             amount=withheld,
             article=ARTICLE_RISK_DEPOSIT,
             explanation=(
-                f"（年终绩效工资 {yuan(pay)} + 利润分成 {yuan(share)}）× "
-                f"风险保证金扣收比例 {fmt(params.risk_deposit_ratio)} = {yuan(withheld)}，"
+                f"（年终绩效工资 {yuan(pay)} + 利润分成 {share} 元）× "
+                f"风险保证金扣收比例 {fmt(params.risk_deposit_ratio)} = {withheld} 元，"
                 "存入本人风险保证金账户"
             ),
             explanation_en=(

@@ -40,6 +40,7 @@ from server.policy import (
     clamp,
     fmt,
     full_steps,
+    percent,
     points,
     ratio,
     round_score,
@@ -240,8 +241,11 @@ def b3_coverage(households: int | None, rated: int | None) -> ItemScore:
     )
 
 
-def _completion(standard: Decimal, actual: Decimal, plan: Decimal) -> tuple[Decimal, Explanation]:
-    """``standard × actual / plan`` for an unmet plan (floored at 0); a met plan: ``standard``."""
+def _completion(
+    standard: Decimal, actual: Decimal, plan: Decimal, what: str
+) -> tuple[Decimal, Explanation]:
+    """``standard × actual / plan`` for an unmet plan (floored at 0); a met plan: ``standard``.
+    ``what`` names the figure in Chinese (``净增``)."""
     share = ratio(actual, plan)
     if share is None:
         return standard, Explanation(
@@ -249,10 +253,11 @@ def _completion(standard: Decimal, actual: Decimal, plan: Decimal) -> tuple[Deci
         )
     if actual >= plan:
         return standard, Explanation(
-            f"完成 {yuan(actual)} ≥ 计划 {yuan(plan)}", f"{fmt(actual)} ≥ plan {fmt(plan)}"
+            f"{what} {yuan(actual)} ≥ 计划 {yuan(plan)}", f"{fmt(actual)} ≥ plan {fmt(plan)}"
         )
     return standard * clamp(share, ZERO), Explanation(
-        f"未完成计划：{fmt(standard)} × {yuan(actual)} / {yuan(plan)}",
+        f"{what} {yuan(actual)} 未完成计划 {yuan(plan)}：按比例 "
+        f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}",
         f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}",
     )
 
@@ -269,8 +274,7 @@ def b4_deposits(
     year's monthly-average balance exceeds the annual plan; a plan of 0 or less
     gets no bonus (nothing to exceed).
     """
-    base, how = _completion(Decimal(10), net_increase, plan)
-    how = Explanation(f"净增 {how.zh}", how.en)
+    base, how = _completion(Decimal(10), net_increase, plan, "组织资金净增")
     bonus = ZERO
     if plan > ZERO and monthly_average is not None:
         steps = full_steps(monthly_average - plan, DEPOSIT_STEP)
@@ -311,7 +315,7 @@ def b5_1_npl_reduction(
     does not count. Over-fulfilment earns nothing; a rise scores 0.
     """
     reduction = npl_start - npl_end - written_off
-    score, how = _completion(Decimal(4), reduction, plan)
+    score, how = _completion(Decimal(4), reduction, plan, "净降")
     return item(
         "B5.1",
         "不良贷款净降",
@@ -326,8 +330,8 @@ def b5_1_npl_reduction(
             f"{NPL_REDUCTION}_plan": fmt(plan),
         },
         Explanation(
-            f"净降 {yuan(npl_start)} − {yuan(npl_end)} − 呆账核销 {yuan(written_off)} "
-            f"= {yuan(reduction)}；{how.zh}",
+            f"年初不良 {yuan(npl_start)} − 年末不良 {yuan(npl_end)} − 呆账核销 "
+            f"{yuan(written_off)} = {yuan(reduction)}；{how.zh}",
             f"reduction {fmt(npl_start)} − {fmt(npl_end)} − written off {fmt(written_off)} "
             f"= {fmt(reduction)}; {how.en}",
         ),
@@ -335,16 +339,21 @@ def b5_1_npl_reduction(
 
 
 def _met_with_bonus(
-    actual: Decimal, plan: Decimal, step: Decimal, per_step: Decimal, bonus_max: Decimal
+    actual: Decimal,
+    plan: Decimal,
+    step: Decimal,
+    per_step: Decimal,
+    bonus_max: Decimal,
+    what: str,
 ) -> tuple[Decimal, Explanation]:
     """1 for a met plan plus ``per_step`` for each full ``step`` over it (at most ``bonus_max``);
     ``actual / plan`` for an unmet one; a plan of 0 or less is met, without bonus."""
     if plan <= ZERO or actual < plan:
-        return _completion(ONE, actual, plan)
+        return _completion(ONE, actual, plan, what)
     steps = full_steps(actual - plan, step)
     bonus = min(bonus_max, steps * per_step)
     return ONE + bonus, Explanation(
-        f"完成 {yuan(actual)} ≥ 计划 {yuan(plan)}：1 + 超 {steps} 个 {yuan(step)} × "
+        f"{what} {yuan(actual)} ≥ 计划 {yuan(plan)}：1 + 超 {steps} 个 {yuan(step)} × "
         f"{fmt(per_step)} 分 = 1 + {fmt(bonus)}（最多加 {points(bonus_max)}）",
         f"{fmt(actual)} ≥ plan {fmt(plan)}: 1 + {steps} full {fmt(step)} over × "
         f"{fmt(per_step)} = 1 + {fmt(bonus)} (bonus at most {fmt(bonus_max)})",
@@ -353,7 +362,9 @@ def _met_with_bonus(
 
 def b5_2_cash(actual: Decimal, plan: Decimal, params: ShandongParameters) -> ItemScore:
     """B5.2 不良贷款现金清收: met → 1 + bonus per full 10,000 over, at most 2 (第十一条(二)5(2))."""
-    score, how = _met_with_bonus(actual, plan, CASH_STEP, params.cash_bonus_per_step, ONE)
+    score, how = _met_with_bonus(
+        actual, plan, CASH_STEP, params.cash_bonus_per_step, ONE, "现金清收"
+    )
     return item(
         "B5.2",
         "不良贷款现金清收",
@@ -365,7 +376,7 @@ def b5_2_cash(actual: Decimal, plan: Decimal, params: ShandongParameters) -> Ite
             f"{NPL_CASH}_plan": fmt(plan),
             "cash_bonus_per_step": fmt(params.cash_bonus_per_step),
         },
-        Explanation(f"现金清收 {how.zh}", how.en),
+        how,
     )
 
 
@@ -406,7 +417,12 @@ def b5_4_writeoff(actual: Decimal, plan: Decimal, params: ShandongParameters) ->
     """B5.4 表外已核销、已置换贷款清收: met → 1 + bonus per full 1,000 over, at most +1
     (第十一条(二)5(4))."""
     score, how = _met_with_bonus(
-        actual, plan, WRITEOFF_STEP, params.writeoff_bonus_per_step, WRITEOFF_BONUS_MAX
+        actual,
+        plan,
+        WRITEOFF_STEP,
+        params.writeoff_bonus_per_step,
+        WRITEOFF_BONUS_MAX,
+        "清收",
     )
     return item(
         "B5.4",
@@ -419,7 +435,7 @@ def b5_4_writeoff(actual: Decimal, plan: Decimal, params: ShandongParameters) ->
             f"{WRITEOFF}_plan": fmt(plan),
             "writeoff_bonus_per_step": fmt(params.writeoff_bonus_per_step),
         },
-        Explanation(f"清收 {how.zh}", how.en),
+        how,
     )
 
 
@@ -439,7 +455,7 @@ def b5_5_notices(coverage: Decimal, limitation_lost: Decimal) -> ItemScore:
     else:
         score, how = (
             Decimal(2) * clamp(coverage, ZERO),
-            Explanation(f"2 × 催收通知发送面 {fmt(coverage)}", f"2 × coverage {fmt(coverage)}"),
+            Explanation(f"2 × 催收通知发送面 {percent(coverage)}", f"2 × coverage {fmt(coverage)}"),
         )
     return item(
         "B5.5",
