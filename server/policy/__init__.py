@@ -25,7 +25,15 @@ read) with the English beside it (``explanation_en``); ``Explanation`` builds bo
 """
 
 from server.errors import Refusal
-from server.policy.explanations import Explanation, percent, points, yuan, zh
+from server.policy.explanations import (
+    Explanation,
+    bilingual_problem,
+    percent,
+    points,
+    untranslated,
+    yuan,
+    zh,
+)
 from server.policy.hookspecs import ENTRY_POINT_GROUP, hookimpl
 from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.keys import (
@@ -156,6 +164,7 @@ __all__ = [
     "TierMoveFlag",
     "ViolationCase",
     "ViolationKind",
+    "bilingual_problem",
     "clamp",
     "fmt",
     "full_steps",
@@ -169,6 +178,7 @@ __all__ = [
     "points",
     "ratio",
     "round_score",
+    "untranslated",
     "yuan",
     "zh",
 ]

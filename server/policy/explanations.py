@@ -11,17 +11,23 @@ plugin that gives only ``explanation`` still works (``explanation_en`` is then e
 
 Chinese texts use the terms of the source documents: item names as the source names
 them, enumeration values by their ``label`` (:func:`zh`), points as ``3 分``
-(:func:`points`), articles in the source's form (``第十一条``).
+(:func:`points`), articles in the source's form (``第十一条``). A plugin's tests check
+every explanation of an outcome with :func:`untranslated`.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from server.policy.scoring import fmt
+
+if TYPE_CHECKING:
+    from server.policy.types import AppraisalOutcome
 
 
 @dataclass(frozen=True)
@@ -65,4 +71,42 @@ def percent(value: Decimal | None) -> str:
     """A ratio (0.8) as a Chinese explanation writes it: ``80%``."""
     if value is None:
         return fmt(None)
-    return f"{fmt(value * 100)}%"
+    return f"{format((value * 100).normalize(), 'f')}%"
+
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""A Chinese character (CJK unified ideographs)."""
+CJK_PUNCTUATION = re.compile("[，。；：！？（）]")
+"""Chinese sentence punctuation, the mark of a Chinese sentence (not 、 or 《》, which
+names and titles quoted in English keep)."""
+
+
+def bilingual_problem(chinese: str, english: str) -> str | None:
+    """Why a pair of texts is not a Chinese explanation with its English beside it, or
+    ``None``. The Chinese has Chinese characters; the English is not empty, has no Chinese
+    punctuation and fewer Chinese characters than the Chinese (it may quote a term or an
+    article, 第十一条, or be a bare formula, but it is not a Chinese sentence)."""
+    if not chinese.strip() or not CJK.search(chinese):
+        return f"not Chinese: {chinese!r}"
+    if not english.strip():
+        return f"no English beside: {chinese!r}"
+    if CJK_PUNCTUATION.search(english):
+        return f"Chinese punctuation in the English: {english!r}"
+    if len(CJK.findall(english)) >= len(CJK.findall(chinese)):
+        return f"the English is not less Chinese than the Chinese: {english!r} / {chinese!r}"
+    return None
+
+
+def untranslated(outcome: AppraisalOutcome) -> list[str]:
+    """Every explanation of an appraisal outcome (the outcome's, each item's, each money
+    line's) that is not Chinese with English beside it, by where it is; empty when all are.
+    For a plugin's tests: ``assert untranslated(outcome) == []``."""
+    texts = [("outcome", outcome.explanation, outcome.explanation_en)]
+    texts += [(f"item {i.key}", i.explanation, i.explanation_en) for i in outcome.items]
+    texts += [(f"pay {m.key}", m.explanation, m.explanation_en) for m in outcome.pay]
+    found = []
+    for where, chinese, english in texts:
+        problem = bilingual_problem(chinese, english)
+        if problem is not None:
+            found.append(f"{where}: {problem}")
+    return found
