@@ -3,19 +3,27 @@ audit trail's table refuses every change of its rows."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from server.db import models
+from server.db.migrate import alembic_config, upgrade_on
 from server.db.models import Base, now
 from server.db.queries.audit import add_audit_entries
 from server.ids import uuid7
+from server.settings import Settings
 
 
 async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
@@ -90,3 +98,80 @@ async def test_audit_rows_cannot_be_changed_or_deleted(session: AsyncSession) ->
                 await session.execute(statement)
     assert await session.scalar(select(a.outcome).where(*mine)) == "PERMISSION_DENIED"
     assert await session.scalar(select(t.target_id).where(*its_target)) == "loan-1"
+
+
+@pytest.fixture
+async def fresh_engine(settings: Settings, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty database of its own, for migrating step by step."""
+    if settings.is_sqlite:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'steps.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    name = f"rc_steps_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(settings.database_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(settings.database_url).set(database=name)
+    engine = create_async_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+async def test_bilingual_explanations_keep_the_stored_english(fresh_engine: AsyncEngine) -> None:
+    """0014: a stored item's English explanation is copied into explanation_en; explanation
+    stays as it was; the downgrade drops the column again."""
+    items = sa.table(
+        "appraisal_items",
+        sa.column("appraisal_id", sa.Uuid()),
+        *(sa.column(c) for c in ("tenant_id", "position", "key", "name")),
+        *(sa.column(c) for c in ("article", "score", "inputs", "explanation")),
+    )
+    stored = "education BACHELOR_OR_HIGHER → 3"
+    async with fresh_engine.connect() as conn:
+        await conn.run_sync(upgrade_on, "0013")
+        await conn.execute(
+            sa.insert(items).values(
+                tenant_id="sd-demo",
+                appraisal_id=uuid7(),
+                position=0,
+                key="A1",
+                name="学历",
+                article="第十一条(一)1",
+                score=300,
+                inputs="{}",
+                explanation=stored,
+            )
+        )
+        await conn.run_sync(upgrade_on, "0014_bilingual_explanations")
+        row = (
+            await conn.execute(text("SELECT explanation, explanation_en FROM appraisal_items"))
+        ).one()
+        assert tuple(row) == (stored, stored)
+
+        def nullable(sync_conn: Any) -> dict[str, bool]:
+            return {
+                table: next(
+                    c["nullable"]
+                    for c in inspect(sync_conn).get_columns(table)
+                    if c["name"] == "explanation_en"
+                )
+                for table in ("appraisals", "appraisal_items", "account_movements")
+            }
+
+        assert await conn.run_sync(nullable) == {
+            "appraisals": True,
+            "appraisal_items": False,
+            "account_movements": False,
+        }
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(connection=c), "0013"))
+        left = await conn.run_sync(
+            lambda c: [col["name"] for col in inspect(c).get_columns("appraisal_items")]
+        )
+        assert "explanation_en" not in left and "explanation" in left
+        await conn.commit()

@@ -17,33 +17,67 @@ from server.policy import (
     ZERO,
     AppraisalInput,
     AppraisalOutcome,
+    Explanation,
+    ManagerProfile,
     PeriodKind,
     Tier,
     TierDirection,
+    TierMove,
     fmt,
+    zh,
 )
 
 
-def _refuse(reason: str, article: str) -> AppraisalOutcome:
-    return AppraisalOutcome(graded=False, explanation=f"{reason} ({article})")
+def _refuse(reason: Explanation, article: str) -> AppraisalOutcome:
+    return AppraisalOutcome(
+        graded=False,
+        explanation=f"{reason.zh}（{article}）",
+        explanation_en=f"{reason.en} ({article})",
+    )
+
+
+def _move_zh(manager: ManagerProfile, move: TierMove) -> str:
+    """The band move in Chinese: from the band held to the band set, or the band kept, with
+    the move's notes (资格所限未能晋升, 待解聘审查 …)."""
+    held = manager.tier.name if manager.tier is not None else "未定级档"
+    if move.direction is TierDirection.SET and move.to_tier is not None:
+        text = f"首次定档：{move.to_tier.name}（入门级档）"
+    elif move.to_tier is not None:
+        text = f"{held} → {move.to_tier.name}"
+    else:
+        text = f"仍为{held}"
+    if move.flags:
+        text += f"（{'、'.join(zh(flag) for flag in move.flags)}）"
+    return text
 
 
 def appraise(appraisal: AppraisalInput, params: AnhuiParameters) -> AppraisalOutcome:
     """Appraise one quarter or one year (第六条); the year also sets the band (第七条)."""
     problem = params.problem()
     if problem is not None:
-        return _refuse(f"cannot appraise: {problem}", ART_APPRAISAL)
-    scores, problem = aspect_scores(appraisal.values)
-    if problem is not None:
-        return _refuse(f"cannot appraise: {problem}", ART_APPRAISAL)
+        return _refuse(
+            Explanation(f"参数设置有误，无法考核：{problem}", f"cannot appraise: {problem}"),
+            ART_APPRAISAL,
+        )
+    scores, unusable = aspect_scores(appraisal.values)
+    if unusable is not None:
+        return _refuse(
+            Explanation(f"无法考核：{unusable.zh}", f"cannot appraise: {unusable.en}"),
+            ART_APPRAISAL,
+        )
     if appraisal.period.kind is PeriodKind.QUARTER:
         return _quarterly_outcome(appraisal, scores, params)
     manager = appraisal.manager
     ceiling = qualification_ceiling(manager.qualification_level)
     if ceiling is None:
+        level = manager.qualification_level
         return _refuse(
-            f"cannot set a band: qualification level {manager.qualification_level!r} is not "
-            "one of 初级, 中级, 高级, 资深 (JUNIOR, MID, SENIOR, PRINCIPAL) or none",
+            Explanation(
+                f"无法确定级档：客户经理资格等级 {level!r} 不是初级、中级、高级、资深之一，"
+                "也不是无资格",
+                f"cannot set a band: qualification level {level!r} is not "
+                "one of 初级, 中级, 高级, 资深 (JUNIOR, MID, SENIOR, PRINCIPAL) or none",
+            ),
             ART_QUALIFICATION,
         )
     return _annual_outcome(appraisal, scores, params, ceiling)
@@ -58,6 +92,10 @@ def _quarterly_outcome(
     return AppraisalOutcome(
         graded=True,
         explanation=(
+            f"{appraisal.period.text} 季度考核：总分 {fmt(total)} 分（满分 100 分）；"
+            f"按季记录和通报，不调整级档（{ART_APPRAISAL}）"
+        ),
+        explanation_en=(
             f"quarterly appraisal {appraisal.period.text}: total {fmt(total)} of 100; "
             f"recorded and reported, it moves no band ({ART_APPRAISAL})"
         ),
@@ -97,6 +135,12 @@ def _annual_outcome(
     return AppraisalOutcome(
         graded=True,
         explanation=(
+            f"{appraisal.period.text} 年度考核：年度得分 {fmt(total)} 分"
+            f"（综合得分 {fmt(comprehensive)} 分）；"
+            f"{band.label}：{_move_zh(appraisal.manager, move)}"
+            f"（{move.article}）"
+        ),
+        explanation_en=(
             f"annual appraisal {appraisal.period.text}: score {fmt(total)} "
             f"(comprehensive total {fmt(comprehensive)}); {move.reason}"
         ),

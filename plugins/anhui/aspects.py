@@ -15,6 +15,7 @@ from types import MappingProxyType
 from plugins.anhui.articles import ART_APPRAISAL
 from server.policy import (
     ZERO,
+    Explanation,
     IndicatorSource,
     IndicatorSpec,
     ItemScore,
@@ -22,6 +23,7 @@ from server.policy import (
     PeriodKind,
     PriorAppraisal,
     fmt,
+    points,
     round_score,
 )
 
@@ -117,7 +119,9 @@ def indicators(period: Period) -> tuple[IndicatorSpec, ...]:
     )
 
 
-def aspect_scores(values: Mapping[str, Decimal]) -> tuple[tuple[Decimal, ...], str | None]:
+def aspect_scores(
+    values: Mapping[str, Decimal],
+) -> tuple[tuple[Decimal, ...], Explanation | None]:
     """The five aspect scores, or the reason they cannot be used.
 
     A score outside 0–100 is refused rather than clamped: it is a recording
@@ -125,28 +129,34 @@ def aspect_scores(values: Mapping[str, Decimal]) -> tuple[tuple[Decimal, ...], s
     """
     missing = [a.indicator for a in ASPECTS if a.indicator not in values]
     if missing:
-        return (), f"no value recorded for {', '.join(missing)}"
+        listed = ", ".join(missing)
+        return (), Explanation(f"未登记 {listed} 的得分", f"no value recorded for {listed}")
     wrong = [
         f"{a.indicator} {values[a.indicator]}"
         for a in ASPECTS
         if not values[a.indicator].is_finite() or not ZERO <= values[a.indicator] <= HUNDRED
     ]
     if wrong:
-        return (), f"aspect scores must lie within 0–100: {', '.join(wrong)}"
+        listed = ", ".join(wrong)
+        return (), Explanation(
+            f"各方面得分须在 0–100 之间：{listed}",
+            f"aspect scores must lie within 0–100: {listed}",
+        )
     return tuple(values[a.indicator] for a in ASPECTS), None
 
 
 def _aspect_item(aspect: Aspect, score: Decimal, weight: Decimal) -> ItemScore:
     """One aspect's weighted points: its 0–100 score times its weight in percent."""
-    points = round_score(score * weight / HUNDRED)
+    weighted = round_score(score * weight / HUNDRED)
     return ItemScore(
         key=aspect.key,
         name=aspect.name,
         article=ART_APPRAISAL,
         max_points=round_score(weight),
-        score=points,
+        score=weighted,
         inputs=MappingProxyType({aspect.indicator: fmt(score), aspect.weight_param: fmt(weight)}),
-        explanation=f"{aspect.name} {fmt(score)} × weight {fmt(weight)}% = {fmt(points)}",
+        explanation=f"{aspect.name} {points(score)} × 权重 {fmt(weight)}% = {points(weighted)}",
+        explanation_en=f"{aspect.name} {fmt(score)} × weight {fmt(weight)}% = {fmt(weighted)}",
     )
 
 
@@ -186,6 +196,7 @@ def blend_item(
     annual = round_score(quarterly_weight * mean + (1 - quarterly_weight) * comprehensive)
     adjustment = annual - comprehensive
     listed = ", ".join(f"{period} {fmt(total)}" for period, total in totals.items())
+    listed_zh = "，".join(f"{period} {points(total)}" for period, total in totals.items())
     return ItemScore(
         key="quarterly_blend",
         name="季度考核加权",
@@ -200,6 +211,12 @@ def blend_item(
             }
         ),
         explanation=(
+            f"年度得分 = {fmt(quarterly_weight)} × {len(totals)} 个已确认季度总分的平均 "
+            f"{fmt(round_score(mean))} 分（{listed_zh}）+ {fmt(1 - quarterly_weight)} × "
+            f"综合得分 {fmt(comprehensive)} 分 = {points(annual)}；"
+            f"综合得分{'加' if adjustment >= 0 else '减'} {points(abs(adjustment))}"
+        ),
+        explanation_en=(
             f"annual score = {fmt(quarterly_weight)} × mean {fmt(round_score(mean))} of "
             f"{len(totals)} confirmed quarterly totals ({listed}) + "
             f"{fmt(1 - quarterly_weight)} × comprehensive total {fmt(comprehensive)} = "

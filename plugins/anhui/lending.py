@@ -19,6 +19,10 @@ def held_name(tier: Tier | None) -> str:
     return tier.name if tier is not None else "no band"
 
 
+def held_name_zh(tier: Tier | None) -> str:
+    return tier.name if tier is not None else "未定级档"
+
+
 def lending_cap(manager: ManagerProfile) -> LendingCap:
     """Nothing for an assistant, who does not manage customers alone; no cap otherwise."""
     if is_assistant(manager.tier):
@@ -26,6 +30,10 @@ def lending_cap(manager: ManagerProfile) -> LendingCap:
             amount=Decimal("0.00"),
             article=ART_ASSISTANT,
             explanation=(
+                f"{held_name_zh(manager.tier)}：助理客户经理尚未独立分管客户，不得作为贷款的"
+                "管户客户经理发放贷款"
+            ),
+            explanation_en=(
                 f"{held_name(manager.tier)}: the assistant level does not manage customers on its "
                 "own (尚未独立分管客户) and originates no loan"
             ),
@@ -33,7 +41,8 @@ def lending_cap(manager: ManagerProfile) -> LendingCap:
     return LendingCap(
         amount=None,
         article=ART_ASSISTANT,
-        explanation=f"{held_name(manager.tier)}: no single-loan cap in this policy",
+        explanation=f"{held_name_zh(manager.tier)}：本政策不设单笔贷款上限",
+        explanation_en=f"{held_name(manager.tier)}: no single-loan cap in this policy",
     )
 
 

@@ -14,9 +14,10 @@ from decimal import Decimal
 from plugins.county_coop.articles import ARTICLE_ADJUSTMENT, ARTICLE_LEVEL
 from plugins.county_coop.levels import LOWEST, Level, tier_at
 from plugins.county_coop.parameters import CountyParameters
-from plugins.county_coop.rating import EXCELLENT, INCOMPETENT, Rating
+from plugins.county_coop.rating import EXCELLENT, INCOMPETENT, Rating, percent
 from server.policy import (
     AppraisalOutcome,
+    Explanation,
     ManagerProfile,
     Period,
     PeriodKind,
@@ -32,7 +33,8 @@ class Adjustment:
     """The level after the yearly adjustment, and why."""
 
     tier: Tier
-    reason: str
+    reason: Explanation
+    """Why, in Chinese (``zh``) and English (``en``)."""
 
 
 def adjust_level(
@@ -51,29 +53,55 @@ def adjust_level(
     rules out the promotion.
     """
     if current is None:
-        return Adjustment(level.tier, f"first level from the level score: {level.tier.name}")
-    causes: list[str] = []
+        return Adjustment(
+            level.tier,
+            Explanation(
+                f"首次定级，按等级分定为{level.tier.name}",
+                f"first level from the level score: {level.tier.name}",
+            ),
+        )
+    causes: list[Explanation] = []
     if rating is INCOMPETENT:
-        causes.append(f"rated {INCOMPETENT.label}")
+        causes.append(Explanation(f"考评为{INCOMPETENT.label}", f"rated {INCOMPETENT.label}"))
     if npl_ratio > params.npl_ratio_limit:
+        ratio, limit = fmt(npl_ratio), fmt(params.npl_ratio_limit)
         causes.append(
-            f"NPL ratio {fmt(npl_ratio)} above npl_ratio_limit {fmt(params.npl_ratio_limit)}"
+            Explanation(
+                f"不良贷款率 {percent(npl_ratio)} 高于上限 {percent(params.npl_ratio_limit)}",
+                f"NPL ratio {ratio} above npl_ratio_limit {limit}",
+            )
         )
     if causes:
+        why = Explanation.join(causes, "且", " and ")
         if current.rank <= LOWEST.rank:
             return Adjustment(
-                tier_at(current.rank), f"{' and '.join(causes)}; already {LOWEST.name}, no lower"
+                tier_at(current.rank),
+                Explanation(
+                    f"{why.zh}；已是{LOWEST.name}，不再下调",
+                    f"{why.en}; already {LOWEST.name}, no lower",
+                ),
             )
         lower = tier_at(current.rank - 1)
-        return Adjustment(lower, f"{' and '.join(causes)}: down one level to {lower.name}")
+        return Adjustment(
+            lower,
+            Explanation(
+                f"{why.zh}：下调一级至{lower.name}", f"{why.en}: down one level to {lower.name}"
+            ),
+        )
     if rating is EXCELLENT and level.tier.rank > current.rank:
         higher = tier_at(current.rank + 1)
         return Adjustment(
             higher,
-            f"rated {EXCELLENT.label} and the level score admits {level.tier.name}: "
-            f"up one level to {higher.name}",
+            Explanation(
+                f"考评为{EXCELLENT.label}且等级分可定{level.tier.name}：上调一级至{higher.name}",
+                f"rated {EXCELLENT.label} and the level score admits {level.tier.name}: "
+                f"up one level to {higher.name}",
+            ),
         )
-    return Adjustment(tier_at(current.rank), f"rated {rating.label}: level unchanged")
+    return Adjustment(
+        tier_at(current.rank),
+        Explanation(f"考评为{rating.label}：等级不变", f"rated {rating.label}: level unchanged"),
+    )
 
 
 def tier_move(manager: ManagerProfile, outcome: AppraisalOutcome, period: Period) -> TierMove:

@@ -34,7 +34,14 @@ from plugins.county_coop.rating import (
     rating_for,
     weighted_completion,
 )
-from server.policy import ZERO, AppraisalInput, AppraisalOutcome, PeriodKind, clamp, fmt
+from server.policy import (
+    ZERO,
+    AppraisalInput,
+    AppraisalOutcome,
+    PeriodKind,
+    clamp,
+    fmt,
+)
 
 
 def _score_inputs(values: Mapping[str, Decimal]) -> tuple[dict[str, Decimal], tuple[str, ...]]:
@@ -60,6 +67,10 @@ def unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
     return AppraisalOutcome(
         graded=False,
         explanation=(
+            f"{ARTICLE_RATING}：业绩考评每年一次，依据全年指标；"
+            f"{appraisal.period.text} 不是年度考核期"
+        ),
+        explanation_en=(
             f"{ARTICLE_RATING}: the rating is made once a year on the whole year's "
             f"indicators; period {appraisal.period.text} is not a year"
         ),
@@ -79,7 +90,8 @@ def appraise(appraisal: AppraisalInput, params: CountyParameters) -> AppraisalOu
     if missing:
         return AppraisalOutcome(
             graded=False,
-            explanation=f"{ARTICLE_SCORE}: cannot appraise without {', '.join(missing)}",
+            explanation=f"{ARTICLE_SCORE}：缺少 {'、'.join(missing)}，无法考核",
+            explanation_en=f"{ARTICLE_SCORE}: cannot appraise without {', '.join(missing)}",
         )
     scores, warnings = _score_inputs(appraisal.values)
     lines = line_completions(appraisal.values, appraisal.plans)
@@ -110,11 +122,19 @@ def appraise(appraisal: AppraisalInput, params: CountyParameters) -> AppraisalOu
     return AppraisalOutcome(
         graded=True,
         explanation=(
+            f"{COUNTY_DOC}：总分 {total} 分 = 定量 {items[0].score} 分 + 定性 "
+            f"{items[1].score} 分（第六章二）；"
+            f"业绩完成率 {percent(completion)}：{rating.label}（第五章二）；"
+            f"等级分 {level.shown} 可定{level.tier.name}（第三章）；"
+            f"不良贷款率 {percent(npl_ratio)}，上限 {percent(params.npl_ratio_limit)}；"
+            f"{adjustment.reason.zh}（第五章三）"
+        ),
+        explanation_en=(
             f"{COUNTY_DOC}: total {total} = quantitative {items[0].score} + qualitative "
             f"{items[1].score} (第六章二); completion {percent(completion)}: {rating.label} "
             f"(第五章二); level score {level.shown} admits {level.tier.name} (第三章); "
             f"NPL ratio {fmt(npl_ratio)}, limit {fmt(params.npl_ratio_limit)}; "
-            f"{adjustment.reason} (第五章三)"
+            f"{adjustment.reason.en} (第五章三)"
         ),
         items=items,
         total=total,

@@ -16,7 +16,15 @@ from plugins.county_coop.articles import (
 from plugins.county_coop.levels import LOWEST, tier_at
 from plugins.county_coop.parameters import CountyParameters
 from plugins.county_coop.pay import CREDIT_WORK_ENDED
-from server.policy import LendingCap, LoanRequest, ManagerProfile, ManagerStatus, Refusal, fmt
+from server.policy import (
+    LendingCap,
+    LoanRequest,
+    ManagerProfile,
+    ManagerStatus,
+    Refusal,
+    fmt,
+    yuan,
+)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -36,7 +44,14 @@ def lending_cap(manager: ManagerProfile, params: CountyParameters) -> LendingCap
     amount = params.caps[tier.rank]
     who = f"not graded yet, lends as {LOWEST.name}" if manager.tier is None else tier.name
     limit = "no cap" if amount is None else f"single loans up to {fmt(amount)} yuan (以内)"
-    return LendingCap(amount=amount, article=ARTICLE_CAPS, explanation=f"{who}: {limit}")
+    who_zh = f"尚未定级，按{LOWEST.name}" if manager.tier is None else tier.name
+    limit_zh = "单笔贷款不设上限" if amount is None else f"单笔贷款 {yuan(amount)}以内"
+    return LendingCap(
+        amount=amount,
+        article=ARTICLE_CAPS,
+        explanation=f"{who_zh}：{limit_zh}",
+        explanation_en=f"{who}: {limit}",
+    )
 
 
 def lending_refusals(request: LoanRequest, params: CountyParameters) -> tuple[Refusal, ...]:
@@ -69,7 +84,7 @@ def lending_refusals(request: LoanRequest, params: CountyParameters) -> tuple[Re
                 "AMOUNT_OVER_CAP",
                 ARTICLE_CAPS,
                 f"amount {fmt(request.amount)} exceeds the cap {fmt(cap.amount)} "
-                f"({cap.explanation})",
+                f"({cap.explanation_en})",
             )
         )
     return tuple(refusals)

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from plugins.county_coop.articles import ARTICLE_PROFIT, ARTICLE_RISK_DEPOSIT
 from plugins.county_coop.inputs import LOAN_RATE, LOANS_ISSUED, YEAR_END_PAY
 from plugins.county_coop.parameters import CountyParameters
-from server.policy import CENT, ZERO, ManagerProfile, ManagerStatus, MoneyLine, fmt
+from server.policy import CENT, ZERO, ManagerProfile, ManagerStatus, MoneyLine, fmt, yuan
 
 RISK_DEPOSIT_ACCOUNT = "RISK_DEPOSIT"
 # 第七章 终止信贷工作次月停止扣收: a manager who left the post or lost the
@@ -48,6 +48,10 @@ def pay_lines(
             amount=profit,
             article=ARTICLE_PROFIT,
             explanation=(
+                f"贷款发放额 {yuan(loans)} × （平均贷款利率 {fmt(rate)} − "
+                f"联社综合成本率 {fmt(cost)}）= {profit} 元"
+            ),
+            explanation_en=(
                 f"loans issued {fmt(loans)} × (average loan rate {fmt(rate)} − "
                 f"union cost ratio {fmt(cost)}) = {profit}"
             ),
@@ -58,6 +62,11 @@ def pay_lines(
             amount=share,
             article=ARTICLE_PROFIT,
             explanation=(
+                f"利润 {profit} 元 × 利润分成比例 {fmt(params.profit_share_ratio)} = {share} 元"
+                if profit > ZERO
+                else f"利润 {profit} 元不为正：无利润分成"
+            ),
+            explanation_en=(
                 f"profit {profit} × profit_share_ratio {fmt(params.profit_share_ratio)} = {share}"
                 if profit > ZERO
                 else f"profit {profit} is not positive: no profit share"
@@ -80,6 +89,11 @@ def pay_lines(
             amount=withheld,
             article=ARTICLE_RISK_DEPOSIT,
             explanation=(
+                f"（年终绩效工资 {yuan(pay)} + 利润分成 {share} 元）× "
+                f"风险保证金扣收比例 {fmt(params.risk_deposit_ratio)} = {withheld} 元，"
+                "存入本人风险保证金账户"
+            ),
+            explanation_en=(
                 f"(year-end performance pay {fmt(pay)} + profit share {share}) × "
                 f"risk_deposit_ratio {fmt(params.risk_deposit_ratio)} = {withheld}, "
                 "into the manager's own risk-deposit account"

@@ -104,6 +104,7 @@ def quantitative_item(lines: tuple[LineCompletion, ...], params: CountyParameter
     quantitative = HUNDRED * clamp(completion, ZERO, params.completion_cap)
     inputs: dict[str, str] = {}
     parts: list[str] = []
+    parts_zh: list[str] = []
     for entry in lines:
         key = entry.line.key
         inputs[key] = fmt(entry.actual)
@@ -111,9 +112,11 @@ def quantitative_item(lines: tuple[LineCompletion, ...], params: CountyParameter
         if entry.completion is None:
             inputs[f"{key}_completion"] = "met (plan ≤ 0)"
             parts.append(f"{fmt(entry.line.weight)}×100.00%(plan ≤ 0)")
+            parts_zh.append(f"{fmt(entry.line.weight)}×100.00%（计划 ≤ 0，视为完成）")
         else:
             inputs[f"{key}_completion"] = percent(entry.completion)
             parts.append(f"{fmt(entry.line.weight)}×{percent(entry.completion)}")
+            parts_zh.append(f"{fmt(entry.line.weight)}×{percent(entry.completion)}")
     inputs["completion"] = percent(completion)
     inputs["completion_cap"] = fmt(params.completion_cap)
     inputs["quantitative_score"] = fmt(round_score(quantitative))
@@ -126,6 +129,11 @@ def quantitative_item(lines: tuple[LineCompletion, ...], params: CountyParameter
         score=score,
         inputs=inputs,
         explanation=(
+            f"业绩完成率 {percent(completion)} = {' + '.join(parts_zh)}；定量得分 "
+            f"100 × min(max(完成率, 0), {percent(params.completion_cap)}) = "
+            f"{fmt(round_score(quantitative))} 分，× 70% = {score} 分"
+        ),
+        explanation_en=(
             f"completion {percent(completion)} = {' + '.join(parts)}; quantitative score "
             f"100 × min(max(completion, 0), {percent(params.completion_cap)}) = "
             f"{fmt(round_score(quantitative))}, × 70% = {score}"
@@ -152,6 +160,11 @@ def qualitative_item(
             "credit_management_weight": fmt(weight),
         },
         explanation=(
+            f"定性得分 {fmt(weight)}×信贷管理类 {fmt(credit_management)} + "
+            f"{fmt(ONE - weight)}×日常工作类 {fmt(daily_work)} = "
+            f"{fmt(round_score(qualitative))} 分，× 30% = {score} 分"
+        ),
+        explanation_en=(
             f"qualitative score {fmt(weight)}×{fmt(credit_management)} + "
             f"{fmt(ONE - weight)}×{fmt(daily_work)} = {fmt(round_score(qualitative))}, "
             f"× 30% = {score}"

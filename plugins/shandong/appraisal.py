@@ -62,7 +62,15 @@ from plugins.shandong.work_quality import (
     quality_item,
     unknown_findings,
 )
-from server.policy import ZERO, AppraisalInput, AppraisalOutcome, ItemScore, PeriodKind, fmt
+from server.policy import (
+    ZERO,
+    AppraisalInput,
+    AppraisalOutcome,
+    Explanation,
+    ItemScore,
+    PeriodKind,
+    fmt,
+)
 
 ART_SCORE = "第十一条"
 
@@ -75,8 +83,13 @@ def missing_inputs(appraisal: AppraisalInput) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def _refused(reason: str, article: str, warnings: tuple[str, ...] = ()) -> AppraisalOutcome:
-    return AppraisalOutcome(graded=False, explanation=f"{reason} ({article})", warnings=warnings)
+def _refused(reason: Explanation, article: str, warnings: tuple[str, ...] = ()) -> AppraisalOutcome:
+    return AppraisalOutcome(
+        graded=False,
+        explanation=f"{reason.zh}（{article}）",
+        explanation_en=f"{reason.en} ({article})",
+        warnings=warnings,
+    )
 
 
 def score_items(appraisal: AppraisalInput, params: ShandongParameters) -> tuple[ItemScore, ...]:
@@ -118,8 +131,11 @@ def unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
     probation ended in the year is placed in 三级. ``None``: the manager is scored."""
     if appraisal.period.kind is not PeriodKind.YEAR:
         return _refused(
-            f"grades are set once a year from the year's results; the {appraisal.period.text} "
-            "appraisal is not graded",
+            Explanation(
+                f"等级每年评定一次，依据全年业绩；{appraisal.period.text} 的考核不评定等级",
+                f"grades are set once a year from the year's results; the "
+                f"{appraisal.period.text} appraisal is not graded",
+            ),
             ART_YEARLY,
         )
     standing = eligibility(appraisal.manager, appraisal.values, appraisal.period)
@@ -128,7 +144,8 @@ def unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | None:
     if standing.standing is Standing.PLACED_SD_3:
         return AppraisalOutcome(
             graded=True,
-            explanation=f"{standing.reason} ({standing.article})",
+            explanation=f"{standing.reason.zh}（{standing.article}）",
+            explanation_en=f"{standing.reason.en} ({standing.article})",
             tier=SD_3,
             rating=RATING_PROBATION_END,
             rating_label=RATING_PROBATION_END_LABEL,
@@ -150,7 +167,11 @@ def appraise(appraisal: AppraisalInput, params: ShandongParameters) -> Appraisal
     standing = eligibility(appraisal.manager, appraisal.values, appraisal.period)
     missing = missing_inputs(appraisal)
     if missing:
-        return _refused(f"required inputs missing: {', '.join(missing)}", ART_SCORE)
+        listed = ", ".join(missing)
+        return _refused(
+            Explanation(f"缺少必需的考核数据：{listed}", f"required inputs missing: {listed}"),
+            ART_SCORE,
+        )
     items = score_items(appraisal, params)
     total = sum((item.score for item in items), start=ZERO)
     tier = tier_for_total(total)
@@ -160,6 +181,10 @@ def appraise(appraisal: AppraisalInput, params: ShandongParameters) -> Appraisal
     return AppraisalOutcome(
         graded=True,
         explanation=(
+            f"总分 {fmt(total)} 分 → {tier.name}（第九条：90分以上含90分为一级，"
+            "75分含以上90分以下为二级，75分以下为三级）"
+        ),
+        explanation_en=(
             f"total {fmt(total)} → {tier.name} (第九条: 90 or more 一级, 75 to under 90 二级, "
             "under 75 三级)"
         ),

@@ -16,10 +16,12 @@ from server.policy import (
     ZERO,
     CreditExamResult,
     Education,
+    Explanation,
     ItemScore,
     ProfessionalTitle,
     SystemProficiency,
     fmt,
+    zh,
 )
 
 A1_POINTS = {
@@ -59,7 +61,15 @@ def _table_item(
 ) -> ItemScore:
     """A profile item scored from a fixed table; an empty profile field scores 0."""
     if value is None:
-        return item(key, name, article, max_points, ZERO, {field: "none"}, f"{field} not recorded")
+        return item(
+            key,
+            name,
+            article,
+            max_points,
+            ZERO,
+            {field: "none"},
+            Explanation(f"{name} 未登记", f"{field} not recorded"),
+        )
     return item(
         key,
         name,
@@ -67,7 +77,7 @@ def _table_item(
         max_points,
         table[value],
         {field: value.value},
-        f"{field} {value.value}",
+        Explanation(f"{name} {zh(value)}", f"{field} {value.value}"),
     )
 
 
@@ -95,16 +105,28 @@ def a4_work_years(years: Decimal | None) -> ItemScore:
     key, name, article, top = "A4", "专业工作年限", "第十一条(一)4", Decimal(2)
     if years is None:
         return item(
-            key, name, article, top, ZERO, {"credit_work_years": "none"}, "years not recorded"
+            key,
+            name,
+            article,
+            top,
+            ZERO,
+            {"credit_work_years": "none"},
+            Explanation(f"{name} 未登记", "years not recorded"),
         )
     if years >= 3:
-        points, rule = Decimal(2), "3 years or more"
+        points, rule = Decimal(2), Explanation("3年含以上", "3 years or more")
     elif years >= 1:
-        points, rule = ONE, "1 to under 3 years"
+        points, rule = ONE, Explanation("3年以下1年含以上", "1 to under 3 years")
     else:
-        points, rule = ZERO, "under 1 year"
+        points, rule = ZERO, Explanation("不足1年", "under 1 year")
     return item(
-        key, name, article, top, points, {"credit_work_years": fmt(years)}, f"{fmt(years)}: {rule}"
+        key,
+        name,
+        article,
+        top,
+        points,
+        {"credit_work_years": fmt(years)},
+        Explanation(f"{name} {fmt(years)} 年：{rule.zh}", f"{fmt(years)}: {rule.en}"),
     )
 
 

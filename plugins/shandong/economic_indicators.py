@@ -33,14 +33,18 @@ from server.policy import (
     ONE,
     ZERO,
     CohortMember,
+    Explanation,
     ItemScore,
     ManagerCategory,
     Period,
     clamp,
     fmt,
     full_steps,
+    percent,
+    points,
     ratio,
     round_score,
+    yuan,
 )
 
 # 第十一条(二): figures the source fixes.
@@ -104,15 +108,19 @@ def cohort_figures(period: Period, cohort: tuple[CohortMember, ...]) -> dict[str
 
 def _against_average(
     standard: Decimal, actual: Decimal, base: Decimal | None, bounds: tuple[Decimal, Decimal]
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, Explanation]:
     """``standard × actual / base`` clamped to ``bounds``; no usable base scores ``standard``."""
     share = None if base is None else ratio(actual, base)
     if share is None:
-        return standard, "no base to compare with (no scored managers or base 0): standard score"
+        return standard, Explanation(
+            "无可比较的基数（无参评客户经理或基数为 0）：计标准分",
+            "no base to compare with (no scored managers or base 0): standard score",
+        )
     raw = standard * share
-    return clamp(raw, *bounds), (
-        f"{fmt(standard)} × {fmt(actual)} / {fmt(base)} = {fmt(round_score(raw))}, "
-        f"kept within [{fmt(bounds[0])}, {fmt(bounds[1])}]"
+    low, high = fmt(bounds[0]), fmt(bounds[1])
+    formula = f"{fmt(standard)} × {fmt(actual)} / {fmt(base)} = {fmt(round_score(raw))}"
+    return clamp(raw, *bounds), Explanation(
+        f"{formula}，限于 {low} 至 {high} 分之间", f"{formula}, kept within [{low}, {high}]"
     )
 
 
@@ -130,6 +138,7 @@ def b1_customers(
     weight = customer_weight(category)
     count = natural + weight * corporate
     score, how = _against_average(Decimal(10), count, average, B1_RANGE)
+    n = f"{fmt(natural)} + {weight} × {fmt(corporate)} = {fmt(count)}"
     return item(
         "B1",
         "管护贷款客户数量",
@@ -144,7 +153,7 @@ def b1_customers(
             "weighted_customers": fmt(count),
             COHORT_AVG_CUSTOMERS: fmt(average),
         },
-        f"N = {fmt(natural)} + {weight} × {fmt(corporate)} = {fmt(count)}; {how}",
+        Explanation(f"管贷户数 {n} 户；{how.zh}", f"N = {n}; {how.en}"),
     )
 
 
@@ -156,7 +165,10 @@ def b2_balance(category: ManagerCategory, balance: Decimal, average: Decimal | N
     corporate = category is ManagerCategory.CORPORATE
     base = CORPORATE_BALANCE_BASE if corporate else average
     score, how = _against_average(Decimal(10), balance, base, B2_RANGE)
-    base_name = "corporate base 50,000,000" if corporate else "county average"
+    if corporate:
+        base_name = Explanation("以 5000万元 为基数", "against the corporate base 50,000,000")
+    else:
+        base_name = Explanation("与全县平均管贷规模相比", "against the county average")
     return item(
         "B2",
         "管护贷款规模",
@@ -168,7 +180,10 @@ def b2_balance(category: ManagerCategory, balance: Decimal, average: Decimal | N
             LOAN_BALANCE: fmt(balance),
             "base": fmt(base),
         },
-        f"balance against the {base_name}: {how}",
+        Explanation(
+            f"管贷规模 {yuan(balance)}，{base_name.zh}：{how.zh}",
+            f"balance {base_name.en}: {how.en}",
+        ),
     )
 
 
@@ -181,14 +196,37 @@ def b3_coverage(households: int | None, rated: int | None) -> ItemScore:
     key, name, article, top = "B3", "建档评级授信面", "第十一条(二)3", Decimal(10)
     inputs = {"jurisdiction_households": fmt(households), "rated_households": fmt(rated)}
     if households is None or rated is None:
-        return item(key, name, article, top, ZERO, inputs, "households not recorded")
+        return item(
+            key,
+            name,
+            article,
+            top,
+            ZERO,
+            inputs,
+            Explanation("管辖区户数未登记", "households not recorded"),
+        )
     if households <= 0:
         return item(
-            key, name, article, top, top, inputs, "no households in the jurisdiction: full score"
+            key,
+            name,
+            article,
+            top,
+            top,
+            inputs,
+            Explanation("管辖区无农户：计满分", "no households in the jurisdiction: full score"),
         )
     coverage = Decimal(rated) / Decimal(households)
+    share = f"{rated}/{households}"
     if coverage >= COVERAGE_BASE:
-        return item(key, name, article, top, top, inputs, f"coverage {rated}/{households} ≥ 80%")
+        return item(
+            key,
+            name,
+            article,
+            top,
+            top,
+            inputs,
+            Explanation(f"授信面 {share} ≥ 80%", f"coverage {share} ≥ 80%"),
+        )
     return item(
         key,
         name,
@@ -196,18 +234,32 @@ def b3_coverage(households: int | None, rated: int | None) -> ItemScore:
         top,
         top * coverage / COVERAGE_BASE,
         inputs,
-        f"coverage {rated}/{households} < 80%: 10 × coverage / 0.80",
+        Explanation(
+            f"授信面 {share} < 80%：10 × 授信面 / 80%",
+            f"coverage {share} < 80%: 10 × coverage / 0.80",
+        ),
     )
 
 
-def _completion(standard: Decimal, actual: Decimal, plan: Decimal) -> tuple[Decimal, str]:
-    """``standard × actual / plan`` for an unmet plan (floored at 0); a met plan: ``standard``."""
+def _completion(
+    standard: Decimal, actual: Decimal, plan: Decimal, what: str
+) -> tuple[Decimal, Explanation]:
+    """``standard × actual / plan`` for an unmet plan (floored at 0); a met plan: ``standard``.
+    ``what`` names the figure in Chinese (``净增``)."""
     share = ratio(actual, plan)
     if share is None:
-        return standard, f"plan {fmt(plan)} ≤ 0 counts as met"
+        return standard, Explanation(
+            f"计划 {yuan(plan)} ≤ 0，视为完成", f"plan {fmt(plan)} ≤ 0 counts as met"
+        )
     if actual >= plan:
-        return standard, f"{fmt(actual)} ≥ plan {fmt(plan)}"
-    return standard * clamp(share, ZERO), f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}"
+        return standard, Explanation(
+            f"{what} {yuan(actual)} ≥ 计划 {yuan(plan)}", f"{fmt(actual)} ≥ plan {fmt(plan)}"
+        )
+    return standard * clamp(share, ZERO), Explanation(
+        f"{what} {yuan(actual)} 未完成计划 {yuan(plan)}：按比例 "
+        f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}",
+        f"{fmt(standard)} × {fmt(actual)} / {fmt(plan)}",
+    )
 
 
 def b4_deposits(
@@ -222,14 +274,21 @@ def b4_deposits(
     year's monthly-average balance exceeds the annual plan; a plan of 0 or less
     gets no bonus (nothing to exceed).
     """
-    base, how = _completion(Decimal(10), net_increase, plan)
+    base, how = _completion(Decimal(10), net_increase, plan, "组织资金净增")
     bonus = ZERO
     if plan > ZERO and monthly_average is not None:
         steps = full_steps(monthly_average - plan, DEPOSIT_STEP)
         bonus = min(DEPOSIT_BONUS_MAX, steps * params.deposit_bonus_per_step)
-        how += (
-            f"; monthly average {fmt(monthly_average)}: {steps} full 50,000 over plan × "
-            f"{fmt(params.deposit_bonus_per_step)} = +{fmt(bonus)} (at most +5)"
+        per_step = fmt(params.deposit_bonus_per_step)
+        how = how.then(
+            Explanation(
+                f"月平均余额 {yuan(monthly_average)}：超计划 {steps} 个 5万元 × {per_step} 分 "
+                f"= +{points(bonus)}（最多加 5 分）",
+                f"monthly average {fmt(monthly_average)}: {steps} full 50,000 over plan × "
+                f"{per_step} = +{fmt(bonus)} (at most +5)",
+            ),
+            "；",
+            "; ",
         )
     return item(
         "B4",
@@ -256,7 +315,7 @@ def b5_1_npl_reduction(
     does not count. Over-fulfilment earns nothing; a rise scores 0.
     """
     reduction = npl_start - npl_end - written_off
-    score, how = _completion(Decimal(4), reduction, plan)
+    score, how = _completion(Decimal(4), reduction, plan, "净降")
     return item(
         "B5.1",
         "不良贷款净降",
@@ -270,29 +329,42 @@ def b5_1_npl_reduction(
             NPL_REDUCTION: fmt(reduction),
             f"{NPL_REDUCTION}_plan": fmt(plan),
         },
-        f"reduction {fmt(npl_start)} − {fmt(npl_end)} − written off {fmt(written_off)} "
-        f"= {fmt(reduction)}; {how}",
+        Explanation(
+            f"年初不良 {yuan(npl_start)} − 年末不良 {yuan(npl_end)} − 呆账核销 "
+            f"{yuan(written_off)} = {yuan(reduction)}；{how.zh}",
+            f"reduction {fmt(npl_start)} − {fmt(npl_end)} − written off {fmt(written_off)} "
+            f"= {fmt(reduction)}; {how.en}",
+        ),
     )
 
 
 def _met_with_bonus(
-    actual: Decimal, plan: Decimal, step: Decimal, per_step: Decimal, bonus_max: Decimal
-) -> tuple[Decimal, str]:
+    actual: Decimal,
+    plan: Decimal,
+    step: Decimal,
+    per_step: Decimal,
+    bonus_max: Decimal,
+    what: str,
+) -> tuple[Decimal, Explanation]:
     """1 for a met plan plus ``per_step`` for each full ``step`` over it (at most ``bonus_max``);
     ``actual / plan`` for an unmet one; a plan of 0 or less is met, without bonus."""
     if plan <= ZERO or actual < plan:
-        return _completion(ONE, actual, plan)
+        return _completion(ONE, actual, plan, what)
     steps = full_steps(actual - plan, step)
     bonus = min(bonus_max, steps * per_step)
-    return ONE + bonus, (
+    return ONE + bonus, Explanation(
+        f"{what} {yuan(actual)} ≥ 计划 {yuan(plan)}：1 + 超 {steps} 个 {yuan(step)} × "
+        f"{fmt(per_step)} 分 = 1 + {fmt(bonus)}（最多加 {points(bonus_max)}）",
         f"{fmt(actual)} ≥ plan {fmt(plan)}: 1 + {steps} full {fmt(step)} over × "
-        f"{fmt(per_step)} = 1 + {fmt(bonus)} (bonus at most {fmt(bonus_max)})"
+        f"{fmt(per_step)} = 1 + {fmt(bonus)} (bonus at most {fmt(bonus_max)})",
     )
 
 
 def b5_2_cash(actual: Decimal, plan: Decimal, params: ShandongParameters) -> ItemScore:
     """B5.2 不良贷款现金清收: met → 1 + bonus per full 10,000 over, at most 2 (第十一条(二)5(2))."""
-    score, how = _met_with_bonus(actual, plan, CASH_STEP, params.cash_bonus_per_step, ONE)
+    score, how = _met_with_bonus(
+        actual, plan, CASH_STEP, params.cash_bonus_per_step, ONE, "现金清收"
+    )
     return item(
         "B5.2",
         "不良贷款现金清收",
@@ -311,19 +383,32 @@ def b5_2_cash(actual: Decimal, plan: Decimal, params: ShandongParameters) -> Ite
 def b5_3_npl_control(npl_start: Decimal, npl_end: Decimal) -> ItemScore:
     """B5.3 管辖区不良贷款控制: year-end NPL below year start → 1, else 0; both 0 → 1
     (第十一条(二)5(3))."""
+    start, end = fmt(npl_start), fmt(npl_end)
     if npl_start == ZERO and npl_end == ZERO:
-        score, how = ONE, "no NPL at year start or end"
+        score, how = ONE, Explanation("年初、年末均无不良贷款", "no NPL at year start or end")
     elif npl_end < npl_start:
-        score, how = ONE, f"NPL fell from {fmt(npl_start)} to {fmt(npl_end)}"
+        score, how = (
+            ONE,
+            Explanation(
+                f"不良贷款余额由 {yuan(npl_start)} 降至 {yuan(npl_end)}",
+                f"NPL fell from {start} to {end}",
+            ),
+        )
     else:
-        score, how = ZERO, f"NPL did not fall: {fmt(npl_start)} → {fmt(npl_end)}"
+        score, how = (
+            ZERO,
+            Explanation(
+                f"不良贷款余额不降反升：{yuan(npl_start)} → {yuan(npl_end)}",
+                f"NPL did not fall: {start} → {end}",
+            ),
+        )
     return item(
         "B5.3",
         "管辖区不良贷款控制",
         "第十一条(二)5(3)",
         ONE,
         score,
-        {NPL_START: fmt(npl_start), NPL_END: fmt(npl_end)},
+        {NPL_START: start, NPL_END: end},
         how,
     )
 
@@ -332,7 +417,12 @@ def b5_4_writeoff(actual: Decimal, plan: Decimal, params: ShandongParameters) ->
     """B5.4 表外已核销、已置换贷款清收: met → 1 + bonus per full 1,000 over, at most +1
     (第十一条(二)5(4))."""
     score, how = _met_with_bonus(
-        actual, plan, WRITEOFF_STEP, params.writeoff_bonus_per_step, WRITEOFF_BONUS_MAX
+        actual,
+        plan,
+        WRITEOFF_STEP,
+        params.writeoff_bonus_per_step,
+        WRITEOFF_BONUS_MAX,
+        "清收",
     )
     return item(
         "B5.4",
@@ -353,11 +443,20 @@ def b5_5_notices(coverage: Decimal, limitation_lost: Decimal) -> ItemScore:
     """B5.5 到逾期贷款催收: ``2 × coverage`` (100% → 2); 0 when any NPL newly lost its
     litigation limitation period this year (第十一条(二)5(5))."""
     if limitation_lost > ZERO:
-        score, how = ZERO, f"{fmt(limitation_lost)} NPL newly lost the limitation period"
+        score, how = (
+            ZERO,
+            Explanation(
+                f"管辖区 {fmt(limitation_lost)} 笔不良贷款当年新丧失诉讼时效：本项不得分",
+                f"{fmt(limitation_lost)} NPL newly lost the limitation period",
+            ),
+        )
     elif coverage >= ONE:
-        score, how = Decimal(2), "notice coverage 100%"
+        score, how = Decimal(2), Explanation("催收通知发送面 100%", "notice coverage 100%")
     else:
-        score, how = Decimal(2) * clamp(coverage, ZERO), f"2 × coverage {fmt(coverage)}"
+        score, how = (
+            Decimal(2) * clamp(coverage, ZERO),
+            Explanation(f"2 × 催收通知发送面 {percent(coverage)}", f"2 × coverage {fmt(coverage)}"),
+        )
     return item(
         "B5.5",
         "到逾期贷款催收",
@@ -374,13 +473,19 @@ def b6_interest(actual: Decimal, plan: Decimal, params: ShandongParameters) -> I
     (第十一条(二)6); ``interest_cap`` (none by default) caps it."""
     share = ratio(actual, plan)
     if share is None:
-        raw, how = Decimal(20), f"plan {fmt(plan)} ≤ 0 counts as met"
+        raw = Decimal(20)
+        how = Explanation(f"计划 {yuan(plan)} ≤ 0，视为完成", f"plan {fmt(plan)} ≤ 0 counts as met")
     else:
         raw = Decimal(20) * clamp(share, ZERO)
-        how = f"20 × {fmt(actual)} / {fmt(plan)} = {fmt(round_score(raw))}"
+        shown = fmt(round_score(raw))
+        how = Explanation(
+            f"收回利息 20 × {yuan(actual)} / 计划 {yuan(plan)} = {shown}",
+            f"20 × {fmt(actual)} / {fmt(plan)} = {shown}",
+        )
     cap = params.interest_cap
     if cap is not None and raw > cap:
-        raw, how = cap, f"{how}, capped at {fmt(cap)}"
+        raw = cap
+        how = Explanation(f"{how.zh}，封顶 {points(cap)}", f"{how.en}, capped at {fmt(cap)}")
     return item(
         "B6",
         "收回贷款利息",

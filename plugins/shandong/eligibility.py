@@ -15,7 +15,16 @@ from decimal import Decimal
 
 from plugins.shandong.grades import ART_GRADE, ART_PROBATION
 from plugins.shandong.inputs import EVALUATION, EXAM_PASSED
-from server.policy import ONE, ZERO, ManagerProfile, ManagerStatus, Period, Refusal, fmt
+from server.policy import (
+    ONE,
+    ZERO,
+    Explanation,
+    ManagerProfile,
+    ManagerStatus,
+    Period,
+    Refusal,
+    fmt,
+)
 
 ART_POST = "第六条"
 ART_EXAM = "第六条(一)"
@@ -42,7 +51,8 @@ class Eligibility:
 
     standing: Standing
     article: str
-    reason: str
+    reason: Explanation
+    """Why, in Chinese (``zh``) and English (``en``)."""
     warnings: tuple[str, ...] = ()
 
 
@@ -83,34 +93,51 @@ def eligibility(
         return Eligibility(
             Standing.REFUSED,
             ART_DISQUALIFIED,
-            "the manager has lost the customer-manager qualification and holds no grade",
+            Explanation(
+                "已取消客户经理资格，不持有等级",
+                "the manager has lost the customer-manager qualification and holds no grade",
+            ),
         )
     if manager.status is ManagerStatus.SUSPENDED:
         return Eligibility(
             Standing.REFUSED,
             ART_NOT_REAPPOINTED,
-            "the manager is suspended (not re-appointed) and is not graded",
+            Explanation(
+                "暂停上岗（不能续聘上岗），不参加等级评定",
+                "the manager is suspended (not re-appointed) and is not graded",
+            ),
         )
     ends_on = manager.probation_ends_on
     if ends_on is None and manager.status is ManagerStatus.PROBATION:
         return Eligibility(
             Standing.REFUSED,
             ART_PROBATION,
-            "the manager is in probation (见习期未满) with no end date: not graded",
+            Explanation(
+                "见习期未满（未登记见习期满日期），不参加等级评定",
+                "the manager is in probation (见习期未满) with no end date: not graded",
+            ),
         )
     if ends_on is not None and ends_on > period.end:
         return Eligibility(
             Standing.REFUSED,
             ART_PROBATION,
-            f"probation ends on {ends_on.isoformat()}, after the period end "
-            f"{period.end.isoformat()} (见习期未满); probationers are not graded",
+            Explanation(
+                f"见习期至 {ends_on.isoformat()} 届满，晚于考核期末 {period.end.isoformat()}"
+                "（见习期未满），不参加等级评定",
+                f"probation ends on {ends_on.isoformat()}, after the period end "
+                f"{period.end.isoformat()} (见习期未满); probationers are not graded",
+            ),
         )
     warnings: list[str] = []
     try:
         passed = _flag(values, EXAM_PASSED)
         evaluation = _evaluation(values)
     except ValueError as problem:
-        return Eligibility(Standing.REFUSED, ART_POST, str(problem))
+        return Eligibility(
+            Standing.REFUSED,
+            ART_POST,
+            Explanation(f"登记的上岗条件数据有误：{problem}", str(problem)),
+        )
     if passed is None:
         warnings.append(
             f"{EXAM_PASSED} not recorded: the 上岗培训考试 is taken as passed (第六条(一))"
@@ -119,7 +146,10 @@ def eligibility(
         return Eligibility(
             Standing.REFUSED,
             ART_EXAM,
-            "the 上岗培训考试 was not passed: the post conditions are not met",
+            Explanation(
+                "上岗培训考试不合格，不符合上岗条件",
+                "the 上岗培训考试 was not passed: the post conditions are not met",
+            ),
         )
     if evaluation is None:
         warnings.append(f"{EVALUATION} not recorded: 年度考评 taken as 称职 or better (第六条(二))")
@@ -127,18 +157,27 @@ def eligibility(
         return Eligibility(
             Standing.REFUSED,
             ART_EVALUATION,
-            f"年度考评 {EVALUATION_LABELS[evaluation]} is below 称职: "
-            "the post conditions are not met",
+            Explanation(
+                f"上年度考评为“{EVALUATION_LABELS[evaluation]}”，低于“称职”，不符合上岗条件",
+                f"年度考评 {EVALUATION_LABELS[evaluation]} is below 称职: "
+                "the post conditions are not met",
+            ),
         )
     if ends_on is not None and period.start <= ends_on:
         return Eligibility(
             Standing.PLACED_SD_3,
             ART_PROBATION,
-            f"probation ended on {ends_on.isoformat()}, within the year: "
-            "三级客户经理 for the year, without scoring",
+            Explanation(
+                f"见习期于 {ends_on.isoformat()} 届满，在本年度内："
+                "本年度按三级客户经理对待，不计分",
+                f"probation ended on {ends_on.isoformat()}, within the year: "
+                "三级客户经理 for the year, without scoring",
+            ),
             tuple(warnings),
         )
-    return Eligibility(Standing.SCORED, ART_GRADE, "scored", tuple(warnings))
+    return Eligibility(
+        Standing.SCORED, ART_GRADE, Explanation("计分评定", "scored"), tuple(warnings)
+    )
 
 
 def tier_refusals(manager: ManagerProfile) -> tuple[Refusal, ...]:

@@ -16,7 +16,16 @@ from decimal import Decimal
 
 from plugins.shandong.items import item as scored_item
 from plugins.shandong.parameters import ShandongParameters
-from server.policy import ONE, ZERO, FindingCount, FindingSpec, ItemScore, clamp, fmt
+from server.policy import (
+    ONE,
+    ZERO,
+    Explanation,
+    FindingCount,
+    FindingSpec,
+    ItemScore,
+    clamp,
+    fmt,
+)
 
 
 class Rule(enum.Enum):
@@ -37,6 +46,8 @@ class Deduction:
     finding: str
     rule: Rule
     points: Decimal | None = None
+    name: str = ""
+    """The finding in the source's words (``借款申请书要素不齐``), for the Chinese explanation."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,10 @@ QUALITY_ITEMS = (
         "贷款受理",
         "第十一条(三)1(1)",
         "c1_1",
-        (Deduction("MISSING_ELEMENT", Rule.PER_CASE), Deduction("NAME_MISMATCH", Rule.ZERO)),
+        (
+            Deduction("MISSING_ELEMENT", Rule.PER_CASE, name="借款申请书要素不齐"),
+            Deduction("NAME_MISMATCH", Rule.ZERO, name="借款人姓名与身份证、名章不符"),
+        ),
     ),
     QualityItem(
         "C1.2",
@@ -65,9 +79,9 @@ QUALITY_ITEMS = (
         "第十一条(三)1(2)",
         "c1_2",
         (
-            Deduction("MISSING_RATING_FORM", Rule.PER_CASE),
-            Deduction("MISSING_INVESTIGATION_REPORT", Rule.PER_CASE),
-            Deduction("REPORT_MISSING_ELEMENT", Rule.PER_CASE),
+            Deduction("MISSING_RATING_FORM", Rule.PER_CASE, name="缺信用等级评定表"),
+            Deduction("MISSING_INVESTIGATION_REPORT", Rule.PER_CASE, name="缺贷前调查报告"),
+            Deduction("REPORT_MISSING_ELEMENT", Rule.PER_CASE, name="贷前调查报告要素不齐"),
         ),
     ),
     QualityItem(
@@ -76,10 +90,16 @@ QUALITY_ITEMS = (
         "第十一条(三)1(3)",
         "c1_3",
         (
-            Deduction("MISSING_ELEMENT", Rule.PER_CASE),
-            Deduction("MISSING_CONTRACT", Rule.PER_CASE),
-            Deduction("NAME_MISMATCH", Rule.ZERO),
-            Deduction("COLLATERAL_FORMALITIES_MISSING", Rule.ZERO),
+            Deduction("MISSING_ELEMENT", Rule.PER_CASE, name="借款借据或借款合同要素不齐"),
+            Deduction("MISSING_CONTRACT", Rule.PER_CASE, name="未按规定签定借款主从合同"),
+            Deduction(
+                "NAME_MISMATCH", Rule.ZERO, name="借款人姓名与身份证、名章、借据、借款主从合同不符"
+            ),
+            Deduction(
+                "COLLATERAL_FORMALITIES_MISSING",
+                Rule.ZERO,
+                name="未按审批通知书办理抵质押登记、保险、公证",
+            ),
         ),
     ),
     QualityItem(
@@ -87,7 +107,7 @@ QUALITY_ITEMS = (
         "贷后检查",
         "第十一条(三)1(4)",
         "c1_4",
-        (Deduction("MISSING_INSPECTION_REPORT", Rule.PER_CASE),),
+        (Deduction("MISSING_INSPECTION_REPORT", Rule.PER_CASE, name="缺贷后检查报告"),),
     ),
     QualityItem(
         "C1.5",
@@ -95,8 +115,12 @@ QUALITY_ITEMS = (
         "第十一条(三)1(5)",
         "c1_5",
         (
-            Deduction("NO_FACE_TO_FACE", Rule.PER_CASE),
-            Deduction("ENTRUSTED_PAYMENT_NOT_USED", Rule.ZERO),
+            Deduction("NO_FACE_TO_FACE", Rule.PER_CASE, name="个人贷款未执行面谈面签"),
+            Deduction(
+                "ENTRUSTED_PAYMENT_NOT_USED",
+                Rule.ZERO,
+                name="应实行受托支付而未实行且支付审批资料不齐",
+            ),
         ),
     ),
     QualityItem(
@@ -105,14 +129,21 @@ QUALITY_ITEMS = (
         "第十一条(三)2",
         "c2",
         (
-            Deduction("NUMBERING_INCONSISTENT", Rule.ONCE),
-            Deduction("FIRST_PASS_NOT_DISCUSSED", Rule.ONCE),
-            Deduction("SMALL_LOAN_MISCLASSIFIED", Rule.ONCE, ONE),
-            Deduction("NO_WORKING_PAPERS", Rule.ONCE),
-            Deduction("WORKING_PAPERS_DISAGREE", Rule.ONCE),
-            Deduction("FORMS_INCOMPLETE", Rule.ONCE),
-            Deduction("FORMS_NOT_SET_UP", Rule.ONCE),
-            Deduction("NPL_DEVIATION_OVER_3PCT", Rule.ZERO),
+            Deduction(
+                "NUMBERING_INCONSISTENT", Rule.ONCE, name="认定表、台帐及信贷档案目录编号不一致"
+            ),
+            Deduction("FIRST_PASS_NOT_DISCUSSED", Rule.ONCE, name="初分结果未进行讨论或记录不齐全"),
+            Deduction(
+                "SMALL_LOAN_MISCLASSIFIED",
+                Rule.ONCE,
+                ONE,
+                name="小额贷款未按矩阵分类程序分类、认定结果不准",
+            ),
+            Deduction("NO_WORKING_PAPERS", Rule.ONCE, name="大额贷款未按规定撰写工作底稿"),
+            Deduction("WORKING_PAPERS_DISAGREE", Rule.ONCE, name="工作底稿内容与认定结果不一致"),
+            Deduction("FORMS_INCOMPLETE", Rule.ONCE, name="分类认定表或分类台帐填写不完整、不规范"),
+            Deduction("FORMS_NOT_SET_UP", Rule.ONCE, name="分类认定表或分类台帐建立不齐"),
+            Deduction("NPL_DEVIATION_OVER_3PCT", Rule.ZERO, name="不良贷款分类偏离度大于3%"),
         ),
     ),
     QualityItem(
@@ -121,8 +152,8 @@ QUALITY_ITEMS = (
         "第十一条(三)3",
         "c3",
         (
-            Deduction("EXTENSION_NON_COMPLIANT", Rule.PER_CASE, Decimal(2)),
-            Deduction("REFINANCING_NON_COMPLIANT", Rule.PER_CASE, ONE),
+            Deduction("EXTENSION_NON_COMPLIANT", Rule.PER_CASE, Decimal(2), name="展期不合规"),
+            Deduction("REFINANCING_NON_COMPLIANT", Rule.PER_CASE, ONE, name="借新还旧不合规"),
         ),
     ),
     QualityItem(
@@ -131,8 +162,8 @@ QUALITY_ITEMS = (
         "第十一条(三)4",
         "c4",
         (
-            Deduction("RATE_DEVIATION", Rule.PER_CASE),
-            Deduction("UNAUTHORISED_INTEREST_WAIVER", Rule.ZERO),
+            Deduction("RATE_DEVIATION", Rule.PER_CASE, name="贷款利率执行存在偏差"),
+            Deduction("UNAUTHORISED_INTEREST_WAIVER", Rule.ZERO, name="擅自减免利息"),
         ),
     ),
     QualityItem(
@@ -141,8 +172,8 @@ QUALITY_ITEMS = (
         "第十一条(三)5",
         "c5",
         (
-            Deduction("ARCHIVES_NOT_NUMBERED", Rule.ONCE, ONE),
-            Deduction("MISSING_DOCUMENT", Rule.PER_CASE),
+            Deduction("ARCHIVES_NOT_NUMBERED", Rule.ONCE, ONE, name="信贷档案未统一编号"),
+            Deduction("MISSING_DOCUMENT", Rule.PER_CASE, name="重要档案资料不齐"),
         ),
         clerk_exempt=True,
     ),
@@ -151,7 +182,7 @@ QUALITY_ITEMS = (
         "客户信息管理",
         "第十一条(三)6",
         "c6",
-        (Deduction("INCOMPLETE_CUSTOMER_DATA", Rule.PER_CASE),),
+        (Deduction("INCOMPLETE_CUSTOMER_DATA", Rule.PER_CASE, name="客户信息要素不齐全"),),
         clerk_exempt=True,
     ),
 )
@@ -208,19 +239,31 @@ def quality_item(
     if any(rule.points is None for rule in item.deductions):
         inputs["deduction_per_case"] = fmt(d)
 
-    def scored(raw: Decimal, explanation: str) -> ItemScore:
+    def scored(raw: Decimal, explanation: Explanation) -> ItemScore:
         return scored_item(
             item.key, item.name, item.article, QUALITY_POINTS, raw, inputs, explanation
         )
 
     if item.clerk_exempt and office_has_credit_clerk:
         inputs["office_has_credit_clerk"] = "true"
-        return scored(QUALITY_POINTS, "the office has a 信贷内勤 post: not assessed, full score")
-    zeroing = [r.finding for r in item.deductions if r.rule is Rule.ZERO and r.finding in found]
+        return scored(
+            QUALITY_POINTS,
+            Explanation(
+                "设有信贷内勤岗：本项目不考核，计满分",
+                "the office has a 信贷内勤 post: not assessed, full score",
+            ),
+        )
+    zeroing = [r for r in item.deductions if r.rule is Rule.ZERO and r.finding in found]
     if zeroing:
-        return scored(ZERO, f"{', '.join(zeroing)}: the item scores 0")
+        return scored(
+            ZERO,
+            Explanation(
+                f"{'、'.join(r.name for r in zeroing)}：本项不得分",
+                f"{', '.join(r.finding for r in zeroing)}: the item scores 0",
+            ),
+        )
     total = ZERO
-    parts: list[str] = []
+    parts: list[Explanation] = []
     for rule in item.deductions:
         n = found.get(rule.finding)
         if n is None:
@@ -228,15 +271,27 @@ def quality_item(
         points = d if rule.points is None else rule.points
         if rule.rule is Rule.PER_CASE:
             total += points * n
-            parts.append(f"{rule.finding} {n} × {fmt(points)}")
+            parts.append(
+                Explanation(
+                    f"{rule.name} {n} 笔 × {fmt(points)} 分", f"{rule.finding} {n} × {fmt(points)}"
+                )
+            )
         else:
             total += points
-            parts.append(f"{rule.finding} once {fmt(points)}")
+            parts.append(
+                Explanation(
+                    f"{rule.name} 扣 {fmt(points)} 分", f"{rule.finding} once {fmt(points)}"
+                )
+            )
     if not parts:
-        return scored(QUALITY_POINTS, "no findings")
+        return scored(QUALITY_POINTS, Explanation("未发现问题", "no findings"))
+    listed = Explanation.join(parts)
     return scored(
         clamp(QUALITY_POINTS - total, ZERO),
-        f"2 − ({'; '.join(parts)}) = 2 − {fmt(total)}, floored at 0",
+        Explanation(
+            f"2 − （{listed.zh}）= 2 − {fmt(total)}，扣完为止",
+            f"2 − ({listed.en}) = 2 − {fmt(total)}, floored at 0",
+        ),
     )
 
 

@@ -411,7 +411,12 @@ class Appraisal:
     )
     rating: str | None
     rating_label: str | None
-    explanation: str | None
+    explanation: str | None = strawberry.field(
+        description="The outcome explained in Chinese (why not graded, or the total and tier)."
+    )
+    explanation_en: str | None = strawberry.field(
+        description="The same in English (empty when the policy gave none)."
+    )
     warnings: list[str]
     pay: JSON = strawberry.field(
         description="Amounts the policy derived (pay, profit share, risk-deposit withholding)."
@@ -449,6 +454,7 @@ class Appraisal:
             rating=r.rating,
             rating_label=r.rating_label,
             explanation=r.explanation,
+            explanation_en=r.explanation_en,
             warnings=list(r.warnings),
             pay=JSON(r.pay),
             tier_move=None if r.tier_move is None else JSON(r.tier_move),

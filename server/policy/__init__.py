@@ -19,9 +19,21 @@ declares its parameters once, as a :class:`Parameters` dataclass; every hook
 receives the tenant's values as an instance of it. Builders for a plugin's
 tests are in ``server.policy.testing``. The guide for plugin authors is
 ``docs/plugin-authors.md``.
+
+Every explanation a plugin returns is in Chinese (``explanation``, the text people
+read) with the English beside it (``explanation_en``); ``Explanation`` builds both.
 """
 
 from server.errors import Refusal
+from server.policy.explanations import (
+    Explanation,
+    bilingual_problem,
+    percent,
+    points,
+    untranslated,
+    yuan,
+    zh,
+)
 from server.policy.hookspecs import ENTRY_POINT_GROUP, hookimpl
 from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.keys import (
@@ -110,6 +122,7 @@ __all__ = [
     "CustomerFacts",
     "CustomerKind",
     "Education",
+    "Explanation",
     "FindingCount",
     "FindingSpec",
     "IndicatorSource",
@@ -151,6 +164,7 @@ __all__ = [
     "TierMoveFlag",
     "ViolationCase",
     "ViolationKind",
+    "bilingual_problem",
     "clamp",
     "fmt",
     "full_steps",
@@ -160,6 +174,11 @@ __all__ = [
     "is_item_key",
     "parameter",
     "parse_period",
+    "percent",
+    "points",
     "ratio",
     "round_score",
+    "untranslated",
+    "yuan",
+    "zh",
 ]

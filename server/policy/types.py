@@ -179,6 +179,9 @@ class ItemScore:
     score: Decimal
     inputs: Mapping[str, str]
     explanation: str
+    """Why it scored so, in Chinese (the text people read)."""
+    explanation_en: str = ""
+    """The same in English; empty when the plugin gives none."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,8 @@ class AppraisalOutcome:
 
     When ``graded`` is false the policy refused to grade (``explanation`` says
     why, with its article) and ``items``/``total``/``tier`` are empty.
+    ``explanation`` is in Chinese, ``explanation_en`` the same in English (empty
+    when the plugin gives none).
     """
 
     graded: bool
@@ -198,6 +203,7 @@ class AppraisalOutcome:
     rating_label: str | None = None
     warnings: tuple[str, ...] = ()
     pay: tuple[MoneyLine, ...] = ()
+    explanation_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,8 +215,11 @@ class MoneyLine:
     amount: Decimal
     article: str
     explanation: str
+    """How it was derived, in Chinese."""
     account: str | None = None
     """When set, the amount moves into this manager account (e.g. ``RISK_DEPOSIT``)."""
+    explanation_en: str = ""
+    """The same in English; empty when the plugin gives none."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +286,9 @@ class LendingCap:
     amount: Decimal | None
     article: str
     explanation: str
+    """Why, in Chinese."""
+    explanation_en: str = ""
+    """The same in English; empty when the plugin gives none."""
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,10 @@ from server.policy import (
     fmt,
     hookimpl,
     parameter,
+    points,
     ratio,
     round_score,
+    yuan,
 )
 
 NAME = "guangxi"
@@ -140,10 +142,16 @@ def grading_unscored_outcome(appraisal: AppraisalInput) -> AppraisalOutcome | No
     """第六条: graded once a year; 第三条: not in probation."""
     if appraisal.period.kind is not PeriodKind.YEAR:
         return AppraisalOutcome(
-            graded=False, explanation=f"{appraisal.period}: graded yearly (第六条)"
+            graded=False,
+            explanation=f"{appraisal.period} 不评定等级：等级每年评定一次（第六条）",
+            explanation_en=f"{appraisal.period}: graded yearly (第六条)",
         )
     if appraisal.manager.status is ManagerStatus.PROBATION:
-        return AppraisalOutcome(graded=False, explanation="in probation: not graded (第三条)")
+        return AppraisalOutcome(
+            graded=False,
+            explanation="见习期内，不评定等级（第三条）",
+            explanation_en="in probation: not graded (第三条)",
+        )
     return None
 
 
@@ -165,7 +173,8 @@ def grading_appraise(appraisal: AppraisalInput, params: GuangxiParameters) -> Ap
             max_points=Decimal(60),
             score=round_score(sales * Decimal("0.6")),
             inputs={SALES: fmt(sales)},
-            explanation=f"0.6 × {fmt(sales)}",
+            explanation=f"0.6 × 销售 {fmt(sales)}",
+            explanation_en=f"0.6 × {fmt(sales)}",
         ),
         ItemScore(
             key="balance",
@@ -174,14 +183,16 @@ def grading_appraise(appraisal: AppraisalInput, params: GuangxiParameters) -> Ap
             max_points=Decimal(40),
             score=round_score(40 * share),
             inputs={BALANCE: fmt(balance), AVERAGE_BALANCE: fmt(average)},
-            explanation=f"40 × balance / average {fmt(share)} (at most 1)",
+            explanation=f"40 × 管户贷款 / 平均 {fmt(share)}（最多为 1）",
+            explanation_en=f"40 × balance / average {fmt(share)} (at most 1)",
         ),
     )
     total = sum((item.score for item in items), ZERO)
     tier = LEVEL_2 if total >= params.promote_at else LEVEL_1
     return AppraisalOutcome(
         graded=True,
-        explanation=f"total {fmt(total)} → {tier.name} (第五条)",
+        explanation=f"总分 {points(total)} → {tier.name}（第五条）",
+        explanation_en=f"total {fmt(total)} → {tier.name} (第五条)",
         items=items,
         total=total,
         tier=tier,
@@ -273,8 +284,10 @@ def lending_cap(manager: ManagerProfile, params: GuangxiParameters) -> LendingCa
     """第八条: the cap of the manager's grade; without 二级 a manager lends as 一级."""
     level_2 = manager.tier is not None and manager.tier.code == LEVEL_2.code
     amount = params.cap_level_2 if level_2 else params.cap_level_1
+    grade = "二级" if level_2 else "一级"
     shown = "no cap" if amount is None else f"up to {fmt(amount)} yuan"
-    return LendingCap(amount, "第八条", f"{'二级' if level_2 else '一级'}: {shown}")
+    shown_zh = "单笔贷款不设上限" if amount is None else f"单笔贷款 {yuan(amount)}以内"
+    return LendingCap(amount, "第八条", f"{grade}：{shown_zh}", f"{grade}: {shown}")
 
 
 @hookimpl
@@ -285,7 +298,7 @@ def lending_check(request: LoanRequest, params: GuangxiParameters) -> tuple[Refu
     cap = lending_cap(request.manager, params)
     if cap.amount is not None and request.amount > cap.amount:
         refusals.append(
-            Refusal("AMOUNT_OVER_CAP", "第八条", f"{fmt(request.amount)}: {cap.explanation}")
+            Refusal("AMOUNT_OVER_CAP", "第八条", f"{fmt(request.amount)}: {cap.explanation_en}")
         )
     return tuple(refusals)
 

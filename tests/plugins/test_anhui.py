@@ -38,7 +38,9 @@ from server.policy import (
     TierMoveFlag,
     ViolationCase,
     ViolationKind,
+    bilingual_problem,
     parse_period,
+    untranslated,
 )
 from server.policy.parameters import resolve
 from server.policy.testing import (
@@ -564,8 +566,12 @@ def test_annual_items_show_the_blend() -> None:
         "quarterly_weight": "0.4",
         "comprehensive_total": "70",
     }
-    assert "0.4 × mean 85" in blend.explanation
-    assert "0.6 × comprehensive total 70 = 76" in blend.explanation
+    assert blend.explanation == (
+        "年度得分 = 0.4 × 2 个已确认季度总分的平均 85 分（2025-Q1 80 分，2025-Q2 90 分）"
+        "+ 0.6 × 综合得分 70 分 = 76 分；综合得分加 6 分"
+    )
+    assert "0.4 × mean 85" in blend.explanation_en
+    assert "0.6 × comprehensive total 70 = 76" in blend.explanation_en
 
 
 @pytest.mark.parametrize(
@@ -1003,3 +1009,77 @@ def test_property_a_higher_annual_score_never_gives_a_lower_band(
         return (result.to_tier or BY_CODE[held]).rank
 
     assert rank(after_low) <= rank(after_high)
+
+
+# --- explanations: Chinese, with the English beside them ---------------------------------
+
+VARIED: dict[str, AppraisalInput] = {
+    "a quarter": appraisal(uniform("70"), period="2025-Q2"),
+    "a year without quarters": appraisal(scores("82", "95", "78", "80", "88")),
+    "a year with two quarters": appraisal(
+        scores("82", "95", "78", "80", "88"), prior=quarters(q2025_1="80", q2025_2="90")
+    ),
+    "promotion": appraisal(uniform("95"), who=manager("AH_MID_1", "高级")),
+    "promotion blocked by the qualification": appraisal(
+        uniform("95"), who=manager("AH_MID_2", "中级")
+    ),
+    "demotion": appraisal(uniform("50"), who=manager("AH_SENIOR_1", "资深")),
+    "an assistant below the line": appraisal(uniform("50"), who=manager("AH_ASSISTANT", None)),
+    "no band yet": appraisal(uniform("75"), who=manager(None, None)),
+    "above the qualification": appraisal(uniform("75"), who=manager("AH_SENIOR_2", "初级")),
+    "an aspect missing": appraisal({"ethics_score": D(90)}),
+    "an aspect out of range": appraisal({**uniform("80"), "ethics_score": D(101)}),
+    "an unknown qualification": appraisal(uniform("80"), who=manager("AH_MID_1", "中级经理")),
+}
+
+
+@pytest.mark.parametrize("case", list(VARIED))
+def test_every_explanation_is_chinese_with_the_english_beside_it(case: str) -> None:
+    assert untranslated(appraise(VARIED[case])) == []
+
+
+def test_explanations_in_chinese() -> None:
+    quarter = appraise(VARIED["a quarter"])
+    assert [i.explanation for i in quarter.items] == [
+        "业绩指标 70 分 × 权重 60% = 42 分",
+        "职业道德 70 分 × 权重 10% = 7 分",
+        "基础管理工作 70 分 × 权重 10% = 7 分",
+        "信贷操作及管理 70 分 × 权重 10% = 7 分",
+        "服务质量 70 分 × 权重 10% = 7 分",
+    ]
+    assert quarter.items[0].explanation_en == "业绩指标 70 × weight 60% = 42"
+    assert quarter.explanation == (
+        "2025-Q2 季度考核：总分 70 分（满分 100 分）；按季记录和通报，不调整级档"
+        "（农商银行信贷客户经理管理规定 第六条）"
+    )
+    blocked = appraise(VARIED["promotion blocked by the qualification"])
+    assert blocked.explanation == (
+        "2025 年度考核：年度得分 95 分（综合得分 95 分）；晋升一档：仍为中级二档"
+        "（资格所限未能晋升）（农商银行信贷客户经理管理规定 第五条）"
+    )
+    assert blocked.explanation_en.startswith("annual appraisal 2025: score 95 (comprehensive")
+    up = appraise(VARIED["promotion"])
+    assert up.explanation.endswith(
+        "晋升一档：中级一档 → 中级二档（农商银行信贷客户经理管理规定 第七条）"
+    )
+    first = appraise(VARIED["no band yet"])
+    assert "首次定档：助理客户经理（入门级档）" in first.explanation
+    missing = appraise(VARIED["an aspect missing"])
+    assert missing.explanation.startswith("无法考核：未登记 performance_score, ")
+
+
+@pytest.mark.parametrize(
+    ("held", "explanation"),
+    [
+        (
+            "AH_ASSISTANT",
+            "助理客户经理：助理客户经理尚未独立分管客户，不得作为贷款的管户客户经理发放贷款",
+        ),
+        (None, "未定级档：助理客户经理尚未独立分管客户，不得作为贷款的管户客户经理发放贷款"),
+        ("AH_MID_1", "中级一档：本政策不设单笔贷款上限"),
+    ],
+)
+def test_lending_cap_explained_in_chinese(held: str | None, explanation: str) -> None:
+    cap = LENDING.cap(manager(held), dt.date(2025, 6, 2), PARAMS)
+    assert cap.explanation == explanation
+    assert bilingual_problem(cap.explanation, cap.explanation_en) is None

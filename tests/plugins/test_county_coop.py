@@ -44,7 +44,9 @@ from server.policy import (
     TierDirection,
     TierMove,
     ViolationKind,
+    bilingual_problem,
     parse_period,
+    untranslated,
 )
 from server.policy.parameters import resolve
 from server.policy.testing import (
@@ -350,6 +352,8 @@ def test_a_quarter_is_not_graded_and_needs_no_inputs() -> None:
     assert appraise(quarter) == before_inputs
     assert not before_inputs.graded
     assert "第五章二" in before_inputs.explanation
+    assert "业绩考评每年一次" in before_inputs.explanation
+    assert "not a year" in before_inputs.explanation_en
     assert (before_inputs.items, before_inputs.total, before_inputs.tier) == ((), None, None)
     assert before_inputs.pay == ()
 
@@ -369,8 +373,12 @@ def test_missing_inputs_are_named_not_guessed() -> None:
         appraisal(given, plans={k: v for k, v in PLANS.items() if k != "fee_income"})
     )
     assert not outcome.graded
-    assert "npl_ratio" in outcome.explanation
-    assert "fee_income plan" in outcome.explanation
+    assert outcome.explanation == (
+        "ⅩⅩ县农村信用社客户经理管理办法 第六章二(定量70%、定性30%)："
+        "缺少 npl_ratio、fee_income plan，无法考核"
+    )
+    assert "npl_ratio" in outcome.explanation_en
+    assert "fee_income plan" in outcome.explanation_en
 
 
 # --- yearly rating (第五章二) ------------------------------------------------------
@@ -560,7 +568,8 @@ def test_level_score_and_the_level_it_admits(
     given = values(theory_exam_score=theory, work_results_score=results, work_skill_score=skill)
     outcome = appraise(appraisal(given, who=manager(tier=None)))
     assert outcome.tier == TIER[code]
-    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation
+    assert f"等级分 {shown} 可定{TIER[code].name}（第三章）" in outcome.explanation
+    assert f"level score {shown} admits {TIER[code].name}" in outcome.explanation_en
 
 
 @pytest.mark.parametrize(
@@ -1075,3 +1084,80 @@ def test_property_a_higher_level_score_never_admits_a_lower_level(
 def test_property_a_higher_completion_never_gives_a_lower_rating(a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
     assert RATINGS.index(rating_for(low).code) <= RATINGS.index(rating_for(high).code)
+
+
+# --- explanations: Chinese, with the English beside them ---------------------------------
+
+VARIED: dict[str, AppraisalInput] = {
+    "on plan": appraisal(),
+    "a quarter": appraisal(period_kind=PeriodKind.QUARTER),
+    "inputs missing": appraisal({}, plans={}),
+    "incompetent, NPL above the limit": appraisal(at_completion("0.5", npl_ratio="0.08")),
+    "excellent, a higher level admitted": appraisal(
+        at_completion("1.3", theory_exam_score=99, work_results_score=99, work_skill_score=99)
+    ),
+    "trainee rated incompetent": appraisal(
+        at_completion("0.3"), who=manager(tier=TIER["CC_TRAINEE"])
+    ),
+    "not graded yet": appraisal(who=manager(tier=None)),
+    "plans of 0": appraisal(plans=dict.fromkeys(LINES, D(0))),
+    "a loss, no profit share": appraisal(values(average_loan_rate="0.01")),
+    "credit work ended": appraisal(who=manager(status=ManagerStatus.LEFT)),
+    "scores out of range": appraisal(values(credit_management_score=120)),
+}
+
+
+@pytest.mark.parametrize("case", list(VARIED))
+def test_every_explanation_is_chinese_with_the_english_beside_it(case: str) -> None:
+    assert untranslated(appraise(VARIED[case])) == []
+
+
+def test_explanations_in_chinese() -> None:
+    outcome = appraise(VARIED["on plan"])
+    assert item(outcome, "quantitative").explanation == (
+        "业绩完成率 100.00% = 0.30×100.00% + 0.40×100.00% + 0.15×100.00% + 0.15×100.00%；"
+        "定量得分 100 × min(max(完成率, 0), 120.00%) = 100 分，× 70% = 70.00 分"
+    )
+    assert item(outcome, "qualitative").explanation == (
+        "定性得分 0.5×信贷管理类 80 + 0.5×日常工作类 80 = 80 分，× 30% = 24.00 分"
+    )
+    assert item(outcome, "qualitative").explanation_en == (
+        "qualitative score 0.5×80 + 0.5×80 = 80, × 30% = 24.00"
+    )
+    assert outcome.explanation == (
+        "ⅩⅩ县农村信用社客户经理管理办法：总分 94.00 分 = 定量 70.00 分 + 定性 24.00 分（第六章二）；"
+        "业绩完成率 100.00%：称职（第五章二）；等级分 75.00 可定二级客户经理（第三章）；"
+        "不良贷款率 1.00%，上限 5.00%；考评为称职：等级不变（第五章三）"
+    )
+    assert [line.explanation for line in outcome.pay] == [
+        "贷款发放额 100000 元 × （平均贷款利率 0.0735 − 联社综合成本率 0.04）= 3350.00 元",
+        "利润 3350.00 元 × 利润分成比例 0.05 = 167.50 元",
+        "（年终绩效工资 20000 元 + 利润分成 167.50 元）× 风险保证金扣收比例 0.30 = 6050.25 元，"
+        "存入本人风险保证金账户",
+    ]
+    assert outcome.pay[2].explanation_en == (
+        "(year-end performance pay 20000 + profit share 167.50) × risk_deposit_ratio 0.30 = "
+        "6050.25, into the manager's own risk-deposit account"
+    )
+    down = appraise(VARIED["incompetent, NPL above the limit"])
+    assert down.explanation.endswith(
+        "考评为不称职且不良贷款率 8.00% 高于上限 5.00%：下调一级至一级客户经理（第五章三）"
+    )
+    up = appraise(VARIED["excellent, a higher level admitted"])
+    assert up.explanation.endswith(
+        "考评为优秀且等级分可定四级客户经理：上调一级至三级客户经理（第五章三）"
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "explanation"),
+    [
+        (None, "尚未定级，按见习客户经理：单笔贷款 100000 元以内"),
+        ("CC_1", "一级客户经理：单笔贷款 300000 元以内"),
+        ("CC_4", "四级客户经理：单笔贷款不设上限"),
+    ],
+)
+def test_lending_cap_explained_in_chinese(held: str | None, explanation: str) -> None:
+    cap = lending_cap(manager(tier=None if held is None else TIER[held]), DEFAULTS)
+    assert cap.explanation == explanation
+    assert bilingual_problem(cap.explanation, cap.explanation_en) is None

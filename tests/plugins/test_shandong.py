@@ -51,6 +51,7 @@ from server.policy import (
     is_indicator_key,
     is_item_key,
     parse_period,
+    untranslated,
 )
 from server.policy.parameters import resolve
 from server.policy.testing import appraisal_input, manager_profile, registry, violation_case
@@ -399,7 +400,8 @@ def test_not_graded(
 ) -> None:
     outcome = run(appraisal(manager=manager, values=values, period_kind=period_kind))
     assert not outcome.graded
-    assert f"({article})" in outcome.explanation
+    assert f"（{article}）" in outcome.explanation
+    assert f"({article})" in outcome.explanation_en
     assert outcome.items == ()
     assert outcome.total is None
     assert outcome.tier is None
@@ -415,8 +417,10 @@ def test_probation_ended_in_year_is_sd3_without_scoring(ends_on: dt.date) -> Non
     assert outcome.tier == SD_3
     assert outcome.items == ()
     assert outcome.total is None
-    assert "without scoring" in outcome.explanation
-    assert "(第十三条)" in outcome.explanation
+    assert outcome.explanation == (
+        f"见习期于 {ends_on.isoformat()} 届满，在本年度内：本年度按三级客户经理对待，不计分（第十三条）"
+    )
+    assert "without scoring (第十三条)" in outcome.explanation_en
     assert outcome.rating == grades.RATING_PROBATION_END
 
 
@@ -463,8 +467,8 @@ def test_absent_post_condition_counts_as_met_with_warning(drop: str, warning: st
 def test_missing_required_input_refuses(change: dict[str, Any], missing: str) -> None:
     outcome = run(appraisal(**change))
     assert not outcome.graded
-    assert missing in outcome.explanation
-    assert "(第十一条)" in outcome.explanation
+    assert outcome.explanation == f"缺少必需的考核数据：{missing}（第十一条）"
+    assert outcome.explanation_en == f"required inputs missing: {missing} (第十一条)"
 
 
 # --- A. basic quality (第十一条(一)) ---------------------------------------------------
@@ -1420,3 +1424,156 @@ def test_property_the_total_is_the_sum_of_the_items_and_the_tier_follows_it(
 def test_property_a_higher_total_never_gives_a_lower_tier(a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
     assert grades.tier_for_total(low).rank <= grades.tier_for_total(high).rank
+
+
+# --- explanations: Chinese, with the English beside them ---------------------------------
+
+# Findings on every work-quality item, each rule kind: per case, once, zeroing.
+EVERY_RULE = (
+    FindingCount("C1.1", "MISSING_ELEMENT", 1),
+    FindingCount("C1.2", "MISSING_RATING_FORM", 2),
+    FindingCount("C1.3", "COLLATERAL_FORMALITIES_MISSING", 1),
+    FindingCount("C2", "NUMBERING_INCONSISTENT", 3),
+    FindingCount("C2", "SMALL_LOAN_MISCLASSIFIED", 1),
+    FindingCount("C3", "EXTENSION_NON_COMPLIANT", 1),
+    FindingCount("C4", "RATE_DEVIATION", 1),
+    FindingCount("C5", "ARCHIVES_NOT_NUMBERED", 1),
+    FindingCount("C6", "INCOMPLETE_CUSTOMER_DATA", 9),
+)
+BELOW_PLAN = {
+    "customers_natural": D(70),
+    "loan_balance": D(12_345_678),
+    "deposit_net_increase": D(800_000),
+    "deposit_monthly_average": D(1_230_000),
+    "npl_balance_end": D(120_000),
+    "npl_cash_recovered": D(75_500),
+    "writeoff_recovered": D(2_000),
+    "notice_coverage": D("0.9"),
+    "interest_recovered": D(550_000),
+}
+ZERO_PLANS = dict.fromkeys(BASE_PLANS, D(0))
+
+VARIED: dict[str, dict[str, Any]] = {
+    "on plan": {},
+    "below and over plan, findings of every kind": {"values": BELOW_PLAN, "findings": EVERY_RULE},
+    "five items zeroed": {"findings": FIVE_ITEMS_ZEROED},
+    "plans of 0": {"plans": ZERO_PLANS},
+    "no county averages": {"cohort": {}},
+    "limitation lost, no notices": {
+        "values": {"npl_limitation_lost": D(1), "notice_coverage": D(0)}
+    },
+    "interest capped": {"tenant_params": params(interest_cap="20"), "values": BELOW_PLAN},
+    "corporate manager, office with a credit clerk": {
+        "manager": profile(category=ManagerCategory.CORPORATE, office_has_credit_clerk=True),
+        "values": {"customers_corporate": D(3)},
+        "findings": EVERY_RULE,
+    },
+    "profile gaps and low values": {
+        "manager": profile(
+            professional_title=None,
+            credit_exam=CreditExamResult.FAILED,
+            credit_work_years=D("0.5"),
+            system_proficiency=None,
+            jurisdiction_households=200,
+            rated_households=60,
+        )
+    },
+    "no households": {"manager": profile(jurisdiction_households=0, rated_households=0)},
+    "placed in 三级": {"manager": profile(probation_ends_on=dt.date(2025, 3, 31))},
+    "in probation": {"manager": profile(status=ManagerStatus.PROBATION, probation_ends_on=None)},
+    "a quarter": {"period_kind": PeriodKind.QUARTER},
+    "an input missing": {"drop_values": ("interest_recovered",)},
+    "evaluation below 称职": {"values": {"annual_evaluation": D(2)}},
+}
+
+
+@pytest.mark.parametrize("case", list(VARIED))
+def test_every_explanation_is_chinese_with_the_english_beside_it(case: str) -> None:
+    outcome = run(appraisal(**VARIED[case]))
+    assert outcome.graded or outcome.items == ()
+    assert untranslated(outcome) == []
+
+
+def test_item_explanations_on_plan() -> None:
+    outcome = run(appraisal(manager=profile(education=Education.JUNIOR_COLLEGE)))
+    assert {i.key: i.explanation for i in outcome.items if not i.key.startswith("C")} == {
+        "A1": "学历 大专 → 2 分",
+        "A2": "专业技术职称 中级及以上职称 → 2 分",
+        "A3": "信贷从业资格考试 通过 → 1 分",
+        "A4": "专业工作年限 5 年：3年含以上 → 2 分",
+        "A5": "信贷及资产风险管理系统操作 熟练 → 2 分",
+        "B1": "管贷户数 100 + 1 × 0 = 100 户；10 × 100 / 100 = 10，限于 5 至 15 分之间 → 10 分",
+        "B2": "管贷规模 10000000 元，与全县平均管贷规模相比：10 × 10000000 / 10000000 = 10，"
+        "限于 8 至 12 分之间 → 10 分",
+        "B3": "授信面 80/100 ≥ 80% → 10 分",
+        "B4": "组织资金净增 1000000 元 ≥ 计划 1000000 元 → 10 分",
+        "B5.1": "年初不良 100000 元 − 年末不良 50000 元 − 呆账核销 0 元 = 50000 元；"
+        "净降 50000 元 ≥ 计划 50000 元 → 4 分",
+        "B5.2": "现金清收 50000 元 ≥ 计划 50000 元：1 + 超 0 个 10000 元 × 0.1 分 = 1 + 0"
+        "（最多加 1 分） → 1 分",
+        "B5.3": "不良贷款余额由 100000 元 降至 50000 元 → 1 分",
+        "B5.4": "清收 5000 元 ≥ 计划 5000 元：1 + 超 0 个 1000 元 × 0.1 分 = 1 + 0"
+        "（最多加 1 分） → 1 分",
+        "B5.5": "催收通知发送面 100% → 2 分",
+        "B6": "收回利息 20 × 500000 元 / 计划 500000 元 = 20 → 20 分",
+    }
+    assert item(outcome, "A1").explanation_en == "education JUNIOR_COLLEGE → 2"
+    assert item(outcome, "C1.1").explanation == "未发现问题 → 2 分"
+    assert item(outcome, "C1.1").explanation_en == "no findings → 2"
+    assert outcome.explanation == (
+        "总分 98 分 → 一级客户经理（第九条：90分以上含90分为一级，"
+        "75分含以上90分以下为二级，75分以下为三级）"
+    )
+    assert outcome.explanation_en.startswith("total 98 → 一级客户经理 (第九条: 90 or more 一级")
+
+
+def test_item_explanations_below_plan_and_with_findings() -> None:
+    outcome = run(appraisal(values=BELOW_PLAN, findings=EVERY_RULE))
+    shown = {i.key: (i.explanation, i.explanation_en) for i in outcome.items}
+    assert shown["B4"] == (
+        "组织资金净增 800000 元 未完成计划 1000000 元：按比例 10 × 800000 / 1000000；"
+        "月平均余额 1230000 元：超计划 4 个 5万元 × 0.5 分 = +2 分（最多加 5 分） → 10 分",
+        "10 × 800000 / 1000000; monthly average 1230000: 4 full 50,000 over plan × 0.5 = +2 "
+        "(at most +5) → 10",
+    )
+    assert shown["B5.3"] == (
+        "不良贷款余额不降反升：100000 元 → 120000 元 → 0 分",
+        "NPL did not fall: 100000 → 120000 → 0",
+    )
+    assert shown["B5.5"] == ("2 × 催收通知发送面 90% → 1.80 分", "2 × coverage 0.9 → 1.80")
+    assert shown["C1.2"] == (
+        "2 − （缺信用等级评定表 2 笔 × 0.5 分）= 2 − 1，扣完为止 → 1 分",
+        "2 − (MISSING_RATING_FORM 2 × 0.5) = 2 − 1, floored at 0 → 1",
+    )
+    assert shown["C1.3"] == (
+        "未按审批通知书办理抵质押登记、保险、公证：本项不得分 → 0 分",
+        "COLLATERAL_FORMALITIES_MISSING: the item scores 0 → 0",
+    )
+    assert shown["C2"] == (
+        "2 − （认定表、台帐及信贷档案目录编号不一致 扣 0.5 分；"
+        "小额贷款未按矩阵分类程序分类、认定结果不准 扣 1 分）= 2 − 1.5，扣完为止 → 0.50 分",
+        "2 − (NUMBERING_INCONSISTENT once 0.5; SMALL_LOAN_MISCLASSIFIED once 1) = 2 − 1.5, "
+        "floored at 0 → 0.50",
+    )
+    assert shown["C6"][0] == "2 − （客户信息要素不齐全 9 笔 × 0.5 分）= 2 − 4.5，扣完为止 → 0 分"
+
+
+def test_unscored_and_refused_outcomes_in_chinese() -> None:
+    quarter = run(appraisal(period_kind=PeriodKind.QUARTER))
+    assert quarter.explanation == (
+        "等级每年评定一次，依据全年业绩；2025-Q3 的考核不评定等级（第八条）"
+    )
+    assert quarter.explanation_en == (
+        "grades are set once a year from the year's results; the 2025-Q3 appraisal is not "
+        "graded (第八条)"
+    )
+    low = run(appraisal(values={"annual_evaluation": D(2)}))
+    assert low.explanation == "上年度考评为“基本称职”，低于“称职”，不符合上岗条件（第六条(二)）"
+    clerk = run(appraisal(manager=profile(office_has_credit_clerk=True)))
+    assert item(clerk, "C5").explanation == "设有信贷内勤岗：本项目不考核，计满分 → 2 分"
+
+
+def test_every_finding_code_has_its_name_in_chinese() -> None:
+    for quality in work_quality.QUALITY_ITEMS:
+        for rule in quality.deductions:
+            assert rule.name and rule.name != rule.finding, (quality.key, rule.finding)

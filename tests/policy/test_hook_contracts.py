@@ -53,6 +53,7 @@ from server.policy import (
     parse_period,
     testing,
 )
+from server.policy.explanations import bilingual_problem, untranslated
 from server.policy.registry import PolicyRegistry
 from tests.policy.contract import (
     ARTICLE,
@@ -172,6 +173,7 @@ def check_tier(registry: PolicyRegistry, name: str, tier: Tier | None) -> None:
 def check_outcome(registry: PolicyRegistry, name: str, outcome: object) -> AppraisalOutcome:
     assert isinstance(outcome, AppraisalOutcome)
     assert outcome.explanation.strip()
+    assert untranslated(outcome) == [], "every explanation is Chinese, with the English beside it"
     check_tier(registry, name, outcome.tier)
     assert (outcome.rating is None) == (outcome.rating_label is None)
     assert all(isinstance(w, str) and w for w in outcome.warnings)
@@ -463,6 +465,7 @@ def test_hook_lending_cap(in_tree: PolicyRegistry, name: str) -> None:
         assert isinstance(cap, LendingCap)
         assert cap.amount is None or (isinstance(cap.amount, Decimal) and cap.amount >= 0)
         assert cap.article.strip() and cap.explanation.strip()
+        assert bilingual_problem(cap.explanation, cap.explanation_en) is None
         assert in_tree.lending(name).cap(profile(held), on, params) == cap
 
 

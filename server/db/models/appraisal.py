@@ -136,6 +136,8 @@ class Appraisal(Base):
     rating: Mapped[str | None] = mapped_column(String(40))
     rating_label: Mapped[str | None] = mapped_column(String(40))
     explanation: Mapped[str | None] = mapped_column(Text)
+    """The outcome's explanation in Chinese; ``explanation_en`` the same in English."""
+    explanation_en: Mapped[str | None] = mapped_column(Text)
     graded: Mapped[bool] = mapped_column(Boolean, default=True)
     warnings: Mapped[list[Any]] = mapped_column(Json, default=list)
     pay: Mapped[list[Any]] = mapped_column(Json, default=list)
@@ -174,6 +176,8 @@ class AppraisalItem(Base):
     score: Mapped[Decimal] = mapped_column(Score)
     inputs: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     explanation: Mapped[str] = mapped_column(Text)
+    """In Chinese; ``explanation_en`` the same in English ("" when the plugin gave none)."""
+    explanation_en: Mapped[str] = mapped_column(Text, default="")
     # No foreign key to appraisals: items are written and removed only together with
     # their appraisal, in one transaction (server/services/appraisal/ and
     # server/jobs/appraisal_run.py), and a per-row key check made re-running a whole
@@ -317,6 +321,7 @@ class AccountMovement(Base):
     appraisal_id: Mapped[uuid.UUID | None]
     article: Mapped[str] = mapped_column(String(80))
     explanation: Mapped[str] = mapped_column(Text)
+    explanation_en: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = created_column()
     __table_args__ = (

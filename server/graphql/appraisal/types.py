@@ -23,7 +23,10 @@ class AccountMovement:
     amount: Money
     direction: str
     article: str
-    explanation: str
+    explanation: str = strawberry.field(description="Why, in Chinese.")
+    explanation_en: str = strawberry.field(
+        description="The same in English (empty when the policy gave none)."
+    )
     appraisal_id: strawberry.ID | None
     recorded_by: str
     recorded_at: dt.datetime
@@ -49,6 +52,7 @@ class ManagerAccount:
                     direction=r.direction,
                     article=r.article,
                     explanation=r.explanation,
+                    explanation_en=r.explanation_en,
                     appraisal_id=optional_id(r.appraisal_id),
                     recorded_by=r.recorded_by,
                     recorded_at=r.recorded_at,
@@ -74,7 +78,10 @@ class AppraisalItem:
     max_points: DecimalValue | None
     score: DecimalValue
     inputs: JSON
-    explanation: str
+    explanation: str = strawberry.field(description="Why the item scored so, in Chinese.")
+    explanation_en: str = strawberry.field(
+        description="The same in English (empty when the policy gave none)."
+    )
 
     @classmethod
     def from_row(cls, r: models.AppraisalItem) -> AppraisalItem:
@@ -86,6 +93,7 @@ class AppraisalItem:
             score=r.score,  # type: ignore[arg-type]
             inputs=JSON(r.inputs),
             explanation=r.explanation,
+            explanation_en=r.explanation_en,
         )
 
 

@@ -75,6 +75,7 @@ def appraisal_values(
         "rating": outcome.rating,
         "rating_label": outcome.rating_label,
         "explanation": outcome.explanation,
+        "explanation_en": outcome.explanation_en,
         "warnings": [
             *outcome.warnings,
             *prepared.reconciliation.get(prepared.managers[manager_id].office_id, []),

@@ -77,6 +77,7 @@ def _stored_outcome(
     return AppraisalOutcome(
         graded=row.graded,
         explanation=row.explanation or "",
+        explanation_en=row.explanation_en or "",
         items=tuple(
             ItemScore(
                 key=i.key,
@@ -86,6 +87,7 @@ def _stored_outcome(
                 score=i.score,
                 inputs=dict(i.inputs),
                 explanation=i.explanation,
+                explanation_en=i.explanation_en,
             )
             for i in items
         ),
@@ -101,6 +103,7 @@ def _stored_outcome(
                 amount=Decimal(m["amount"]),
                 article=m["article"],
                 explanation=m["explanation"],
+                explanation_en=m.get("explanation_en", ""),
                 account=m.get("account"),
             )
             for m in row.pay
@@ -319,6 +322,7 @@ async def confirm_appraisal(
                         appraisal_id=row.id,
                         article=line.article,
                         explanation=line.explanation,
+                        explanation_en=line.explanation_en,
                         recorded_by=actor.user_id,
                     )
                 )

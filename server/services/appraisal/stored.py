@@ -57,6 +57,7 @@ def money_json(m: MoneyLine) -> dict[str, Any]:
         "amount": str(m.amount),
         "article": m.article,
         "explanation": m.explanation,
+        "explanation_en": m.explanation_en,
         "account": m.account,
     }
 
@@ -76,6 +77,7 @@ def item_rows(
             "score": item.score,
             "inputs": dict(item.inputs),
             "explanation": item.explanation,
+            "explanation_en": item.explanation_en,
         }
         for i, item in enumerate(items)
     ]

@@ -17,9 +17,9 @@ PERIOD = "2026"
 APPRAISAL_FIELDS = """
   __typename
   ... on Appraisal { id status graded total rating ratingLabel tier { code rank } plugin pluginVersion
-                     parameters inputs explanation warnings tierMove confirmedBy reviewReason
-                     computedBy recomputedBy appealedBy
-                     items { key name article maxPoints score explanation inputs } }
+                     parameters inputs explanation explanationEn warnings tierMove confirmedBy
+                     reviewReason computedBy recomputedBy appealedBy
+                     items { key name article maxPoints score explanation explanationEn inputs } }
   ... on MissingInputs { code missing { key source reason } }
   ... on UserError { code message field }
 """

@@ -16,7 +16,8 @@ TENANT = "sd-demo"
 
 ACCOUNTS = """
 query($id: ID!) { manager(id: $id) { accounts {
-  account balance movements { amount direction article explanation appraisalId recordedBy } } } }
+  account balance movements { amount direction article explanation explanationEn appraisalId recordedBy }
+} } }
 """
 
 
@@ -46,6 +47,7 @@ async def test_the_risk_deposit_balance_is_the_sum_of_its_movements(
                 direction=direction,
                 article="第七章",
                 explanation=f"年终绩效扣收 {index + 1}",
+                explanation_en=f"year-end withholding {index + 1}",
                 recorded_by="hr.test",
                 recorded_at=start + dt.timedelta(days=index),
             )
@@ -64,6 +66,7 @@ async def test_the_risk_deposit_balance_is_the_sum_of_its_movements(
         "direction": "IN",
         "article": "第七章",
         "explanation": "年终绩效扣收 1",
+        "explanationEn": "year-end withholding 1",
         "appraisalId": None,
         "recordedBy": "hr.test",
     }

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.domain import AppraisalStatus, Role
+from server.policy import bilingual_problem
 from tests.conftest import Api
 from tests.graphql.appraisal.operations import (
     APPRAISAL_FIELDS,
@@ -60,6 +61,13 @@ async def test_draft_confirm_appeal_and_review(api: Api, session: AsyncSession) 
     items = first["items"]
     assert {i["key"] for i in items} >= {"A1", "B1", "B2", "B6", "C1.4"}
     assert all(i["article"] and i["explanation"] for i in items)
+    # Chinese for people to read, the English beside it.
+    assert all(bilingual_problem(i["explanation"], i["explanationEn"]) is None for i in items)
+    a1 = next(i for i in items if i["key"] == "A1")
+    assert re.fullmatch(r"学历 \S+ → \d+ 分", a1["explanation"]), a1
+    assert re.fullmatch(r"education [A-Z_]+ → \d+", a1["explanationEn"]), a1
+    assert re.match(r"总分 [\d.]+ 分 → \S+客户经理（第九条：", first["explanation"]), first
+    assert re.match(r"total [\d.]+ → \S+客户经理 \(第九条: ", first["explanationEn"]), first
     assert Decimal(first["total"]) == sum(Decimal(i["score"]) for i in items)
     assert Decimal(first["inputs"]["values"]["interest_recovered"]) == Decimal("310000")
     assert Decimal(first["inputs"]["plans"]["interest_recovered"]) == Decimal("300000")
@@ -306,6 +314,8 @@ async def test_confirmation_withholds_the_risk_deposit(api: Api, session: AsyncS
     withheld = [line for line in pay if line["account"] == "RISK_DEPOSIT"]
     assert len(withheld) == 1
     assert withheld[0]["article"]
+    assert withheld[0]["explanation"].endswith("存入本人风险保证金账户")
+    assert withheld[0]["explanation_en"].endswith("into the manager's own risk-deposit account")
     confirmed = (
         await run_as(
             api, CONFIRM, {"id": draft["id"]}, user="hr-2", roles=(Role.HR,), tenant="cc-demo"
@@ -315,7 +325,8 @@ async def test_confirmation_withholds_the_risk_deposit(api: Api, session: AsyncS
     accounts = (
         await api(
             """query($m: ID!) { manager(id: $m) { accounts { account balance
-                 movements { amount direction appraisalId article } } } }""",
+                 movements { amount direction appraisalId article explanation explanationEn }
+               } } }""",
             {"m": str(manager.id)},
             tenant="cc-demo",
         )
@@ -330,6 +341,8 @@ async def test_confirmation_withholds_the_risk_deposit(api: Api, session: AsyncS
                     "direction": "IN",
                     "appraisalId": draft["id"],
                     "article": withheld[0]["article"],
+                    "explanation": withheld[0]["explanation"],
+                    "explanationEn": withheld[0]["explanation_en"],
                 }
             ],
         }
@@ -350,6 +363,8 @@ async def _store_appraisal(session: AsyncSession, manager: models.Manager) -> mo
         tier_code="SD_1",
         tier_rank=3,
         tier_name="一级客户经理",
+        explanation="总分 91.5 分 → 一级客户经理",
+        explanation_en="total 91.5",
         computed_by="hr-1",
     )
     session.add(appraisal)
@@ -366,7 +381,8 @@ async def _store_appraisal(session: AsyncSession, manager: models.Manager) -> mo
                 max_points=Decimal(points),
                 score=Decimal(score),
                 inputs={"value": key},
-                explanation=f"{name}: {score}",
+                explanation=f"{name} → {score} 分",
+                explanation_en=f"{key} → {score}",
             )
             for i, (key, name, article, points, score) in enumerate(
                 [
@@ -390,7 +406,8 @@ async def test_appraisal_read_shows_items_with_articles(api: Api, session: Async
     data = await api(
         """query($id: ID!, $m: ID!) {
           appraisal(id: $id) { period status statusLabel total tier { code rank }
-            parameters manager { id } items { key article maxPoints score explanation inputs } }
+            parameters manager { id } explanation explanationEn
+            items { key article maxPoints score explanation explanationEn inputs } }
           appraisals(filter: {managerId: $m, period: "2025"}) { totalCount edges { node { id } } }
           drafts: appraisals(filter: {statuses: [CONFIRMED]}) { totalCount }
           manager(id: $m) { appraisals { edges { node { id total } } } }
@@ -410,9 +427,11 @@ async def test_appraisal_read_shows_items_with_articles(api: Api, session: Async
         "article": "第十一条(二)6",
         "maxPoints": "20",
         "score": "18.25",
-        "explanation": "收回贷款利息: 18.25",
+        "explanation": "收回贷款利息 → 18.25 分",
+        "explanationEn": "B6 → 18.25",
         "inputs": {"value": "B6"},
     }
+    assert (a["explanation"], a["explanationEn"]) == ("总分 91.5 分 → 一级客户经理", "total 91.5")
     assert data["appraisals"]["edges"] == [{"node": {"id": str(appraisal.id)}}]
     assert data["drafts"]["totalCount"] == 0
     assert data["manager"]["appraisals"]["edges"] == [
