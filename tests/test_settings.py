@@ -120,7 +120,7 @@ def test_an_installed_package_keeps_its_data_in_the_users_data_folder(tmp_path: 
     assert data_dir_from({}, installed) == Path.home() / ".local" / "share" / "ruralcredit"
 
 
-def _variables_read_by_settings() -> set[str]:
+def variables_read_by_settings() -> set[str]:
     """Every environment variable ``server/settings.py`` reads: the first argument of each
     ``env.get(...)`` and each ``env[...]``, a module constant resolved to its text."""
     tree = ast.parse((PROJECT_DIR / "server" / "settings.py").read_text())
@@ -173,7 +173,7 @@ PLATFORM_VARIABLES = {"XDG_DATA_HOME", "LOCALAPPDATA"}
 
 
 def test_the_settings_read_are_the_settings_documented() -> None:
-    read = _variables_read_by_settings()
+    read = variables_read_by_settings()
     assert {"DATABASE_URL", "RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION"} <= read
     assert "RURALCREDIT_OTEL_ENABLED" in read
     named, table = _settings_table()
@@ -192,6 +192,6 @@ def test_the_parser_of_the_settings_sees_every_way_of_reading_one(tmp_path: Path
         "RURALCREDIT_JOBS_SWEEP_SECONDS": ("jobs_sweep_seconds", "7"),
     }
     for variable, (attribute, value) in changed.items():
-        assert variable in _variables_read_by_settings()
+        assert variable in variables_read_by_settings()
         chosen = Settings.from_env(env(tmp_path, **{variable: value}))
         assert getattr(chosen, attribute) != getattr(base, attribute), variable
