@@ -41,7 +41,8 @@ RUN groupadd --system --gid 10001 ruralcredit \
 
 COPY --from=build /opt/ruralcredit /opt/ruralcredit
 
-USER ruralcredit:ruralcredit
+# Numeric, so that a runtime can tell it is not root without reading /etc/passwd.
+USER 10001:10001
 WORKDIR /var/lib/ruralcredit
 VOLUME ["/var/lib/ruralcredit"]
 EXPOSE 8000
