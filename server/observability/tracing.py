@@ -24,10 +24,12 @@ address, user agent, query string or headers. And every span is exported through
 span names, attributes, events and status descriptions (an error's text can quote the
 row it failed on), as every log record is masked (``server.log_redaction``).
 
-Spans go over OTLP/HTTP (protobuf) in batches. Where to, and under which service name,
-the SDK reads from the standard variables ``OTEL_EXPORTER_OTLP_ENDPOINT`` (default
-``http://localhost:4318``), ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_SERVICE_NAME`` and
-``OTEL_RESOURCE_ATTRIBUTES``; the service name defaults to ``ruralcredit``.
+A trace starts at a request only (:data:`SAMPLER`): the statements of the process's own
+loops are not traced. Spans go over OTLP/HTTP (protobuf) in batches. Where to, and under
+which service name, the SDK reads from the standard variables
+``OTEL_EXPORTER_OTLP_ENDPOINT`` (default ``http://localhost:4318``),
+``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_SERVICE_NAME`` and ``OTEL_RESOURCE_ATTRIBUTES``;
+the service name defaults to ``ruralcredit``.
 """
 
 from __future__ import annotations
@@ -39,10 +41,18 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_OFF,
+    ALWAYS_ON,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+)
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -204,10 +214,40 @@ class RedactingExporter(SpanExporter):
         return self.inner.force_flush(timeout_millis)
 
 
+class RequestRoots(Sampler):
+    """Traces start at a request (a SERVER span) only: the statements of the process's
+    own loops (webhook delivery, job sweeps, the listener) would make a trace of one span
+    every second or so."""
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        chosen = ALWAYS_ON if kind is SpanKind.SERVER else ALWAYS_OFF
+        return chosen.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return "RequestRoots"
+
+
+SAMPLER = ParentBased(root=RequestRoots())
+"""Every request's trace whole (a caller's sampling decision is followed), nothing else."""
+
+
 def _otlp_provider() -> TracerProvider:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
+    provider = TracerProvider(
+        sampler=SAMPLER, resource=Resource.create({"service.name": SERVICE_NAME})
+    )
     provider.add_span_processor(BatchSpanProcessor(RedactingExporter(OTLPSpanExporter())))
     return provider
 

@@ -26,7 +26,12 @@ from server.app import create_app
 from server.auth import mint_token
 from server.db.engine import create_engine
 from server.domain import Role
-from server.observability.tracing import RedactingExporter, TracedOperation, operation_label
+from server.observability.tracing import (
+    SAMPLER,
+    RedactingExporter,
+    TracedOperation,
+    operation_label,
+)
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
 
@@ -178,6 +183,21 @@ def test_what_is_exported_is_masked_once_more(exporter: InMemorySpanExporter) ->
     assert exported.attributes is not None and exported.attributes["rows"] == 3
     assert exported.attributes["tags"] == ("110***********1234", "plain")
     assert "[token]" in str((exported.events[0].attributes or {})["exception.message"])
+
+
+def test_traces_start_at_requests_only() -> None:
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(sampler=SAMPLER)
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as loop:
+        assert not loop.is_recording()  # a statement of a background loop
+    with (
+        tracer.start_as_current_span("POST /graphql", kind=trace.SpanKind.SERVER),
+        tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT),
+    ):
+        pass
+    assert [s.name for s in memory.get_finished_spans()] == ["SELECT", "POST /graphql"]
 
 
 @pytest.mark.parametrize(
