@@ -1,5 +1,5 @@
 """The deployment files (``Dockerfile``, ``compose.yaml``, ``.env.example``,
-``.dockerignore``) read as the tools would, with nothing installed: the image runs a real
+``.dockerignore``) read as docker and compose read them, with nothing installed: the image runs a real
 command of ``ruralcredit`` as a non-root user reachable from outside the container, its
 healthcheck tells a healthy server from a failing one, and compose runs PostgreSQL with a
 healthcheck, a one-shot migration, two server processes and a worker, configured only by
