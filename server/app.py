@@ -122,7 +122,15 @@ class App:
             sessionmaker = create_sessionmaker(self.engine)
         self.sessionmaker = sessionmaker
         self.registry = registry or PolicyRegistry()
-        self.schema: Schema = build_schema(QueryLimits.from_settings(settings))
+        tracing: tuple[list[Any], list[Middleware]] = ([], [])
+        if settings.otel_enabled:
+            from server.observability import tracing as otel
+
+            tracing = otel.install(self.engine or sessionmaker.kw.get("bind"))
+        self.traced_operations, self.traced_requests = tracing
+        self.schema: Schema = build_schema(
+            QueryLimits.from_settings(settings), self.traced_operations
+        )
         self.hub = EventHub()
         self.jobs: JobBackend = _job_backend(settings, self.sessionmaker, self.registry)
         self.subscriptions = SubscriptionEndpoint(
@@ -458,7 +466,7 @@ def create_app(
             Route("/metrics", app.metrics_endpoint, methods=["GET"]),
         ],
         lifespan=app.lifespan,
-        middleware=_browser_boundary(app.settings),
+        middleware=[*app.traced_requests, *_browser_boundary(app.settings)],
     )
     starlette.state.ruralcredit = app
     return starlette

@@ -14,6 +14,7 @@ checkout, else the user's data folder (``$XDG_DATA_HOME/ruralcredit``, by defaul
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -136,6 +137,10 @@ class Settings:
     log_format: str = "json"
     """How ``ruralcredit`` commands write log records: ``json`` (one object a line) or
     ``text``."""
+    otel_enabled: bool = False
+    """Whether the server records OpenTelemetry traces (``server.observability.tracing``);
+    needs the extra ``ruralcredit[otel]``. Where spans go the SDK reads itself from the
+    standard ``OTEL_EXPORTER_OTLP_*`` variables."""
     data_dir: Path = field(default_factory=lambda: data_dir_from(dict(os.environ)))
 
     def __post_init__(self) -> None:
@@ -163,6 +168,12 @@ class Settings:
             raise ValueError("RURALCREDIT_JOBS must be auto, queue or inline")
         if self.jobs == "queue" and self.is_sqlite:
             raise ValueError("RURALCREDIT_JOBS=queue needs PostgreSQL; SQLite runs jobs inline")
+        if self.otel_enabled and not otel_installed():
+            raise ValueError(
+                "RURALCREDIT_OTEL_ENABLED is on but OpenTelemetry is not installed: "
+                "install ruralcredit[otel] (pip install 'ruralcredit[otel]', or build the "
+                "image with --build-arg EXTRAS=otel), or switch the setting off"
+            )
         if self.run_lease_seconds <= 0 or self.run_chunk_size < 1 or self.run_max_attempts < 1:
             raise ValueError(
                 "RURALCREDIT_RUN_LEASE_SECONDS must be more than 0, RURALCREDIT_RUN_CHUNK_SIZE "
@@ -234,8 +245,25 @@ class Settings:
             jobs_sweep_seconds=float(env.get("RURALCREDIT_JOBS_SWEEP_SECONDS", "60")),
             metrics_token=env.get("RURALCREDIT_METRICS_TOKEN") or None,
             log_format=log_format(env),
+            otel_enabled=_flag(env.get("RURALCREDIT_OTEL_ENABLED", "false")),
             data_dir=data_dir,
         )
+
+
+OTEL_MODULES = (
+    "opentelemetry.sdk.trace",
+    "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.instrumentation.sqlalchemy",
+)
+"""What tracing imports, from the packages of the extra ``ruralcredit[otel]``."""
+
+
+def otel_installed() -> bool:
+    """Whether the packages of ``ruralcredit[otel]`` are installed (nothing is imported)."""
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in OTEL_MODULES)
+    except ModuleNotFoundError:
+        return False
 
 
 def log_format(env: dict[str, str] | None = None) -> str:

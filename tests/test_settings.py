@@ -3,7 +3,9 @@ networks, empty by default, and a value that is not a network stops the start.""
 
 from __future__ import annotations
 
+import ast
 import ipaddress
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,80 @@ def test_an_installed_package_keeps_its_data_in_the_users_data_folder(tmp_path: 
     home = tmp_path / "share"
     assert data_dir_from({"XDG_DATA_HOME": str(home)}, installed) == home / "ruralcredit"
     assert data_dir_from({}, installed) == Path.home() / ".local" / "share" / "ruralcredit"
+
+
+def variables_read_by_settings() -> set[str]:
+    """Every environment variable ``server/settings.py`` reads: the first argument of each
+    ``env.get(...)`` and each ``env[...]``, a module constant resolved to its text."""
+    tree = ast.parse((PROJECT_DIR / "server" / "settings.py").read_text())
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    }
+
+    def text(node: ast.expr) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        assert isinstance(node, ast.Name), ast.dump(node)
+        return constants[node.id]
+
+    names = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "env"
+        ):
+            names.add(text(node.args[0]))
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "env"
+        ):
+            names.add(text(node.slice))
+    return names
+
+
+def _settings_table() -> tuple[set[str], str]:
+    """The variables named in the first column of the README's settings table, and the
+    table's whole text."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    named = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    return named, "\n".join(rows)
+
+
+PLATFORM_VARIABLES = {"XDG_DATA_HOME", "LOCALAPPDATA"}
+"""Read by settings.py to find the user's data folder: told in the data folder's row."""
+
+
+def test_the_settings_read_are_the_settings_documented() -> None:
+    read = variables_read_by_settings()
+    assert {"DATABASE_URL", "RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION"} <= read
+    assert "RURALCREDIT_OTEL_ENABLED" in read
+    named, table = _settings_table()
+    assert read - PLATFORM_VARIABLES == named
+    for variable in PLATFORM_VARIABLES & read:
+        assert f"${variable}" in table or f"%{variable}%" in table, variable
+
+
+def test_the_parser_of_the_settings_sees_every_way_of_reading_one(tmp_path: Path) -> None:
+    """Each setting the parser finds changes what ``Settings.from_env`` gives, so none is
+    read in a way the parser would miss (a setting it missed would change nothing here)."""
+    base = Settings.from_env(env(tmp_path))
+    changed = {
+        "RURALCREDIT_MAX_SUBSCRIPTIONS_PER_CONNECTION": ("max_subscriptions_per_connection", "3"),
+        "RURALCREDIT_OTEL_ENABLED": ("otel_enabled", "true"),
+        "RURALCREDIT_JOBS_SWEEP_SECONDS": ("jobs_sweep_seconds", "7"),
+    }
+    for variable, (attribute, value) in changed.items():
+        assert variable in variables_read_by_settings()
+        chosen = Settings.from_env(env(tmp_path, **{variable: value}))
+        assert getattr(chosen, attribute) != getattr(base, attribute), variable

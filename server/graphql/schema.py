@@ -7,10 +7,12 @@ keeps the groups' fields in the order given, and that order is the committed SDL
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -84,7 +86,11 @@ def _with_roles(root: type, kind: str) -> type:
     return root
 
 
-def build_schema(limits: QueryLimits | None = None) -> Schema:
+def build_schema(
+    limits: QueryLimits | None = None, tracing: Sequence[Callable[[], SchemaExtension]] = ()
+) -> Schema:
+    """The schema; ``tracing`` are the extensions that trace operations (none unless
+    ``RURALCREDIT_OTEL_ENABLED``), run first so that their span covers the checks."""
     return Schema(
         query=_with_roles(merge_types("Query", QUERIES), "query"),
         mutation=_with_roles(merge_types("Mutation", MUTATIONS), "mutation"),
@@ -92,5 +98,10 @@ def build_schema(limits: QueryLimits | None = None) -> Schema:
             merge_types("Subscription", (Subscription, AppraisalSubscription)), "subscription"
         ),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[*(limits or QueryLimits()).extensions(), PermissionCheck, TextCheck],
+        extensions=[
+            *tracing,
+            *(limits or QueryLimits()).extensions(),
+            PermissionCheck,
+            TextCheck,
+        ],
     )
