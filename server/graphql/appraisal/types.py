@@ -14,6 +14,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from server.db import models
+from server.graphql.appraisal.results import AppraisalRunProblem, CohortFigure, NamedValue
 from server.graphql.ids import optional_id
 from server.graphql.scalars import DecimalValue, Money, Period
 
@@ -73,7 +74,10 @@ class AppraisalItem:
     article: str
     max_points: DecimalValue | None
     score: DecimalValue
-    inputs: JSON
+    inputs: JSON = strawberry.field(deprecation_reason="use inputValues")
+    input_values: list[NamedValue] = strawberry.field(
+        description="The inputs the item used, by name, as the policy wrote them."
+    )
     explanation: str
 
     @classmethod
@@ -85,6 +89,7 @@ class AppraisalItem:
             max_points=r.max_points,  # type: ignore[arg-type]
             score=r.score,  # type: ignore[arg-type]
             inputs=JSON(r.inputs),
+            input_values=NamedValue.all_from_json(r.inputs),
             explanation=r.explanation,
         )
 
@@ -134,8 +139,21 @@ class AppraisalRun:
     managers_total: int
     managers_done: int
     managers_skipped: int
-    cohort: JSON = strawberry.field(description="The tenant-wide figures used (e.g. averages).")
-    problems: JSON = strawberry.field(description="Managers skipped, with their missing inputs.")
+    cohort: JSON = strawberry.field(
+        description="The tenant-wide figures used (e.g. averages).",
+        deprecation_reason="use cohortFigures",
+    )
+    cohort_figures: list[CohortFigure] = strawberry.field(
+        description="The tenant-wide figures used (e.g. averages), by key."
+    )
+    problems: JSON = strawberry.field(
+        description="Managers skipped, with their missing inputs.",
+        deprecation_reason="use runProblems",
+    )
+    run_problems: list[AppraisalRunProblem] = strawberry.field(
+        description="Managers skipped (with their missing inputs), offices whose figures do "
+        "not reconcile, and why the run failed."
+    )
     started_by: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -155,7 +173,9 @@ class AppraisalRun:
             managers_done=r.managers_done,
             managers_skipped=r.managers_skipped,
             cohort=JSON(r.cohort),
+            cohort_figures=CohortFigure.all_from_json(r.cohort),
             problems=JSON(r.problems),
+            run_problems=AppraisalRunProblem.all_from_json(r.problems),
             started_by=r.started_by,
             started_at=r.started_at,
             finished_at=r.finished_at,
