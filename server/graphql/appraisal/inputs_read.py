@@ -4,7 +4,8 @@ The shape is the core's (``server.services.appraisal.stored.inputs_json``): the 
 the manager's profile, the indicator values and plans, the findings, the cohort figures,
 the prior appraisals and, for a manager who changed office, the office sheets that
 counted. The indicator keys are the grading plugin's; their unit and label come from its
-declaration (``grading_indicators``) when the plugin is still installed.
+declaration (``grading_indicators``) when the plugin is still installed, and for the
+indicators the core computes from the core's vocabulary (``COMPUTED_INDICATORS``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import strawberry
 
 from server.errors import UnknownPlugin
 from server.graphql.appraisal.results import CohortFigure, decimal_or_none, tier_or_none
+from server.graphql.limits import MAX_ITEMS
 from server.graphql.org.types import Tier
 from server.graphql.scalars import DecimalValue, Period
 from server.policy import IndicatorSource, parameters
+from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.period import parse_period
 from server.policy.registry import PolicyRegistry
 
@@ -30,8 +33,9 @@ class IndicatorValue:
     indicator: str = strawberry.field(description="The indicator's key, as the plugin names it.")
     value: DecimalValue
     unit: str | None = strawberry.field(
-        description="yuan, count, ratio, score, flag…, as the plugin declares it; null when "
-        "the plugin that made the appraisal is no longer installed or no longer declares it."
+        description="yuan, count, ratio, score, flag…, as the plugin declares it (or the core, "
+        "for what it computes); null when the plugin that made the appraisal is no longer "
+        "installed or no longer declares it."
     )
     label: str | None = strawberry.field(
         description="The indicator's Chinese name (the description when the plugin gives none)."
@@ -49,22 +53,26 @@ class IndicatorNames:
     def declared(
         cls, registry: PolicyRegistry, plugin: str, period: str, stored_parameters: Any
     ) -> IndicatorNames:
-        """What the installed ``plugin`` declares for ``period`` with the stored parameters;
-        nothing when it is gone or the parameters no longer fit it."""
+        """What the installed ``plugin`` declares for ``period`` with the stored parameters,
+        over what the core computes; the core's alone when the plugin is gone or the
+        parameters no longer fit it."""
+        core = {
+            key: (unit, description) for key, (unit, description) in COMPUTED_INDICATORS.items()
+        }
         try:
             info = registry.info(plugin)
         except UnknownPlugin:
-            return cls({}, {})
+            return cls(core, {})
         stored = stored_parameters if isinstance(stored_parameters, Mapping) else {}
         resolved, problems = parameters.resolve(info, stored)
         if problems or "GRADING" not in info.categories:
-            return cls({}, {})
-        values: dict[str, tuple[str, str]] = {}
+            return cls(core, {})
+        declared: dict[str, tuple[str, str]] = {}
         plans: dict[str, tuple[str, str]] = {}
         for spec in registry.grading(plugin).indicators(parse_period(period), resolved):
-            target = plans if spec.source == IndicatorSource.TASK_PLAN else values
+            target = plans if spec.source == IndicatorSource.TASK_PLAN else declared
             target.setdefault(spec.key, (spec.unit, spec.label or spec.description))
-        return cls(values, plans)
+        return cls(core | declared, plans)
 
     def named(self, stored: Any, *, plans: bool = False) -> list[IndicatorValue]:
         names = self.plans if plans else self.values
@@ -158,6 +166,11 @@ class AppraisedProfile:
         )
 
 
+#: The most offices whose sheets count for one manager in a year, for the query cost: the
+#: present one and former ones after two full quarters each (第十二条).
+COUNTING_OFFICES = 3
+
+
 @strawberry.type(description="Everything the appraisal read, as it was when it was computed.")
 class AppraisalInputsRead:
     period: Period
@@ -173,7 +186,8 @@ class AppraisalInputsRead:
     prior: list[PriorAppraisal]
     office_sheets: list[OfficeSheetFigures] = strawberry.field(
         description="For a manager who changed office in the period: each office's sheet "
-        "that counted (第十二条); empty otherwise."
+        "that counted (第十二条); empty otherwise.",
+        metadata={MAX_ITEMS: COUNTING_OFFICES},
     )
 
     @classmethod

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from server.db import models
 from server.graphql.appraisal.results import AppraisalRunProblem, CohortFigure, NamedValue
 from server.graphql.ids import optional_id
+from server.graphql.limits import MAX_ITEMS
 from server.graphql.scalars import DecimalValue, Money, Period
 
 
@@ -67,6 +68,11 @@ class ManagerAccount:
         return [cls.from_rows(name, items) for name, items in sorted(by_account.items())]
 
 
+#: The inputs one item is expected to name, for the query cost (the in-tree items name a
+#: handful: the figures and parameters of their formula).
+ITEM_INPUTS = 10
+
+
 @strawberry.type(description="One scored item of an appraisal, with the article it applies.")
 class AppraisalItem:
     key: str
@@ -76,7 +82,8 @@ class AppraisalItem:
     score: DecimalValue
     inputs: JSON = strawberry.field(deprecation_reason="use inputValues")
     input_values: list[NamedValue] = strawberry.field(
-        description="The inputs the item used, by name, as the policy wrote them."
+        description="The inputs the item used, by name, as the policy wrote them.",
+        metadata={MAX_ITEMS: ITEM_INPUTS},
     )
     explanation: str
 
