@@ -56,9 +56,7 @@ class IndicatorNames:
         """What the installed ``plugin`` declares for ``period`` with the stored parameters,
         over what the core computes; the core's alone when the plugin is gone or the
         parameters no longer fit it."""
-        core = {
-            key: (unit, description) for key, (unit, description) in COMPUTED_INDICATORS.items()
-        }
+        core = dict(COMPUTED_INDICATORS)
         try:
             info = registry.info(plugin)
         except UnknownPlugin:
