@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 from server import domain
 from server.clock import business_today
 from server.db import models
+from server.graphql.appraisal import typed_fields
 from server.graphql.appraisal.types import AppraisalItem, ManagerAccount
 from server.graphql.context import Ctx
 from server.graphql.enums import (
@@ -403,8 +404,10 @@ class Appraisal:
     status: AppraisalStatus
     plugin: str
     plugin_version: str
-    parameters: JSON
-    inputs: JSON
+    parameters: JSON = strawberry.field(description=typed_fields.PARAMETERS_DESCRIPTION)
+    parameter_values = typed_fields.parameter_values_field
+    inputs: JSON = strawberry.field(deprecation_reason="use inputsRead")
+    inputs_read = typed_fields.inputs_read_field
     total: DecimalValue | None
     graded: bool = strawberry.field(
         description="False when the policy refused to grade (the explanation says why)."
@@ -419,11 +422,15 @@ class Appraisal:
     )
     warnings: list[str]
     pay: JSON = strawberry.field(
-        description="Amounts the policy derived (pay, profit share, risk-deposit withholding)."
+        description="Amounts the policy derived (pay, profit share, risk-deposit withholding).",
+        deprecation_reason="use payLines",
     )
+    pay_lines = typed_fields.pay_lines_field
     tier_move: JSON | None = strawberry.field(
-        description="The tier change made at confirmation: direction, tier, reason, article."
+        description="The tier change made at confirmation: direction, tier, reason, article.",
+        deprecation_reason="use confirmedTierMove",
     )
+    confirmed_tier_move = typed_fields.confirmed_tier_move_field
     computed_by: str
     computed_at: dt.datetime
     recomputed_by: str | None = strawberry.field(

@@ -14,7 +14,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from server.db import models
+from server.graphql.appraisal.results import AppraisalRunProblem, CohortFigure, NamedValue
 from server.graphql.ids import optional_id
+from server.graphql.limits import MAX_ITEMS
 from server.graphql.scalars import DecimalValue, Money, Period
 
 
@@ -70,6 +72,11 @@ class ManagerAccount:
         return [cls.from_rows(name, items) for name, items in sorted(by_account.items())]
 
 
+#: The inputs one item is expected to name, for the query cost (the in-tree items name a
+#: handful: the figures and parameters of their formula).
+ITEM_INPUTS = 10
+
+
 @strawberry.type(description="One scored item of an appraisal, with the article it applies.")
 class AppraisalItem:
     key: str
@@ -77,7 +84,11 @@ class AppraisalItem:
     article: str
     max_points: DecimalValue | None
     score: DecimalValue
-    inputs: JSON
+    inputs: JSON = strawberry.field(deprecation_reason="use inputValues")
+    input_values: list[NamedValue] = strawberry.field(
+        description="The inputs the item used, by name, as the policy wrote them.",
+        metadata={MAX_ITEMS: ITEM_INPUTS},
+    )
     explanation: str = strawberry.field(description="Why the item scored so, in Chinese.")
     explanation_en: str = strawberry.field(
         description="The same in English (empty when the policy gave none)."
@@ -92,6 +103,7 @@ class AppraisalItem:
             max_points=r.max_points,  # type: ignore[arg-type]
             score=r.score,  # type: ignore[arg-type]
             inputs=JSON(r.inputs),
+            input_values=NamedValue.all_from_json(r.inputs),
             explanation=r.explanation,
             explanation_en=r.explanation_en,
         )
@@ -142,8 +154,21 @@ class AppraisalRun:
     managers_total: int
     managers_done: int
     managers_skipped: int
-    cohort: JSON = strawberry.field(description="The tenant-wide figures used (e.g. averages).")
-    problems: JSON = strawberry.field(description="Managers skipped, with their missing inputs.")
+    cohort: JSON = strawberry.field(
+        description="The tenant-wide figures used (e.g. averages).",
+        deprecation_reason="use cohortFigures",
+    )
+    cohort_figures: list[CohortFigure] = strawberry.field(
+        description="The tenant-wide figures used (e.g. averages), by key."
+    )
+    problems: JSON = strawberry.field(
+        description="Managers skipped, with their missing inputs.",
+        deprecation_reason="use runProblems",
+    )
+    run_problems: list[AppraisalRunProblem] = strawberry.field(
+        description="Managers skipped (with their missing inputs), offices whose figures do "
+        "not reconcile, and why the run failed."
+    )
     started_by: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -163,7 +188,9 @@ class AppraisalRun:
             managers_done=r.managers_done,
             managers_skipped=r.managers_skipped,
             cohort=JSON(r.cohort),
+            cohort_figures=CohortFigure.all_from_json(r.cohort),
             problems=JSON(r.problems),
+            run_problems=AppraisalRunProblem.all_from_json(r.problems),
             started_by=r.started_by,
             started_at=r.started_at,
             finished_at=r.finished_at,

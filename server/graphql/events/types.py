@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from server.db import models
 from server.graphql.enums import WebhookDeliveryStatus, WebhookStatus
+from server.graphql.events.data import EventData, event_data
 from server.services.webhooks import MAX_CONSECUTIVE_FAILURES
 
 
@@ -21,7 +22,12 @@ class ChangeEvent:
     cursor: str = strawberry.field(description="Strictly increasing per tenant; resume after it.")
     kind: str
     occurred_at: dt.datetime
-    payload: JSON
+    payload: JSON = strawberry.field(
+        description="The event as webhook receivers get it.", deprecation_reason="use data"
+    )
+    data: EventData = strawberry.field(
+        description="The payload typed: GradeChangedData or CustomerClassChangedData, by kind."
+    )
 
     @classmethod
     def from_row(cls, r: models.Event) -> ChangeEvent:
@@ -30,6 +36,7 @@ class ChangeEvent:
             kind=r.kind.value,
             occurred_at=r.occurred_at,
             payload=JSON(r.payload),
+            data=event_data(r.kind, r.payload),
         )
 
 

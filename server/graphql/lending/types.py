@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from server.db import models
 from server.graphql.enums import CustomerClass, IndustryPolicy, OperatingStatus, Prospects
+from server.graphql.lending.rules import ClassRule
 from server.services.duties import Duty
 
 
@@ -69,7 +70,10 @@ class ClassChange:
     id: strawberry.ID
     from_class: CustomerClass | None
     to_class: CustomerClass
-    rules: JSON
+    rules: JSON = strawberry.field(deprecation_reason="use ruleHits")
+    rule_hits: list[ClassRule] = strawberry.field(
+        description="Every rule that decided the class, in the policy's order."
+    )
     plugin: str
     plugin_version: str
     changed_by: str
@@ -82,6 +86,7 @@ class ClassChange:
             from_class=r.from_class,
             to_class=r.to_class,
             rules=JSON(r.rules),
+            rule_hits=ClassRule.all_from_json(r.rules),
             plugin=r.plugin,
             plugin_version=r.plugin_version,
             changed_by=r.changed_by,

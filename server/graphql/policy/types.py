@@ -15,6 +15,7 @@ from server.errors import UnknownPlugin
 from server.graphql.context import Context
 from server.graphql.enums import PolicyCategory
 from server.graphql.limits import MAX_ITEMS
+from server.graphql.policy.values import WHY_JSON, ParameterValue, parameter_text, parameter_values
 from server.graphql.scalars import Money, Period
 from server.policy import IndicatorSource, IndicatorSpec, ParameterSpec, PluginInfo, parameters
 from server.policy.registry import PolicyRegistry
@@ -30,7 +31,13 @@ def _json_value(value: Any) -> Any:
 class PolicyParameter:
     name: str
     type: str
-    default: JSON | None
+    default: JSON | None = strawberry.field(
+        description="The default as a JSON value; " + WHY_JSON.format(typed="defaultValue")
+    )
+    default_value: str | None = strawberry.field(
+        description='The default as text: decimals exact ("0.15"), integers, true or false, a '
+        "choice's value; null when the default is null."
+    )
     minimum: str | None
     maximum: str | None
     choices: list[str]
@@ -44,6 +51,7 @@ class PolicyParameter:
             name=p.name,
             type=p.type.value,
             default=JSON(_json_value(p.default)),
+            default_value=parameter_text(p.default),
             minimum=None if p.minimum is None else str(p.minimum),
             maximum=None if p.maximum is None else str(p.maximum),
             choices=list(p.choices),
@@ -104,32 +112,47 @@ class PolicySelection:
     category: PolicyCategory
     plugin: str
     plugin_version: str
-    parameters: JSON = strawberry.field(description="The parameters the tenant set.")
+    parameters: JSON = strawberry.field(
+        description="The parameters the tenant set; " + WHY_JSON.format(typed="parameterValues")
+    )
+    parameter_values: list[ParameterValue] = strawberry.field(
+        description="The parameters the tenant set, by name."
+    )
     effective_parameters: JSON = strawberry.field(
-        description="Every parameter the plugin reads: the tenant's, and defaults for the rest."
+        description="Every parameter the plugin reads: the tenant's, and defaults for the "
+        "rest; " + WHY_JSON.format(typed="effectiveParameterValues")
+    )
+    effective_parameter_values: list[ParameterValue] = strawberry.field(
+        description="Every parameter the plugin reads, by name: the tenant's, and defaults "
+        "for the rest."
     )
     selected_by: str
     selected_at: dt.datetime
 
 
-def effective_parameters(registry: PolicyRegistry, plugin: str, stored: dict[str, Any]) -> JSON:
+def effective_parameters(
+    registry: PolicyRegistry, plugin: str, stored: dict[str, Any]
+) -> dict[str, Any]:
     """The stored parameters with the plugin's defaults for the rest (as stored when the
     plugin is no longer installed)."""
     try:
         info = registry.info(plugin)
     except UnknownPlugin:
-        return JSON(stored)
+        return stored
     resolved, _ = parameters.resolve(info, stored)
-    return JSON(parameters.to_json(resolved))
+    return parameters.to_json(resolved)
 
 
 def selection_from_row(registry: PolicyRegistry, r: TenantPolicy) -> PolicySelection:
+    effective = effective_parameters(registry, r.plugin, r.parameters)
     return PolicySelection(
         category=r.category,
         plugin=r.plugin,
         plugin_version=r.plugin_version,
         parameters=JSON(r.parameters),
-        effective_parameters=effective_parameters(registry, r.plugin, r.parameters),
+        parameter_values=parameter_values(registry, r.plugin, r.parameters),
+        effective_parameters=JSON(effective),
+        effective_parameter_values=parameter_values(registry, r.plugin, effective),
         selected_by=r.selected_by,
         selected_at=r.selected_at,
     )
@@ -145,7 +168,12 @@ class PolicyChange:
     category: PolicyCategory
     plugin: str | None
     plugin_version: str | None
-    parameters: JSON
+    parameters: JSON = strawberry.field(
+        description="The parameters set by the change; " + WHY_JSON.format(typed="parameterValues")
+    )
+    parameter_values: list[ParameterValue] = strawberry.field(
+        description="The parameters set by the change, by name."
+    )
     changed_by: str
     changed_at: dt.datetime
     managers_moved: int = strawberry.field(
@@ -163,6 +191,7 @@ async def policy_history(ctx: Context, tenant_id: str) -> list[PolicyChange]:
             plugin=r.plugin,
             plugin_version=r.plugin_version,
             parameters=JSON(r.parameters),
+            parameter_values=parameter_values(ctx.registry, r.plugin, r.parameters),
             changed_by=r.changed_by,
             changed_at=r.changed_at,
             managers_moved=r.managers_moved,

@@ -37,7 +37,8 @@ from tests.conftest import HEAD_OFFICE_CODE
 
 SECRET = "live-secret-" + "s" * 40
 SUBSCRIBE = """subscription($after: String, $manager: ID) {
-  gradeChanged(after: $after, managerId: $manager) { cursor kind payload } }"""
+  gradeChanged(after: $after, managerId: $manager) { cursor kind payload
+    data { __typename ... on GradeChangedData { manager { id } toTier { code name rank } cause } } } }"""
 PROPOSE = """mutation($m: ID!, $t: String!) { proposeTierChange(managerId: $m, tierCode: $t,
   reason: "调整") { __typename ... on TierProposal { id } } }"""
 CONFIRM = """mutation($id: ID!) { confirmTierChange(id: $id) { __typename
@@ -277,6 +278,24 @@ async def test_replay_then_live_then_resume_without_gap_or_duplicate(live: Live)
     cursors = [int(e["cursor"]) for e in received]
     assert cursors == list(range(start - 1, start + 4))  # 2 replayed, 3 live
     assert all(e["kind"] == "GRADE_CHANGED" for e in received)
+    # The typed payload rides along, live as replayed.
+    assert [
+        (
+            e["data"]["__typename"],
+            e["data"]["manager"]["id"],
+            e["data"]["toTier"],
+            e["data"]["cause"],
+        )
+        for e in received
+    ] == [
+        (
+            "GradeChangedData",
+            e["payload"]["manager"]["id"],
+            e["payload"]["to"],
+            e["payload"]["cause"],
+        )
+        for e in received
+    ]
     last = cursors[-1]
     # Disconnected: two more changes happen; resuming after the last cursor gets exactly them.
     for manager in managers[3:5]:

@@ -283,6 +283,7 @@ def test_the_table_opens_a_federation_admin_no_query_of_persons() -> None:
 ALLOWED_BELOW = {
     "ProvinceTenant",
     "PolicySelection",
+    "ParameterValue",  # a selection's parameters, by name: the plugin's numbers, no person
     "TenantSettings",
     "ManagerCounts",
     "ManagerStatusCount",
