@@ -76,17 +76,12 @@ async def test_each_tenant_runs_for_its_own_business_date(
     assert calls["sd-demo"] == dt.date(2030, 3, 5)
     assert calls["ah-demo"] == dt.date(2030, 3, 3)
     assert calls["sx-demo"] == dt.date(2030, 3, 4)  # the server's zone, Asia/Shanghai
-    dates = dict(
-        (
-            await session.execute(
-                select(models.DailyJobRun.tenant_id, models.DailyJobRun.business_date).where(
-                    models.DailyJobRun.job == "record"
-                )
-            )
+    rows = await session.execute(
+        select(models.DailyJobRun.tenant_id, models.DailyJobRun.business_date).where(
+            models.DailyJobRun.job == "record"
         )
-        .tuples()
-        .all()
     )
+    dates = {tenant_id: day for tenant_id, day in rows.all()}
     assert dates == calls
 
 
