@@ -66,7 +66,9 @@ from server.graphql.schema import Schema, build_schema
 from server.http_answers import (
     bad_request,
     bounded_body,
+    database_busy,
     internal_error,
+    is_sqlite_busy,
     timed_out,
     unauthenticated,
 )
@@ -228,20 +230,17 @@ class App:
                     # Another writer held SQLite's one write lock past the busy timeout:
                     # nothing ran, so the client may simply send the mutation again.
                     log.warning("database busy; mutation refused (request %s)", request_id)
-                    requests.answered_with("DATABASE_BUSY")
-                    return JSONResponse(
-                        {
-                            "errors": [
-                                {
-                                    "message": "the database is busy; nothing was written, retry",
-                                    "extensions": {"code": "DATABASE_BUSY"},
-                                }
-                            ]
-                        },
-                        status_code=503,
-                        headers={**headers, "Retry-After": "1"},
-                    )
-            resolved = await resolve_principal(session, principal)
+                    return database_busy(headers)
+            try:
+                resolved = await resolve_principal(session, principal)
+            except OperationalError as error:
+                if not (self.settings.is_sqlite and is_sqlite_busy(error)):
+                    raise
+                # The first read of a request found SQLite busy past the busy timeout (as
+                # after a killed process, while the next one opens the database): nothing
+                # ran yet, so this is the same answer as a busy write lock.
+                log.warning("database busy; request refused (request %s)", request_id)
+                return database_busy(headers)
             if isinstance(resolved, str):
                 return unauthenticated(resolved, headers)
             principal = resolved
@@ -320,6 +319,20 @@ class App:
         if result.data is not None or not errors:
             response["data"] = result.data
         return JSONResponse(response, headers=headers)
+
+    async def unexpected(self, request: Request, error: Exception) -> Response:
+        """Whatever escapes a route (``/healthz`` with its database gone, a failure outside
+        the GraphQL route's own guard): JSON with a request id, never a plain-text 500."""
+        request_id = request.headers.get("x-request-id", "")
+        if not REQUEST_ID.match(request_id):
+            request_id = uuid.uuid4().hex
+        log.error(
+            "request %s to %s failed unexpectedly",
+            request_id,
+            request.url.path,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        return internal_error(request_id, {"X-Request-ID": request_id})
 
     async def healthz(self, _: Request) -> Response:
         async with self.sessionmaker() as session:
@@ -467,6 +480,7 @@ def create_app(
         ],
         lifespan=app.lifespan,
         middleware=[*app.traced_requests, *_browser_boundary(app.settings)],
+        exception_handlers={Exception: app.unexpected},
     )
     starlette.state.ruralcredit = app
     return starlette

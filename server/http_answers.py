@@ -4,6 +4,8 @@ GraphQL error shape, with a code, and notes that code for the request's log line
 
 from __future__ import annotations
 
+import sqlite3
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -69,3 +71,35 @@ def internal_error(request_id: str, headers: dict[str, str]) -> Response:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": error}]}, status_code=500, headers=headers
     )
+
+
+def database_busy(headers: dict[str, str]) -> Response:
+    """SQLite's one write lock (or a read mark) was not had within the busy timeout before
+    anything ran: nothing was written, so the client may simply send the request again."""
+    requests.answered_with("DATABASE_BUSY")
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": "the database is busy; nothing was written, retry",
+                    "extensions": {"code": "DATABASE_BUSY"},
+                }
+            ]
+        },
+        status_code=503,
+        headers={**headers, "Retry-After": "1"},
+    )
+
+
+def is_sqlite_busy(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's ``SQLITE_BUSY``/``SQLITE_LOCKED`` (database is locked)."""
+    original = getattr(error, "orig", error)
+    if not isinstance(original, sqlite3.Error):
+        return False
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return "database is locked" in str(original)
+
+
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6

@@ -25,18 +25,15 @@ from server.cli.errors import (
     log_internal,
     say,
 )
-from server.cli.summaries import appraisal_outcome, demo_table
+from server.cli.summaries import demo_table
 from server.domain import Role
 from server.log_redaction import Redact
 from server.observability import logs as observability_logs
-from server.principal import Principal
 from server.settings import Settings, log_format
 
 SCHEMA_PATH = Path("schema/schema.graphql")
 ROLES_PATH = Path("docs/roles.md")
 DEMO_TENANT = "sd-demo"
-SNAPSHOT_USER = "operator"
-"""The system user ``ruralcredit snapshot`` acts as (a snapshot records no user)."""
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """On shutdown, open connections (subscriptions included) get this long to finish."""
 
@@ -251,74 +248,17 @@ def cmd_export_schema(args: argparse.Namespace, _: Settings) -> int:
     return 0
 
 
-async def _snapshot(settings: Settings, tenant: str, as_of: dt.date) -> int:
-    from server.db.engine import create_engine, create_sessionmaker
-    from server.jobs.snapshots import snapshot_loan_book
-
-    engine = create_engine(settings)
-    try:
-        operator = Principal(tenant, SNAPSHOT_USER, frozenset({Role.HR}))
-        return await snapshot_loan_book(create_sessionmaker(engine), operator, as_of=as_of)
-    finally:
-        await engine.dispose()
-
-
-async def _appraise(settings: Settings, tenant: str, period: str, user: str) -> str:
-    from server.db.engine import create_engine, create_sessionmaker
-    from server.errors import RunInProgress
-    from server.jobs.appraisal_run import RunOptions, run_appraisals
-    from server.policy.registry import PolicyRegistry
-    from server.services.common import require_tenant
-
-    engine = create_engine(settings)
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        async with sessionmaker() as session:
-            # An unknown tenant is said as such, not as a tenant without a policy.
-            await require_tenant(session, tenant)
-        batch = Principal(tenant, user, frozenset({Role.HR}))
-        try:
-            run_id = await run_appraisals(
-                sessionmaker,
-                PolicyRegistry(),
-                batch,
-                period=period,
-                options=RunOptions.from_settings(settings),
-            )
-        except RunInProgress as busy:
-            return busy.message
-        async with sessionmaker() as session:
-            from server.db import models
-
-            run = await session.get(models.AppraisalRun, (tenant, run_id))
-            assert run is not None
-            return appraisal_outcome(
-                run_id=run.id,
-                status=run.status.value,
-                done=run.managers_done,
-                skipped=run.managers_skipped,
-                total=run.managers_total,
-                problems=list(run.problems or []),
-            )
-    finally:
-        await engine.dispose()
-
-
 def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    as_of: dt.date = args.as_of
-    today = clock.business_today()
-    if as_of > today:
-        raise CliError(
-            f"--as-of {as_of} is in the future: a snapshot records the book as it is; "
-            f"use {today} (today in {settings.business_timezone}) or an earlier date"
-        )
-    count = asyncio.run(_snapshot(settings, args.tenant, as_of))
-    print(f"snapshot of {count} loans as of {as_of} for {args.tenant}")
+    from server.cli.batch import snapshot
+
+    print(asyncio.run(snapshot(settings, args.tenant, args.as_of)))
     return 0
 
 
 def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
-    print(asyncio.run(_appraise(settings, args.tenant, args.period, args.user)))
+    from server.cli.batch import appraise
+
+    print(asyncio.run(appraise(settings, args.tenant, args.period, args.user)))
     return 0
 
 

@@ -11,6 +11,7 @@ loaders read through and the ``PageReader`` connections read through.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -29,6 +30,7 @@ from server.graphql.province.loaders import ProvinceLoaders
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import read_scope
+from server.services.tenant_settings import tenant_today
 from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings
 
@@ -84,6 +86,10 @@ class Context:
     @property
     def tenant_id(self) -> str:
         return self.principal.tenant_id
+
+    async def today(self) -> dt.date:
+        """The tenant's business date (its zone read once per request, kept in the session)."""
+        return await self.call(tenant_today, self.tenant_id)
 
     async def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         async with self._lock:

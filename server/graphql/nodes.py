@@ -15,7 +15,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from server import domain
-from server.clock import business_today
 from server.db import models
 from server.graphql.appraisal import typed_fields
 from server.graphql.appraisal.types import AppraisalItem, ManagerAccount
@@ -209,7 +208,7 @@ class Manager:
         )
     )
     async def duties(self, info: Ctx, as_of: dt.date | None = None) -> list[PostLoanDuty]:
-        day = as_of or business_today()
+        day = as_of or await info.context.today()
         items = await info.context.loaders.lending.duties.loader.load((self._row.id, day))
         return [PostLoanDuty.from_duty(d) for d in items]
 

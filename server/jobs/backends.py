@@ -24,7 +24,6 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server import clock
 from server.jobs.appraisal_run import RunOptions, execute_run, interrupted_runs
 from server.jobs.daily import run_daily_jobs
 from server.policy.registry import PolicyRegistry
@@ -46,10 +45,10 @@ class JobBackend(Protocol):
 async def sweep(
     sessionmaker: async_sessionmaker[AsyncSession], backend: JobBackend
 ) -> list[tuple[str, uuid.UUID]]:
-    """Run the daily jobs due today, then hand every queued or interrupted run over again
-    (a run already held by a live worker is left to it: ``execute_run`` finds the lease
-    taken). The runs handed over."""
-    await run_daily_jobs(sessionmaker, clock.business_today())
+    """Run the daily jobs due today (each tenant's today, in its zone), then hand every
+    queued or interrupted run over again (a run already held by a live worker is left to
+    it: ``execute_run`` finds the lease taken). The runs handed over."""
+    await run_daily_jobs(sessionmaker)
     async with sessionmaker() as session:
         runs = await interrupted_runs(session)
     for tenant_id, run_id in runs:

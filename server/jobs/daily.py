@@ -1,8 +1,10 @@
 """Daily jobs: each runs once per tenant and business date, whatever the number of workers.
 
 ``DAILY_JOBS`` lists them. Whichever backend runs the jobs (the queue's periodic job on
-PostgreSQL, the in-process runner on SQLite) calls ``run_daily_jobs`` with
-``server.clock.business_today()`` several times a day; each job of each tenant runs in a
+PostgreSQL, the in-process runner on SQLite) calls ``run_daily_jobs`` several times a
+day; each tenant's business date is today in that tenant's time zone (its ``time_zone``
+setting), so a tenant in Asia/Urumqi reaches a new day two hours after one in
+Asia/Shanghai. Each job of each tenant runs in a
 transaction of its own that first claims ``(tenant, job, business date)`` in
 ``daily_job_runs`` (its primary key). A second worker's claim waits for the first
 transaction and then finds the row: it skips. A job that fails rolls its claim back with
@@ -27,11 +29,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server import clock
 from server.db import models
 from server.domain import RunStatus
 from server.jobs.appraisal_run import RunOptions, writing
 from server.services.admission import lapse_due_admissions
 from server.services.penalties import remove_tiers_of_disqualified
+from server.services.tenant_settings import TenantSettings
 
 log = logging.getLogger("ruralcredit.jobs.daily")
 
@@ -81,19 +85,30 @@ DAILY_JOBS: list[DailyJob] = [
 
 async def run_daily_jobs(
     sessionmaker: async_sessionmaker[AsyncSession],
-    today: dt.date,
+    today: dt.date | None = None,
     jobs: Sequence[DailyJob] | None = None,
+    *,
+    now: dt.datetime | None = None,
 ) -> dict[str, int]:
-    """Run each daily job not yet done for ``today``, tenant by tenant; what each job
-    reported, summed over the tenants it ran for this time (a job done before: absent)."""
+    """Run each daily job not yet done for the business date, tenant by tenant: ``today``
+    for every tenant when given, else each tenant's date at ``now`` (an aware instant;
+    the current one by default) in its own time zone. What each job reported, summed over
+    the tenants it ran for this time (a job done before: absent)."""
     jobs = DAILY_JOBS if jobs is None else jobs
     async with sessionmaker() as session:
-        tenants = list((await session.execute(select(models.Tenant.tenant_id))).scalars())
+        rows = (
+            await session.execute(select(models.Tenant.tenant_id, models.Tenant.settings))
+        ).all()
+    instant = now or clock.current_instant()
+    dates = {
+        tenant_id: today or clock.business_date(instant, TenantSettings.from_json(stored).zone)
+        for tenant_id, stored in rows
+    }
     reported: dict[str, int] = {}
     for job in jobs:
-        for tenant_id in tenants:
+        for tenant_id, day in dates.items():
             try:
-                result = await _run_once(sessionmaker, job, tenant_id, today)
+                result = await _run_once(sessionmaker, job, tenant_id, day)
             except Exception:
                 log.exception("daily job %s for %s failed; tried again later", job.name, tenant_id)
                 continue

@@ -15,7 +15,7 @@ to its maturity; a loan repaid early counts until it was due) — is more than 6
 to and without an approval date never lapses. When it has lapsed, the admission becomes
 ``LAPSED``, ``last_credit_lapsed_on`` keeps the last credit date, and an
 ``AdmissionLapse`` row keeps the change. Three paths apply the rule, all at the
-business date (:func:`server.clock.business_today`): ``requestAdmission`` for an
+business date (:func:`server.services.tenant_settings.tenant_today`): ``requestAdmission`` for an
 APPROVED customer (so a lapsed customer may ask again), a loan refused with
 ``ADMISSION_LAPSED`` (the lapse stands although the loan is rolled back), and the daily
 job :func:`lapse_due_admissions`.
@@ -29,7 +29,6 @@ from decimal import Decimal
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import AdmissionDecision, AdmissionStatus, CustomerKind, ManagerStatus
 from server.errors import Conflict, FieldProblem, InvalidInput, Kept, Refusal, Refused
@@ -40,6 +39,7 @@ from server.services.classification import reclassify
 from server.services.common import get_in_tenant
 from server.services.periods import add_months
 from server.services.separation import REQUESTER_DECIDES, refuse_same_person
+from server.services.tenant_settings import tenant_today
 
 DOC = "首次建立信贷关系客户准入管理办法"
 LAPSE_MONTHS = 6  # 准入办法 第二条: 信贷业务中止时间 … 超过6个月
@@ -141,7 +141,7 @@ def kept_lapse(
             session,
             tenant_id,
             customer_id,
-            today=today or business_today(),
+            today=today or await tenant_today(session, tenant_id),
             recorded_by=recorded_by,
         )
 
@@ -205,7 +205,7 @@ async def request_admission(
         raise Conflict(
             "only a corporate customer's first credit needs admission (Art. 7)", "customer_id"
         )
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     lapsed = customer.admission_status == AdmissionStatus.APPROVED and await lapse_if_due(
         session, actor.tenant_id, customer.id, today=today, recorded_by=actor.user_id
     )
@@ -284,7 +284,7 @@ async def decide_admission(
     request.decision_reason = text
     customer.admission_status = AdmissionStatus.APPROVED if approve else AdmissionStatus.REJECTED
     if approve:
-        customer.admitted_on = today or business_today()
+        customer.admitted_on = today or await tenant_today(session, actor.tenant_id)
     await session.flush()
     return request
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
 from server.outbox import events
@@ -24,6 +23,7 @@ from server.policy import Classification, CustomerFacts, RuleHit
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.policies import selection
+from server.services.tenant_settings import tenant_today
 
 RISK_ORDER = {
     RiskClass.NORMAL: 0,
@@ -110,7 +110,7 @@ async def reclassify(
     ids = set(customer_ids)
     if chosen is None or not ids:
         return []
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     facts = await loan_facts(session, actor.tenant_id, ids)
     customers = (
         await session.execute(

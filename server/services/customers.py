@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import (
     INDIVIDUAL_SEGMENTS,
@@ -31,6 +30,7 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
 from server.services.classification import reclassify
+from server.services.tenant_settings import tenant_today
 
 
 @dataclass
@@ -88,14 +88,14 @@ async def create_customer(
     today: dt.date | None = None,
 ) -> models.Customer:
     scope = authorize(actor, "createCustomer")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     problems = Problems()
     name = name.strip()
     if not 1 <= len(name) <= 200:
         problems.add("name", "LENGTH", "name must be 1–200 characters")
     if kind == CustomerKind.INDIVIDUAL:
         id_number = normalise_resident_id(id_number)
-        message = validate_resident_id(id_number)
+        message = validate_resident_id(id_number, today=today)
         if message:
             problems.add("id_number", "RESIDENT_ID_GB11643", f"resident ID {message}")
         if segment not in INDIVIDUAL_SEGMENTS:
@@ -152,7 +152,7 @@ async def update_customer_facts(
 ) -> models.Customer:
     """Change the given facts (name → new value) of a customer, and reclassify it."""
     scope = authorize(actor, "updateCustomerFacts")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     customer = await get_in_scope(
         session,
         models.Customer,

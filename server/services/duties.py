@@ -19,7 +19,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.db.queries.indicators import (
     INSPECTION_LARGE_INDIVIDUAL,
@@ -30,7 +29,7 @@ from server.domain import CustomerKind, DutyKind
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
-from server.services.tenant_settings import tenant_settings
+from server.services.tenant_settings import tenant_settings, tenant_today
 
 NOTICE_LOOKAHEAD_DAYS = 60
 """Notices appear in the list this many days before they fall due."""
@@ -176,7 +175,7 @@ async def record_duty(
 ) -> models.DutyRecord:
     """Record a post-loan duty done for a loan; it counts for the loan's manager."""
     scope = authorize(actor, "recordDuty")
-    if done_on > (today or business_today()):
+    if done_on > (today or await tenant_today(session, actor.tenant_id)):
         raise InvalidInput(
             [FieldProblem("done_on", "NOT_IN_FUTURE", "a duty cannot be done ahead")]
         )

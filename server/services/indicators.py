@@ -18,12 +18,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db.queries import indicators as queries
 from server.db.queries.indicators import ZERO, ManagerFigures
 from server.policy import Period
 from server.policy.indicators import COMPUTED_INDICATORS
-from server.services.tenant_settings import tenant_settings
+from server.services.tenant_settings import tenant_settings, tenant_today
 
 END_KEYS = frozenset(
     {"customers_natural", "customers_corporate", "loan_balance", "npl_balance_end", "npl_ratio"}
@@ -73,7 +72,7 @@ async def computed_indicators(
     unknown = wanted - set(COMPUTED_INDICATORS)
     if unknown:
         raise ValueError(f"not computed by the core: {sorted(unknown)}")
-    today = today or business_today()
+    today = today or await tenant_today(session, tenant_id)
     out = ComputedFigures()
     parts: list[Aggregation] = []
     if wanted & END_KEYS:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
 from server.errors import Conflict, Problems, Refused
@@ -21,7 +20,7 @@ from server.services.classification import reclassify
 from server.services.common import get_in_tenant
 from server.services.exposure import record_exposure
 from server.services.lending import ADMISSION_LAPSED, loan_refusals
-from server.services.tenant_settings import tenant_settings
+from server.services.tenant_settings import tenant_settings, tenant_today
 
 CONTRACT_PATTERN = re.compile(r"^[A-Za-z0-9_/-]{1,40}$")
 MAX_RATE = Decimal("0.36")
@@ -58,11 +57,11 @@ async def create_loan(
     """Write a new loan once it passes every check (``server.services.lending``).
 
     The checks of the manager (status, licence) and of the customer read the business
-    date (``server.clock.business_today``), not ``issued_on``: a back-dated loan does not
+    date (``tenant_settings.tenant_today``), not ``issued_on``: a back-dated loan does not
     slip past a licence that has lapsed since. ``issued_on`` is never after the business
     date, nor more than the tenant's ``max_backdating_days`` before it."""
     scope = authorize(actor, "createLoan")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     problems = Problems()
     backdating = (await tenant_settings(session, actor.tenant_id)).max_backdating_days
     if issued_on > today:

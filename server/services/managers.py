@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import (
     CreditExamResult,
@@ -36,7 +35,7 @@ from server.services import manager_identity
 from server.services.access import authorize, get_in_scope
 from server.services.periods import add_months
 from server.services.separation import OWN_RECORD, refuse_own_record
-from server.services.tenant_settings import tenant_settings
+from server.services.tenant_settings import tenant_settings, tenant_today
 from server.services.tiers import grading, require_tier_allowed
 
 EMPLOYEE_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -205,7 +204,7 @@ async def create_manager(
     today: dt.date | None = None,
 ) -> models.Manager:
     scope = authorize(actor, "createManager")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     fields.employee_no = fields.employee_no.strip()
     fields.name = fields.name.strip()
     if fields.identity_number is not None:
@@ -290,7 +289,7 @@ async def update_manager(
     is kept as a move, dated ``office_moved_on`` (today by default), for the transfer rules
     of appraisals."""
     scope = authorize(actor, "updateManager")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     manager = await get_in_scope(
         session,
         models.Manager,
@@ -416,7 +415,7 @@ async def change_tier(
 ) -> models.ManagerTierChange:
     """Move a manager to a tier, or to none (``None``: disqualified): the history entry and
     the grade-change event, together."""
-    effective = effective_on or business_today()
+    effective = effective_on or await tenant_today(session, manager.tenant_id)
     change = models.ManagerTierChange(
         tenant_id=manager.tenant_id,
         manager_id=manager.id,

@@ -12,7 +12,6 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import (
     ManagerStatus,
@@ -29,6 +28,7 @@ from server.services.managers import change_tier
 from server.services.policies import selection
 from server.services.profiles import manager_profile
 from server.services.separation import RECORDER_CONFIRMS, refuse_own_record, refuse_same_person
+from server.services.tenant_settings import tenant_today
 from server.services.violations import record_status_change
 
 STATUS_BY_EFFECT = {
@@ -121,7 +121,7 @@ async def confirm_violation(
     violation.effect_reason = effect.reason
     violation.plugin = chosen.plugin
     violation.plugin_version = chosen.version
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     if effect.effect == PenaltyKind.DOWN_ONE_TIER and effect.to_tier is not None:
         target = effect.to_tier
         if target.code != manager.tier_code:

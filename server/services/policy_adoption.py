@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import ManagerStatus, PolicyCategory, TierChangeCause
 from server.policy import Tier
@@ -42,6 +41,7 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.managers import change_tier
 from server.services.selections import Selection
+from server.services.tenant_settings import tenant_today
 from server.services.tiers import Grading, tier_refusals
 
 NOT_MOVED = (ManagerStatus.DISQUALIFIED, ManagerStatus.LEFT)
@@ -129,7 +129,7 @@ async def adopt_grading(
         .with_for_update()
     )
     moves: list[TierAdoption] = []
-    today = business_today()
+    today = await tenant_today(session, tenant_id)
     for manager in rows.all():
         if manager.tier_code in own:
             continue

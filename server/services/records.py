@@ -17,7 +17,6 @@ from difflib import get_close_matches
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.domain import PolicyCategory, ViolationKind, ViolationStatus
 from server.errors import FieldProblem, InvalidInput, PolicyUnavailable, Problems
@@ -29,6 +28,7 @@ from server.services.access import authorize, get_in_scope
 from server.services.common import get_in_tenant
 from server.services.policies import Selection, selection
 from server.services.separation import refuse_own_record
+from server.services.tenant_settings import tenant_today
 from server.services.violations import record_status_change
 
 MAX_FINDINGS_PER_CALL = 500
@@ -362,7 +362,7 @@ async def record_violation(
     today: dt.date | None = None,
 ) -> models.Violation:
     scope = authorize(actor, "recordViolation")
-    today = today or business_today()
+    today = today or await tenant_today(session, actor.tenant_id)
     problems = Problems()
     if occurred_on > today:
         problems.add("occurred_on", "NOT_IN_FUTURE", "a violation cannot be dated ahead")

@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Date, and_, cast, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.clock import business_today
 from server.db import models
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
 from server.services.access import authorize
 from server.services.common import require_tenant
+from server.services.tenant_settings import tenant_today
 
 
 def _date_literal(session: AsyncSession, day: dt.date) -> Any:
@@ -43,7 +43,7 @@ async def take_loan_snapshot(
     with no change since); so a date in the future is refused.
     """
     authorize(actor, "takeLoanSnapshot")
-    if as_of > (today or business_today()):
+    if as_of > (today or await tenant_today(session, actor.tenant_id)):
         raise InvalidInput(
             [FieldProblem("as_of", "NOT_IN_FUTURE", "a snapshot cannot be dated ahead")]
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.db import models
 from server.errors import Problems
 from server.principal import Principal
@@ -19,6 +22,8 @@ LICENCE_MONTHS_DEFAULT = 12  # 省办法 第六条: 一年一认定
 LICENCE_MONTHS_MAX = 60
 MAX_BACKDATING_DEFAULT = 30
 MAX_BACKDATING_LIMIT = 366
+_ZONES = "ruralcredit.tenant_zones"
+"""Where a session keeps the zones of the tenants it has read (``session.info``)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,15 @@ class TenantSettings:
     late entries in and keeps a loan from being booked into a closed year (0–366). Every
     check of the loan's manager and customer reads the business date, whatever the issue
     date says."""
+    time_zone: str = field(default_factory=lambda: clock.business_zone().key)
+    """The IANA name of the zone the tenant's business dates are days of (today, the
+    backdating limit, licence validity, admission lapse, duty due dates, the appeal
+    window's last day, the day daily jobs run for). Not set: the server's
+    ``RURALCREDIT_BUSINESS_TIMEZONE`` (default Asia/Shanghai)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettings:
@@ -53,12 +67,35 @@ class TenantSettings:
                 stored.get("licence_validity_months", LICENCE_MONTHS_DEFAULT)
             ),
             max_backdating_days=int(stored.get("max_backdating_days", MAX_BACKDATING_DEFAULT)),
+            time_zone=str(stored.get("time_zone") or clock.business_zone().key),
         )
 
 
 async def tenant_settings(session: AsyncSession, tenant_id: str) -> TenantSettings:
     tenant = await session.get(models.Tenant, tenant_id)
     return TenantSettings.from_json(tenant.settings if tenant is not None else {})
+
+
+async def tenant_zone(session: AsyncSession, tenant_id: str) -> ZoneInfo:
+    """The tenant's time zone, read once per session (a request's, a job chunk's) and kept
+    in it; a change made through the session replaces it there."""
+    zones: dict[str, ZoneInfo] = session.info.setdefault(_ZONES, {})
+    zone = zones.get(tenant_id)
+    if zone is None:
+        zone = zones[tenant_id] = (await tenant_settings(session, tenant_id)).zone
+    return zone
+
+
+async def tenant_today(
+    session: AsyncSession, tenant_id: str, now: dt.datetime | None = None
+) -> dt.date:
+    """The tenant's business date now (or at the aware instant ``now``)."""
+    return clock.business_today(now, await tenant_zone(session, tenant_id))
+
+
+async def tenant_date(session: AsyncSession, tenant_id: str, instant: dt.datetime) -> dt.date:
+    """The tenant's business date of an aware ``instant``."""
+    return clock.business_date(instant, await tenant_zone(session, tenant_id))
 
 
 async def set_tenant_settings(
@@ -70,6 +107,7 @@ async def set_tenant_settings(
     licence_validity_months: int | None = None,
     tenant: str | None = None,
     max_backdating_days: int | None = None,
+    time_zone: str | None = None,
 ) -> TenantSettings:
     """Change the core parameters (FEDERATION_ADMIN) of the actor's tenant, or of ``tenant``
     when given (a tenant of the actor's province; any other is not found); only those given
@@ -95,6 +133,8 @@ async def set_tenant_settings(
             "RANGE",
             f"a loan may be back-dated 0–{MAX_BACKDATING_LIMIT} days",
         )
+    if time_zone is not None and (problem := clock.zone_problem(time_zone)) is not None:
+        problems.add("time_zone", "TIME_ZONE", problem)
     problems.raise_if_any()
     stored = dict(target.settings)
     if appeal_days is not None:
@@ -105,6 +145,9 @@ async def set_tenant_settings(
         stored["licence_validity_months"] = licence_validity_months
     if max_backdating_days is not None:
         stored["max_backdating_days"] = max_backdating_days
+    if time_zone is not None:
+        stored["time_zone"] = time_zone
+        session.info.get(_ZONES, {}).pop(target.tenant_id, None)
     target.settings = stored
     await session.flush()
     return TenantSettings.from_json(stored)

@@ -15,6 +15,8 @@ from server.jobs.appraisal_run import RunOptions, start_run
 from server.jobs.daily import DAILY_JOBS, DailyJob, close_interrupted_runs, run_daily_jobs
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.services.tenant_settings import set_tenant_settings
+from tests.conftest import principal
 
 DAY = dt.date(2030, 3, 4)
 
@@ -47,6 +49,40 @@ async def test_a_daily_job_runs_once_per_tenant_and_date(
         )
     )
     assert claims == 2 * tenants
+
+
+async def test_each_tenant_runs_for_its_own_business_date(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    """At 11:00 UTC it is already tomorrow in Kiritimati (UTC+14), still yesterday in
+    UTC−12, today in Shanghai: each tenant's job runs for its own date."""
+    calls: dict[str, dt.date] = {}
+
+    async def record(_: AsyncSession, tenant_id: str, today: dt.date) -> int:
+        calls[tenant_id] = today
+        return 1
+
+    for tenant, zone in [("sd-demo", "Pacific/Kiritimati"), ("ah-demo", "Etc/GMT+12")]:
+        await set_tenant_settings(
+            session,
+            principal(tenant, (Role.FEDERATION_ADMIN,)),
+            appeal_days=None,
+            large_loan_threshold=None,
+            time_zone=zone,
+        )
+    await session.flush()
+    now = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)
+    await run_daily_jobs(sessionmaker, jobs=[DailyJob("record", record)], now=now)
+    assert calls["sd-demo"] == dt.date(2030, 3, 5)
+    assert calls["ah-demo"] == dt.date(2030, 3, 3)
+    assert calls["sx-demo"] == dt.date(2030, 3, 4)  # the server's zone, Asia/Shanghai
+    rows = await session.execute(
+        select(models.DailyJobRun.tenant_id, models.DailyJobRun.business_date).where(
+            models.DailyJobRun.job == "record"
+        )
+    )
+    dates = {tenant_id: day for tenant_id, day in rows.all()}
+    assert dates == calls
 
 
 async def test_a_failed_daily_job_is_tried_again_and_writes_nothing(

@@ -234,6 +234,48 @@ async def test_the_appeal_window_is_the_tenants_setting(
     assert appealed.status is AppraisalStatus.APPEALED
 
 
+@pytest.mark.parametrize(
+    ("zone", "still_open"), [("Pacific/Kiritimati", True), ("Etc/GMT+12", False)]
+)
+async def test_the_appeal_window_ends_with_a_business_day_of_the_tenants_zone(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    manager: models.Manager,
+    zone: str,
+    still_open: bool,
+) -> None:
+    """Confirmed at 11:00 UTC: the 2nd in Kiritimati (UTC+14), still the 30th in UTC−12.
+    15 days and 2 hours later, the window is in its last day in the east (the 17th) and
+    closed in the west since midnight there (its last day was the 15th)."""
+    await tenant_settings.set_tenant_settings(
+        session,
+        principal(TENANT, (Role.FEDERATION_ADMIN,)),
+        appeal_days=None,
+        large_loan_threshold=None,
+        time_zone=zone,
+    )
+    await record(session, registry, manager)
+    confirmed = await confirm(session, registry, await run(session, registry, manager))
+    at = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
+    await session.execute(
+        update(models.Appraisal)
+        .where(models.Appraisal.tenant_id == TENANT, models.Appraisal.id == confirmed.id)
+        .values(confirmed_at=at)
+    )
+    actor = principal(TENANT, (Role.MANAGER,), manager.employee_no, manager=manager.employee_no)
+    now = at + dt.timedelta(days=15, hours=2)
+    if still_open:
+        appealed = await appraisal.appeal_appraisal(
+            session, actor, appraisal_id=str(confirmed.id), reason="B6 利息数据有误", now=now
+        )
+        assert appealed.status is AppraisalStatus.APPEALED
+        return
+    with pytest.raises(Conflict, match=r"closed with 2026-12-15 \(in Etc/GMT\+12\)"):
+        await appraisal.appeal_appraisal(
+            session, actor, appraisal_id=str(confirmed.id), reason="B6 利息数据有误", now=now
+        )
+
+
 async def test_a_review_recomputes_from_the_current_inputs(
     session: AsyncSession, registry: PolicyRegistry, manager: models.Manager
 ) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import strawberry
 
-from server.clock import business_today
 from server.db import models
 from server.db.queries.appraisals import appraisal_by_id
 from server.graphql.appraisal.filters import (
@@ -39,7 +38,7 @@ class RotationQuery:
     async def rotation_due(self, info: Ctx, as_of: dt.date | None = None) -> list[RotationDue]:
         ctx = info.context
         due = await ctx.call(
-            rotation.rotation_due, ctx.registry, ctx.tenant_id, as_of or business_today()
+            rotation.rotation_due, ctx.registry, ctx.tenant_id, as_of or await ctx.today()
         )
         return [RotationDue(manager=Manager.from_row(m), due_on=on) for m, on in due]
 

@@ -60,6 +60,13 @@ class PolicyMutation:
                 description="Days before today a new loan's issue date may lie (0–366)."
             ),
         ] = None,
+        time_zone: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The IANA time zone of the tenant's business dates, e.g. "
+                "Asia/Shanghai or Asia/Urumqi (at most 64 characters)."
+            ),
+        ] = None,
     ) -> SetTenantPolicyResult:
         ctx = info.context
         await tenant_settings.set_tenant_settings(
@@ -70,6 +77,7 @@ class PolicyMutation:
             licence_validity_months=licence_validity_months,
             tenant=tenant,
             max_backdating_days=max_backdating_days,
+            time_zone=time_zone,
         )
         return await _tenant(ctx, tenant)
 

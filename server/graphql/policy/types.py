@@ -217,6 +217,12 @@ class TenantSettingsType:
         "date may lie (default 30; never in the future). The manager's status and licence "
         "are checked on today's date whatever the issue date."
     )
+    time_zone: str = strawberry.field(
+        description="The IANA time zone the tenant's business dates are days of: today, the "
+        "backdating limit, licence validity, admission lapse, duty due dates, the appeal "
+        "window's last day, the day daily jobs run for (default: the server's "
+        "RURALCREDIT_BUSINESS_TIMEZONE, itself Asia/Shanghai by default)."
+    )
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> TenantSettingsType:
@@ -226,6 +232,7 @@ class TenantSettingsType:
             large_loan_threshold=current.large_loan_threshold,  # type: ignore[arg-type]
             licence_validity_months=current.licence_validity_months,
             max_backdating_days=current.max_backdating_days,
+            time_zone=current.time_zone,
         )
 
 

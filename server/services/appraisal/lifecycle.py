@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import business_date
 from server.db import models
 from server.db.queries.appraisals import appraisal_items, replace_items
 from server.db.scope import Scope
@@ -355,12 +356,18 @@ async def appeal_appraisal(
         raise InvalidInput([FieldProblem("reason", "REQUIRED", "say why you appeal")])
     tenant = await session.get(models.Tenant, actor.tenant_id)
     assert tenant is not None
-    days = TenantSettings.from_json(tenant.settings).appeal_days
+    settings = TenantSettings.from_json(tenant.settings)
+    days = settings.appeal_days
     now = now or models.now()
-    # Stored times read back aware (UTC) on both databases: server.db.types.UtcDateTime.
-    if now > row.confirmed_at + dt.timedelta(days=days):
+    # The window is of business days in the tenant's zone: it stays open through the
+    # whole ``days``-th day after the day of confirmation. Stored times read back aware
+    # (UTC) on both databases: server.db.types.UtcDateTime.
+    last_day = business_date(row.confirmed_at, settings.zone) + dt.timedelta(days=days)
+    if business_date(now, settings.zone) > last_day:
         raise Conflict(
-            f"the appeal window of {days} days after confirmation has closed", "appraisal_id"
+            f"the appeal window of {days} days after confirmation closed with {last_day} "
+            f"(in {settings.time_zone})",
+            "appraisal_id",
         )
     row.status = AppraisalStatus.APPEALED
     row.appealed_by = actor.user_id

@@ -53,6 +53,20 @@ def _init(token: str) -> str:
     return json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
 
 
+def _wait_ready(base: str, failure: str) -> None:
+    """Until the server at ``base`` is ready (``/readyz``: its database answers, at the
+    schema's head), not merely alive."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.2)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -70,15 +84,7 @@ class Live:
         """Start the server again on the same port (after it was killed)."""
         port = self.urls[index].rsplit(":", 1)[1]
         self.processes[index] = _serve(port, self.env)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.urls[index]}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not restart"
-            time.sleep(0.2)
+        _wait_ready(self.urls[index], "server did not restart")
 
     def token(self, roles: tuple[Role, ...] = (Role.INTEGRATOR,), user: str = "live") -> str:
         office = HEAD_OFFICE_CODE if Role.BRANCH_HEAD in roles else None
@@ -171,16 +177,8 @@ async def live(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live]:
     processes = [_serve(str(port), env) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        deadline = time.monotonic() + 60
         for base in urls:
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                await asyncio.sleep(0.2)
+            _wait_ready(base, "server did not start")
         yield Live(
             urls, Settings(database_url=url, jwt_secret=SECRET, data_dir=tmp), processes, env
         )

@@ -60,3 +60,31 @@ async def test_bad_settings_change_nothing(
 async def test_only_federation_admins(api: Api) -> None:
     data = await api(SET, {"days": 30}, roles=(Role.HR,))
     assert data["setTenantSettings"]["__typename"] == "PermissionDenied"
+
+
+ZONE = """mutation($zone: String) { setTenantSettings(timeZone: $zone) { __typename
+  ... on Tenant { settings { timeZone } }
+  ... on InvalidInput { errors { field code message } } } }"""
+
+
+async def test_the_time_zone_is_the_servers_until_set(api: Api) -> None:
+    shown = await api("{ tenant { settings { timeZone } } }")
+    assert shown["tenant"]["settings"] == {"timeZone": "Asia/Shanghai"}
+    changed = await api(ZONE, {"zone": "Asia/Urumqi"}, roles=(Role.FEDERATION_ADMIN,))
+    assert changed["setTenantSettings"] == {
+        "__typename": "Tenant",
+        "settings": {"timeZone": "Asia/Urumqi"},
+    }
+    shown = await api("{ tenant { settings { timeZone } } }")
+    assert shown["tenant"]["settings"] == {"timeZone": "Asia/Urumqi"}
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../../etc/passwd", "Asia/" + "x" * 80])
+async def test_a_zone_that_is_no_iana_name_is_refused(api: Api, zone: str) -> None:
+    data = await api(ZONE, {"zone": zone}, roles=(Role.FEDERATION_ADMIN,))
+    result = data["setTenantSettings"]
+    assert result["__typename"] == "InvalidInput"
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("timeZone", "TIME_ZONE")]
+    assert "IANA" in result["errors"][0]["message"]
+    shown = await api("{ tenant { settings { timeZone } } }")
+    assert shown["tenant"]["settings"] == {"timeZone": "Asia/Shanghai"}
