@@ -59,7 +59,10 @@ class PayLine:
     name: str
     amount: DecimalValue = strawberry.field(description="Yuan, exact.")
     article: str
-    explanation: str
+    explanation: str = strawberry.field(description="How the amount was reached, in Chinese.")
+    explanation_en: str = strawberry.field(
+        description="The same in English (empty when the policy gave none)."
+    )
     account: str | None = strawberry.field(
         description="The manager account the amount moves into at confirmation "
         "(e.g. RISK_DEPOSIT); null when it moves into none."
@@ -76,6 +79,7 @@ class PayLine:
                 amount=decimal_or_none(m.get("amount")) or Decimal(0),  # type: ignore[arg-type]
                 article=str(m.get("article", "")),
                 explanation=str(m.get("explanation", "")),
+                explanation_en=str(m.get("explanation_en", "")),
                 account=m.get("account"),
             )
             for m in stored

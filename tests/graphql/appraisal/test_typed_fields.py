@@ -39,7 +39,7 @@ READ = f"""query($id: ID!) {{ appraisal(id: $id) {{
     values {{ {FIGURES} }} plans {{ {FIGURES} }} findings {{ item finding count }}
     cohort {{ key value }} prior {{ period total rating }}
     officeSheets {{ officeId actuals {{ {FIGURES} }} plans {{ {FIGURES} }} }} }}
-  pay payLines {{ key name amount article explanation account }}
+  pay payLines {{ key name amount article explanation explanationEn account }}
   tierMove confirmedTierMove {{ direction toTier {{ code name rank }} reason article flags }}
   items {{ key inputs inputValues {{ name value }} }} }} }}"""
 
@@ -119,7 +119,14 @@ def assert_typed_equals_json(a: dict[str, Any]) -> None:
         else:
             assert typed_value == stored_value, typed_key
 
-    assert [{**line, "amount": Decimal(line["amount"])} for line in a["payLines"]] == [
+    typed = [
+        {
+            **{k: v for k, v in line.items() if k != "explanationEn"},
+            "explanation_en": line["explanationEn"],
+        }
+        for line in a["payLines"]
+    ]
+    assert [{**line, "amount": Decimal(line["amount"])} for line in typed] == [
         {**line, "amount": Decimal(line["amount"])} for line in a["pay"]
     ]
     assert a["confirmedTierMove"] == a["tierMove"]
