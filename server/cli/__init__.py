@@ -62,6 +62,7 @@ async def _load_demo(
             try:
                 summary = await load_demo_data(
                     session,
+                    lookup_key=settings.identity_lookup_key,
                     managers=managers,
                     customers=customers,
                     loans=loans,
