@@ -95,6 +95,10 @@ class SortKey:
         return None if self.column is None else getattr(row, self.column.key)
 
     def parse(self, text: str | None) -> Any:
+        if self.column is None:
+            if text is not None:
+                raise ValueError("the id alone orders this list")
+            return None
         if text is None:
             if not self.nullable:
                 raise ValueError("a value is needed")
@@ -191,7 +195,7 @@ def list_args(
         raise BadQueryArgument("last", "first and last cannot be given together: page one way")
     if after is not None and before is not None:
         raise BadQueryArgument("before", "after and before cannot be given together")
-    backward = last is not None or before is not None
+    backward = last is not None or (before is not None and first is None)
     if backward and after is not None:
         raise BadQueryArgument("after", "after pages forwards: give it with first, not last")
     if not backward and before is not None:
