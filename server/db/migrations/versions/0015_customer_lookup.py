@@ -58,14 +58,18 @@ def _lookup_key() -> bytes:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers") as batch:
-        batch.add_column(sa.Column("id_number_hash", sa.String(length=64), nullable=True))
+    # Added whole (no table copy on SQLite, whose copy would trip the loans' foreign keys),
+    # with an empty default that the backfill replaces; PostgreSQL then drops the default.
+    op.add_column(
+        "customers",
+        sa.Column("id_number_hash", sa.String(length=64), nullable=False, server_default=""),
+    )
     bind = op.get_bind()
     if bind.scalar(sa.text("SELECT count(*) FROM customers")):
         rehash_identities(bind, _lookup_key())
-    with op.batch_alter_table("customers") as batch:
-        batch.alter_column("id_number_hash", existing_type=sa.String(length=64), nullable=False)
-        batch.create_index(HASH_INDEX, ["tenant_id", "id_number_hash"])
+    if bind.dialect.name != "sqlite":
+        op.alter_column("customers", "id_number_hash", server_default=None)
+    op.create_index(HASH_INDEX, "customers", ["tenant_id", "id_number_hash"])
     for table, columns in REPLACED:
         op.drop_index(_name(table, columns), table_name=table)
     for table, columns in ORDER_INDEXES:
@@ -77,6 +81,5 @@ def downgrade() -> None:
         op.drop_index(_name(table, columns), table_name=table)
     for table, columns in REPLACED:
         op.create_index(_name(table, columns), table, list(columns))
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_index(HASH_INDEX)
-        batch.drop_column("id_number_hash")
+    op.drop_index(HASH_INDEX, table_name="customers")
+    op.drop_column("customers", "id_number_hash")
