@@ -8,12 +8,14 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import models
 from server.domain import Role
 from server.permissions import allowed_roles
 from server.policy.registry import PolicyRegistry
-from tests.conftest import Api
+from tests.conftest import Api, StatementLog
 from tests.graphql.matrix import KINDS, SCOPES, TENANT, World, build_world, user_of
 
 ROLES = tuple(Role)
@@ -98,3 +100,26 @@ async def test_nodes_takes_at_most_a_hundred_ids(api: Api) -> None:
 async def test_every_node_type_implements_node(api: Api) -> None:
     data = await api('{ __type(name: "Node") { possibleTypes { name } } }')
     assert sorted(t["name"] for t in data["__type"]["possibleTypes"]) == sorted(KINDS)
+
+
+async def test_nodes_reads_one_statement_per_type_however_many_ids(
+    api: Api, session: AsyncSession, statements: StatementLog
+) -> None:
+    loans = (
+        (
+            await session.execute(
+                select(models.Loan.id).where(models.Loan.tenant_id == TENANT).limit(60)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    ids = [str(i) for i in loans]
+    counts = []
+    for some in (ids[:5], ids):
+        with statements.capture() as captured:
+            data = await api(NODES, {"ids": some})
+        assert [n["id"] for n in data["nodes"]] == some
+        counts.append(len(captured))
+    # One statement per Node type (and the request's own), for 5 ids as for 60.
+    assert 5 <= counts[0] == counts[1] <= 5 + 3
