@@ -96,10 +96,13 @@ def _figures(
     return plans, values
 
 
-async def _setup(sessionmaker: async_sessionmaker[AsyncSession], args: argparse.Namespace) -> None:
+async def _setup(
+    sessionmaker: async_sessionmaker[AsyncSession], args: argparse.Namespace, settings: Settings
+) -> None:
     async with sessionmaker() as session, session.begin():
         await load_demo_data(
             session,
+            lookup_key=settings.identity_lookup_key,
             managers=args.managers,
             customers=args.customers,
             loans=args.loans,
@@ -137,7 +140,7 @@ async def _run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) ->
             await conn.commit()
         started = time.perf_counter()
         if fresh:
-            await _setup(sessionmaker, args)
+            await _setup(sessionmaker, args, settings)
         else:
             async with sessionmaker() as session, session.begin():
                 await session.execute(delete(models.AppraisalItem))

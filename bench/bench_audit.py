@@ -100,7 +100,13 @@ async def _run(args: argparse.Namespace, url: str, folder: Path) -> None:
             await conn.commit()
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session, session.begin():
-            await load_demo_data(session, managers=20, customers=200, loans=400)
+            await load_demo_data(
+                session,
+                lookup_key=settings.identity_lookup_key,
+                managers=20,
+                customers=200,
+                loans=400,
+            )
         async with sessionmaker() as session:
             head = await session.scalar(
                 select(models.Office.id).where(

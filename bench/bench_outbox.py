@@ -172,7 +172,13 @@ async def _run(args: argparse.Namespace, url: str, folder: Path) -> None:
             await conn.commit()
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session, session.begin():
-            await load_demo_data(session, managers=20, customers=args.customers, loans=40)
+            await load_demo_data(
+                session,
+                lookup_key=settings.identity_lookup_key,
+                managers=20,
+                customers=args.customers,
+                loans=40,
+            )
         loans = await _loans(sessionmaker, 2 * WRITERS)
         app = create_app(settings, sessionmaker=sessionmaker)
         token = mint_token(settings, tenant=TENANT, user="bench-risk", roles=[Role.RISK])

@@ -64,10 +64,19 @@ QUERIES: Mapping[str, Rule] = {
     "manager": _rule(STAFF),
     "customers": _rule(STAFF),
     "customer": _rule(STAFF),
+    "customerByIdentityNumber": _rule(
+        STAFF,
+        note="the whole number only, in the caller's scope (a manager's own customers); "
+        "shown masked but to AUDITOR",
+    ),
     "loans": _rule(STAFF),
     "loan": _rule(STAFF),
     "appraisals": _rule(STAFF),
     "appraisal": _rule(STAFF),
+    "node": _rule(
+        STAFF, note="an office, manager, customer, loan or appraisal, as its own field scopes it"
+    ),
+    "nodes": _rule(STAFF, note="up to 100 ids, each as node"),
     "appraisalRun": _rule(TENANT_READERS, note="a batch over the whole tenant"),
     "rotationDue": _rule(TENANT_READERS, note="rotation is HR's; a tenant-wide list"),
     "pendingAdmissions": _rule(
@@ -75,6 +84,7 @@ QUERIES: Mapping[str, Rule] = {
     ),
     "gradeEvents": _rule(EVENT_READERS),
     "classEvents": _rule(EVENT_READERS),
+    "eventsHead": _rule(EVENT_READERS, note="the newest cursor of each stream; no event data"),
     "webhooks": _rule(INTEGRATOR, note="its own webhooks"),
     "webhookDeliveries": _rule(INTEGRATOR, note="deliveries of its own webhooks"),
     "provinceTenants": _rule(
@@ -141,6 +151,10 @@ MUTATIONS: Mapping[str, Rule] = {
 SUBSCRIPTIONS: Mapping[str, Rule] = {
     "gradeChanged": _rule(EVENT_READERS),
     "customerClassChanged": _rule(EVENT_READERS),
+    "gradeStream": _rule(EVENT_READERS, note="gradeChanged, opened by the cursor it starts after"),
+    "customerClassStream": _rule(
+        EVENT_READERS, note="customerClassChanged, opened by the cursor it starts after"
+    ),
     "appraisalRunProgress": _rule(TENANT_READERS, note="a batch over the whole tenant"),
 }
 

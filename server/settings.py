@@ -14,6 +14,7 @@ checkout, else the user's data folder (``$XDG_DATA_HOME/ruralcredit``, by defaul
 
 from __future__ import annotations
 
+import hmac
 import importlib.util
 import ipaddress
 import os
@@ -57,9 +58,9 @@ def _default_database_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{(data_dir / 'ruralcredit.db').as_posix()}"
 
 
-def _local_secret(data_dir: Path) -> str:
-    """A per-installation HS256 secret kept in the data folder (never committed)."""
-    path = data_dir / "jwt-secret"
+def _local_secret(data_dir: Path, name: str = "jwt-secret") -> str:
+    """A per-installation secret kept in the data folder (never committed)."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -75,6 +76,10 @@ class Settings:
     jwt_algorithm: str = "HS256"
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
+    lookup_key: str | None = None
+    """Keys the identity-number hashes (customer lookup); default: derived from the JWT
+    secret. Changing the key (or, without it, the secret) needs ``ruralcredit
+    rehash-identities``."""
     jwt_audience: str = "ruralcredit"
     jwt_issuer: str = "ruralcredit"
     jwt_max_bytes: int = 8192
@@ -187,6 +192,14 @@ class Settings:
         return key
 
     @property
+    def identity_lookup_key(self) -> bytes:
+        """The HMAC key of identity-number hashes, kept apart from the token key."""
+        source = self.lookup_key or self.jwt_secret
+        if not source:
+            raise ValueError("RS256 needs RURALCREDIT_LOOKUP_KEY (or a local lookup-key file)")
+        return hmac.new(source.encode(), b"ruralcredit customer-id-number", "sha256").digest()
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -206,6 +219,9 @@ class Settings:
         secret = env.get("RURALCREDIT_JWT_SECRET")
         if algorithm == "HS256" and not secret:
             secret = _local_secret(data_dir)
+        lookup_key = env.get("RURALCREDIT_LOOKUP_KEY") or None
+        if lookup_key is None and not secret:
+            lookup_key = _local_secret(data_dir, "lookup-key")
         database_url = env.get("DATABASE_URL") or _default_database_url(data_dir)
         if database_url.startswith("sqlite"):
             db_file = database_url.split("///", 1)[-1]
@@ -216,6 +232,7 @@ class Settings:
             jwt_algorithm=algorithm,
             jwt_secret=secret,
             jwt_public_key=public_key,
+            lookup_key=lookup_key,
             jwt_audience=env.get("RURALCREDIT_JWT_AUDIENCE", "ruralcredit"),
             jwt_issuer=env.get("RURALCREDIT_JWT_ISSUER", "ruralcredit"),
             jwt_max_bytes=int(env.get("RURALCREDIT_JWT_MAX_BYTES", "8192")),

@@ -31,9 +31,21 @@ from server.domain import (
     RiskClass,
 )
 from server.identity_codes import make_resident_id, make_social_credit_code
+from server.identity_lookup import identity_hash
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services import offices
+from server.settings import Settings
+from tests.conftest import TEST_SECRET
+
+#: The lookup key of the test settings (``tests.conftest.settings``).
+LOOKUP_KEY = Settings(database_url="sqlite://", jwt_secret=TEST_SECRET).identity_lookup_key
+
+
+def identity(number: str) -> dict[str, str]:
+    """A customer's identity number and its lookup hash, as the use case stores them."""
+    return {"id_number": number, "id_number_hash": identity_hash(LOOKUP_KEY, number)}
+
 
 LICENCE_OK = dt.date(2099, 12, 31)
 
@@ -143,7 +155,7 @@ class Bank:
             kind=kind,
             segment=CustomerSegment.ENTERPRISE if corporate else CustomerSegment.FARMER,
             name="测试企业有限公司" if corporate else "测试客户",
-            id_number=make_social_credit_code(rng) if corporate else make_resident_id(rng),
+            **identity(make_social_credit_code(rng) if corporate else make_resident_id(rng)),
             manager_id=manager.id,
             office_id=manager.office_id,
             admission_status=admission
@@ -258,7 +270,7 @@ class Desk:
             kind=kind,
             segment=CustomerSegment.ENTERPRISE if corporate else CustomerSegment.MERCHANT,
             name="准入测试有限公司" if corporate else "准入个人",
-            id_number=make_social_credit_code(rng) if corporate else make_resident_id(rng),
+            **identity(make_social_credit_code(rng) if corporate else make_resident_id(rng)),
             manager_id=manager.id,
             office_id=manager.office_id,
             admission_status=AdmissionStatus.REQUIRED
@@ -385,7 +397,7 @@ class Book:
             kind=kind,
             segment=CustomerSegment.ENTERPRISE if corporate else CustomerSegment.FARMER,
             name="贷后客户",
-            id_number=make_social_credit_code(rng) if corporate else make_resident_id(rng),
+            **identity(make_social_credit_code(rng) if corporate else make_resident_id(rng)),
             manager_id=manager.id,
             office_id=manager.office_id,
             admission_status=AdmissionStatus.APPROVED

@@ -133,6 +133,7 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     async with async_sessionmaker(engine)() as session, session.begin():
         await load_demo_data(
             session,
+            lookup_key=settings.identity_lookup_key,
             managers=DEMO_SIZES["managers"],
             customers=DEMO_SIZES["customers"],
             loans=DEMO_SIZES["loans"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from server.auth import decode_token
 from server.cli import main, schema_sdl
+from server.identity_lookup import identity_hash
 from server.settings import PROJECT_DIR, Settings
 
 
@@ -209,3 +211,28 @@ def test_a_token_minted_in_another_folder_uses_the_same_secret(tmp_path: Path) -
     assert settings.data_dir == PROJECT_DIR / "var"
     for token in tokens:
         assert decode_token(token, settings).tenant_id == "sd-demo"
+
+
+def test_rehash_identities_follows_a_new_lookup_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    database = tmp_path / "rehash.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    sizes = ["--managers", "2", "--customers", "6", "--loans", "6"]
+    assert main(["demo-data", "--migrate", *sizes]) == 0
+
+    def stored() -> list[tuple[str, str]]:
+        with sqlite3.connect(database) as db:
+            return db.execute("SELECT id_number, id_number_hash FROM customers").fetchall()
+
+    def hashed_under_settings() -> bool:
+        key = Settings.from_env().identity_lookup_key
+        return all(digest == identity_hash(key, number) for number, digest in stored())
+
+    assert len(stored()) == 24 and hashed_under_settings()
+    monkeypatch.setenv("RURALCREDIT_LOOKUP_KEY", "a-new-lookup-key-" + "k" * 30)
+    assert not hashed_under_settings()
+    assert main(["rehash-identities"]) == 0
+    assert hashed_under_settings()

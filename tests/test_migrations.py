@@ -3,6 +3,7 @@ audit trail's table refuses every change of its rows."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,10 +19,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from server.cli import main
 from server.db import models
-from server.db.migrate import alembic_config, upgrade_on
+from server.db.migrate import alembic_config, upgrade, upgrade_on
 from server.db.models import Base, now
 from server.db.queries.audit import add_audit_entries
+from server.identity_lookup import identity_hash
 from server.ids import uuid7
 from server.settings import Settings
 
@@ -175,3 +178,29 @@ async def test_bilingual_explanations_keep_the_stored_english(fresh_engine: Asyn
         )
         assert "explanation_en" not in left and "explanation" in left
         await conn.commit()
+
+
+def test_the_lookup_migration_hashes_the_customers_already_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0015 adds id_number_hash to a database that holds customers, each hashed under the
+    key of the settings it runs with (and its downgrade takes the column away again)."""
+    database = tmp_path / "lookup.db"
+    monkeypatch.setenv("RURALCREDIT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("RURALCREDIT_JWT_SECRET", "migration-secret-" + "m" * 32)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    assert (
+        main(["demo-data", "--migrate", "--managers", "2", "--customers", "5", "--loans", "5"]) == 0
+    )
+    settings = Settings.from_env()
+    command.downgrade(alembic_config(settings), "0013")
+    with sqlite3.connect(database) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(customers)")}
+    assert "id_number_hash" not in columns
+    monkeypatch.setenv("RURALCREDIT_LOOKUP_KEY", "key-at-migration-" + "q" * 30)
+    upgrade(Settings.from_env())
+    key = Settings.from_env().identity_lookup_key
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT id_number, id_number_hash FROM customers").fetchall()
+    assert len(rows) == 20
+    assert all(digest == identity_hash(key, number) for number, digest in rows)

@@ -1,5 +1,5 @@
 """The ``ruralcredit`` command: serve, worker, migrate, demo-data, token, export-schema,
-export-roles, snapshot, appraise.
+export-roles, snapshot, appraise, rehash-identities.
 
 A mistake is one line on stderr and a non-zero exit code (:mod:`server.cli.errors`)."""
 
@@ -59,6 +59,7 @@ async def _load_demo(
             try:
                 summary = await load_demo_data(
                     session,
+                    lookup_key=settings.identity_lookup_key,
                     managers=managers,
                     customers=customers,
                     loans=loans,
@@ -255,6 +256,24 @@ def cmd_snapshot(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _rehash(settings: Settings) -> int:
+    from server.db.engine import create_engine
+    from server.identity_lookup import rehash_identities
+
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            key = settings.identity_lookup_key
+            return await conn.run_sync(lambda sync: rehash_identities(sync, key))
+    finally:
+        await engine.dispose()
+
+
+def cmd_rehash_identities(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"identity-number hashes computed again for {asyncio.run(_rehash(settings))} customers")
+    return 0
+
+
 def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
     from server.cli.batch import appraise
 
@@ -366,6 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
     roles = add("export-roles", help="write the permission table (docs/roles.md)")
     roles.add_argument("--output", default=str(ROLES_PATH), help="a file, or - for stdout")
     roles.set_defaults(handler=cmd_export_roles)
+
+    add(
+        "rehash-identities",
+        help="recompute the identity-number lookup hashes after a change of the lookup key",
+    ).set_defaults(handler=cmd_rehash_identities)
     return parser
 
 

@@ -19,6 +19,7 @@ from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
 from server.demo.generator import TenantSummary, generate_tenant_rows
 from server.demo.tenants import choose_tenants
 from server.domain import Role
+from server.identity_lookup import identity_hash
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.snapshots import take_loan_snapshot
@@ -41,6 +42,7 @@ async def database_is_empty(session: AsyncSession) -> bool:
 async def load_demo_data(
     session: AsyncSession,
     *,
+    lookup_key: bytes,
     managers: int = 200,
     customers: int = 5000,
     loans: int = 20000,
@@ -53,6 +55,7 @@ async def load_demo_data(
     """Write the demo tenants (all four, or those named) with the given sizes per tenant,
     and a loan snapshot as at ``today``.
 
+    ``lookup_key`` keys the customers' identity-number hashes (``server.identity_lookup``).
     Raises ``ValueError`` for an unknown tenant or one that already exists;
     nothing is written then. Does not commit: the caller owns the transaction.
     ``progress``, when given, is called with one line as each tenant starts and ends.
@@ -82,6 +85,8 @@ async def load_demo_data(
         )
         if progress is not None:
             progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
+        for customer in rows.customers:
+            customer["id_number_hash"] = identity_hash(lookup_key, customer["id_number"])
         for table, table_rows in rows.in_insert_order():
             for start in range(0, len(table_rows), CHUNK_SIZE):
                 await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])

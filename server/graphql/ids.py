@@ -27,3 +27,11 @@ def filter_id(value: object, field: str) -> uuid.UUID:
 
 def optional_id(value: uuid.UUID | None) -> strawberry.ID | None:
     return None if value is None else strawberry.ID(str(value))
+
+
+@strawberry.interface(
+    description="An object with an id no object of another type has (Relay): fetch it again "
+    "with node(id:)."
+)
+class Node:
+    id: strawberry.ID

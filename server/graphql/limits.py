@@ -8,8 +8,9 @@ worst-case number of list items the operation can produce,
 * a list field counts as many items as its page, times the items of every list
   around it — ``managers(first: 100) { edges { node { loans(first: 100) { edges …``
   is 100 + 100 × 100 = 10,100;
-* a page is the field's ``first`` (the schema's default, else
-  ``settings.default_page_size`` when absent or null); it sizes the field's own list
+* a page is the field's ``first`` or ``last`` (the schema's default, else
+  ``settings.default_page_size`` when absent or null), or the number of ``ids`` it is
+  given (``nodes``); it sizes the field's own list
   (``webhookDeliveries``) or the list directly beneath it (a connection's ``edges``,
   an event page's ``events``);
 * a list without ``first`` (``children``, ``tierHistory``, ``offices``…) counts as
@@ -306,13 +307,18 @@ class _Estimate:
         return max(size, 0) * (1 + inner)
 
     def _first(self, definition: GraphQLField, node: FieldNode) -> int | None:
-        """The field's page size if it takes ``first``, else ``None``."""
+        """The field's page size if it takes ``first`` (or ``last``, paging backwards), the
+        number of ids if it takes ``ids``, else ``None``."""
+        if "ids" in definition.args:
+            ids = get_argument_values(definition, node, self.variables).get("ids")
+            return len(ids) if isinstance(ids, list) else None
         argument = definition.args.get("first")
         if argument is None:
             return None
-        value = get_argument_values(definition, node, self.variables).get("first")
-        if isinstance(value, int):
-            return value
+        given = get_argument_values(definition, node, self.variables)
+        sizes = [v for v in (given.get("first"), given.get("last")) if isinstance(v, int)]
+        if sizes:
+            return max(sizes)
         default = argument.default_value
         return default if isinstance(default, int) else self.default_page_size
 

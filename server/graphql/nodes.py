@@ -32,6 +32,7 @@ from server.graphql.enums import (
     OfficeKind,
     RiskClass,
 )
+from server.graphql.ids import Node
 from server.graphql.lending.filters import NestedLoanFilter, nested_loan_criteria
 from server.graphql.lending.types import (
     AdmissionLapse,
@@ -49,7 +50,7 @@ UNMASKED_ID_ROLES = frozenset({domain.Role.AUDITOR})
 
 
 @strawberry.type(description="An office: head office (总行/联社), branch (支行) or outlet (网点).")
-class Office:
+class Office(Node):
     id: strawberry.ID
     code: str
     name: str
@@ -97,7 +98,7 @@ class Office:
 
 
 @strawberry.type(description="A credit customer manager (信贷客户经理).")
-class Manager:
+class Manager(Node):
     id: strawberry.ID
     employee_no: str
     name: str
@@ -228,7 +229,7 @@ class Manager:
 
 
 @strawberry.type(description="A loan customer: an individual or a corporate (法人) customer.")
-class Customer:
+class Customer(Node):
     id: strawberry.ID
     kind: CustomerKind
     segment: CustomerSegment
@@ -329,7 +330,7 @@ class Customer:
 
 
 @strawberry.type(description="A loan or other credit business item.")
-class Loan:
+class Loan(Node):
     id: strawberry.ID
     contract_no: str
     product: LoanProduct
@@ -397,7 +398,7 @@ class Loan:
 
 
 @strawberry.type(description="A manager's appraisal (考核) for one period.")
-class Appraisal:
+class Appraisal(Node):
     id: strawberry.ID
     period: Period
     status: AppraisalStatus

@@ -40,6 +40,7 @@ from server.graphql.permissions import PermissionCheck
 from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
 from server.graphql.province.queries import ProvinceQuery
+from server.graphql.relay import NodeQuery
 from server.graphql.scalars import SCALAR_MAP
 from server.permissions import roles_sentence
 
@@ -56,6 +57,7 @@ QUERIES = (
     AuditQuery,
     TierProposalQuery,
     ViolationQuery,
+    NodeQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,

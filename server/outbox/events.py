@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,3 +267,20 @@ async def latest_cursor(session: AsyncSession, tenant_id: str) -> int:
         select(func.max(models.Event.cursor)).where(models.Event.tenant_id == tenant_id)
     )
     return int(found or 0)
+
+
+async def head_cursors(
+    session: AsyncSession, tenant_id: str, kinds: Sequence[EventKind]
+) -> dict[EventKind, int]:
+    """The newest cursor of each kind (0 for none yet), in one statement of index look-ups."""
+    e = models.Event
+
+    def newest(kind: EventKind) -> Any:
+        return (
+            select(func.max(e.cursor))
+            .where(e.tenant_id == tenant_id, e.kind == kind)
+            .scalar_subquery()
+        )
+
+    row = (await session.execute(select(*(newest(k) for k in kinds)))).one()
+    return {kind: int(found or 0) for kind, found in zip(kinds, row, strict=True)}

@@ -26,6 +26,7 @@ from server.identity_codes import (
     validate_resident_id,
     validate_social_credit_code,
 )
+from server.identity_lookup import identity_hash
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize, get_in_scope
@@ -85,8 +86,10 @@ async def create_customer(
     id_number: str,
     manager_id: str,
     facts: CustomerFacts,
+    lookup_key: bytes,
     today: dt.date | None = None,
 ) -> models.Customer:
+    """A new customer; ``lookup_key`` keys the hash it is found by (``identity_lookup``)."""
     scope = authorize(actor, "createCustomer")
     today = today or await tenant_today(session, actor.tenant_id)
     problems = Problems()
@@ -129,6 +132,7 @@ async def create_customer(
         segment=segment,
         name=name,
         id_number=id_number,
+        id_number_hash=identity_hash(lookup_key, id_number),
         manager_id=manager.id,
         office_id=manager.office_id,
         admission_status=admission,

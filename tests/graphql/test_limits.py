@@ -126,6 +126,20 @@ U = UNPAGED_LIST_SIZE
         (_nested_pages(100, 100, 100), None, 100 + 100**2 + 100**3),
         (_nested_pages(5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5), None, sum(5**k for k in range(1, 12))),
         (f"query($n: Int) {{ managers(first: $n) {{ {PAGE} }} }}", {"n": 42}, 42),
+        # Paging backwards counts last as forwards counts first; nodes counts its ids.
+        (f"{{ managers(last: 60) {{ {PAGE} }} }}", None, 60),
+        (
+            f"{{ managers(last: 50) {{ edges {{ node {{ loans(first: 9) {{ {PAGE} }} }} }} }} }}",
+            None,
+            50 + 50 * 9,
+        ),
+        (
+            '{ nodes(ids: ["a", "b", "c"]) { ... on Manager { loans(first: 4) '
+            "{ edges { node { id } } } } } }",
+            None,
+            3 + 3 * 4,
+        ),
+        ("query($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["x"] * 70}, 70),
         (f"query($n: Int) {{ managers(first: $n) {{ {PAGE} }} }}", {}, 20),
         (f"query($n: Int = 9) {{ managers(first: $n) {{ {PAGE} }} }}", {}, 9),
         (f"query($n: Int = 9) {{ managers(first: $n) {{ {PAGE} }} }}", {"n": 3}, 3),

@@ -170,6 +170,9 @@ async def test_every_other_query_is_answered_only_to_its_roles(
     arguments = {
         "webhookDeliveries": f'(webhookId: "{uuid.uuid4()}")',
         "appraisalInputs": '(period: "2025")',
+        "node": f'(id: "{world.corners["own"].customer.id}")',
+        "nodes": f'(ids: ["{world.corners["own"].loan.id}"])',
+        "customerByIdentityNumber": f'(idNumber: "{world.corners["own"].customer.id_number}")',
     }
     selection = {
         "viewer": "{ userId }",
@@ -187,6 +190,10 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "pendingAdmissions": "{ totalCount edges { node { requestedBy customer { id } } } }",
         "violations": "{ totalCount }",
         "appraisalInputs": "{ plugin }",
+        "node": "{ id }",
+        "nodes": "{ id }",
+        "customerByIdentityNumber": "{ id }",
+        "eventsHead": "{ gradeCursor classCursor }",
     }
     for role in ROLES:
         body = await _as(
@@ -213,6 +220,10 @@ async def test_subscriptions_only_for_their_roles(
     one is not refused (it waits for events: nothing arrives within the grace period)."""
     schema = build_schema()
     query = f'subscription {{ {field}(after: "999999999") {{ cursor }} }}'
+    opens_with_cursor = field in ("gradeStream", "customerClassStream")
+    if opens_with_cursor:
+        # An allowed role is sent the cursor the stream starts after at once.
+        query = f'subscription {{ {field}(after: "999999999") {{ ... on StreamStarted {{ cursor }} }} }}'
     if field == "appraisalRunProgress":
         # An allowed role is sent the run at once (then follows it).
         async with sessionmaker() as session, session.begin():
@@ -236,6 +247,9 @@ async def test_subscriptions_only_for_their_roles(
         if role in allowed_roles("subscription", field) and field == "appraisalRunProgress":
             assert first is not None and not first.errors, (role, first)
             assert first.data == {field: {"id": str(run.id), "status": "QUEUED"}}
+        elif role in allowed_roles("subscription", field) and opens_with_cursor:
+            assert first is not None and not first.errors, (role, first)
+            assert first.data == {field: {"cursor": "999999999"}}
         elif role in allowed_roles("subscription", field):
             assert first is None, (role, first)
         else:

@@ -35,7 +35,7 @@ from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services import admission, customers, loans
-from tests.builders import classification_loan, classification_manager
+from tests.builders import LOOKUP_KEY, classification_loan, classification_manager
 from tests.conftest import principal
 
 SHANXI = "sx-demo"
@@ -116,6 +116,7 @@ class Shop:
             id_number=make_resident_id(random.Random(uuid.uuid4().int)),
             manager_id=str(manager.id),
             facts=customers.CustomerFacts(**facts),
+            lookup_key=LOOKUP_KEY,
         )
         return await self.read(str(created.id))
 

@@ -17,7 +17,7 @@ from server.domain import CustomerClass, CustomerKind, CustomerSegment, Prospect
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
 from server.services import customers
-from tests.builders import Bank, bank
+from tests.builders import LOOKUP_KEY, Bank, bank
 from tests.conftest import principal
 from tests.services.loan_checks import ISSUE, assert_refused, assert_written, loan_input
 
@@ -165,6 +165,7 @@ async def new_customer(world: Bank, manager: models.Manager) -> models.Customer:
         id_number=make_resident_id(random.Random(uuid.uuid4().int)),
         manager_id=str(manager.id),
         facts=customers.CustomerFacts(),
+        lookup_key=LOOKUP_KEY,
     )
 
 

@@ -35,7 +35,7 @@ from server.errors import Conflict, InvalidInput, PermissionDenied, Refused, Sep
 from server.identity_codes import make_resident_id
 from server.policy.registry import PolicyRegistry
 from server.services import loans, penalties, records
-from tests.builders import manager_holding
+from tests.builders import identity, manager_holding
 from tests.conftest import principal
 
 RECORDER = "qian.risk"
@@ -132,7 +132,7 @@ class Court:
             kind=CustomerKind.INDIVIDUAL,
             segment=CustomerSegment.FARMER,
             name="借款人",
-            id_number=make_resident_id(rng),
+            **identity(make_resident_id(rng)),
             manager_id=manager.id,
             office_id=manager.office_id,
             admission_status=AdmissionStatus.NOT_REQUIRED,

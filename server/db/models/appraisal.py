@@ -159,6 +159,9 @@ class Appraisal(Base):
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         UniqueConstraint("tenant_id", "manager_id", "period"),
         Index(None, "tenant_id", "period", "status"),
+        # Keyset order of the appraisals list (orderBy PERIOD, TOTAL).
+        Index(None, "tenant_id", "period", "id"),
+        Index(None, "tenant_id", "total", "id"),
     )
 
 

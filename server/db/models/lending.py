@@ -49,6 +49,8 @@ class Customer(Base):
     name: Mapped[str]
     # Resident ID (GB 11643) or unified social credit code (GB 32100); shown masked.
     id_number: Mapped[str] = mapped_column(String(18))
+    # HMAC of id_number under the lookup key (server.identity_lookup): exact lookup only.
+    id_number_hash: Mapped[str] = mapped_column(String(64))
     manager_id: Mapped[uuid.UUID]
     office_id: Mapped[uuid.UUID]
     admission_status: Mapped[domain.AdmissionStatus] = mapped_column(
@@ -89,6 +91,8 @@ class Customer(Base):
         Index(None, "tenant_id", "manager_id", "id"),
         Index(None, "tenant_id", "office_id"),
         Index(None, "tenant_id", "class_code"),
+        Index(None, "tenant_id", "id_number_hash"),
+        Index(None, "tenant_id", "name", "id"),
         CheckConstraint(
             "contribution_score >= 0 AND contribution_score <= 100", name="contribution"
         ),
@@ -270,7 +274,11 @@ class Loan(Base):
         Index(None, "tenant_id", "manager_id", "id"),
         Index(None, "tenant_id", "customer_id", "id"),
         Index(None, "tenant_id", "office_id"),
-        Index(None, "tenant_id", "matures_on"),
+        Index(None, "tenant_id", "matures_on", "id"),
+        # Keyset order of the loans list (orderBy PRINCIPAL, BALANCE, ISSUED_ON).
+        Index(None, "tenant_id", "principal", "id"),
+        Index(None, "tenant_id", "balance", "id"),
+        Index(None, "tenant_id", "issued_on", "id"),
         CheckConstraint("principal > 0", name="principal_positive"),
         CheckConstraint("balance >= 0 AND balance <= principal", name="balance_range"),
         CheckConstraint("days_overdue >= 0", name="days_overdue"),

@@ -138,8 +138,11 @@ class Manager(Base):
         UniqueConstraint("tenant_id", "employee_no"),
         UniqueConstraint("tenant_id", "identity_number"),
         Index(None, "tenant_id", "office_id"),
-        Index(None, "tenant_id", "tier_rank"),
+        Index(None, "tenant_id", "tier_rank", "id"),
         Index(None, "tenant_id", "status"),
+        # Keyset order of the managers list (orderBy NAME, HIRE_DATE).
+        Index(None, "tenant_id", "name", "id"),
+        Index(None, "tenant_id", "hire_date", "id"),
         CheckConstraint("credit_work_years IS NULL OR credit_work_years >= 0", name="years"),
         CheckConstraint(
             "jurisdiction_households IS NULL OR jurisdiction_households >= 0", name="households"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 import strawberry
 from sqlalchemy import ColumnElement, and_
@@ -13,6 +14,7 @@ from server.db import models
 from server.graphql.enums import AppraisalStatus
 from server.graphql.filtering import as_tuple
 from server.graphql.ids import filter_id
+from server.graphql.ordering import SortDirection, SortKey, created_key
 from server.graphql.scalars import Period
 
 
@@ -54,3 +56,30 @@ def appraisal_conditions(c: AppraisalCriteria | None) -> list[ColumnElement[bool
     if c.statuses is not None:
         out.append(a.status.in_(c.statuses))
     return [and_(*out)] if out else []
+
+
+@strawberry.enum(description="What a list of appraisals can be ordered by.")
+class AppraisalSortField(Enum):
+    CREATED = "CREATED"
+    PERIOD = "PERIOD"
+    TOTAL = "TOTAL"
+
+
+@strawberry.input(
+    description="The order of a list of appraisals; ties go by record age. An appraisal "
+    "without a total (the policy refused to grade) comes last in either direction."
+)
+class AppraisalOrder:
+    field: AppraisalSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+APPRAISAL_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "PERIOD": SortKey(models.Appraisal.period),
+    "TOTAL": SortKey(models.Appraisal.total, "decimal", nullable=True),
+}
+
+
+def appraisal_order(order: AppraisalOrder | None) -> tuple[str, SortDirection] | None:
+    return None if order is None else (order.field.value, order.direction)

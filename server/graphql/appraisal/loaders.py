@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from server.db import models
 from server.graphql.appraisal.filters import appraisal_conditions
-from server.graphql.loaders import ChildListLoader, ChildPageLoader, TenantSession
+from server.graphql.loaders import ChildListLoader, ChildPageLoader, EntityLoader, TenantSession
 
 
 class AppraisalLoaders:
     """A manager's appraisals and account movements, an appraisal's items."""
 
     def __init__(self, session: TenantSession) -> None:
+        self.appraisal = EntityLoader(session, models.Appraisal)
         self.appraisal_items = ChildListLoader(
             session,
             models.AppraisalItem,

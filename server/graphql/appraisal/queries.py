@@ -9,15 +9,19 @@ import strawberry
 from server.db import models
 from server.db.queries.appraisals import appraisal_by_id
 from server.graphql.appraisal.filters import (
+    APPRAISAL_SORT,
     AppraisalFilter,
+    AppraisalOrder,
     appraisal_conditions,
     appraisal_criteria,
+    appraisal_order,
 )
 from server.graphql.appraisal.types import AppraisalRun
 from server.graphql.context import Ctx
 from server.graphql.ids import lookup_id
 from server.graphql.nodes import Appraisal, Manager
-from server.graphql.pagination import Connection, page_args, tenant_page
+from server.graphql.ordering import list_args, ordered_page
+from server.graphql.pagination import Connection
 from server.services import rotation
 
 
@@ -45,18 +49,22 @@ class RotationQuery:
 
 @strawberry.type
 class AppraisalQuery:
-    @strawberry.field(description="Appraisals, oldest first.")
+    @strawberry.field(description="Appraisals, oldest first unless orderBy says otherwise.")
     async def appraisals(
         self,
         info: Ctx,
         first: int | None = None,
         after: str | None = None,
         filter: AppraisalFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: AppraisalOrder | None = None,
     ) -> Connection[Appraisal]:
         ctx = info.context
+        order = appraisal_order(order_by)
+        args = list_args(ctx.settings, APPRAISAL_SORT, order, first, after, last, before)
         criteria = appraisal_criteria(ctx.tenant_id, filter)
-        args = page_args(ctx.settings, first, after)
-        return await tenant_page(
+        return await ordered_page(
             ctx, models.Appraisal, appraisal_conditions(criteria), args, Appraisal.from_row
         )
 

@@ -13,7 +13,7 @@ from server.graphql.context import Ctx
 from server.graphql.events.types import ChangeEvent, EventPage, Webhook, WebhookDelivery
 from server.graphql.pagination import page_args
 from server.graphql.paths import input_paths, reported_as
-from server.outbox.events import events_after, parse_cursor
+from server.outbox.events import events_after, head_cursors, parse_cursor
 from server.services import webhooks
 
 DELIVERIES_PAGE = 50
@@ -32,8 +32,28 @@ async def _events(info: Ctx, kind: EventKind, after: str | None, first: int | No
     )
 
 
+@strawberry.type(
+    description="The newest cursor of each event stream: resume after it (a query's after, a "
+    "subscription's after) to receive exactly what happens from now on."
+)
+class EventsHead:
+    grade_cursor: str = strawberry.field(
+        description="The newest grade change's cursor; 0 while there is none."
+    )
+    class_cursor: str = strawberry.field(
+        description="The newest customer-class change's cursor; 0 while there is none."
+    )
+
+
 @strawberry.type
 class EventQuery:
+    @strawberry.field(description="Where each event stream stands now, without reading events.")
+    async def events_head(self, info: Ctx) -> EventsHead:
+        ctx = info.context
+        kinds = (EventKind.GRADE_CHANGED, EventKind.CUSTOMER_CLASS_CHANGED)
+        head = await ctx.call(head_cursors, ctx.tenant_id, kinds)
+        return EventsHead(grade_cursor=str(head[kinds[0]]), class_cursor=str(head[kinds[1]]))
+
     @strawberry.field(description="Grade changes after a cursor, oldest first.")
     async def grade_events(
         self, info: Ctx, after: str | None = None, first: int | None = None

@@ -22,7 +22,7 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
@@ -90,6 +90,17 @@ async def _office_subtree(
         return await subtree_office_ids(session, tenant_id, key)
 
 
+@strawberry.type(
+    description="The first message of a stream: the cursor it starts after. Store it: a "
+    "stream resumed after it later (after:) misses nothing and repeats nothing."
+)
+class StreamStarted:
+    cursor: str
+
+
+EventStreamMessage = Annotated[StreamStarted | ChangeEvent, strawberry.union("EventStreamMessage")]
+
+
 async def follow(
     ctx: SubscriptionContext,
     kind: EventKind,
@@ -97,7 +108,10 @@ async def follow(
     *,
     offices: set[uuid.UUID] | None = None,
     manager_id: str | None = None,
-) -> AsyncGenerator[ChangeEvent, None]:
+    announce: bool = False,
+) -> AsyncGenerator[StreamStarted | ChangeEvent, None]:
+    """Every event of ``kind`` after the cursor (none: from now), then live; with
+    ``announce``, first the cursor it starts after."""
     principal = ctx.principal
     if principal is None or principal.roles.isdisjoint(READERS):
         raise PermissionDenied(
@@ -110,6 +124,8 @@ async def follow(
                 cursor = await latest_cursor(session, tenant_id)
         else:
             cursor = parse_cursor(after)
+        if announce:
+            yield StreamStarted(cursor=str(cursor))
         feed = ctx.hub.feed(tenant_id)
         while True:
             wake.clear()
@@ -163,7 +179,8 @@ class Subscription:
             offices=offices,
             manager_id=str(manager_id) if manager_id else None,
         ):
-            yield event
+            if isinstance(event, ChangeEvent):
+                yield event
 
     @strawberry.subscription(
         description=(
@@ -179,7 +196,54 @@ class Subscription:
         if office_id is not None and ctx.principal is not None:
             offices = await _office_subtree(ctx.sessionmaker, ctx.principal.tenant_id, office_id)
         async for event in follow(ctx, EventKind.CUSTOMER_CLASS_CHANGED, after, offices=offices):
-            yield event
+            if isinstance(event, ChangeEvent):
+                yield event
+
+    @strawberry.subscription(
+        description=(
+            "Grade changes as gradeChanged sends them, after a first message StreamStarted "
+            "with the cursor the stream starts after: the given after, or (none given) the "
+            "newest event's when subscribing, which eventsHead tells too."
+        )
+    )
+    async def grade_stream(
+        self,
+        info: SubInfo,
+        after: str | None = None,
+        office_id: strawberry.ID | None = None,
+        manager_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[EventStreamMessage, None]:
+        ctx = info.context
+        offices = None
+        if office_id is not None and ctx.principal is not None:
+            offices = await _office_subtree(ctx.sessionmaker, ctx.principal.tenant_id, office_id)
+        async for message in follow(
+            ctx,
+            EventKind.GRADE_CHANGED,
+            after,
+            offices=offices,
+            manager_id=str(manager_id) if manager_id else None,
+            announce=True,
+        ):
+            yield message
+
+    @strawberry.subscription(
+        description=(
+            "Customer-class changes as customerClassChanged sends them, after a first message "
+            "StreamStarted with the cursor the stream starts after (see gradeStream)."
+        )
+    )
+    async def customer_class_stream(
+        self, info: SubInfo, after: str | None = None, office_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[EventStreamMessage, None]:
+        ctx = info.context
+        offices = None
+        if office_id is not None and ctx.principal is not None:
+            offices = await _office_subtree(ctx.sessionmaker, ctx.principal.tenant_id, office_id)
+        async for message in follow(
+            ctx, EventKind.CUSTOMER_CLASS_CHANGED, after, offices=offices, announce=True
+        ):
+            yield message
 
 
 SUBSCRIPTIONS_ONLY = GraphQLError(

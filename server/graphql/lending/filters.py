@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 import strawberry
 from sqlalchemy import ColumnElement
@@ -24,6 +25,7 @@ from server.graphql.enums import (
 )
 from server.graphql.filtering import as_tuple, like_pattern, search_term
 from server.graphql.ids import filter_id
+from server.graphql.ordering import SortDirection, SortKey, created_key
 
 
 @strawberry.input(description="Which customers to list. All conditions must hold.")
@@ -193,3 +195,49 @@ def loan_conditions(c: LoanCriteria | None) -> list[ColumnElement[bool]]:
     if c.search is not None:
         out.append(lo.contract_no.ilike(like_pattern(c.search), escape="\\"))
     return out
+
+
+@strawberry.enum(description="What a list of customers can be ordered by.")
+class CustomerSortField(Enum):
+    CREATED = "CREATED"
+    NAME = "NAME"
+
+
+@strawberry.input(description="The order of a list of customers; ties go by record age.")
+class CustomerOrder:
+    field: CustomerSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+CUSTOMER_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "NAME": SortKey(models.Customer.name),
+}
+
+
+@strawberry.enum(description="What a list of loans can be ordered by.")
+class LoanSortField(Enum):
+    CREATED = "CREATED"
+    PRINCIPAL = "PRINCIPAL"
+    BALANCE = "BALANCE"
+    ISSUED_ON = "ISSUED_ON"
+    MATURES_ON = "MATURES_ON"
+
+
+@strawberry.input(description="The order of a list of loans; ties go by record age.")
+class LoanOrder:
+    field: LoanSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+LOAN_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "PRINCIPAL": SortKey(models.Loan.principal, "decimal"),
+    "BALANCE": SortKey(models.Loan.balance, "decimal"),
+    "ISSUED_ON": SortKey(models.Loan.issued_on, "date"),
+    "MATURES_ON": SortKey(models.Loan.matures_on, "date"),
+}
+
+
+def list_order(order: CustomerOrder | LoanOrder | None) -> tuple[str, SortDirection] | None:
+    return None if order is None else (order.field.value, order.direction)

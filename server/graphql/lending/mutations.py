@@ -195,6 +195,7 @@ class LendingMutation:
             id_number=input.id_number,
             manager_id=str(input.manager_id),
             facts=customers.CustomerFacts(**given(input.facts, FACT_FIELDS)),
+            lookup_key=ctx.settings.identity_lookup_key,
         )
         return Customer.from_row(row)
 

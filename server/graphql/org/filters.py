@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 import strawberry
 from sqlalchemy import ColumnElement, or_
@@ -18,6 +19,7 @@ from server.db.queries.offices import office_subtree
 from server.graphql.enums import ManagerCategory, ManagerStatus
 from server.graphql.filtering import as_tuple, like_pattern, search_term
 from server.graphql.ids import filter_id
+from server.graphql.ordering import SortDirection, SortKey, created_key
 
 
 @strawberry.input(description="Which managers to list. All conditions must hold.")
@@ -85,3 +87,34 @@ def manager_conditions(c: ManagerCriteria | None) -> list[ColumnElement[bool]]:
             or_(m.name.ilike(pattern, escape="\\"), m.employee_no.ilike(pattern, escape="\\"))
         )
     return out
+
+
+@strawberry.enum(description="What a list of managers can be ordered by.")
+class ManagerSortField(Enum):
+    CREATED = "CREATED"
+    NAME = "NAME"
+    EMPLOYEE_NO = "EMPLOYEE_NO"
+    HIRE_DATE = "HIRE_DATE"
+    TIER_RANK = "TIER_RANK"
+
+
+@strawberry.input(
+    description="The order of a list of managers; ties go by record age. A manager not yet "
+    "graded has no tier rank and comes last in either direction."
+)
+class ManagerOrder:
+    field: ManagerSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+MANAGER_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "NAME": SortKey(models.Manager.name),
+    "EMPLOYEE_NO": SortKey(models.Manager.employee_no),
+    "HIRE_DATE": SortKey(models.Manager.hire_date, "date"),
+    "TIER_RANK": SortKey(models.Manager.tier_rank, "int", nullable=True),
+}
+
+
+def manager_order(order: ManagerOrder | None) -> tuple[str, SortDirection] | None:
+    return None if order is None else (order.field.value, order.direction)

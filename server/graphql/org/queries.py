@@ -10,9 +10,17 @@ from server.graphql.context import Ctx
 from server.graphql.enums import EnumLabel, all_labels
 from server.graphql.ids import lookup_id
 from server.graphql.nodes import Manager, Office
-from server.graphql.org.filters import ManagerFilter, manager_conditions, manager_criteria
+from server.graphql.ordering import list_args, ordered_page
+from server.graphql.org.filters import (
+    MANAGER_SORT,
+    ManagerFilter,
+    ManagerOrder,
+    manager_conditions,
+    manager_criteria,
+    manager_order,
+)
 from server.graphql.org.types import Tenant, Viewer
-from server.graphql.pagination import Connection, page_args, tenant_page
+from server.graphql.pagination import Connection
 
 
 @strawberry.type
@@ -47,18 +55,22 @@ class OrgQuery:
         row = await info.context.loaders.org.office.load(key) if key else None
         return Office.from_row(row) if row else None
 
-    @strawberry.field(description="Managers, oldest record first.")
+    @strawberry.field(description="Managers, oldest record first unless orderBy says otherwise.")
     async def managers(
         self,
         info: Ctx,
         first: int | None = None,
         after: str | None = None,
         filter: ManagerFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: ManagerOrder | None = None,
     ) -> Connection[Manager]:
         ctx = info.context
+        order = manager_order(order_by)
+        args = list_args(ctx.settings, MANAGER_SORT, order, first, after, last, before)
         criteria = manager_criteria(ctx.tenant_id, filter)
-        args = page_args(ctx.settings, first, after)
-        return await tenant_page(
+        return await ordered_page(
             ctx, models.Manager, manager_conditions(criteria), args, Manager.from_row
         )
 

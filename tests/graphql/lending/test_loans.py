@@ -27,7 +27,8 @@ async def _count(session: AsyncSession, model: Any, *conditions: Any) -> int:
 
 
 async def _first(session: AsyncSession, model: Any, *conditions: Any) -> Any:
-    stmt = select(model).where(model.tenant_id == TENANT, *conditions).limit(1)
+    # The oldest record: without an order, PostgreSQL's pick depends on the index it reads.
+    stmt = select(model).where(model.tenant_id == TENANT, *conditions).order_by(model.id).limit(1)
     return (await session.execute(stmt)).scalar_one()
 
 
@@ -57,7 +58,14 @@ def loan_input(customer_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def test_create_loan_and_set_its_class(api: Api, session: AsyncSession) -> None:
-    customer = await _first(session, models.Customer, models.Customer.kind == "INDIVIDUAL")
+    m = models.Manager
+    active = select(m.id).where(m.tenant_id == TENANT, m.status == ManagerStatus.ACTIVE)
+    customer = await _first(
+        session,
+        models.Customer,
+        models.Customer.kind == "INDIVIDUAL",
+        models.Customer.manager_id.in_(active),
+    )
     data = await api(
         CREATE_LOAN, {"input": loan_input(str(customer.id), principal="9999999999999999.99")}
     )
