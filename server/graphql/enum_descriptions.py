@@ -171,3 +171,9 @@ def describe(cls: type[enum.Enum]) -> None:
         dataclasses.replace(value, description=description(cls, members[value.name]))
         for value in definition.values
     ]
+
+
+def describe_as(cls: type[enum.Enum], chinese: dict[str, str]) -> None:
+    """Describe a GraphQL-only enum (a list's sort fields) with its Chinese words."""
+    CHINESE[cls] = chinese
+    describe(cls)

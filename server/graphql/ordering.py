@@ -34,6 +34,7 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from server.errors import BadQueryArgument
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.pagination import (
     Connection,
     Edge,
@@ -54,6 +55,9 @@ DEFAULT_KEY = "CREATED"
 class SortDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+describe_as(SortDirection, {"ASC": "升序", "DESC": "降序"})
 
 
 def _parse_text(text: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_
 
 from server import domain
 from server.db import models
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.enums import AppraisalStatus
 from server.graphql.filtering import as_tuple
 from server.graphql.ids import filter_id
@@ -63,6 +64,9 @@ class AppraisalSortField(Enum):
     CREATED = "CREATED"
     PERIOD = "PERIOD"
     TOTAL = "TOTAL"
+
+
+describe_as(AppraisalSortField, {"CREATED": "建档先后", "PERIOD": "考核期", "TOTAL": "总分"})
 
 
 @strawberry.input(

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement
 from server import domain
 from server.db import models
 from server.db.queries.offices import office_subtree
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.enums import (
     AdmissionStatus,
     CustomerClass,
@@ -203,6 +204,9 @@ class CustomerSortField(Enum):
     NAME = "NAME"
 
 
+describe_as(CustomerSortField, {"CREATED": "建档先后", "NAME": "姓名或名称"})
+
+
 @strawberry.input(description="The order of a list of customers; ties go by record age.")
 class CustomerOrder:
     field: CustomerSortField
@@ -222,6 +226,18 @@ class LoanSortField(Enum):
     BALANCE = "BALANCE"
     ISSUED_ON = "ISSUED_ON"
     MATURES_ON = "MATURES_ON"
+
+
+describe_as(
+    LoanSortField,
+    {
+        "CREATED": "建档先后",
+        "PRINCIPAL": "贷款金额",
+        "BALANCE": "贷款余额",
+        "ISSUED_ON": "发放日期",
+        "MATURES_ON": "到期日期",
+    },
+)
 
 
 @strawberry.input(description="The order of a list of loans; ties go by record age.")

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, or_
 from server import domain
 from server.db import models
 from server.db.queries.offices import office_subtree
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.enums import ManagerCategory, ManagerStatus
 from server.graphql.filtering import as_tuple, like_pattern, search_term
 from server.graphql.ids import filter_id
@@ -96,6 +97,18 @@ class ManagerSortField(Enum):
     EMPLOYEE_NO = "EMPLOYEE_NO"
     HIRE_DATE = "HIRE_DATE"
     TIER_RANK = "TIER_RANK"
+
+
+describe_as(
+    ManagerSortField,
+    {
+        "CREATED": "建档先后",
+        "NAME": "姓名",
+        "EMPLOYEE_NO": "工号",
+        "HIRE_DATE": "入职日期",
+        "TIER_RANK": "等级高低",
+    },
+)
 
 
 @strawberry.input(
