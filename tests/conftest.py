@@ -51,6 +51,7 @@ from server.principal import Principal
 from server.services.webhook_addresses import AddressPolicy
 from server.settings import Settings, _async_driver
 from tests import suite_metrics
+from tests.graphql import matrix_tally
 from tests.webhook_receiver import FakeResolver, Receiver
 
 pytest_plugins = ("tests.guards",)
@@ -69,6 +70,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     suite_metrics.summary(terminalreporter)
+    matrix_tally.summary(terminalreporter)
 
 
 def _on_postgresql() -> bool:

@@ -37,6 +37,7 @@ from server.principal import Principal
 from server.settings import Settings
 from tests.conftest import Api
 from tests.graphql.matrix import REACHES, SCOPES, TENANT, World, build_world, nodes_in, user_of
+from tests.graphql.matrix_tally import TRIED
 
 ROLES = tuple(Role)
 
@@ -71,6 +72,7 @@ async def test_lookups_find_only_what_the_role_reaches(api: Api, world: World, f
             target = world.corners[scope].ids()[LOOKUPS[field]]
             query = f"query($id: ID!) {{ {field}(id: $id) {{ __typename id }} }}"
             body = await _as(api, world, role, query, {"id": target})
+            TRIED["lookups"] += 1
             if role not in allowed_roles("query", field):
                 assert _refused(body) and body.get("data") is None, (role, scope, body)
                 tally["refused"] += 1
@@ -80,6 +82,7 @@ async def test_lookups_find_only_what_the_role_reaches(api: Api, world: World, f
                 assert found == {"__typename": field.capitalize(), "id": target}, (role, scope)
                 tally["found"] += 1
             else:
+                TRIED["leaks"] += found is not None
                 assert found is None, f"leak: {role.value} reads {scope} {field}"
                 tally["not found"] += 1
     assert tally["found"] and tally["not found"] and tally["refused"]
@@ -132,7 +135,10 @@ async def test_lists_counts_and_nested_fields_hold_only_the_scope(
         return
     assert "errors" not in body, body["errors"]
     data = body["data"]["r"]
-    assert _leaks(world, role, data) == []
+    leaks = _leaks(world, role, data)
+    TRIED["objects"] += len(nodes_in(data))
+    TRIED["leaks"] += len(leaks)
+    assert leaks == []
     expected = len(world.visible[role][ROOT_KIND[field]])
     count = len(data) if isinstance(data, list) else data["totalCount"]
     assert count == expected
@@ -153,7 +159,10 @@ async def test_filters_naming_other_managers_find_only_the_scope(
           m: managers(filter: {officeId: $o}) { totalCount edges { node { __typename id } } } }"""
         body = await _as(api, world, role, query, {"m": ids["manager"], "o": ids["office"]})
         assert "errors" not in body, body
-        assert _leaks(world, role, body["data"]) == [], (role, scope)
+        leaks = _leaks(world, role, body["data"])
+        TRIED["objects"] += len(nodes_in(body["data"]))
+        TRIED["leaks"] += len(leaks)
+        assert leaks == [], (role, scope)
         for alias in ("c", "l", "m"):
             seen = {e["node"]["id"] for e in body["data"][alias]["edges"]}
             assert body["data"][alias]["totalCount"] == len(seen) or len(seen) == 20
@@ -238,6 +247,7 @@ async def test_subscriptions_only_for_their_roles(
         context = SubscriptionContext(settings, sessionmaker, EventHub())
         context.principal = Principal(TENANT, "matrix", frozenset({role}), **world.claims(role))
         stream: Any = await schema.subscribe(query, context_value=context)
+        TRIED["subscriptions"] += 1
         try:
             first = await asyncio.wait_for(anext(aiter(stream)), 1)
         except TimeoutError:
@@ -551,7 +561,10 @@ async def test_writes_only_by_their_roles_within_their_scope(
                 expected = "NotFound"
             else:
                 expected = None
+            TRIED["writes"] += 1
             if expected is not None:
+                TRIED["writes refused"] += outcome == expected
+                TRIED["unauthorised"] += after != before
                 assert outcome == expected, (mutation, role.value, scope, outcome)
                 assert after == before, f"unauthorised write: {mutation} by {role.value} on {scope}"
                 tally[expected] += 1
