@@ -34,9 +34,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -56,6 +55,7 @@ from server.db.engine import (
     is_statement_timeout,
 )
 from server.db.queries.tenants import resolve_principal
+from server.db.writer_queue import WriterQueue
 from server.errors import AuthenticationError
 from server.graphiql import graphiql_page, static_app
 from server.graphql.context import Context
@@ -81,6 +81,7 @@ from server.observability.readiness import migration_heads, readiness
 from server.outbox.hub import EventHub
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
+from server.request_ending import after_commit, is_mutation, keep_audit, roll_back
 from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
 
@@ -134,6 +135,9 @@ class App:
             QueryLimits.from_settings(settings), self.traced_operations
         )
         self.hub = EventHub()
+        self.writers = (
+            WriterQueue(settings.sqlite_busy_timeout_ms / 1000) if settings.is_sqlite else None
+        )
         self.jobs: JobBackend = _job_backend(settings, self.sessionmaker, self.registry)
         self.subscriptions = SubscriptionEndpoint(
             self.schema, settings, self.sessionmaker, self.hub
@@ -217,13 +221,37 @@ class App:
         headers: dict[str, str],
         last: bool,
     ) -> Response | _Transient:
-        """One run of the request in its own transaction. A run that lost a deadlock or a
-        serialisation conflict is rolled back whole, its audit rows with it, and reported
-        as ``_Transient`` unless it is the ``last``: then it ends as any unexpected error."""
+        """One run of the request in its own transaction; on SQLite a mutation waits for
+        its turn among the process's writers first (``server.db.writer_queue``)."""
+        run = (principal, payload, variables, operation_name, request_id, headers, last)
+        if not (
+            self.writers is not None
+            and is_mutation(payload["query"], operation_name, self.settings.max_query_tokens)
+        ):
+            return await self._run_once(*run, immediate=False)
+        async with self.writers.turn() as granted:
+            if not granted:
+                log.warning("database busy; mutation refused (request %s)", request_id)
+                return database_busy(headers)
+            return await self._run_once(*run, immediate=True)
+
+    async def _run_once(
+        self,
+        principal: Principal,
+        payload: dict[str, Any],
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        request_id: str,
+        headers: dict[str, str],
+        last: bool,
+        *,
+        immediate: bool,
+    ) -> Response | _Transient:
+        """A run that lost a deadlock or a serialisation conflict is rolled back whole, its
+        audit rows with it, and reported as ``_Transient`` unless it is the ``last``: then
+        it ends as any unexpected error."""
         async with self.sessionmaker() as session:
-            if self.settings.is_sqlite and _is_mutation(
-                payload["query"], operation_name, self.settings.max_query_tokens
-            ):
+            if immediate:
                 try:
                     await session.connection(execution_options={SQLITE_IMMEDIATE: True})
                 except OperationalError:
@@ -264,8 +292,8 @@ class App:
                         operation_name=operation_name if isinstance(operation_name, str) else None,
                     )
             except TimeoutError:
-                await _roll_back(session)
-                await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
+                await roll_back(session)
+                await keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
                 log.warning("request %s stopped at the time limit (%s s)", request_id, limit)
                 return timed_out(f"the request ran past the time limit of {limit:g} s", headers)
             errors = result.errors or []
@@ -278,12 +306,12 @@ class App:
                 None,
             )
             if transient is not None and not last:
-                await _roll_back(session)
+                await roll_back(session)
                 return _Transient(transient)
             if any(is_statement_timeout(e.original_error) for e in errors if e.original_error):
                 # The database cancelled a statement: the transaction is lost as a whole.
-                await _roll_back(session)
-                await _keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
+                await roll_back(session)
+                await keep_audit(context, self.sessionmaker, self.settings.is_sqlite)
                 log.warning("request %s: a statement ran past statement_timeout", request_id)
                 return timed_out(
                     "a database statement ran past the time limit "
@@ -309,7 +337,7 @@ class App:
                     # Subscribers look at the outbox again; on PostgreSQL the transaction's
                     # NOTIFY reaches every process, this one included (see server.outbox.hub).
                     self.hub.notify(principal.tenant_id)
-                await _after_commit(context, request_id)
+                await after_commit(context, request_id)
         response: dict[str, Any] = {}
         if errors:
             response["errors"] = [present_error(e, request_id) for e in errors]
@@ -382,26 +410,6 @@ def _job_backend(
     return QueueJobs(sessionmaker, registry, settings)
 
 
-async def _after_commit(context: Context, request_id: str) -> None:
-    """What the request left for after its commit; a failure is logged (a run not handed
-    over stays QUEUED, and the next sweep hands it over)."""
-    for step in context.after_commit:
-        try:
-            await step()
-        except Exception:
-            log.exception("request %s: a step after the commit failed", request_id)
-
-
-async def _roll_back(session: AsyncSession) -> None:
-    """Roll back a request stopped part-way. A connection cancelled in the middle of an
-    operation may be closed already (SQLite's driver closes it): then it is dropped from
-    the pool, and its open transaction, never committed, with it."""
-    try:
-        await session.rollback()
-    except DBAPIError:
-        await session.invalidate()
-
-
 def _tune_collector() -> None:
     """Keep the objects of start-up (modules, the schema) out of every later collection,
     and full collections rare (``FULL_COLLECTION_EVERY``)."""
@@ -409,37 +417,6 @@ def _tune_collector() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
-
-
-async def _keep_audit(
-    context: Context, sessionmaker: async_sessionmaker[AsyncSession], sqlite: bool
-) -> None:
-    """The audit rows of a request stopped part-way, in a session and transaction of their
-    own (the stopped one may have lost its connection). On SQLite the write lock is taken
-    first, so the rows wait, within the busy timeout, for a cancelled statement still
-    holding it; a failure is logged by the trail."""
-    if not context.audit.records:
-        return
-    async with sessionmaker() as fresh:
-        if sqlite:
-            try:
-                await fresh.connection(execution_options={SQLITE_IMMEDIATE: True})
-            except OperationalError:
-                log.error("request %s: no write lock for its audit rows", context.request_id)
-                return
-        await context.audit.write_after_rollback(fresh)
-
-
-def _is_mutation(query: str, operation_name: object, max_tokens: int) -> bool:
-    try:
-        # Past the token limit the document is refused anyway: no need to read it all.
-        document = parse(query, max_tokens=max_tokens)
-    except GraphQLError:
-        return False
-    operation = get_operation_ast(
-        document, operation_name if isinstance(operation_name, str) else None
-    )
-    return operation is not None and operation.operation == OperationType.MUTATION
 
 
 def _browser_boundary(settings: Settings) -> list[Middleware]:

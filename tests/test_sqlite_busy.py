@@ -72,3 +72,56 @@ async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
     assert again.json()["data"]["createOffice"] == {"__typename": "Office", "code": "B1"}
     with sqlite3.connect(database) as raw:
         assert raw.execute("SELECT count(*) FROM offices").fetchone() == (1,)
+
+
+async def test_a_mutation_waits_for_its_turn_among_the_process_writers(tmp_path: Path) -> None:
+    """Within one process the mutations queue in order before asking SQLite for its lock:
+    one that waits in the queue past the busy timeout is refused as busy, unrun."""
+    database = tmp_path / "queue.db"
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        jwt_secret=TEST_SECRET,
+        data_dir=tmp_path,
+        sqlite_busy_timeout_ms=100,
+    )
+    engine = create_engine(settings)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
+    await engine.dispose()
+    with sqlite3.connect(database) as raw:
+        raw.execute(
+            "INSERT INTO tenants (tenant_id, name, province, settings, created_at) VALUES ('busy-t', 'Busy bank', '山东', '{}', '2026-12-01 00:00:00')"
+        )
+    token = mint_token(settings, tenant="busy-t", user="hr-1", roles=[Role.HR])
+    app = create_app(settings)
+    writers = app.state.ruralcredit.writers
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+        async def create_office() -> httpx.Response:
+            return await client.post(
+                "/graphql",
+                json={"query": CREATE_OFFICE},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+        async with writers.turn() as granted:  # another request of this process writes
+            assert granted
+            queued = await create_office()
+            read = await client.post(
+                "/graphql",
+                json={"query": "{ offices { code } }"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        again = await create_office()
+    await app.state.ruralcredit.engine.dispose()
+
+    assert queued.status_code == 503
+    assert queued.json()["errors"][0]["extensions"] == {"code": "DATABASE_BUSY"}
+    assert read.status_code == 200, "a query does not queue"
+    assert read.json()["data"] == {"offices": []}
+    assert again.status_code == 200
+    assert again.json()["data"]["createOffice"] == {"__typename": "Office", "code": "B1"}
+    with sqlite3.connect(database) as raw:
+        assert raw.execute("SELECT count(*) FROM offices").fetchone() == (1,)
