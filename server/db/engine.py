@@ -22,12 +22,21 @@ QUERY_CANCELED = "57014"
 """PostgreSQL's SQLSTATE for a statement cancelled, by ``statement_timeout`` among others."""
 
 
-def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None) -> AsyncEngine:
+def create_engine(
+    settings: Settings,
+    *,
+    statement_timeout_ms: int | None = None,
+    sqlite_foreign_keys: bool = True,
+) -> AsyncEngine:
     """The engine for ``settings.database_url``.
 
     ``statement_timeout_ms`` (PostgreSQL): every connection of the engine cancels a
     statement running longer (the server's engine passes ``settings.statement_timeout_ms``;
     commands running batch work own their time and pass nothing). SQLite has no such limit.
+
+    ``sqlite_foreign_keys=False`` is for migrations only: SQLite alters a table by copying
+    it, and dropping the old copy with foreign keys enforced fails as soon as other rows
+    point at it (``server/db/migrations/env.py`` checks the keys itself afterwards).
     """
     # Statement parameters carry personal data (identity numbers, names): an error's
     # text, and so the log, never shows them.
@@ -37,7 +46,7 @@ def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
             hide_parameters=True,
         )
-        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, sqlite_foreign_keys)
         return engine
     connect_args: dict[str, Any] = {}
     if statement_timeout_ms is not None:
@@ -57,7 +66,7 @@ def is_statement_timeout(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
 
 
-def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int, foreign_keys: bool) -> None:
     """WAL, busy timeout, foreign keys, and SQLAlchemy-managed transactions.
 
     The sqlite3 driver's own transaction handling breaks SAVEPOINT and
@@ -71,7 +80,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

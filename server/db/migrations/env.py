@@ -26,13 +26,32 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # SQLite's DDL is transactional once the driver leaves BEGIN to SQLAlchemy
+        # (server.db.engine): the migrations and the key check commit or fail as one.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            _check_foreign_keys(connection)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Every foreign key holds after the migrations, or they are rolled back (the error
+    leaves the transaction before its commit)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(
+            f"the migration left {len(broken)} foreign keys pointing nowhere "
+            f"(tables: {', '.join(tables)}); nothing was changed"
+        )
 
 
 async def _run_async() -> None:
-    engine = create_engine(_settings())
+    # SQLite alters a table by copying it: with foreign keys enforced, dropping the old
+    # copy fails once other rows point at it. They are checked as a whole instead (_run).
+    engine = create_engine(_settings(), sqlite_foreign_keys=False)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()
