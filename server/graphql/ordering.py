@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -79,17 +79,29 @@ def _parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def _parse_datetime(text: str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(text)
+    if stamp.tzinfo is None:
+        raise ValueError("a time in a cursor carries its offset")
+    return stamp
+
+
 _PARSERS: Mapping[str, Callable[[str], Any]] = {
     "text": _parse_text,
     "int": _parse_int,
     "decimal": _parse_decimal,
     "date": _parse_date,
+    "datetime": _parse_datetime,
 }
 
 
 @dataclass(frozen=True)
 class SortKey:
-    """One way to order a list: a column (``None``: the id alone) and how to read it back."""
+    """One way to order a list: a column (``None``: the id alone) and how to read it back.
+
+    ``kind`` is how a cursor's text is read back: ``text``, ``int``, ``decimal``, ``date``,
+    ``datetime`` (with its offset) or ``enum`` (a value of the column's enumeration, in
+    the order of its stored codes)."""
 
     column: Any | None
     kind: str = "text"
@@ -107,6 +119,8 @@ class SortKey:
             if not self.nullable:
                 raise ValueError("a value is needed")
             return None
+        if self.kind == "enum":
+            return self.column.type.enum_class(text)
         return _PARSERS[self.kind](text)
 
 
@@ -135,11 +149,28 @@ class ListArgs:
         return self.key_name == DEFAULT_KEY and not self.descending
 
 
+class OrderInput(Protocol):
+    """A list's ``orderBy`` input: one of its sort fields and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> SortDirection: ...
+
+
+def order_of(order: OrderInput | None) -> tuple[str, SortDirection] | None:
+    """The sort key's name and the direction an ``orderBy`` input names (none: the default)."""
+    return None if order is None else (str(order.field.value), order.direction)
+
+
 def _text_of(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
     return str(value)
 
 
@@ -231,18 +262,23 @@ def _beyond(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
     def past(column: Any, bound: Any) -> ColumnElement[bool]:
         return column > bound if greater else column < bound  # type: ignore[no-any-return]
 
+    def reach(column: Any, bound: Any) -> ColumnElement[bool]:
+        return column >= bound if greater else column <= bound  # type: ignore[no-any-return]
+
     column = args.key.column
     if column is None:
         return past(id_column, row_id)
+    # ``reach`` says the same as the disjunction after it, in a form an index range can start
+    # from (the sort column's index, e.g. the audit trail's time).
     tie = and_(column == value, past(id_column, row_id))
     if not args.key.nullable:
-        return or_(past(column, value), tie)
+        return and_(reach(column, value), or_(past(column, value), tie))
     # Rows without a value come last: after them in list order there is nothing with one.
     if value is None:
         within_nulls = and_(column.is_(None), past(id_column, row_id))
         return or_(column.is_not(None), within_nulls) if args.backward else within_nulls
     if args.backward:
-        return or_(past(column, value), tie)
+        return and_(reach(column, value), or_(past(column, value), tie))
     return or_(past(column, value), tie, column.is_(None))
 
 
