@@ -4,7 +4,9 @@ A list's ``orderBy`` names one of its sort keys and a direction. The id is the
 tie-breaker, in the same direction, so the order is total and a page never shifts
 when rows are added before or after it. Rows without a value (a manager not yet
 graded, an appraisal without a total) come last in either direction, on PostgreSQL
-and SQLite alike (``NULLS LAST``).
+and SQLite alike (``NULLS LAST``). A page past a cursor is the rows whose (sort value,
+id) row value lies past the cursor's, which an index on the sort column answers from
+where the cursor is, on both databases.
 
 A cursor holds the order it was issued for, the row's sort value and its id, as
 base64 of ``v2:<json>``; a cursor of another order is refused, naming the argument.
@@ -31,7 +33,7 @@ from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 
 from server.errors import BadQueryArgument
 from server.graphql.enum_descriptions import describe_as
@@ -262,24 +264,24 @@ def _beyond(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
     def past(column: Any, bound: Any) -> ColumnElement[bool]:
         return column > bound if greater else column < bound  # type: ignore[no-any-return]
 
-    def reach(column: Any, bound: Any) -> ColumnElement[bool]:
-        return column >= bound if greater else column <= bound  # type: ignore[no-any-return]
-
     column = args.key.column
     if column is None:
         return past(id_column, row_id)
-    # ``reach`` says the same as the disjunction after it, in a form an index range can start
-    # from (the sort column's index, e.g. the audit trail's time).
-    tie = and_(column == value, past(id_column, row_id))
+    # Past (value, id) as one row value: an index on the sort column (with or without the
+    # id after it) starts its range there, where ``value < v OR (value = v AND id < i)``
+    # would be read from one end of the index.
+    bound = tuple_(literal(value, column.type), literal(row_id, id_column.type))
+    pair = past(tuple_(column, id_column), bound)
     if not args.key.nullable:
-        return and_(reach(column, value), or_(past(column, value), tie))
+        return pair
     # Rows without a value come last: after them in list order there is nothing with one.
     if value is None:
         within_nulls = and_(column.is_(None), past(id_column, row_id))
         return or_(column.is_not(None), within_nulls) if args.backward else within_nulls
     if args.backward:
-        return and_(reach(column, value), or_(past(column, value), tie))
-    return or_(past(column, value), tie, column.is_(None))
+        # A row value holding a null compares as unknown: the rows before this one have values.
+        return pair
+    return or_(pair, column.is_(None))
 
 
 def _order_by(args: ListArgs, id_column: Any) -> list[Any]:
@@ -288,8 +290,12 @@ def _order_by(args: ListArgs, id_column: Any) -> list[Any]:
     out: list[Any] = []
     if args.key.column is not None:
         column = args.key.column.desc() if descending else args.key.column.asc()
-        # NULLS LAST in list order is NULLS FIRST when the rows are read backwards.
-        out.append(column.nulls_first() if args.backward else column.nulls_last())
+        if args.key.nullable:
+            # NULLS LAST in list order is NULLS FIRST when the rows are read backwards.
+            column = column.nulls_first() if args.backward else column.nulls_last()
+        # A column that is never null is ordered plainly, so an index on it can give the
+        # order either way (PostgreSQL reads an ascending index backwards as NULLS FIRST).
+        out.append(column)
     out.append(id_column.desc() if descending else id_column.asc())
     return out
 

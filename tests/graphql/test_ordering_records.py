@@ -6,7 +6,9 @@ holds while ordered."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -397,26 +399,85 @@ async def test_a_branch_head_sees_only_its_subtree_violations_in_order(
     api: Api, session: AsyncSession, rows: Rows, key: str
 ) -> None:
     v = models.Violation
-    document = """query($order: ViolationOrder, $after: String) {
-      violations(first: 2, after: $after, orderBy: $order) {
-        totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
+    document = """query($order: ViolationOrder, $after: String, $before: String,
+        $first: Int, $last: Int) {
+      violations(first: $first, after: $after, last: $last, before: $before, orderBy: $order) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { node { id } } } }"""
     in_subtree = v.manager_id.in_(
         select(models.Manager.id).where(models.Manager.office_id == rows.outlet.id)
     )
     who = {"roles": (Role.BRANCH_HEAD,), "office": rows.outlet.code}
+    statement = select(v).where(v.tenant_id == TENANT, in_subtree)
+    items = list((await session.execute(statement)).scalars())
+    managers = {r.manager_id for r in items}
+    assert rows.other.id in managers and rows.owner.id not in managers
     for direction in ("ASC", "DESC"):
-        statement = select(v).where(v.tenant_id == TENANT, in_subtree)
-        items = list((await session.execute(statement)).scalars())
         expected = python_order(items, LISTS["violations"].keys[key], direction == "DESC")
-        assert str(rows.other.id) in {str(r.manager_id) for r in items}
         order = {"field": key, "direction": direction}
-        seen: list[str] = []
-        after = None
-        while True:
-            page = (await api(document, {"order": order, "after": after}, **who))["violations"]
-            assert page["totalCount"] == len(expected)
-            seen += [e["node"]["id"] for e in page["edges"]]
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        assert seen == expected
+        for backward in (False, True):
+            seen: list[str] = []
+            cursor = None
+            while True:
+                paging = (
+                    {"last": 2, "before": cursor} if backward else {"first": 2, "after": cursor}
+                )
+                page = (await api(document, {"order": order, **paging}, **who))["violations"]
+                assert page["totalCount"] == len(expected)
+                ids = [e["node"]["id"] for e in page["edges"]]
+                info = page["pageInfo"]
+                seen = ids + seen if backward else seen + ids
+                if not info["hasPreviousPage" if backward else "hasNextPage"]:
+                    break
+                cursor = info["startCursor" if backward else "endCursor"]
+            assert seen == expected
+
+
+def _forged(order: str, value: str | None) -> str:
+    body = "v2:" + json.dumps([order, value, str(uuid.uuid4())])
+    return base64.urlsafe_b64encode(body.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "value"),
+    [
+        ("tierProposals", "STATUS", "WITHDRAWN"),
+        ("tierProposals", "STATUS", None),
+        ("tierProposals", "PROPOSED_AT", "2031-05-04T08:30:00"),
+        ("tierProposals", "PROPOSED_AT", "yesterday"),
+        ("auditLog", "AT", "2031-05-04"),
+        ("violations", "OCCURRED_ON", "2031-13-01"),
+        ("violations", "RECORDED_AT", None),
+    ],
+)
+async def test_a_forged_cursor_of_the_new_kinds_is_refused(
+    api: Api, rows: Rows, field: str, key: str, value: str | None
+) -> None:
+    """An unknown status, a time without its offset, a date for a time, no value for a key
+    that always has one: each is refused as a cursor, before any statement runs."""
+    cursor = _forged(f"{key}:ASC", value)
+    error = await _error(api, field, rows, order={"field": key}, first=2, after=cursor)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+    assert "not a cursor this API issued" in error["message"]
+
+
+async def test_a_cursor_of_a_missing_value_pages_on_among_the_missing(
+    api: Api, session: AsyncSession, rows: Rows
+) -> None:
+    """A page that ends among the undecided proposals goes on from there, both ways."""
+    expected = await _expected(session, "tierProposals", rows, "DECIDED_AT", "ASC")
+    order = {"field": "DECIDED_AT", "direction": "ASC"}
+    document = _document("tierProposals")
+    first = await api(
+        document, _variables("tierProposals", rows, order=order, first=4), roles=AUDITOR
+    )
+    end = first["tierProposals"]["pageInfo"]["endCursor"]
+    assert json.loads(base64.urlsafe_b64decode(end).decode().removeprefix("v2:"))[1] is None
+    rest = await api(
+        document, _variables("tierProposals", rows, order=order, after=end), roles=AUDITOR
+    )
+    assert [e["node"]["id"] for e in rest["tierProposals"]["edges"]] == expected[4:]
+    back = await api(
+        document, _variables("tierProposals", rows, order=order, last=2, before=end), roles=AUDITOR
+    )
+    assert [e["node"]["id"] for e in back["tierProposals"]["edges"]] == expected[1:3]
