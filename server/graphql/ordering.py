@@ -4,7 +4,9 @@ A list's ``orderBy`` names one of its sort keys and a direction. The id is the
 tie-breaker, in the same direction, so the order is total and a page never shifts
 when rows are added before or after it. Rows without a value (a manager not yet
 graded, an appraisal without a total) come last in either direction, on PostgreSQL
-and SQLite alike (``NULLS LAST``).
+and SQLite alike (``NULLS LAST``). A page past a cursor is the rows whose (sort value,
+id) row value lies past the cursor's, which an index on the sort column answers from
+where the cursor is, on both databases.
 
 A cursor holds the order it was issued for, the row's sort value and its id, as
 base64 of ``v2:<json>``; a cursor of another order is refused, naming the argument.
@@ -28,10 +30,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 
 from server.errors import BadQueryArgument
 from server.graphql.enum_descriptions import describe_as
@@ -79,17 +81,29 @@ def _parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def _parse_datetime(text: str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(text)
+    if stamp.tzinfo is None:
+        raise ValueError("a time in a cursor carries its offset")
+    return stamp
+
+
 _PARSERS: Mapping[str, Callable[[str], Any]] = {
     "text": _parse_text,
     "int": _parse_int,
     "decimal": _parse_decimal,
     "date": _parse_date,
+    "datetime": _parse_datetime,
 }
 
 
 @dataclass(frozen=True)
 class SortKey:
-    """One way to order a list: a column (``None``: the id alone) and how to read it back."""
+    """One way to order a list: a column (``None``: the id alone) and how to read it back.
+
+    ``kind`` is how a cursor's text is read back: ``text``, ``int``, ``decimal``, ``date``,
+    ``datetime`` (with its offset) or ``enum`` (a value of the column's enumeration, in
+    the order of its stored codes)."""
 
     column: Any | None
     kind: str = "text"
@@ -107,6 +121,8 @@ class SortKey:
             if not self.nullable:
                 raise ValueError("a value is needed")
             return None
+        if self.kind == "enum":
+            return self.column.type.enum_class(text)
         return _PARSERS[self.kind](text)
 
 
@@ -135,11 +151,28 @@ class ListArgs:
         return self.key_name == DEFAULT_KEY and not self.descending
 
 
+class OrderInput(Protocol):
+    """A list's ``orderBy`` input: one of its sort fields and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> SortDirection: ...
+
+
+def order_of(order: OrderInput | None) -> tuple[str, SortDirection] | None:
+    """The sort key's name and the direction an ``orderBy`` input names (none: the default)."""
+    return None if order is None else (str(order.field.value), order.direction)
+
+
 def _text_of(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
     return str(value)
 
 
@@ -234,16 +267,21 @@ def _beyond(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
     column = args.key.column
     if column is None:
         return past(id_column, row_id)
-    tie = and_(column == value, past(id_column, row_id))
+    # Past (value, id) as one row value: an index on the sort column (with or without the
+    # id after it) starts its range there, where ``value < v OR (value = v AND id < i)``
+    # would be read from one end of the index.
+    bound = tuple_(literal(value, column.type), literal(row_id, id_column.type))
+    pair = past(tuple_(column, id_column), bound)
     if not args.key.nullable:
-        return or_(past(column, value), tie)
+        return pair
     # Rows without a value come last: after them in list order there is nothing with one.
     if value is None:
         within_nulls = and_(column.is_(None), past(id_column, row_id))
         return or_(column.is_not(None), within_nulls) if args.backward else within_nulls
     if args.backward:
-        return or_(past(column, value), tie)
-    return or_(past(column, value), tie, column.is_(None))
+        # A row value holding a null compares as unknown: the rows before this one have values.
+        return pair
+    return or_(pair, column.is_(None))
 
 
 def _order_by(args: ListArgs, id_column: Any) -> list[Any]:
@@ -252,8 +290,12 @@ def _order_by(args: ListArgs, id_column: Any) -> list[Any]:
     out: list[Any] = []
     if args.key.column is not None:
         column = args.key.column.desc() if descending else args.key.column.asc()
-        # NULLS LAST in list order is NULLS FIRST when the rows are read backwards.
-        out.append(column.nulls_first() if args.backward else column.nulls_last())
+        if args.key.nullable:
+            # NULLS LAST in list order is NULLS FIRST when the rows are read backwards.
+            column = column.nulls_first() if args.backward else column.nulls_last()
+        # A column that is never null is ordered plainly, so an index on it can give the
+        # order either way (PostgreSQL reads an ascending index backwards as NULLS FIRST).
+        out.append(column)
     out.append(id_column.desc() if descending else id_column.asc())
     return out
 

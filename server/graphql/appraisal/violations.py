@@ -4,6 +4,7 @@ scope), and the decisions on it (``server.services.penalties``, ``server.service
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,13 +13,22 @@ from sqlalchemy import ColumnElement
 from server import domain
 from server.db import models
 from server.graphql.context import Ctx
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.enums import ViolationKind, ViolationStatus
 from server.graphql.errors import ErrorType
 from server.graphql.ids import filter_id
 from server.graphql.limits import MAX_ITEMS
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Manager
-from server.graphql.pagination import Connection, page_args, tenant_page
+from server.graphql.ordering import (
+    SortDirection,
+    SortKey,
+    created_key,
+    list_args,
+    order_of,
+    ordered_page,
+)
+from server.graphql.pagination import Connection
 from server.graphql.paths import input_paths
 from server.services import violations
 
@@ -131,22 +141,65 @@ def violation_conditions(f: ViolationFilter | None) -> list[ColumnElement[bool]]
     return out
 
 
+@strawberry.enum(description="What a list of violations can be ordered by.")
+class ViolationSortField(Enum):
+    CREATED = "CREATED"
+    OCCURRED_ON = "OCCURRED_ON"
+    RECORDED_AT = "RECORDED_AT"
+    CONFIRMED_AT = "CONFIRMED_AT"
+
+
+describe_as(
+    ViolationSortField,
+    {
+        "CREATED": "登记先后",
+        "OCCURRED_ON": "发生日期",
+        "RECORDED_AT": "登记时间",
+        "CONFIRMED_AT": "确认时间 (未确认的排在最后)",
+    },
+)
+
+
+@strawberry.input(
+    description="The order of a list of violations; ties go by record age. A violation not "
+    "confirmed comes last by CONFIRMED_AT in either direction."
+)
+class ViolationOrder:
+    field: ViolationSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+VIOLATION_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "OCCURRED_ON": SortKey(models.Violation.occurred_on, "date"),
+    "RECORDED_AT": SortKey(models.Violation.recorded_at, "datetime"),
+    "CONFIRMED_AT": SortKey(models.Violation.confirmed_at, "datetime", nullable=True),
+}
+
+
 ViolationResult = Annotated[Violation | ErrorType, strawberry.union("RecordViolationResult")]
 
 
 @strawberry.type
 class ViolationQuery:
-    @strawberry.field(description="Violation records in your scope, oldest recorded first.")
+    @strawberry.field(
+        description="Violation records in your scope, oldest recorded first unless orderBy "
+        "says otherwise."
+    )
     async def violations(
         self,
         info: Ctx,
         first: int | None = None,
         after: str | None = None,
         filter: ViolationFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: ViolationOrder | None = None,
     ) -> Connection[Violation]:
         ctx = info.context
-        args = page_args(ctx.settings, first, after)
-        return await tenant_page(
+        order = order_of(order_by)
+        args = list_args(ctx.settings, VIOLATION_SORT, order, first, after, last, before)
+        return await ordered_page(
             ctx, models.Violation, violation_conditions(filter), args, Violation.from_row
         )
 

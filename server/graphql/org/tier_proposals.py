@@ -4,19 +4,29 @@ rejects (``server.services.tier_proposals``), and the list of proposals."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from server.db import models
 from server.graphql.context import Ctx
+from server.graphql.enum_descriptions import describe_as
 from server.graphql.enums import TierProposalStatus
 from server.graphql.errors import ErrorType
 from server.graphql.ids import filter_id, optional_id
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Manager
+from server.graphql.ordering import (
+    SortDirection,
+    SortKey,
+    created_key,
+    list_args,
+    order_of,
+    ordered_page,
+)
 from server.graphql.org.types import Tier, TierChange
-from server.graphql.pagination import Connection, page_args, tenant_page
+from server.graphql.pagination import Connection
 from server.graphql.paths import input_paths
 from server.services import tier_proposals
 
@@ -83,13 +93,52 @@ class TierProposal:
         return TierChange.from_row(row) if row else None
 
 
+@strawberry.enum(description="What the list of tier proposals can be ordered by.")
+class TierProposalSortField(Enum):
+    CREATED = "CREATED"
+    PROPOSED_AT = "PROPOSED_AT"
+    DECIDED_AT = "DECIDED_AT"
+    STATUS = "STATUS"
+
+
+describe_as(
+    TierProposalSortField,
+    {
+        "CREATED": "提议先后",
+        "PROPOSED_AT": "提议时间",
+        "DECIDED_AT": "决定时间 (未决定的排在最后)",
+        "STATUS": "状态 (按状态代码)",
+    },
+)
+
+
+@strawberry.input(
+    description="The order of the tier proposals; ties go by record age. A proposal not yet "
+    "decided comes last by DECIDED_AT in either direction; STATUS orders by the status code "
+    "(CONFIRMED, PENDING, REJECTED)."
+)
+class TierProposalOrder:
+    field: TierProposalSortField
+    direction: SortDirection = SortDirection.ASC
+
+
+TIER_PROPOSAL_SORT: dict[str, SortKey] = {
+    "CREATED": created_key(),
+    "PROPOSED_AT": SortKey(models.TierProposal.proposed_at, "datetime"),
+    "DECIDED_AT": SortKey(models.TierProposal.decided_at, "datetime", nullable=True),
+    "STATUS": SortKey(models.TierProposal.status, "enum"),
+}
+
+
 TierProposalResult = Annotated[TierProposal | ErrorType, strawberry.union("TierProposalResult")]
 BY_ID = input_paths(overrides={"proposal_id": "id"})
 
 
 @strawberry.type
 class TierProposalQuery:
-    @strawberry.field(description="Manual tier change proposals, oldest first.")
+    @strawberry.field(
+        description="Manual tier change proposals, oldest first unless orderBy says otherwise."
+    )
     async def tier_proposals(
         self,
         info: Ctx,
@@ -97,16 +146,20 @@ class TierProposalQuery:
         after: str | None = None,
         status: TierProposalStatus | None = None,
         manager_id: strawberry.ID | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: TierProposalOrder | None = None,
     ) -> Connection[TierProposal]:
         ctx = info.context
+        order = order_of(order_by)
+        args = list_args(ctx.settings, TIER_PROPOSAL_SORT, order, first, after, last, before)
         p = models.TierProposal
         conditions = []
         if status is not None:
             conditions.append(p.status == status)
         if manager_id is not None:
             conditions.append(p.manager_id == filter_id(manager_id, "managerId"))
-        args = page_args(ctx.settings, first, after)
-        return await tenant_page(ctx, p, conditions, args, TierProposal.from_row)
+        return await ordered_page(ctx, p, conditions, args, TierProposal.from_row)
 
 
 @strawberry.type
