@@ -408,6 +408,11 @@ async def _send(
                 json={"query": query, "variables": variables},
                 headers={"Authorization": f"Bearer {live.token((Role.HR,), user)}"},
             )
+        except httpx.TimeoutException:
+            # Slow, not dead (a loaded machine): asked again, and never struck off the
+            # living, or a later kill could leave the writers only the dead process. The
+            # writer reads its state again when an answer is not the one it asked for.
+            continue
         except httpx.HTTPError:
             if index in alive and len(alive) > 1:
                 alive.remove(index)
@@ -492,7 +497,7 @@ async def _writer(live: Live, manager: dict[str, Any], changes: int, alive: list
     done = 0
     pending: str | None = None
     known = True
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=60) as client:
         while done < changes:
             if not known:
                 state = await _send(
