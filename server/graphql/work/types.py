@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 import json
 import uuid
+from collections.abc import Awaitable
 from typing import Any
 
 import strawberry
@@ -154,16 +155,22 @@ class WorkQueueKind:
     async def oldest_since_at(self, info: Ctx) -> dt.datetime | None:
         return (await self._summarised(info)).oldest_at
 
-    @strawberry.field(description="The items, oldest first.")
-    async def items(
+    @strawberry.field(description="The items, oldest first.", graphql_type=Connection[WorkItem])
+    def items(
         self, info: Ctx, first: int | None = None, after: str | None = None
-    ) -> Connection[WorkItem]:
-        ctx = info.context
-        limit = ctx.settings.max_page_size
-        size = ctx.settings.default_page_size if first is None else first
+    ) -> Awaitable[Connection[WorkItem]]:
+        # The arguments are checked here, before any field of the queue has started a
+        # statement: a refusal raised while a sibling's statement runs would cancel it.
+        settings = info.context.settings
+        limit = settings.max_page_size
+        size = settings.default_page_size if first is None else first
         if not 1 <= size <= limit:
             raise BadQueryArgument("first", f"first must be between 1 and {limit}, got {size}")
         position = decode_position(self.kind, after) if after else None
+        return self._page(info, size, position)
+
+    async def _page(self, info: Ctx, size: int, position: Position | None) -> Connection[WorkItem]:
+        ctx = info.context
         rows = await ctx.call(
             work_queue.items,
             ctx.principal,
