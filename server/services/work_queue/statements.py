@@ -60,6 +60,7 @@ def _not_own_record(actor: Principal) -> ColumnElement[bool]:
 
 
 def _flag(condition: ColumnElement[bool] | None) -> Any:
+    """The condition as a boolean column (false when there is none)."""
     return type_coerce(
         case((condition if condition is not None else false(), True), else_=False), Boolean
     )
@@ -71,6 +72,10 @@ def _text(value: str) -> Any:
 
 @dataclass(frozen=True)
 class Statements:
+    """Each kind's statement for one actor as of one business day; ``can_act`` is the
+    condition of the kind's act (its roles' scope and separation of duties), false for an
+    actor whose roles do not act on the kind."""
+
     actor: Principal
     today: dt.date
     large_loan: Decimal
@@ -252,9 +257,11 @@ class Statements:
         # C1.4: the previous interval's inspection report is missing (the interval's
         # length by the loan's class, as duties_for decides it).
         lo, cu, d = models.Loan, models.Customer, models.DutyRecord
+        # The offices' 10 largest borrowers, ranked once for the statement.
+        largest = top_borrowers(self.actor.tenant_id).cte("largest")
         quarterly = or_(
             cu.kind == CustomerKind.CORPORATE,
-            lo.customer_id.in_(top_borrowers(self.actor.tenant_id)),
+            lo.customer_id.in_(select(largest.c.customer_id)),
             lo.principal >= self.large_loan,
         )
         half_yearly = and_(not_(quarterly), lo.principal >= Decimal(INSPECTION_LARGE_INDIVIDUAL))
