@@ -20,6 +20,7 @@ import strawberry
 from server.errors import BadQueryArgument
 from server.graphql.context import Ctx
 from server.graphql.enum_descriptions import describe
+from server.graphql.enums import DutyKind
 from server.graphql.limits import MAX_ITEMS
 from server.graphql.pagination import Connection, Edge, PageInfo
 from server.services import work_queue
@@ -92,6 +93,9 @@ class WorkItem:
         description="The instant it waits since: requested, computed or recomputed, "
         "appealed, recorded; null for a duty (due on a day)."
     )
+    duty_kind: DutyKind | None = strawberry.field(
+        description="For an overdue duty, the duty to record (recordDuty kind); null otherwise."
+    )
     manager_id: strawberry.ID
     office_id: strawberry.ID
     can_act: bool = strawberry.field(
@@ -110,6 +114,7 @@ class WorkItem:
             title=item.title,
             since=item.since_on,
             since_at=item.since_at,
+            duty_kind=item.duty_kind,
             manager_id=strawberry.ID(str(item.manager_id)),
             office_id=strawberry.ID(str(item.office_id)),
             can_act=item.can_act,

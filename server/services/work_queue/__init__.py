@@ -98,6 +98,11 @@ class WorkItem:
     since_at: dt.datetime | None
     can_act: bool
 
+    @property
+    def duty_kind(self) -> DutyKind | None:
+        """The overdue duty's kind (the duty to record); None for the other kinds."""
+        return DutyKind(self.position.part) if self.kind is WorkItemKind.OVERDUE_DUTY else None
+
 
 @dataclass(frozen=True)
 class Summary:
