@@ -101,6 +101,14 @@ QUERIES: Mapping[str, Rule] = {
         note="the branch head's subtree (it records them), the tenant for the others; the "
         "spec gives managers no read of violation records",
     ),
+    "workQueue": _rule(
+        MANAGER,
+        BRANCH_HEAD,
+        HR,
+        RISK,
+        note="what waits in the caller's scope, for the roles that act on at least one kind "
+        "(admissions, drafts, appeals, violations, overdue duties); AUDITOR acts on none",
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

@@ -42,6 +42,7 @@ from server.graphql.policy.queries import PolicyQuery
 from server.graphql.province.queries import ProvinceQuery
 from server.graphql.relay import NodeQuery
 from server.graphql.scalars import SCALAR_MAP
+from server.graphql.work.queries import WorkQueueQuery
 from server.permissions import roles_sentence
 
 QUERIES = (
@@ -58,6 +59,7 @@ QUERIES = (
     TierProposalQuery,
     ViolationQuery,
     NodeQuery,
+    WorkQueueQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,

@@ -203,6 +203,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "nodes": "{ id }",
         "customerByIdentityNumber": "{ id }",
         "eventsHead": "{ gradeCursor classCursor }",
+        "workQueue": "{ kinds { kind count items(first: 5) { edges { node { subjectId } } } } }",
     }
     for role in ROLES:
         body = await _as(

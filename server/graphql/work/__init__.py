@@ -1,0 +1,2 @@
+"""Work queues over GraphQL: what waits for the caller, per kind
+(``server.services.work_queue``)."""
