@@ -45,7 +45,7 @@ class Duty:
     article: str
 
 
-def _interval(on: dt.date, months: int) -> tuple[dt.date, dt.date]:
+def calendar_interval(on: dt.date, months: int) -> tuple[dt.date, dt.date]:
     """The ``months``-long interval of the calendar year that holds ``on``."""
     first_month = (on.month - 1) // months * months + 1
     start = dt.date(on.year, first_month, 1)
@@ -105,7 +105,7 @@ async def duties_for(
                 )
             )
         if loan.days_overdue > 0:
-            start, end = _interval(today, 3)
+            start, end = calendar_interval(today, 3)
             collected = any(
                 start <= on <= end for on in done[(loan.id, DutyKind.OVERDUE_COLLECTION)]
             )
@@ -130,9 +130,9 @@ async def duties_for(
             months = 6
         else:
             months = 12
-        start, end = _interval(today, months)
+        start, end = calendar_interval(today, months)
         previous_end = start - dt.timedelta(days=1)
-        previous_start = _interval(previous_end, months)[0]
+        previous_start = calendar_interval(previous_end, months)[0]
         inspections = done[(loan.id, DutyKind.INSPECTION)]
         if loan.issued_on <= previous_end and not any(
             previous_start <= on <= previous_end for on in inspections

@@ -43,7 +43,7 @@ from server.domain import (
     ViolationStatus,
 )
 from server.principal import Principal
-from server.services.duties import _interval
+from server.services.duties import calendar_interval
 from server.services.tenant_settings import tenant_settings
 from server.services.work_queue.kinds import WorkItemKind, act_scope, visible_scope
 
@@ -269,9 +269,9 @@ class Statements:
         missing = []
         whens = []
         for condition, months in ((quarterly, 3), (half_yearly, 6), (yearly, 12)):
-            start, _ = _interval(self.today, months)
+            start, _ = calendar_interval(self.today, months)
             previous_end = start - dt.timedelta(days=1)
-            previous_start = _interval(previous_end, months)[0]
+            previous_start = calendar_interval(previous_end, months)[0]
             missing.append(
                 and_(
                     condition,
