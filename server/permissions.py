@@ -101,6 +101,12 @@ QUERIES: Mapping[str, Rule] = {
         note="the branch head's subtree (it records them), the tenant for the others; the "
         "spec gives managers no read of violation records",
     ),
+    "loanPortfolio": _rule(
+        BRANCH_HEAD,
+        TENANT_READERS,
+        note="figures of the branch head's subtree or the tenant; the spec gives a manager "
+        "only its own records, so reports are not a manager's",
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

@@ -49,6 +49,10 @@ REACHES: dict[Role, frozenset[str]] = {
     Role.FEDERATION_ADMIN: frozenset(),
 }
 KINDS = ("Office", "Manager", "Customer", "Loan", "Appraisal")
+#: What the matrix asks of each report (tests/graphql/reports holds their scope tests).
+REPORT_SELECTIONS = {
+    "loanPortfolio": "{ figures { count balance } }",
+}
 
 
 @dataclass

@@ -36,7 +36,16 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.settings import Settings
 from tests.conftest import Api
-from tests.graphql.matrix import REACHES, SCOPES, TENANT, World, build_world, nodes_in, user_of
+from tests.graphql.matrix import (
+    REACHES,
+    REPORT_SELECTIONS,
+    SCOPES,
+    TENANT,
+    World,
+    build_world,
+    nodes_in,
+    user_of,
+)
 
 ROLES = tuple(Role)
 
@@ -194,6 +203,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "nodes": "{ id }",
         "customerByIdentityNumber": "{ id }",
         "eventsHead": "{ gradeCursor classCursor }",
+        **REPORT_SELECTIONS,
     }
     for role in ROLES:
         body = await _as(
