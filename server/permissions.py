@@ -107,6 +107,14 @@ QUERIES: Mapping[str, Rule] = {
         note="figures of the branch head's subtree or the tenant; the spec gives a manager "
         "only its own records, so reports are not a manager's",
     ),
+    "gradeDistribution": _rule(
+        BRANCH_HEAD, TENANT_READERS, note="managers counted by tier, as loanPortfolio"
+    ),
+    "appraisalLeague": _rule(
+        BRANCH_HEAD,
+        TENANT_READERS,
+        note="appraisals ranked by total; other managers' results, so not a manager's",
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

@@ -49,9 +49,12 @@ REACHES: dict[Role, frozenset[str]] = {
     Role.FEDERATION_ADMIN: frozenset(),
 }
 KINDS = ("Office", "Manager", "Customer", "Loan", "Appraisal")
-#: What the matrix asks of each report (tests/graphql/reports holds their scope tests).
+#: What the matrix asks of each report, arguments first (tests/graphql/reports holds the
+#: reports' scope tests).
 REPORT_SELECTIONS = {
     "loanPortfolio": "{ figures { count balance } }",
+    "gradeDistribution": "{ total }",
+    "appraisalLeague": '(period: "2025") { ranked }',
 }
 
 

@@ -7,8 +7,11 @@ import datetime as dt
 import strawberry
 
 from server.graphql.context import Ctx
+from server.graphql.reports.appraisals import LeagueTable, TierDistribution
 from server.graphql.reports.types import LoanPortfolio
+from server.graphql.scalars import Period
 from server.services.access import authorize
+from server.services.reports.appraisals import MAX_LEAGUE, appraisal_league, grade_distribution
 from server.services.reports.portfolio import loan_portfolio
 
 
@@ -34,3 +37,29 @@ class ReportQuery:
             today=today,
         )
         return LoanPortfolio.from_report(report)
+
+    @strawberry.field(
+        description="The managers of an office's subtree (null: the top of your scope) by tier: "
+        "their current tiers, or with a period the tiers of that period's confirmed appraisals."
+    )
+    async def grade_distribution(
+        self, info: Ctx, office_id: strawberry.ID | None = None, period: Period | None = None
+    ) -> TierDistribution:
+        ctx = info.context
+        scope = authorize(ctx.principal, "gradeDistribution", "query")
+        report = await ctx.call(grade_distribution, scope, office_id=office_id, period=period)
+        return TierDistribution.from_report(report)
+
+    @strawberry.field(
+        description=f"The appraisals of a period in an office's subtree (null: the top of "
+        f"your scope) ranked by total, highest first; the first rows (1 to {MAX_LEAGUE})."
+    )
+    async def appraisal_league(
+        self, info: Ctx, period: Period, office_id: strawberry.ID | None = None, first: int = 20
+    ) -> LeagueTable:
+        ctx = info.context
+        scope = authorize(ctx.principal, "appraisalLeague", "query")
+        report = await ctx.call(
+            appraisal_league, scope, period=period, office_id=office_id, first=first
+        )
+        return LeagueTable.from_report(report)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
-from server.domain import OfficeKind, RiskClass, Role
+from server.domain import AppraisalStatus, ManagerStatus, OfficeKind, RiskClass, Role
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.offices import create_office
@@ -92,3 +92,40 @@ async def build_book(session: AsyncSession, registry: PolicyRegistry) -> Book:
 
 def spread_total() -> Decimal:
     return sum((Decimal(b) for _, _, b in SPREAD), Decimal("0.00"))
+
+
+PERIOD = "2024-Q2"
+#: (tier, status, total, appraisal status) of the outlet's managers' appraisals.
+TEAM = (
+    ("SD_3", ManagerStatus.ACTIVE, "91.50", AppraisalStatus.CONFIRMED),
+    ("SD_1", ManagerStatus.ACTIVE, "88.00", AppraisalStatus.CONFIRMED),
+    ("SD_1", ManagerStatus.ACTIVE, "88.00", AppraisalStatus.DRAFT),
+    ("SD_2", ManagerStatus.SUSPENDED, "75.25", AppraisalStatus.CONFIRMED),
+    (None, ManagerStatus.ACTIVE, None, AppraisalStatus.CONFIRMED),
+    ("SD_2", ManagerStatus.LEFT, "60.00", AppraisalStatus.APPEALED),
+)
+
+
+async def build_team(session: AsyncSession, registry: PolicyRegistry, book: Book) -> None:
+    """Managers at the book's outlet, each with an appraisal of ``PERIOD`` as ``TEAM`` says."""
+    bank = Bank(session, registry, TENANT)
+    for tier, status, total, state in TEAM:
+        manager = await bank.manager(book.outlet.id, tier=tier, status=status)
+        code, rank, name = bank.tier(tier) if tier else (None, None, None)
+        session.add(
+            models.Appraisal(
+                tenant_id=TENANT,
+                manager_id=manager.id,
+                period=PERIOD,
+                status=state,
+                plugin="shandong",
+                plugin_version="1",
+                computed_by="hr-a",
+                total=None if total is None else Decimal(total),
+                tier_code=code,
+                tier_rank=rank,
+                tier_name=name,
+                graded=total is not None,
+            )
+        )
+    await session.flush()
