@@ -77,6 +77,34 @@ REPORTS: tuple[tuple[str, tuple[Role, ...], str], ...] = (
         f"""{{ loanPortfolio(asOf: "{DEFAULT_TODAY.isoformat()}") {{ figures {{ count balance
              nonPerformingRatio }} byOffice {{ figures {{ count }} }} }} }}""",
     ),
+    (
+        "portfolioTrend tenant",
+        (Role.RISK,),
+        """{ portfolioTrend(from: "2025-01-01", to: "2025-12-31") { points { asOf count balance
+             nonPerformingBalance nonPerformingRatio } } }""",
+    ),
+    (
+        "gradeDistribution current",
+        (Role.HR,),
+        "{ gradeDistribution { total tiers { tier { code rank } count } } }",
+    ),
+    (
+        "gradeDistribution period",
+        (Role.HR,),
+        f'{{ gradeDistribution(period: "{PERIOD}") {{ total tiers {{ tier {{ code }} count }} }} }}',
+    ),
+    (
+        "appraisalLeague tenant",
+        (Role.HR,),
+        f"""{{ appraisalLeague(period: "{PERIOD}", first: 100) {{ ranked entries {{ rank total
+             status tier {{ code }} manager {{ employeeNo }} office {{ code }} }} }} }}""",
+    ),
+    (
+        "appraisalLeague branch",
+        (Role.BRANCH_HEAD,),
+        f"""{{ appraisalLeague(period: "{PERIOD}", first: 100) {{ ranked entries {{ rank total
+             manager {{ employeeNo }} }} }} }}""",
+    ),
 )
 
 

@@ -115,6 +115,9 @@ QUERIES: Mapping[str, Rule] = {
         TENANT_READERS,
         note="appraisals ranked by total; other managers' results, so not a manager's",
     ),
+    "portfolioTrend": _rule(
+        BRANCH_HEAD, TENANT_READERS, note="loanPortfolio's balances on each snapshot day"
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

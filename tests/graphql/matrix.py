@@ -55,6 +55,7 @@ REPORT_SELECTIONS = {
     "loanPortfolio": "{ figures { count balance } }",
     "gradeDistribution": "{ total }",
     "appraisalLeague": '(period: "2025") { ranked }',
+    "portfolioTrend": '(from: "2025-01-01", to: "2025-12-31") { points { asOf balance } }',
 }
 
 

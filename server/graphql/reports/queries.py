@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
 from server.graphql.context import Ctx
 from server.graphql.reports.appraisals import LeagueTable, TierDistribution
-from server.graphql.reports.types import LoanPortfolio
+from server.graphql.reports.types import LoanPortfolio, PortfolioTrendType
 from server.graphql.scalars import Period
 from server.services.access import authorize
 from server.services.reports.appraisals import MAX_LEAGUE, appraisal_league, grade_distribution
 from server.services.reports.portfolio import loan_portfolio
+from server.services.reports.trend import MAX_TREND_DAYS, portfolio_trend
 
 
 @strawberry.type
@@ -63,3 +65,20 @@ class ReportQuery:
             appraisal_league, scope, period=period, office_id=office_id, first=first
         )
         return LeagueTable.from_report(report)
+
+    @strawberry.field(
+        description=f"An office subtree's (null: the top of your scope) balance, "
+        f"non-performing balance and ratio on each loan snapshot day from `from` to `to` "
+        f"(both included; at most {MAX_TREND_DAYS} snapshot days)."
+    )
+    async def portfolio_trend(
+        self,
+        info: Ctx,
+        from_: Annotated[dt.date, strawberry.argument(name="from")],
+        to: dt.date,
+        office_id: strawberry.ID | None = None,
+    ) -> PortfolioTrendType:
+        ctx = info.context
+        scope = authorize(ctx.principal, "portfolioTrend", "query")
+        report = await ctx.call(portfolio_trend, scope, office_id=office_id, start=from_, end=to)
+        return PortfolioTrendType.from_report(report)

@@ -9,9 +9,10 @@ import strawberry
 from server.graphql.limits import MAX_ITEMS
 from server.graphql.nodes import Office
 from server.graphql.province.types import LoanBook, RiskClassTotal, _ratio
-from server.graphql.scalars import Money
+from server.graphql.scalars import DecimalValue, Money
 from server.services.reports import portfolio as figures
 from server.services.reports.portfolio import PortfolioReport
+from server.services.reports.trend import MAX_TREND_DAYS, PortfolioTrend
 
 
 @strawberry.type(
@@ -98,5 +99,45 @@ class LoanPortfolio:
                     figures=PortfolioFigures.from_portfolio(row.portfolio),
                 )
                 for row in r.by_office
+            ],
+        )
+
+
+@strawberry.type(name="TrendPoint", description="An office subtree's book on one snapshot day.")
+class TrendPointType:
+    as_of: dt.date
+    count: int
+    balance: Money
+    non_performing_balance: Money
+    non_performing_ratio: DecimalValue | None = strawberry.field(
+        description="As LoanBook.nonPerformingRatio: 4 decimal places, null without a balance."
+    )
+
+
+@strawberry.type(
+    name="PortfolioTrend",
+    description="An office subtree's balance and non-performing share over time.",
+)
+class PortfolioTrendType:
+    office: Office
+    points: list[TrendPointType] = strawberry.field(
+        description="One per day the tenant took a loan snapshot in the range, oldest first; "
+        "zeros on a day the subtree had no loan.",
+        metadata={MAX_ITEMS: MAX_TREND_DAYS},
+    )
+
+    @classmethod
+    def from_report(cls, r: PortfolioTrend) -> PortfolioTrendType:
+        return cls(
+            office=Office.from_row(r.office),
+            points=[
+                TrendPointType(
+                    as_of=p.as_of,
+                    count=p.count,
+                    balance=Money(p.balance),
+                    non_performing_balance=Money(p.non_performing_balance),
+                    non_performing_ratio=_ratio(p.non_performing_ratio),
+                )
+                for p in r.points
             ],
         )

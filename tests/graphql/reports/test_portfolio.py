@@ -122,3 +122,39 @@ async def test_a_past_day_is_read_from_its_snapshot(
         session, TENANT, book.head.path, table="loan_snapshots", as_of=day
     )
     assert as_direct(report["figures"]) == expected and expected.count > 0
+
+
+TREND = """query($from: Date!, $to: Date!, $office: ID) { portfolioTrend(from: $from, to: $to,
+  officeId: $office) { office { id } points { asOf count balance nonPerformingBalance
+  nonPerformingRatio } } }"""
+
+
+async def test_the_trend_reads_each_snapshot_day(
+    api: Api, session: AsyncSession, book: Book
+) -> None:
+    days = ("2025-11-30", "2025-12-31")
+    for day in days:
+        taken = await api(
+            f'mutation {{ takeLoanSnapshot(asOf: "{day}") {{ __typename }} }}', roles=(Role.HR,)
+        )
+        assert taken["takeLoanSnapshot"]["__typename"] == "LoanSnapshotTaken"
+    variables = {"from": days[0], "to": days[1], "office": str(book.branch.id)}
+    data = await api(TREND, variables, roles=(Role.RISK,))
+    points = data["portfolioTrend"]["points"]
+    assert [p["asOf"] for p in points] == list(days)
+    for p in points:
+        expected = await direct.figures(
+            session,
+            TENANT,
+            book.branch.path,
+            table="loan_snapshots",
+            as_of=dt.date.fromisoformat(p["asOf"]),
+        )
+        assert (p["count"], Decimal(p["balance"]), Decimal(p["nonPerformingBalance"])) == (
+            expected.count,
+            expected.balance,
+            expected.npl,
+        )
+    backwards = {"from": days[1], "to": days[0]}
+    body = (await api.post(TREND, backwards, token=api.token(roles=(Role.HR,)))).json()
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "to"}
