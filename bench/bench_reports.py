@@ -91,7 +91,8 @@ REPORTS: tuple[tuple[str, tuple[Role, ...], str], ...] = (
     (
         "gradeDistribution period",
         (Role.HR,),
-        f'{{ gradeDistribution(period: "{PERIOD}") {{ total tiers {{ tier {{ code }} count }} }} }}',
+        f'{{ gradeDistribution(period: "{PERIOD}") {{ total tiers {{ tier {{ code }} count }} }} '
+        "}",
     ),
     (
         "appraisalLeague tenant",
