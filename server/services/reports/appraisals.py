@@ -16,7 +16,7 @@ from server.db import models
 from server.db.scope import Scope
 from server.domain import AppraisalStatus, ManagerStatus
 from server.errors import BadQueryArgument
-from server.services.reports.portfolio import report_office, subtree_ids
+from server.services.reports.portfolio import in_subtree, report_office
 
 MAX_LEAGUE = 100
 """The most rows of a league table one request reads."""
@@ -52,10 +52,10 @@ async def grade_distribution(
     counts again once the appeal is resolved)."""
     office = await report_office(session, scope, office_id)
     m, a = models.Manager, models.Appraisal
-    in_subtree = [*scope.where(m), m.office_id.in_(subtree_ids(scope.tenant_id, office))]
+    in_office = [*scope.where(m), *in_subtree(scope, office, m.office_id)]
     if period is None:
         columns = (m.tier_code, m.tier_rank, m.tier_name)
-        stmt = select(*columns, func.count()).where(*in_subtree, m.status != ManagerStatus.LEFT)
+        stmt = select(*columns, func.count()).where(*in_office, m.status != ManagerStatus.LEFT)
     else:
         columns = (a.tier_code, a.tier_rank, a.tier_name)
         stmt = (
@@ -65,7 +65,7 @@ async def grade_distribution(
                 a.tenant_id == scope.tenant_id,
                 a.period == period,
                 a.status == AppraisalStatus.CONFIRMED,
-                *in_subtree,
+                *in_office,
             )
         )
     rows = (await session.execute(stmt.group_by(*columns))).all()
@@ -115,7 +115,7 @@ async def appraisal_league(
             a.period == period,
             a.total.is_not(None),
             *scope.where(m),
-            m.office_id.in_(subtree_ids(scope.tenant_id, office)),
+            *in_subtree(scope, office, m.office_id),
         )
         .subquery()
     )

@@ -126,6 +126,18 @@ def subtree_ids(tenant_id: str, office: models.Office) -> Any:
     return select(o.id).where(o.tenant_id == tenant_id, o.path.like(office.path + "%"))
 
 
+def in_subtree(scope: Scope, office: models.Office, column: Any) -> list[ColumnElement[bool]]:
+    """The condition that ``column`` (an office id) lies in ``office``'s subtree, beside the
+    scope's own conditions; none when the scope's are that already (the tenant's head
+    office for the whole tenant, the branch head's own office), which spares the
+    statement a join over every row of a large book."""
+    if scope.whole_tenant and office.parent_id is None:
+        return []
+    if not scope.whole_tenant and scope.manager is None and scope.office == office.code:
+        return []
+    return [column.in_(subtree_ids(scope.tenant_id, office))]
+
+
 async def has_snapshot(session: AsyncSession, tenant_id: str, day: dt.date) -> bool:
     s = models.LoanSnapshot
     found = await session.scalar(
@@ -172,7 +184,7 @@ async def loan_portfolio(
             func.sum(case((model.balance > 0, 1), else_=0)).label("live"),
             func.sum(model.balance).label("balance"),
         )
-        .where(*scope.where(model), model.office_id.in_(subtree_ids(tenant, office)), *conditions)
+        .where(*scope.where(model), *in_subtree(scope, office, model.office_id), *conditions)
         .group_by(model.office_id, model.risk_class, bucket)
         .subquery()
     )

@@ -15,7 +15,7 @@ from server.db.queries.province import RATIO_PLACES, ZERO
 from server.db.scope import Scope
 from server.domain import NON_PERFORMING
 from server.errors import BadQueryArgument
-from server.services.reports.portfolio import report_office, subtree_ids
+from server.services.reports.portfolio import in_subtree, report_office
 
 MAX_TREND_DAYS = 60
 """The most snapshot days one trend reads: five years of month ends."""
@@ -75,7 +75,7 @@ async def portfolio_trend(
         .where(
             *in_range,
             *scope.where(s),
-            s.office_id.in_(subtree_ids(scope.tenant_id, office)),
+            *in_subtree(scope, office, s.office_id),
         )
         .group_by(s.as_of)
         .order_by(s.as_of)
