@@ -52,7 +52,7 @@ async def grade_distribution(
     counts again once the appeal is resolved)."""
     office = await report_office(session, scope, office_id)
     m, a = models.Manager, models.Appraisal
-    in_office = [*scope.where(m), *in_subtree(scope, office, m.office_id)]
+    in_office = in_subtree(scope, office, m)
     if period is None:
         columns = (m.tier_code, m.tier_rank, m.tier_name)
         stmt = select(*columns, func.count()).where(*in_office, m.status != ManagerStatus.LEFT)
@@ -114,8 +114,7 @@ async def appraisal_league(
             a.tenant_id == scope.tenant_id,
             a.period == period,
             a.total.is_not(None),
-            *scope.where(m),
-            *in_subtree(scope, office, m.office_id),
+            *in_subtree(scope, office, m),
         )
         .subquery()
     )
