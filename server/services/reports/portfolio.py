@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -123,7 +123,10 @@ async def report_office(
 def subtree_ids(tenant_id: str, office: models.Office) -> Any:
     """The ids of ``office`` and every office below it, as a statement for ``IN``."""
     o = models.Office
-    return select(o.id).where(o.tenant_id == tenant_id, o.path.like(office.path + "%"))
+    # Written into the statement, not bound: a prepared statement's generic plan would
+    # not know the pattern either (see in_subtree).
+    pattern = bindparam("subtree", office.path + "%", String(), literal_execute=True)
+    return select(o.id).where(o.tenant_id == tenant_id, o.path.like(pattern))
 
 
 def in_subtree(scope: Scope, office: models.Office, model: Any) -> list[ColumnElement[bool]]:
