@@ -276,10 +276,14 @@ async def _time_report(
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     statements = list(recorded)
     report, bare, trivial = [], [], []
-    for _ in range(rounds):
-        report.append(await post(query))
-        bare.append(await _bare_sql(engine, statements))
-        trivial.append(await post(FLOOR))
+    try:
+        for _ in range(rounds):
+            report.append(await post(query))
+            bare.append(await _bare_sql(engine, statements))
+            trivial.append(await post(FLOOR))
+    except Failed as failed:
+        print(f"{name}: failed in round {len(report) + 1} ({failed})")
+        return
     r, b, t = (statistics.median(x) for x in (report, bare, trivial))
     print(
         f"{name}: p50 {r:.0f} ms (max {max(report):.0f}); bare SQL ({len(statements)} "

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -80,17 +80,22 @@ async def portfolio_trend(
         raise BadQueryArgument("to", f"to {end} is before from {start}")
     office = await report_office(session, scope, office_id)
     s = models.LoanSnapshot
-    in_range = [s.tenant_id == scope.tenant_id, s.as_of >= start, s.as_of <= end]
     days = await snapshot_days(session, scope.tenant_id, start, end, MAX_TREND_DAYS + 1)
     if len(days) > MAX_TREND_DAYS:
         raise BadQueryArgument(
             "to", f"from {start} to {end} holds more than {MAX_TREND_DAYS} snapshot days"
         )
+    if not days:
+        return PortfolioTrend(office, [])
     npl = func.sum(case((s.risk_class.in_(NON_PERFORMING), s.balance), else_=ZERO))
     stmt = (
         select(s.as_of, func.count(), func.sum(s.balance), npl)
         .where(
-            *in_range,
+            s.tenant_id == scope.tenant_id,
+            # The days written into the statement: with the range as parameters, a
+            # prepared statement's generic plan guesses a small share of the rows and
+            # reads them by index, ten times slower than reading them whole.
+            s.as_of.in_(bindparam("days", days, expanding=True, literal_execute=True)),
             *in_subtree(scope, office, s),
         )
         .group_by(s.as_of)

@@ -73,6 +73,14 @@ async def test_the_range_includes_both_ends_and_is_bounded(
     scope = scope_of(Role.AUDITOR)
     one = await portfolio_trend(session, scope, office_id=None, start=DAYS[1], end=DAYS[1])
     assert [p.as_of for p in one.points] == [DAYS[1]]
+    gap = await portfolio_trend(
+        session, scope, office_id=None, start=DAYS[0] + dt.timedelta(days=1), end=DAYS[1]
+    )
+    assert [p.as_of for p in gap.points] == [DAYS[1]]
+    none = await portfolio_trend(
+        session, scope, office_id=None, start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 14)
+    )
+    assert none.points == []
     with pytest.raises(BadQueryArgument, match="before from") as bad:
         await portfolio_trend(session, scope, office_id=None, start=DAYS[1], end=DAYS[0])
     assert bad.value.field == "to"
