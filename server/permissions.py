@@ -109,6 +109,23 @@ QUERIES: Mapping[str, Rule] = {
         note="what waits in the caller's scope, for the roles that act on at least one kind "
         "(admissions, drafts, appeals, violations, overdue duties); AUDITOR acts on none",
     ),
+    "loanPortfolio": _rule(
+        BRANCH_HEAD,
+        TENANT_READERS,
+        note="figures of the branch head's subtree or the tenant; the spec gives a manager "
+        "only its own records, so reports are not a manager's",
+    ),
+    "gradeDistribution": _rule(
+        BRANCH_HEAD, TENANT_READERS, note="managers counted by tier, as loanPortfolio"
+    ),
+    "appraisalLeague": _rule(
+        BRANCH_HEAD,
+        TENANT_READERS,
+        note="appraisals ranked by total; other managers' results, so not a manager's",
+    ),
+    "portfolioTrend": _rule(
+        BRANCH_HEAD, TENANT_READERS, note="loanPortfolio's balances on each snapshot day"
+    ),
 }
 
 MUTATIONS: Mapping[str, Rule] = {

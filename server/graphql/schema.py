@@ -41,6 +41,7 @@ from server.graphql.policy.mutations import PolicyMutation
 from server.graphql.policy.queries import PolicyQuery
 from server.graphql.province.queries import ProvinceQuery
 from server.graphql.relay import NodeQuery
+from server.graphql.reports.queries import ReportQuery
 from server.graphql.scalars import SCALAR_MAP
 from server.graphql.work.queries import WorkQueueQuery
 from server.permissions import roles_sentence
@@ -60,6 +61,7 @@ QUERIES = (
     ViolationQuery,
     NodeQuery,
     WorkQueueQuery,
+    ReportQuery,
 )
 MUTATIONS = (
     OfficeFiguresMutation,

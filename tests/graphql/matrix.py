@@ -49,6 +49,14 @@ REACHES: dict[Role, frozenset[str]] = {
     Role.FEDERATION_ADMIN: frozenset(),
 }
 KINDS = ("Office", "Manager", "Customer", "Loan", "Appraisal")
+#: What the matrix asks of each report, arguments first (tests/graphql/reports holds the
+#: reports' scope tests).
+REPORT_SELECTIONS = {
+    "loanPortfolio": "{ figures { count balance } }",
+    "gradeDistribution": "{ total }",
+    "appraisalLeague": '(period: "2025") { ranked }',
+    "portfolioTrend": '(from: "2025-01-01", to: "2025-12-31") { points { asOf balance } }',
+}
 
 
 @dataclass

@@ -36,7 +36,16 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.settings import Settings
 from tests.conftest import Api
-from tests.graphql.matrix import REACHES, SCOPES, TENANT, World, build_world, nodes_in, user_of
+from tests.graphql.matrix import (
+    REACHES,
+    REPORT_SELECTIONS,
+    SCOPES,
+    TENANT,
+    World,
+    build_world,
+    nodes_in,
+    user_of,
+)
 from tests.graphql.matrix_tally import TRIED
 
 ROLES = tuple(Role)
@@ -204,6 +213,7 @@ async def test_every_other_query_is_answered_only_to_its_roles(
         "customerByIdentityNumber": "{ id }",
         "eventsHead": "{ gradeCursor classCursor }",
         "workQueue": "{ kinds { kind count items(first: 5) { edges { node { subjectId } } } } }",
+        **REPORT_SELECTIONS,
     }
     for role in ROLES:
         body = await _as(
