@@ -194,6 +194,8 @@ def _derive(
             )
         if wo_on is not None and wo_on < loan.issued_on:
             row.refuse("written_off_on", "BEFORE_ISSUE", f"the loan was issued on {loan.issued_on}")
+    if row.problems:
+        return {}, []
     repaid = loan.principal - s.balance - (wo_amount or ZERO)
     if s.principal_repaid is not None and s.principal_repaid != repaid:
         row.refuse(
@@ -363,9 +365,11 @@ async def apply_loan_states(
     customers: set[uuid.UUID] = set()
     for row in checked:
         loan = stored.get(row.state.contract_no)
-        if loan is None:
+        if row.problems:
+            pass
+        elif loan is None:
             row.refuse("contract_no", "UNKNOWN_CONTRACT", "no loan of this contract number")
-        elif not row.problems:
+        else:
             new, movements = _derive(row, loan, as_of, actor, import_id)
             if row.problems:
                 pass
