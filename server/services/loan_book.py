@@ -114,13 +114,16 @@ async def follow_on(
     customer_ids: Iterable[uuid.UUID],
     *,
     today: dt.date,
+    outstanding_changed: Iterable[uuid.UUID] | None = None,
 ) -> None:
-    """What a change of these customers' loans sets off: exposure marks, classes, lapses."""
+    """What a change of these customers' loans sets off: a mark of the outstanding of those
+    whose outstanding changed (by default all), their classes recomputed, lapses."""
     ids = set(customer_ids)
     if not ids:
         return
     await session.flush()
-    await mark_exposures(session, actor.tenant_id, ids)
+    marked = ids if outstanding_changed is None else set(outstanding_changed)
+    await mark_exposures(session, actor.tenant_id, marked)
     await reclassify(session, registry, actor, ids, today=today)
     cu, lo = models.Customer, models.Loan
     owing = (

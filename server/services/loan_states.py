@@ -69,6 +69,8 @@ STATE_COLUMNS = (
     "closed_on",
 )
 """What a row may change of a loan."""
+CUSTOMER_FACTS = ("balance", "risk_class", "days_overdue")
+"""What of a loan its customer's class, exposure and admission lapse read."""
 
 
 @dataclass(frozen=True)
@@ -307,8 +309,10 @@ async def _stored(
     customers first, then the loans (the lock order of server.services)."""
     lo, cu = models.Loan, models.Customer
     found: dict[str, Any] = {}
-    columns = [lo.tenant_id, lo.id, lo.contract_no, lo.customer_id, lo.manager_id]
-    columns += [lo.principal, lo.issued_on, *(getattr(lo, c) for c in STATE_COLUMNS)]
+    # The table's columns: plain rows, no ORM loading (a batch is thousands of rows).
+    table = lo.__table__.c
+    names = ("tenant_id", "id", "contract_no", "customer_id", "manager_id", "principal")
+    columns = [table[c] for c in (*names, "issued_on", *STATE_COLUMNS)]
     for start in range(0, len(contract_nos), READ_BATCH):
         chunk = list(contract_nos[start : start + READ_BATCH])
         wanted = (lo.tenant_id == scope.tenant_id, lo.contract_no.in_(chunk))
@@ -363,6 +367,7 @@ async def apply_loan_states(
     updates: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
     customers: set[uuid.UUID] = set()
+    outstanding: set[uuid.UUID] = set()
     for row in checked:
         loan = stored.get(row.state.contract_no)
         if row.problems:
@@ -379,7 +384,10 @@ async def apply_loan_states(
                 report.changed += 1
                 updates.append({"tenant_id": loan.tenant_id, "id": loan.id, **new})
                 moved += movements
-                customers.add(loan.customer_id)
+                if any(new[c] != getattr(loan, c) for c in CUSTOMER_FACTS):
+                    customers.add(loan.customer_id)
+                if new["balance"] != loan.balance:
+                    outstanding.add(loan.customer_id)
         for code in row.problems:
             report.refusals.append(RowRefusal(row.number, row.state.contract_no, *code))
     report.movements = len(moved)
@@ -390,6 +398,8 @@ async def apply_loan_states(
     # By primary key, one statement for every row (executemany).
     await session.execute(update(models.Loan), [{**u, "updated_at": at} for u in updates])
     await write_movements(session, moved)
-    await follow_on(session, registry, actor, customers, today=today)
+    await follow_on(
+        session, registry, actor, customers, today=today, outstanding_changed=outstanding
+    )
     report.import_id = import_id
     return report
