@@ -195,7 +195,13 @@ async def record_repayment(
             f"the loan was written off on {loan.written_off_on}: money received is a recovery "
             "(the loan states' writeOffRecovered)",
         )
-    elif principal > loan.balance:
+    elif loan.interest_repaid + interest > MONEY_MAX:
+        problems.add(
+            "interest",
+            "TOTAL_TOO_LARGE",
+            f"the loan's interest repaid would pass {MONEY_MAX} (it is {loan.interest_repaid})",
+        )
+    if loan.status != LoanStatus.WRITTEN_OFF and principal > loan.balance:
         problems.add(
             "principal",
             "NOT_ABOVE_BALANCE",

@@ -19,6 +19,7 @@ from server.errors import InvalidInput, NotFound
 from server.loan_book import LoanMovementKind, LoanStatus, MovementSource
 from server.policy.registry import PolicyRegistry
 from server.services.classification import reclassify
+from server.services.exposure import MONEY_MAX
 from server.services.loan_book import record_repayment
 from tests.builders import Bank, bank
 from tests.conftest import principal
@@ -193,6 +194,18 @@ async def test_every_bound_is_refused_with_nothing_written(
         Decimal(0),
         Decimal(0),
     )
+
+
+async def test_interest_repaid_stays_within_a_money_amount(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    loan = await a_loan(bank(session, registry, "sd-demo"))
+    await repay(session, registry, loan, interest="0.02")
+    before = await footprint(session)
+    with pytest.raises(InvalidInput) as refused:
+        await repay(session, registry, loan, interest=str(MONEY_MAX))
+    assert [(p.field, p.code) for p in refused.value.problems] == [("interest", "TOTAL_TOO_LARGE")]
+    assert await footprint(session) == before
 
 
 async def test_a_written_off_loan_takes_no_repayment(
