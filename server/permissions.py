@@ -145,6 +145,18 @@ MUTATIONS: Mapping[str, Rule] = {
     # Risk and compliance.
     "updateCustomerFacts": _rule(RISK),
     "setLoanRiskClass": _rule(RISK),
+    "recordRepayment": _rule(
+        MANAGER,
+        BRANCH_HEAD,
+        RISK,
+        note="the spec names no role: a manager for own loans, the branch head in the "
+        "subtree, RISK as the bank's back office (the whole tenant)",
+    ),
+    "importLoanStates": _rule(
+        RISK,
+        note="the spec names no role: the core system's loan book for the whole tenant, "
+        "five-category classes included, which are RISK's",
+    ),
     "approveAdmission": _rule(RISK),
     "rejectAdmission": _rule(RISK),
     "blacklistCustomer": _rule(RISK),

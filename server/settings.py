@@ -87,6 +87,8 @@ class Settings:
     jwt_max_lifetime_hours: int = 24
     """The longest a token may live (``exp`` − ``iat``); a longer-lived one is refused."""
     max_page_size: int = 100
+    loan_import_max_rows: int = 5000
+    """The most loan states one ``importLoanStates`` call takes."""
     max_query_depth: int = 15
     """The deepest selection a document may nest (introspection fields not counted)."""
     max_query_aliases: int = 30
@@ -157,6 +159,8 @@ class Settings:
             raise ValueError("RS256 needs RURALCREDIT_JWT_PUBLIC_KEY (PEM or a path to one)")
         if self.max_query_nodes < 1:
             raise ValueError("RURALCREDIT_MAX_QUERY_NODES must be at least 1")
+        if self.loan_import_max_rows < 1:
+            raise ValueError("RURALCREDIT_LOAN_IMPORT_MAX_ROWS must be at least 1")
         if self.request_timeout_seconds <= 0:
             raise ValueError("RURALCREDIT_REQUEST_TIMEOUT_SECONDS must be more than 0")
         try:
@@ -238,6 +242,7 @@ class Settings:
             jwt_max_bytes=int(env.get("RURALCREDIT_JWT_MAX_BYTES", "8192")),
             jwt_max_lifetime_hours=int(env.get("RURALCREDIT_JWT_MAX_LIFETIME_HOURS", "24")),
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
+            loan_import_max_rows=int(env.get("RURALCREDIT_LOAN_IMPORT_MAX_ROWS", "5000")),
             max_query_depth=int(env.get("RURALCREDIT_MAX_QUERY_DEPTH", "15")),
             max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),
             max_query_tokens=int(env.get("RURALCREDIT_MAX_QUERY_TOKENS", "5000")),

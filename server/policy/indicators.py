@@ -42,4 +42,25 @@ COMPUTED_INDICATORS: dict[str, tuple[str, str]] = {
         "count",
         "post-loan inspection reports due in the period and not recorded",
     ),
+    # From the loan book's movements (repayments, write-offs, recoveries) dated in the
+    # period, each counted for the manager responsible for the loan when it happened.
+    "interest_recovered": ("yuan", "interest repaid in the period (收回贷款利息)"),
+    "npl_cash_recovered": (
+        "yuan",
+        "principal repaid in the period on loans that were SUBSTANDARD, DOUBTFUL or LOSS when "
+        "it was repaid (不良贷款现金清收)",
+    ),
+    "writeoff_recovered": (
+        "yuan",
+        "recovered in the period on loans written off before (表外已核销贷款清收)",
+    ),
+    "npl_written_off": (
+        "yuan",
+        "balance of SUBSTANDARD, DOUBTFUL and LOSS loans written off (呆账核销) in the period",
+    ),
+    "npl_net_reduction": (
+        "yuan",
+        "npl_balance_start − npl_balance_end − npl_written_off: write-offs are no reduction "
+        "(不良贷款净降)",
+    ),
 }

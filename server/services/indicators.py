@@ -28,6 +28,13 @@ END_KEYS = frozenset(
     {"customers_natural", "customers_corporate", "loan_balance", "npl_balance_end", "npl_ratio"}
 )
 """The figures of the end-of-period state, read together by one aggregation."""
+MOVEMENT_KEYS = frozenset(
+    {"interest_recovered", "npl_cash_recovered", "writeoff_recovered", "npl_written_off"}
+)
+"""The figures summed from the loan book's movements of the period, by one aggregation."""
+NET_REDUCTION = "npl_net_reduction"
+NET_REDUCTION_READS = ("npl_balance_start", "npl_balance_end", "npl_written_off")
+"""What the net reduction is computed from (its own figures, whether asked for or not)."""
 
 Aggregation = Callable[[AsyncSession], Awaitable[ManagerFigures]]
 """One figure's statements; independent of the others, so any session may run it."""
@@ -73,6 +80,9 @@ async def computed_indicators(
     if unknown:
         raise ValueError(f"not computed by the core: {sorted(unknown)}")
     today = today or await tenant_today(session, tenant_id)
+    asked = set(wanted)
+    if NET_REDUCTION in wanted:
+        wanted |= set(NET_REDUCTION_READS)
     out = ComputedFigures()
     parts: list[Aggregation] = []
     if wanted & END_KEYS:
@@ -108,10 +118,34 @@ async def computed_indicators(
             )
 
         parts.append(inspections)
+    if wanted & MOVEMENT_KEYS:
+        parts.append(
+            lambda s: queries.movement_sums(s, tenant_id, period.start, period.end, manager_ids)
+        )
     for figures in await run_aggregations(session, parts):
         for mid, values in figures.items():
             out.values[mid].update(values)
+    if NET_REDUCTION in wanted:
+        _net_reduction(out)
+    for values in out.values.values():
+        for key in set(values) - asked:
+            del values[key]
+    for key in set(out.unavailable) - asked:
+        del out.unavailable[key]
     return out
+
+
+def _net_reduction(out: ComputedFigures) -> None:
+    """npl_balance_start − npl_balance_end − npl_written_off, for every manager with any of
+    them (a missing one is 0: no such loans); unavailable when a snapshot is."""
+    missing = [out.unavailable[key] for key in NET_REDUCTION_READS if key in out.unavailable]
+    if missing:
+        out.unavailable[NET_REDUCTION] = "; ".join(missing)
+        return
+    for values in out.values.values():
+        if any(key in values for key in NET_REDUCTION_READS):
+            start, end, written_off = (values.get(key, ZERO) for key in NET_REDUCTION_READS)
+            values[NET_REDUCTION] = start - end - written_off
 
 
 def with_defaults(

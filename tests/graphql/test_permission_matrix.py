@@ -373,6 +373,21 @@ WRITES: dict[str, Write] = {
         lambda t, _: {"l": t["loan"]},
         "loan",
     ),
+    "recordRepayment": Write(
+        f"""mutation($l: ID!) {{ r: recordRepayment(loanId: $l, on: "{TODAY}",
+           interest: "10.00") {{ __typename }} }}""",
+        lambda t, _: {"l": t["loan"]},
+        "loan",
+    ),
+    "importLoanStates": Write(
+        f"""mutation($n: String!, $b: Money!) {{ r: importLoanStates(asOf: "{TODAY}",
+           rows: [{{contractNo: $n, balance: $b, interestRepaid: "10.00"}}]) {{ __typename }} }}""",
+        lambda t, w: {
+            "n": w.corners["own"].loan.contract_no,
+            "b": str(w.corners["own"].loan.balance),
+        },
+        None,
+    ),
     "recordViolation": Write(
         """mutation($m: ID!) { r: recordViolation(input: {managerId: $m, kind: OTHER,
            occurredOn: "2026-03-02", description: "矩阵"}) { __typename } }""",

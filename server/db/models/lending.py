@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server import domain
+from server import domain, loan_book
 from server.db.models.base import (
     Base,
     Json,
@@ -234,6 +234,12 @@ class RelationshipTransfer(Base):
     )
 
 
+def _repaid_before_entry(context: Any) -> Decimal:
+    """A new loan's principal repaid unless given: what its balance is short of the principal."""
+    given = context.get_current_parameters()
+    return Decimal(given["principal"]) - Decimal(given["balance"])
+
+
 class Loan(Base):
     """A credit business item (贷款 and the other 授信业务 of Art. 4)."""
 
@@ -257,6 +263,25 @@ class Loan(Base):
     days_overdue: Mapped[int] = mapped_column(Integer, default=0)
     is_extension: Mapped[bool] = mapped_column(Boolean, default=False)
     is_refinancing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The loan book (server.services.loan_book): balance = principal − principal_repaid
+    # − written_off_amount, always; principal_repaid includes what was repaid before the
+    # loan was entered (principal − its first balance), interest_repaid and
+    # writeoff_recovered count from its entry, all three are cumulative.
+    status: Mapped[loan_book.LoanStatus] = mapped_column(
+        enum_column(loan_book.LoanStatus, "status"),
+        default=loan_book.LoanStatus.ACTIVE,
+        server_default=loan_book.LoanStatus.ACTIVE.value,
+    )
+    principal_repaid: Mapped[Decimal] = mapped_column(
+        Money, default=_repaid_before_entry, server_default="0"
+    )
+    interest_repaid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
+    written_off_on: Mapped[dt.date | None]
+    written_off_amount: Mapped[Decimal | None] = mapped_column(Money)
+    writeoff_recovered: Mapped[Decimal] = mapped_column(
+        Money, default=Decimal(0), server_default="0"
+    )
+    closed_on: Mapped[dt.date | None]
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = created_column()
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -283,6 +308,46 @@ class Loan(Base):
         CheckConstraint("balance >= 0 AND balance <= principal", name="balance_range"),
         CheckConstraint("days_overdue >= 0", name="days_overdue"),
         CheckConstraint("matures_on >= issued_on", name="term"),
+    )
+
+
+class LoanMovement(Base):
+    """One dated change of a loan: a repayment, a write-off and its recoveries, a closure,
+    a change of five-category class or of the extension / refinancing flags.
+
+    ``risk_class`` is the loan's class when the movement happened (before a change of
+    class recorded with it) and ``manager_id`` its responsible manager then, so figures
+    by period and manager read the movements alone."""
+
+    __tablename__ = "loan_movements"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    loan_id: Mapped[uuid.UUID]
+    manager_id: Mapped[uuid.UUID]
+    kind: Mapped[loan_book.LoanMovementKind] = mapped_column(
+        enum_column(loan_book.LoanMovementKind, "kind")
+    )
+    amount: Mapped[Decimal] = mapped_column(Money)
+    moved_on: Mapped[dt.date]
+    risk_class: Mapped[domain.RiskClass] = mapped_column(
+        enum_column(domain.RiskClass, "risk_class")
+    )
+    source: Mapped[loan_book.MovementSource] = mapped_column(
+        enum_column(loan_book.MovementSource, "source")
+    )
+    # The import that derived it (source IMPORT), None when entered by hand.
+    import_id: Mapped[uuid.UUID | None]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = created_column()
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["loans.tenant_id", "loans.id"]),
+        ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
+        Index(None, "tenant_id", "loan_id", "moved_on"),
+        # The period figures: movements of a kind between two dates, by manager.
+        Index(None, "tenant_id", "kind", "moved_on", "manager_id"),
+        Index(None, "tenant_id", "import_id"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
 
 

@@ -28,7 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.models.lending import LoanMovement
 from server.domain import NON_PERFORMING, CustomerKind, DutyKind
+from server.loan_book import LoanMovementKind
 
 ZERO = Decimal(0)
 NOTICE_DAYS_BEFORE_MATURITY = 30  # 山东办法 第三条(四): 到期30天前书面催收
@@ -285,3 +287,58 @@ async def missing_inspections(
             for mid, n in (await session.execute(stmt)).all():
                 missing[mid] += int(n)
     return {mid: {"missing_inspection_reports": Decimal(n)} for mid, n in missing.items()}
+
+
+async def movement_sums(
+    session: AsyncSession,
+    tenant_id: str,
+    start: dt.date,
+    end: dt.date,
+    manager_ids: set[uuid.UUID] | None,
+) -> ManagerFigures:
+    """The loan book's movements dated from ``start`` to ``end``, summed by the manager they
+    were recorded for: interest repaid, principal repaid on loans non-performing then,
+    recoveries of written-off loans, non-performing balance written off."""
+    m = LoanMovement
+    npl = m.risk_class.in_(list(NON_PERFORMING))
+
+    def total(kind: LoanMovementKind, *conditions: Any) -> Any:
+        return func.sum(case((and_(m.kind == kind, *conditions), m.amount), else_=ZERO))
+
+    stmt = (
+        select(
+            m.manager_id,
+            total(LoanMovementKind.REPAYMENT_INTEREST),
+            total(LoanMovementKind.REPAYMENT_PRINCIPAL, npl),
+            total(LoanMovementKind.WRITE_OFF_RECOVERY),
+            total(LoanMovementKind.WRITE_OFF, npl),
+        )
+        .where(
+            m.tenant_id == tenant_id,
+            m.kind.in_(list(MOVEMENT_KINDS)),
+            m.moved_on >= start,
+            m.moved_on <= end,
+            *_scope(m.manager_id, manager_ids),
+        )
+        .group_by(m.manager_id)
+    )
+    return {
+        mid: {
+            "interest_recovered": Decimal(interest or 0),
+            "npl_cash_recovered": Decimal(cash or 0),
+            "writeoff_recovered": Decimal(recovered or 0),
+            "npl_written_off": Decimal(written_off or 0),
+        }
+        for mid, interest, cash, recovered, written_off in (await session.execute(stmt)).all()
+    }
+
+
+MOVEMENT_KINDS = frozenset(
+    {
+        LoanMovementKind.REPAYMENT_INTEREST,
+        LoanMovementKind.REPAYMENT_PRINCIPAL,
+        LoanMovementKind.WRITE_OFF_RECOVERY,
+        LoanMovementKind.WRITE_OFF,
+    }
+)
+"""The movements the period figures sum."""

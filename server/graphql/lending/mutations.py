@@ -4,6 +4,7 @@ relationship transfers, post-loan duties and loan snapshots."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -21,11 +22,18 @@ from server.graphql.lending.inputs import (
     CustomerFactsInput,
     SetLoanRiskClassInput,
 )
+from server.graphql.lending.loan_book import (
+    LoanMovement,
+    LoanRepaid,
+    LoanStateInput,
+    LoanStatesImported,
+)
 from server.graphql.lending.types import LoanSnapshotTaken
 from server.graphql.mutation import mutation
 from server.graphql.nodes import Customer, Loan
 from server.graphql.paths import input_paths
-from server.services import admission, customers, duties, loans, snapshots
+from server.graphql.scalars import Money
+from server.services import admission, customers, duties, loan_book, loan_states, loans, snapshots
 
 
 @strawberry.type(description="A post-loan duty recorded as done.")
@@ -47,6 +55,11 @@ UpdateCustomerFactsResult = Annotated[
 ]
 CreateLoanResult = Annotated[Loan | ErrorType, strawberry.union("CreateLoanResult")]
 SetLoanRiskClassResult = Annotated[Loan | ErrorType, strawberry.union("SetLoanRiskClassResult")]
+NOTHING = Money(Decimal("0.00"))
+RecordRepaymentResult = Annotated[LoanRepaid | ErrorType, strawberry.union("RecordRepaymentResult")]
+ImportLoanStatesResult = Annotated[
+    LoanStatesImported | ErrorType, strawberry.union("ImportLoanStatesResult")
+]
 
 
 async def _decide(info: Ctx, id_: strawberry.ID, reason: str, *, approve: bool) -> AdmissionRequest:
@@ -258,3 +271,56 @@ class LendingMutation:
             days_overdue=input.days_overdue,
         )
         return Loan.from_row(row)
+
+    @mutation(
+        description="Record a repayment of a loan's principal and/or interest, dated on; the "
+        "loan closes when its balance reaches 0.00. The customer's class is recomputed.",
+        fields=input_paths(),
+    )
+    async def record_repayment(
+        self,
+        info: Ctx,
+        loan_id: strawberry.ID,
+        on: dt.date,
+        principal: Money = NOTHING,
+        interest: Money = NOTHING,
+    ) -> RecordRepaymentResult:
+        ctx = info.context
+        row, moved = await loan_book.record_repayment(
+            ctx.session,
+            ctx.registry,
+            ctx.principal,
+            loan_id=str(loan_id),
+            on=on,
+            principal=principal,
+            interest=interest,
+        )
+        return LoanRepaid(
+            loan=Loan.from_row(row),
+            status=row.status,
+            balance=Money(row.balance),
+            principal_repaid=Money(row.principal_repaid),
+            interest_repaid=Money(row.interest_repaid),
+            closed_on=row.closed_on,
+            movements=[LoanMovement.from_values(m) for m in moved],
+        )
+
+    @mutation(
+        description="Apply the core system's loan states as of asOf, by contract number: the "
+        "movements are what changed since the stored state. All rows or none; the same rows "
+        "again change nothing. At most RURALCREDIT_LOAN_IMPORT_MAX_ROWS rows a call.",
+        fields=input_paths(),
+    )
+    async def import_loan_states(
+        self, info: Ctx, as_of: dt.date, rows: list[LoanStateInput]
+    ) -> ImportLoanStatesResult:
+        ctx = info.context
+        report = await loan_states.apply_loan_states(
+            ctx.session,
+            ctx.registry,
+            ctx.principal,
+            as_of=as_of,
+            rows=[r.to_state() for r in rows],
+            max_rows=ctx.settings.loan_import_max_rows,
+        )
+        return LoanStatesImported.from_report(report)
