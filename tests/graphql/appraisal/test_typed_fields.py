@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import models
 from server.domain import Role
 from server.graphql.appraisal.inputs_read import IndicatorNames
+from server.policy.indicators import COMPUTED_INDICATORS
 from server.policy.registry import PolicyRegistry
 from tests.conftest import Api
 from tests.graphql.appraisal.operations import (
@@ -232,9 +233,12 @@ def test_a_plugin_no_longer_installed_leaves_only_the_core_units(
     registry: PolicyRegistry,
 ) -> None:
     names = IndicatorNames.declared(registry, "no_longer_installed", "2026", {})
-    own, core = names.named({"interest_recovered": "1200.50", "npl_ratio": "0.02"})
+    # A figure only the plugin declared (interest_recovered no longer serves: the core
+    # computes it from the loan ledger now).
+    own, core = names.named({"deposit_daily_average": "1200.50", "npl_ratio": "0.02"})
+    assert "deposit_daily_average" not in COMPUTED_INDICATORS
     assert (own.indicator, own.value, own.unit, own.label) == (
-        "interest_recovered",
+        "deposit_daily_average",
         Decimal("1200.50"),
         None,
         None,
