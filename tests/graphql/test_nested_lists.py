@@ -208,6 +208,7 @@ async def _walk(
         info = page["pageInfo"]
         ids = [e["node"]["id"] for e in page["edges"]]
         assert 1 <= len(ids) <= PAGE
+        assert not set(ids) & set(seen), "a row came again"
         assert info["startCursor"] == page["edges"][0]["cursor"]
         assert info["endCursor"] == page["edges"][-1]["cursor"]
         totals.add(page["totalCount"])
@@ -371,7 +372,9 @@ async def test_a_manager_sees_only_its_own_customers_under_its_office(
         assert [m["node"]["id"] for m in managers] == [str(owner.id)]
         page = managers[0]["node"]["customers"]
         assert page["totalCount"] == len(expected)
-        seen = [e["node"]["id"] for e in page["edges"]] + seen
+        ids = [e["node"]["id"] for e in page["edges"]]
+        assert not set(ids) & set(seen), "a row came again"
+        seen = ids + seen
         if not page["pageInfo"]["hasPreviousPage"]:
             break
         cursor = page["pageInfo"]["startCursor"]
