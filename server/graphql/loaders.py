@@ -1,7 +1,7 @@
 """DataLoader machinery: every nested field is one batched statement per request, never N+1.
 
-Nested connections (``manager.loans(first: 5)``) fetch the first rows of every
-parent in one statement with ``row_number() OVER (PARTITION BY parent)``,
+Nested connections (``manager.loans(first: 5, orderBy: …)``) fetch a page of every
+parent in one statement with ``row_number() OVER (PARTITION BY parent ORDER BY …)``,
 which PostgreSQL and SQLite both run. Each domain builds its loaders from these
 (``server/graphql/<domain>/loaders.py``); the request context builds them all,
 fresh per request, and is the ``TenantSession`` they read through.
@@ -23,7 +23,13 @@ from strawberry.dataloader import DataLoader
 from server.db import models
 from server.db.scope import Scope
 from server.errors import NotFound
-from server.graphql.pagination import Connection, PageArgs, build_connection
+from server.graphql.ordering import (
+    ListArgs,
+    build_list_connection,
+    keyset_order,
+    past_cursor,
+)
+from server.graphql.pagination import Connection
 
 ModelT = TypeVar("ModelT", bound=models.Base)
 NodeT = TypeVar("NodeT")
@@ -120,7 +126,12 @@ class ChildListLoader(Generic[ModelT]):
 class ChildPageLoader(Generic[ModelT]):
     """A page of children for each parent, and their counts, each in one statement.
 
-    ``conditions`` turns a (hashable) filter value into SQL conditions.
+    The page is a list's (``server/graphql/ordering.py``): ordered by a sort key then the
+    id, either way, read forwards or backwards from a keyset cursor. Parents asking for
+    the same page (size, order, cursor, filter) share one statement: a window numbers
+    each parent's rows in the page's reading order past the cursor's (sort value, id), and
+    the first ``size + 1`` of each make its page. ``conditions`` turns a (hashable) filter
+    value into SQL conditions.
     """
 
     def __init__(
@@ -134,7 +145,7 @@ class ChildPageLoader(Generic[ModelT]):
         self._model = model
         self._parent = parent
         self._conditions = conditions
-        self._rows: DataLoader[tuple[uuid.UUID, PageArgs, Hashable], list[ModelT]] = DataLoader(
+        self._rows: DataLoader[tuple[uuid.UUID, ListArgs, Hashable], list[ModelT]] = DataLoader(
             load_fn=self._load_rows
         )
         self._counts: DataLoader[tuple[uuid.UUID, Hashable], int] = DataLoader(
@@ -146,22 +157,22 @@ class ChildPageLoader(Generic[ModelT]):
         return [*self._session.scope.where(model), *self._conditions(filter_)]
 
     async def _load_rows(
-        self, keys: Sequence[tuple[uuid.UUID, PageArgs, Hashable]]
+        self, keys: Sequence[tuple[uuid.UUID, ListArgs, Hashable]]
     ) -> list[list[ModelT]]:
-        groups: dict[tuple[PageArgs, Hashable], set[uuid.UUID]] = defaultdict(set)
+        groups: dict[tuple[ListArgs, Hashable], set[uuid.UUID]] = defaultdict(set)
         for parent_id, args, filter_ in keys:
             groups[(args, filter_)].add(parent_id)
         model: Any = self._model
-        results: dict[tuple[uuid.UUID, PageArgs, Hashable], list[ModelT]] = defaultdict(list)
+        results: dict[tuple[uuid.UUID, ListArgs, Hashable], list[ModelT]] = defaultdict(list)
         for (args, filter_), parent_ids in groups.items():
             position = (
                 func.row_number()
-                .over(partition_by=self._parent, order_by=model.id)
+                .over(partition_by=self._parent, order_by=keyset_order(args, model.id))
                 .label("position")
             )
             conditions = [*self._base_conditions(filter_), self._parent.in_(parent_ids)]
-            if args.after is not None:
-                conditions.append(model.id > args.after)
+            if args.cursor is not None:
+                conditions.append(past_cursor(args, model.id))
             # Number only the keys (an index-only scan), then fetch the rows that made the page.
             ranked = select(model.id, position).where(*conditions).subquery()
             stmt = (
@@ -169,9 +180,9 @@ class ChildPageLoader(Generic[ModelT]):
                 .join(ranked, model.id == ranked.c.id)
                 .where(
                     model.tenant_id == self._session.tenant_id,
-                    ranked.c.position <= args.first + 1,
+                    ranked.c.position <= args.size + 1,
                 )
-                .order_by(self._parent, model.id)
+                .order_by(self._parent, ranked.c.position)
             )
             for row in await self._session.scalars(stmt):
                 results[(getattr(row, self._parent.key), args, filter_)].append(row)
@@ -196,13 +207,14 @@ class ChildPageLoader(Generic[ModelT]):
     async def page(
         self,
         parent_id: uuid.UUID,
-        args: PageArgs,
+        args: ListArgs,
         to_node: Callable[[ModelT], NodeT],
         filter_: Hashable = None,
     ) -> Connection[NodeT]:
+        """The parent's page, in list order (a backward page is read reversed, then turned)."""
         rows = await self._rows.load((parent_id, args, filter_))
 
         async def count() -> int:
             return await self._counts.load((parent_id, filter_))
 
-        return build_connection(rows, args, to_node, lambda r: r.id, count)  # type: ignore[attr-defined]
+        return build_list_connection(rows, args, to_node, count)

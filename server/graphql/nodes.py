@@ -3,7 +3,9 @@
 A manager lists its loans and a loan names its manager; an office lists its managers
 and a manager names its office. Types that refer to each other must share a module
 (or their modules would import each other), so these five live here, thin: their
-columns, and nested fields read through the request's loaders. Every other type —
+columns, and nested fields read through the request's loaders. The nested lists'
+arguments are checked and their pages read in ``server.graphql.nested_lists``, and the
+``…Label`` fields are made in ``server.graphql.labels``. Every other type —
 and every query, mutation, filter, input and loader — lives in its domain's package.
 """
 
@@ -16,7 +18,9 @@ from strawberry.scalars import JSON
 
 from server import domain
 from server.db import models
+from server.graphql import nested_lists
 from server.graphql.appraisal import typed_fields
+from server.graphql.appraisal.filters import AppraisalOrder
 from server.graphql.appraisal.types import AppraisalItem, ManagerAccount
 from server.graphql.context import Ctx
 from server.graphql.enums import (
@@ -33,7 +37,8 @@ from server.graphql.enums import (
     RiskClass,
 )
 from server.graphql.ids import Node
-from server.graphql.lending.filters import NestedLoanFilter, nested_loan_criteria
+from server.graphql.labels import label_of, optional_label_of
+from server.graphql.lending.filters import CustomerOrder, LoanOrder, NestedLoanFilter
 from server.graphql.lending.types import (
     AdmissionLapse,
     BlacklistEntry,
@@ -41,8 +46,9 @@ from server.graphql.lending.types import (
     CustomerFacts,
     PostLoanDuty,
 )
+from server.graphql.org.filters import ManagerOrder
 from server.graphql.org.types import Qualification, Tier, TierChange, tier_from
-from server.graphql.pagination import Connection, page_args
+from server.graphql.pagination import Connection
 from server.graphql.scalars import DecimalValue, Money, Period
 from server.identity_codes import mask_identity
 
@@ -71,9 +77,7 @@ class Office(Node):
             _row=row,
         )
 
-    @strawberry.field
-    def kind_label(self) -> str:
-        return self._row.kind.label
+    kind_label = label_of("kind")
 
     @strawberry.field
     async def parent(self, info: Ctx) -> Office | None:
@@ -89,11 +93,16 @@ class Office(Node):
 
     @strawberry.field(description="Managers of this office (not of its sub-offices).")
     async def managers(
-        self, info: Ctx, first: int | None = None, after: str | None = None
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: ManagerOrder | None = None,
     ) -> Connection[Manager]:
-        ctx = info.context
-        return await ctx.loaders.org.office_managers.page(
-            self._row.id, page_args(ctx.settings, first, after), Manager.from_row, None
+        return await nested_lists.office_managers(
+            info, self._row.id, Manager.from_row, first, after, last, before, order_by
         )
 
 
@@ -147,13 +156,8 @@ class Manager(Node):
     def banned_for_life(self) -> bool:
         return self._row.banned_for_life
 
-    @strawberry.field
-    def category_label(self) -> str:
-        return self._row.category.label
-
-    @strawberry.field
-    def status_label(self) -> str:
-        return self._row.status.label
+    category_label = label_of("category")
+    status_label = label_of("status")
 
     @strawberry.field(description="The current tier; null until graded.")
     def tier(self) -> Tier | None:
@@ -175,31 +179,40 @@ class Manager(Node):
         first: int | None = None,
         after: str | None = None,
         filter: NestedLoanFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: LoanOrder | None = None,
     ) -> Connection[Loan]:
-        ctx = info.context
-        return await ctx.loaders.lending.manager_loans.page(
-            self._row.id,
-            page_args(ctx.settings, first, after),
-            Loan.from_row,
-            nested_loan_criteria(ctx.tenant_id, filter),
+        return await nested_lists.manager_loans(
+            info, self._row.id, Loan.from_row, first, after, filter, last, before, order_by
         )
 
     @strawberry.field(description="Customers this manager is responsible for.")
     async def customers(
-        self, info: Ctx, first: int | None = None, after: str | None = None
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: CustomerOrder | None = None,
     ) -> Connection[Customer]:
-        ctx = info.context
-        return await ctx.loaders.lending.manager_customers.page(
-            self._row.id, page_args(ctx.settings, first, after), Customer.from_row, None
+        return await nested_lists.manager_customers(
+            info, self._row.id, Customer.from_row, first, after, last, before, order_by
         )
 
     @strawberry.field
     async def appraisals(
-        self, info: Ctx, first: int | None = None, after: str | None = None
+        self,
+        info: Ctx,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: AppraisalOrder | None = None,
     ) -> Connection[Appraisal]:
-        ctx = info.context
-        return await ctx.loaders.appraisal.manager_appraisals.page(
-            self._row.id, page_args(ctx.settings, first, after), Appraisal.from_row, None
+        return await nested_lists.manager_appraisals(
+            info, self._row.id, Appraisal.from_row, first, after, last, before, order_by
         )
 
     @strawberry.field(
@@ -267,21 +280,10 @@ class Customer(Node):
             return self._row.id_number
         return mask_identity(self._row.id_number)
 
-    @strawberry.field
-    def kind_label(self) -> str:
-        return self._row.kind.label
-
-    @strawberry.field
-    def segment_label(self) -> str:
-        return self._row.segment.label
-
-    @strawberry.field
-    def class_label(self) -> str | None:
-        return self._row.class_code.label if self._row.class_code else None
-
-    @strawberry.field
-    def admission_status_label(self) -> str:
-        return self._row.admission_status.label
+    kind_label = label_of("kind")
+    segment_label = label_of("segment")
+    class_label = optional_label_of("class_code")
+    admission_status_label = label_of("admission_status")
 
     @strawberry.field
     def facts(self) -> CustomerFacts:
@@ -304,13 +306,12 @@ class Customer(Node):
         first: int | None = None,
         after: str | None = None,
         filter: NestedLoanFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: LoanOrder | None = None,
     ) -> Connection[Loan]:
-        ctx = info.context
-        return await ctx.loaders.lending.customer_loans.page(
-            self._row.id,
-            page_args(ctx.settings, first, after),
-            Loan.from_row,
-            nested_loan_criteria(ctx.tenant_id, filter),
+        return await nested_lists.customer_loans(
+            info, self._row.id, Loan.from_row, first, after, filter, last, before, order_by
         )
 
     @strawberry.field(description="Approved admissions that lapsed (Art. 2), oldest first.")
@@ -365,17 +366,9 @@ class Loan(Node):
             _row=r,
         )
 
-    @strawberry.field
-    def product_label(self) -> str:
-        return self._row.product.label
-
-    @strawberry.field
-    def guarantee_label(self) -> str:
-        return self._row.guarantee.label
-
-    @strawberry.field
-    def risk_class_label(self) -> str:
-        return self._row.risk_class.label
+    product_label = label_of("product")
+    guarantee_label = label_of("guarantee")
+    risk_class_label = label_of("risk_class")
 
     @strawberry.field(description="SUBSTANDARD, DOUBTFUL or LOSS (不良).")
     def non_performing(self) -> bool:
@@ -478,9 +471,7 @@ class Appraisal(Node):
             _row=r,
         )
 
-    @strawberry.field
-    def status_label(self) -> str:
-        return self._row.status.label
+    status_label = label_of("status")
 
     @strawberry.field(description="The tier this appraisal leads to.")
     def tier(self) -> Tier | None:

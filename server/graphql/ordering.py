@@ -16,7 +16,9 @@ working.
 
 Paging follows the Relay connection spec: ``first``/``after`` forwards, ``last``/
 ``before`` backwards (the page is still in list order); ``first`` with ``last``, or
-``after`` with ``before``, is refused.
+``after`` with ``before``, is refused. The nested lists (``office.managers``,
+``manager.loans``…) take the same arguments and cursors; their loader orders each
+parent's rows the same way in one statement for all parents.
 """
 
 from __future__ import annotations
@@ -254,7 +256,7 @@ def list_args(
     return ListArgs(size, backward, key_name, key, descending, cursor)
 
 
-def _beyond(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
+def past_cursor(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
     """Rows past the cursor in the direction the page is read."""
     assert args.cursor is not None
     value, row_id = args.cursor
@@ -284,8 +286,9 @@ def _beyond(args: ListArgs, id_column: Any) -> ColumnElement[bool]:
     return or_(pair, column.is_(None))
 
 
-def _order_by(args: ListArgs, id_column: Any) -> list[Any]:
-    """The statement's order: the list's, reversed when reading backwards."""
+def keyset_order(args: ListArgs, id_column: Any) -> list[Any]:
+    """The statement's order: the list's, reversed when reading backwards (also the order
+    of a window that numbers each parent's children, server/graphql/loaders.py)."""
     descending = args.descending != args.backward
     out: list[Any] = []
     if args.key.column is not None:
@@ -331,9 +334,9 @@ async def ordered_page(
 ) -> Connection[NodeT]:
     """One page of the rows of ``model`` in the reader's scope that meet ``conditions``."""
     statement = select(model).where(*reader.scope.where(model), *conditions)
-    page = statement.order_by(*_order_by(args, model.id)).limit(args.size + 1)
+    page = statement.order_by(*keyset_order(args, model.id)).limit(args.size + 1)
     if args.cursor is not None:
-        page = page.where(_beyond(args, model.id))
+        page = page.where(past_cursor(args, model.id))
     rows = (await reader.execute(page)).scalars().all()
 
     async def count() -> int:

@@ -134,6 +134,11 @@ U = UNPAGED_LIST_SIZE
             50 + 50 * 9,
         ),
         (
+            f"{{ managers(first: 6) {{ edges {{ node {{ loans(last: 30) {{ {PAGE} }} }} }} }} }}",
+            None,
+            6 + 6 * 30,
+        ),
+        (
             '{ nodes(ids: ["a", "b", "c"]) { ... on Manager { loans(first: 4) '
             "{ edges { node { id } } } } } }",
             None,
