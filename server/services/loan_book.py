@@ -32,11 +32,11 @@ from server.ids import uuid7
 from server.loan_book import LoanMovementKind, LoanStatus, MovementSource
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services.access import authorize, get_in_scope
+from server.services.access import authorize
 from server.services.admission import lapse_if_due
 from server.services.classification import reclassify
-from server.services.common import get_in_tenant
 from server.services.exposure import MONEY_MAX
+from server.services.loans import lock_loan
 from server.services.tenant_settings import tenant_today
 
 ZERO = Decimal("0.00")
@@ -172,20 +172,7 @@ async def record_repayment(
     if on > today:
         problems.add("on", "NOT_IN_FUTURE", f"a repayment cannot be dated after {today}")
     problems.raise_if_any()
-    found = await get_in_scope(session, models.Loan, scope, loan_id, field="loan_id", entity="Loan")
-    # The customer before the loan (the lock order of server.services).
-    await get_in_tenant(
-        session,
-        models.Customer,
-        actor.tenant_id,
-        found.customer_id,
-        field="loan_id",
-        entity="Customer",
-        for_update=True,
-    )
-    loan = await get_in_scope(
-        session, models.Loan, scope, loan_id, field="loan_id", entity="Loan", for_update=True
-    )
+    loan = await lock_loan(session, actor, scope, loan_id)
     if on < loan.issued_on:
         problems.add("on", "BEFORE_ISSUE", f"the loan was issued on {loan.issued_on}")
     if loan.status == LoanStatus.WRITTEN_OFF:

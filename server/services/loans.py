@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.scope import Scope
 from server.domain import CustomerKind, Guarantee, LoanProduct, RiskClass
 from server.errors import Conflict, Problems, Refused
 from server.policy.registry import PolicyRegistry
@@ -199,9 +200,21 @@ async def set_loan_risk_class(
     if not 0 <= days_overdue <= MAX_DAYS_OVERDUE:
         problems.add("days_overdue", "RANGE", f"days overdue must be 0–{MAX_DAYS_OVERDUE}")
     problems.raise_if_any()
+    # The customer is reclassified below, and a transfer holding it moves this loan.
+    loan = await lock_loan(session, actor, scope, loan_id)
+    loan.risk_class = risk_class
+    loan.days_overdue = days_overdue
+    await session.flush()
+    await reclassify(session, registry, actor, [loan.customer_id])
+    return loan
+
+
+async def lock_loan(
+    session: AsyncSession, actor: Principal, scope: Scope, loan_id: str
+) -> models.Loan:
+    """The loan in the caller's ``scope``, locked for a change, its customer locked first
+    (the lock order of ``server.services``): out of scope, it is not found."""
     found = await get_in_scope(session, models.Loan, scope, loan_id, field="loan_id", entity="Loan")
-    # The customer before the loan (the lock order of server.services): the customer is
-    # reclassified below, and a transfer holding it moves this loan.
     await get_in_tenant(
         session,
         models.Customer,
@@ -211,17 +224,6 @@ async def set_loan_risk_class(
         entity="Customer",
         for_update=True,
     )
-    loan = await get_in_scope(
-        session,
-        models.Loan,
-        scope,
-        loan_id,
-        field="loan_id",
-        entity="Loan",
-        for_update=True,
+    return await get_in_scope(
+        session, models.Loan, scope, loan_id, field="loan_id", entity="Loan", for_update=True
     )
-    loan.risk_class = risk_class
-    loan.days_overdue = days_overdue
-    await session.flush()
-    await reclassify(session, registry, actor, [loan.customer_id])
-    return loan
