@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import strawberry
 
 from server.graphql.limits import MAX_ITEMS
 from server.graphql.nodes import Office
-from server.graphql.province.types import LoanBook, RiskClassTotal, _ratio
+from server.graphql.province.types import LoanBook, _ratio
 from server.graphql.scalars import DecimalValue, Money
 from server.services.reports import portfolio as figures
 from server.services.reports.portfolio import PortfolioReport
@@ -39,21 +40,9 @@ class PortfolioFigures(LoanBook):
 
     @classmethod
     def from_portfolio(cls, p: figures.Portfolio) -> PortfolioFigures:
+        book = LoanBook.from_book(p)
         return cls(
-            count=p.count,
-            outstanding_count=p.outstanding,
-            balance=Money(p.balance),
-            non_performing_balance=Money(p.non_performing_balance),
-            non_performing_ratio=_ratio(p.non_performing_ratio),
-            by_risk_class=[
-                RiskClassTotal(
-                    risk_class=r,
-                    count=t.count,
-                    outstanding_count=t.outstanding,
-                    balance=Money(t.balance),
-                )
-                for r, t in p.by_risk_class.items()
-            ],
+            **{f.name: getattr(book, f.name) for f in dataclasses.fields(LoanBook)},
             overdue=[
                 OverdueBucket(from_days=lo, to_days=hi, count=t.count, balance=Money(t.balance))
                 for (lo, hi), t in zip(figures.OVERDUE_BUCKETS, p.by_bucket.values(), strict=True)
