@@ -23,9 +23,9 @@ mutation { createOffice(input: {code: "B1", name: "Busy", kind: HEAD_OFFICE}) {
 """
 
 
-async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
-    tmp_path: Path,
-) -> None:
+async def _embedded_bank(tmp_path: Path) -> tuple[Path, Settings, str]:
+    """A migrated SQLite file with one bank, settings with a 100 ms busy timeout, and an HR
+    token of that bank."""
     database = tmp_path / "busy.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}",
@@ -42,7 +42,13 @@ async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
         raw.execute(
             "INSERT INTO tenants (tenant_id, name, province, settings, created_at) VALUES ('busy-t', 'Busy bank', '山东', '{}', '2026-12-01 00:00:00')"
         )
-    token = mint_token(settings, tenant="busy-t", user="hr-1", roles=[Role.HR])
+    return database, settings, mint_token(settings, tenant="busy-t", user="hr-1", roles=[Role.HR])
+
+
+async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
+    tmp_path: Path,
+) -> None:
+    database, settings, token = await _embedded_bank(tmp_path)
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     holder = sqlite3.connect(database, isolation_level=None)
@@ -77,23 +83,7 @@ async def test_a_mutation_waiting_past_the_busy_timeout_is_refused_as_busy(
 async def test_a_mutation_waits_for_its_turn_among_the_process_writers(tmp_path: Path) -> None:
     """Within one process the mutations queue in order before asking SQLite for its lock:
     one that waits in the queue past the busy timeout is refused as busy, unrun."""
-    database = tmp_path / "queue.db"
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{database}",
-        jwt_secret=TEST_SECRET,
-        data_dir=tmp_path,
-        sqlite_busy_timeout_ms=100,
-    )
-    engine = create_engine(settings)
-    async with engine.connect() as conn:
-        await conn.run_sync(upgrade_on)
-        await conn.commit()
-    await engine.dispose()
-    with sqlite3.connect(database) as raw:
-        raw.execute(
-            "INSERT INTO tenants (tenant_id, name, province, settings, created_at) VALUES ('busy-t', 'Busy bank', '山东', '{}', '2026-12-01 00:00:00')"
-        )
-    token = mint_token(settings, tenant="busy-t", user="hr-1", roles=[Role.HR])
+    database, settings, token = await _embedded_bank(tmp_path)
     app = create_app(settings)
     writers = app.state.ruralcredit.writers
     transport = httpx.ASGITransport(app=app)
