@@ -224,6 +224,9 @@ PARSERS = {
 
 def _header(out: LoanFile, cells: Sequence[Any]) -> list[Column | None] | None:
     """The column of each header cell (None: an empty header), or None if refused."""
+    cells = list(cells)
+    while cells and _text(cells[-1]) is None:
+        cells.pop()  # a sheet pads its rows to its widest one
     if len(cells) > MAX_COLUMNS:
         out.refuse(1, "", "TOO_MANY_COLUMNS", f"at most {MAX_COLUMNS} columns")
         return None

@@ -253,3 +253,12 @@ def test_xlsx_limits_and_a_broken_workbook(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     assert problems(read_loan_file(broken)) == [(0, "", "NOT_XLSX")]
+
+
+def test_trailing_empty_headers_are_no_columns_and_too_many_columns_are_refused(
+    tmp_path: Path,
+) -> None:
+    padded = read_loan_file(csv_file(tmp_path, [EN[:2] + [""] * 100, ["HT-1", "1.00"]]))
+    assert padded.problems == [] and padded.states == [LoanState("HT-1", Decimal("1.00"))]
+    wide = read_loan_file(csv_file(tmp_path, [EN[:2] + ["x"] * 63, ["HT-1", "1.00"]]))
+    assert problems(wide) == [(1, "", "TOO_MANY_COLUMNS")]
