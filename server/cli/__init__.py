@@ -1,5 +1,5 @@
 """The ``ruralcredit`` command: serve, worker, migrate, demo-data, token, export-schema,
-export-roles, snapshot, appraise, rehash-identities.
+export-roles, snapshot, appraise, import-loan-states, rehash-identities.
 
 A mistake is one line on stderr and a non-zero exit code (:mod:`server.cli.errors`)."""
 
@@ -281,6 +281,20 @@ def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_loan_states(args: argparse.Namespace, settings: Settings) -> int:
+    from server.cli.loan_import import import_loan_states, load
+
+    path = Path(args.file)
+    loan_file = load(path, args.encoding, settings)
+    report, code = asyncio.run(
+        import_loan_states(
+            settings, args.tenant, args.as_of, loan_file, name=path.name, dry_run=args.dry_run
+        )
+    )
+    print(report)
+    return code
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a mistake said in one line (and where to find the usage)."""
 
@@ -377,6 +391,14 @@ def build_parser() -> argparse.ArgumentParser:
     appraise.add_argument("--period", required=True, help="2025 or 2025-Q3")
     appraise.add_argument("--user", default="batch", help="recorded as the one who ran it")
     appraise.set_defaults(handler=cmd_appraise)
+
+    loans = add("import-loan-states", help="apply a loan-state file (CSV or XLSX) of the core")
+    loans.add_argument("--tenant", required=True)
+    loans.add_argument("--as-of", required=True, type=_iso_date, help="YYYY-MM-DD")
+    loans.add_argument("--encoding", help="of a CSV (default: UTF-8, else GB18030)")
+    loans.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    loans.add_argument("file", help="the .csv or .xlsx file")
+    loans.set_defaults(handler=cmd_import_loan_states)
 
     export = add("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", default=str(SCHEMA_PATH), help="a file, or - for stdout")
