@@ -330,7 +330,7 @@ def _csv(data: bytes, encoding: str | None) -> Iterator[tuple[int, Sequence[Any]
 
 
 def _xlsx(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:

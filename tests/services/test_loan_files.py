@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl import Workbook
 
 from server.domain import RiskClass
 from server.services.loan_files import COLUMNS, LoanFile, read_loan_file
