@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.cli.errors import CliError
+from server.cli.progress import Mode, Progress
 from server.cli.summaries import table
 from server.domain import Role
 from server.policy.registry import PolicyRegistry
@@ -55,9 +57,11 @@ async def apply_file(
     loan_file: LoanFile,
     batch: int,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Apply the file's rows in batches within the caller's transaction; the caller
-    commits only when nothing was refused (``problems`` empty)."""
+    commits only when nothing was refused (``problems`` empty). ``progress`` is told the
+    rows applied after each batch."""
     outcome = ImportOutcome(rows=loan_file.read, problems=list(loan_file.problems))
     for start in range(0, len(loan_file.states), batch):
         states = loan_file.states[start : start + batch]
@@ -68,6 +72,8 @@ async def apply_file(
         outcome.changed += report.changed
         outcome.unchanged += report.unchanged
         outcome.movements += report.movements
+        if progress is not None:
+            progress.update(start + len(states), len(loan_file.states))
         for refusal in report.refusals:
             outcome.problems.append(
                 FileProblem(
@@ -112,8 +118,11 @@ async def import_loan_states(
     *,
     name: str,
     dry_run: bool = False,
+    stream: TextIO | None = None,
+    mode: Mode | None = None,
 ) -> tuple[str, int]:
-    """Apply the file read; the report and the exit code."""
+    """Apply the file read, its progress on ``stream`` (stderr by default); the report and
+    the exit code."""
     from server.db.engine import create_engine, create_sessionmaker
     from server.services.common import require_tenant
 
@@ -126,14 +135,22 @@ async def import_loan_states(
             outcome = ImportOutcome(rows=loan_file.read, problems=list(loan_file.problems))
             async with session.begin():
                 if loan_file.states:
-                    outcome = await apply_file(
-                        session,
-                        PolicyRegistry(),
-                        actor,
-                        as_of=as_of,
-                        loan_file=loan_file,
-                        batch=settings.loan_import_max_rows,
-                    )
+                    with Progress(
+                        f"import {name} for {tenant}",
+                        total=len(loan_file.states),
+                        unit="rows",
+                        stream=stream,
+                        mode=mode,
+                    ) as progress:
+                        outcome = await apply_file(
+                            session,
+                            PolicyRegistry(),
+                            actor,
+                            as_of=as_of,
+                            loan_file=loan_file,
+                            batch=settings.loan_import_max_rows,
+                            progress=progress,
+                        )
                 written = not outcome.problems and not dry_run
                 if not written:
                     await session.rollback()

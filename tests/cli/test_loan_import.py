@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.cli.loan_import import REFUSED, apply_file, render
+from server.cli.progress import Mode, Progress
 from server.domain import RiskClass, Role
 from server.policy.registry import PolicyRegistry
 from server.services.loan_files import read_loan_file
@@ -42,10 +44,21 @@ async def test_batches_of_the_service_limit_and_refusals_by_file_row(
     rows += [[loan.contract_no, "9000.00", "10.00", "关注"] for loan in loans]
     rows.insert(2, [])  # an empty line: the rows after it keep their line numbers
     read = read_loan_file(write_csv(tmp_path / "ok.csv", rows))
+    told: list[tuple[int, int | None]] = []
+    progress = Progress("import ok.csv", unit="rows", stream=io.StringIO(), mode=Mode.OFF)
+    progress.update = lambda done, total=None, **_: told.append((done, total))  # type: ignore[method-assign]
     outcome = await apply_file(
-        session, registry, RISK, as_of=AS_OF, loan_file=read, batch=2, today=TODAY
+        session,
+        registry,
+        RISK,
+        as_of=AS_OF,
+        loan_file=read,
+        batch=2,
+        today=TODAY,
+        progress=progress,
     )
     assert (outcome.rows, outcome.changed, outcome.unchanged, outcome.problems) == (3, 3, 0, [])
+    assert told == [(2, 3), (3, 3)], "the rows applied after each batch of 2"
     for loan in loans:
         await session.refresh(loan)
         assert (loan.balance, loan.interest_repaid, loan.risk_class) == (
