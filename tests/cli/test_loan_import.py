@@ -45,8 +45,12 @@ async def test_batches_of_the_service_limit_and_refusals_by_file_row(
     rows.insert(2, [])  # an empty line: the rows after it keep their line numbers
     read = read_loan_file(write_csv(tmp_path / "ok.csv", rows))
     told: list[tuple[int, int | None]] = []
-    progress = Progress("import ok.csv", unit="rows", stream=io.StringIO(), mode=Mode.OFF)
-    progress.update = lambda done, total=None, **_: told.append((done, total))  # type: ignore[method-assign]
+
+    class Told(Progress):
+        def update(self, done: int, total: int | None = None, *, force: bool = False) -> None:
+            told.append((done, total))
+
+    progress = Told("import ok.csv", unit="rows", stream=io.StringIO(), mode=Mode.OFF)
     outcome = await apply_file(
         session,
         registry,
