@@ -5,10 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from server.demo import DEFAULT_SEED, DEMO_TENANT_IDS, Row, TenantRows, generate_tenant_rows
+from server.db import models
+from server.db.engine import create_engine, create_sessionmaker
+from server.db.migrate import upgrade_on
+from server.demo import (
+    DEFAULT_SEED,
+    DEMO_TENANT_IDS,
+    Row,
+    TenantRows,
+    generate_tenant_rows,
+    load_demo_data,
+    loader,
+)
 from server.domain import (
     NON_PERFORMING,
     AdmissionStatus,
@@ -21,6 +35,7 @@ from server.domain import (
 )
 from server.identity_codes import validate_resident_id, validate_social_credit_code
 from server.policy.registry import PolicyRegistry
+from server.settings import Settings
 
 TODAY = dt.date(2025, 12, 31)
 
@@ -216,3 +231,71 @@ def test_refuses_bad_arguments(
         generate_tenant_rows(
             tenant, managers=managers, customers=customers, loans=loans, registry=registry
         )
+
+
+async def _stored(path: Path, *, parallel: bool) -> dict[str, set[tuple[Any, ...]]]:
+    """Load a small demo set into a fresh SQLite file and read back what identifies its rows
+    (ids and timestamps are new on every load)."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{path}", jwt_secret="d" * 40, data_dir=path.parent
+    )
+    engine = create_engine(settings)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
+    sessions = create_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await load_demo_data(
+            session, lookup_key=b"k" * 32, managers=4, customers=12, loans=30, parallel=parallel
+        )
+    m, c, lo = models.Manager, models.Customer, models.Loan
+    async with sessions() as session:
+        found = {
+            "managers": set(
+                (
+                    await session.execute(select(m.tenant_id, m.employee_no, m.name, m.tier_code))
+                ).all()
+            ),
+            "customers": set(
+                (
+                    await session.execute(
+                        select(c.tenant_id, c.name, c.id_number, c.id_number_hash, c.class_code)
+                    )
+                ).all()
+            ),
+            "loans": set(
+                (
+                    await session.execute(
+                        select(
+                            lo.tenant_id, lo.contract_no, lo.principal, lo.balance, lo.risk_class
+                        )
+                    )
+                ).all()
+            ),
+        }
+    await engine.dispose()
+    return found
+
+
+async def test_tenants_drawn_in_a_worker_process_are_the_tenants_drawn_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``parallel`` draws every tenant after the first in a worker process: the same rows."""
+    sent: list[str] = []
+
+    class Counted(loader.ProcessPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            sent.append(fn.args[0])  # the tenant id the draw is for
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "ProcessPoolExecutor", Counted)
+    in_turn = await _stored(tmp_path / "in_turn.db", parallel=False)
+    assert sent == []
+    parallel = await _stored(tmp_path / "parallel.db", parallel=True)
+    assert sent == list(DEMO_TENANT_IDS[1:])
+    assert {k: len(v) for k, v in in_turn.items()} == {
+        "managers": 4 * len(DEMO_TENANT_IDS),
+        "customers": 12 * len(DEMO_TENANT_IDS),
+        "loans": 30 * len(DEMO_TENANT_IDS),
+    }
+    assert parallel == in_turn

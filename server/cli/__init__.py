@@ -64,6 +64,7 @@ async def _load_demo(
                     customers=customers,
                     loans=loans,
                     progress=lambda line: print(line, file=sys.stderr, flush=True),
+                    parallel=True,
                 )
             except ValueError as error:
                 raise CliError(

@@ -4,4 +4,6 @@ import sys
 
 from server.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    # Guarded: a worker process the demo load spawns imports the main module again.
+    sys.exit(main())

@@ -6,17 +6,21 @@ Rows are written with Core bulk inserts in chunks, not ORM objects, which keeps
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Tenant
 from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
-from server.demo.generator import TenantSummary, generate_tenant_rows
+from server.demo.generator import TenantRows, TenantSummary, generate_tenant_rows
 from server.demo.tenants import choose_tenants
 from server.domain import Role
 from server.identity_lookup import identity_hash
@@ -39,6 +43,32 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return (await session.execute(select(Tenant.tenant_id).limit(1))).first() is None
 
 
+def drawn_rows(
+    tenant_id: str,
+    registry: PolicyRegistry | None,
+    *,
+    lookup_key: bytes,
+    managers: int,
+    customers: int,
+    loans: int,
+    seed: int,
+    today: dt.date | None,
+) -> TenantRows:
+    """One tenant's rows, with the customers' identity-number hashes (here or in a worker)."""
+    rows = generate_tenant_rows(
+        tenant_id,
+        managers=managers,
+        customers=customers,
+        loans=loans,
+        seed=seed,
+        today=today,
+        registry=registry,
+    )
+    for customer in rows.customers:
+        customer["id_number_hash"] = identity_hash(lookup_key, customer["id_number"])
+    return rows
+
+
 async def load_demo_data(
     session: AsyncSession,
     *,
@@ -51,6 +81,7 @@ async def load_demo_data(
     tenants: Sequence[str] | None = None,
     registry: PolicyRegistry | None = None,
     progress: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> DemoSummary:
     """Write the demo tenants (all four, or those named) with the given sizes per tenant,
     and a loan snapshot as at ``today``.
@@ -59,6 +90,8 @@ async def load_demo_data(
     Raises ``ValueError`` for an unknown tenant or one that already exists;
     nothing is written then. Does not commit: the caller owns the transaction.
     ``progress``, when given, is called with one line as each tenant starts and ends.
+    ``parallel`` draws the tenants after the first in a worker process (with the default
+    plugins) while the ones before are written; the rows are the same either way.
     """
     chosen = choose_tenants(tenants)
     existing = (
@@ -69,35 +102,50 @@ async def load_demo_data(
     if existing:
         raise ValueError(f"demo tenant(s) already exist: {', '.join(sorted(existing))}")
     registry = PolicyRegistry() if registry is None else registry
+    draw = partial(
+        drawn_rows,
+        lookup_key=lookup_key,
+        managers=managers,
+        customers=customers,
+        loans=loans,
+        seed=seed,
+        today=today,
+    )
+    draws: list[asyncio.Future[TenantRows]] = []
+    pool = None
+    if parallel and len(chosen) > 1:
+        # The first tenant is drawn here while a worker process starts and draws the others
+        # one after the other: a tenant's rows are ready by the time the one before is written
+        # (drawing is a third of the load, and the interpreter runs one thread at a time).
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        draws = [loop.run_in_executor(pool, partial(draw, t.tenant_id, None)) for t in chosen[1:]]
     summaries = []
-    for number, tenant in enumerate(chosen, start=1):
-        started = time.perf_counter()
-        if progress is not None:
-            progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: drawing rows")
-        rows = generate_tenant_rows(
-            tenant.tenant_id,
-            managers=managers,
-            customers=customers,
-            loans=loans,
-            seed=seed,
-            today=today,
-            registry=registry,
-        )
-        if progress is not None:
-            progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
-        for customer in rows.customers:
-            customer["id_number_hash"] = identity_hash(lookup_key, customer["id_number"])
-        for table, table_rows in rows.in_insert_order():
-            for start in range(0, len(table_rows), CHUNK_SIZE):
-                await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
-        # The book as at the demo date, so appraisals of the following year have their start;
-        # taken as the user who recorded the demo rows.
-        loader = Principal(tenant.tenant_id, RECORDED_BY, frozenset({Role.HR}))
-        await take_loan_snapshot(session, loader, as_of=today or DEFAULT_TODAY, today=today)
-        summaries.append(rows.summary())
-        if progress is not None:
-            progress(
-                f"[{number}/{len(chosen)}] {tenant.tenant_id}: done in "
-                f"{time.perf_counter() - started:.1f}s"
-            )
+    try:
+        for number, tenant in enumerate(chosen, start=1):
+            started = time.perf_counter()
+            if progress is not None:
+                progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: drawing rows")
+            if number > 1 and draws:
+                rows = await draws[number - 2]
+            else:
+                rows = draw(tenant.tenant_id, registry)
+            if progress is not None:
+                progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
+            for table, table_rows in rows.in_insert_order():
+                for start in range(0, len(table_rows), CHUNK_SIZE):
+                    await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
+            # The book as at the demo date, so appraisals of the following year have their
+            # start; taken as the user who recorded the demo rows.
+            loader = Principal(tenant.tenant_id, RECORDED_BY, frozenset({Role.HR}))
+            await take_loan_snapshot(session, loader, as_of=today or DEFAULT_TODAY, today=today)
+            summaries.append(rows.summary())
+            if progress is not None:
+                progress(
+                    f"[{number}/{len(chosen)}] {tenant.tenant_id}: done in "
+                    f"{time.perf_counter() - started:.1f}s"
+                )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return DemoSummary(tenants=tuple(summaries))
