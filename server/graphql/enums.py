@@ -13,7 +13,7 @@ import enum
 
 import strawberry
 
-from server import domain
+from server import domain, loan_book
 from server.domain import (
     AdmissionStatus,
     AppraisalStatus,
@@ -46,6 +46,9 @@ from server.domain import (
 from server.graphql.enum_descriptions import describe
 from server.policy import IndicatorSource
 
+strawberry.enum(loan_book.LoanStatus, description="贷款状态.")
+strawberry.enum(loan_book.LoanMovementKind, description="贷款变动类型.")
+strawberry.enum(loan_book.MovementSource, description="变动来源.")
 strawberry.enum(domain.Role, description="A user's role (角色).")
 strawberry.enum(domain.PolicyCategory, description="A policy category.")
 strawberry.enum(domain.OfficeKind, description="Level of an office in the tree.")
@@ -139,6 +142,9 @@ GRAPHQL_ENUMS: tuple[type[enum.Enum], ...] = (
     domain.WebhookStatus,
     domain.WebhookDeliveryStatus,
     IndicatorSource,
+    loan_book.LoanStatus,
+    loan_book.LoanMovementKind,
+    loan_book.MovementSource,
 )
 """Every enum registered above; each value gets its Chinese description."""
 for _registered in GRAPHQL_ENUMS:

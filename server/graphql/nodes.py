@@ -44,6 +44,7 @@ from server.graphql.lending.types import (
     BlacklistEntry,
     ClassChange,
     CustomerFacts,
+    LoanRepayments,
     PostLoanDuty,
 )
 from server.graphql.org.filters import ManagerOrder
@@ -369,6 +370,10 @@ class Loan(Node):
     product_label = label_of("product")
     guarantee_label = label_of("guarantee")
     risk_class_label = label_of("risk_class")
+
+    @strawberry.field(description="Repaid, written off, recovered; whether it is closed.")
+    def repayments(self) -> LoanRepayments:
+        return LoanRepayments.from_row(self._row)
 
     @strawberry.field(description="SUBSTANDARD, DOUBTFUL or LOSS (不良).")
     def non_performing(self) -> bool:

@@ -8,20 +8,12 @@ from typing import Any
 
 import strawberry
 
-from server import loan_book
-from server.graphql.enum_descriptions import describe
 from server.graphql.enums import RiskClass
 from server.graphql.nodes import Loan
 from server.graphql.paths import camel_case
 from server.graphql.scalars import Money
 from server.loan_book import LoanMovementKind, LoanStatus, MovementSource
 from server.services.loan_states import LoanState, LoanStatesReport
-
-strawberry.enum(loan_book.LoanStatus, description="贷款状态.")
-strawberry.enum(loan_book.LoanMovementKind, description="贷款变动类型.")
-strawberry.enum(loan_book.MovementSource, description="变动来源.")
-for _registered in (LoanStatus, LoanMovementKind, MovementSource):
-    describe(_registered)
 
 
 @strawberry.type(description="One dated change of a loan.")

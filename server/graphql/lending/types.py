@@ -14,6 +14,8 @@ from strawberry.scalars import JSON
 from server.db import models
 from server.graphql.enums import CustomerClass, IndustryPolicy, OperatingStatus, Prospects
 from server.graphql.lending.rules import ClassRule
+from server.graphql.scalars import Money
+from server.loan_book import LoanStatus
 from server.services.duties import Duty
 
 
@@ -136,3 +138,33 @@ class AdmissionLapse:
 class LoanSnapshotTaken:
     as_of: dt.date
     loans: int
+
+
+@strawberry.type(
+    description="What was repaid, written off and recovered of a loan, and whether it is "
+    "closed (the loan book: balance = principal − principal repaid − written off)."
+)
+class LoanRepayments:
+    status: LoanStatus
+    principal_repaid: Money = strawberry.field(
+        description="All principal repaid (before the loan was entered too)."
+    )
+    interest_repaid: Money = strawberry.field(description="All interest repaid since entry.")
+    written_off_on: dt.date | None = strawberry.field(description="核销日期; null if not.")
+    written_off_amount: Money | None = strawberry.field(description="The balance written off.")
+    writeoff_recovered: Money = strawberry.field(description="Recovered after the write-off.")
+    closed_on: dt.date | None = strawberry.field(description="结清日期; null while open.")
+
+    @classmethod
+    def from_row(cls, r: models.Loan) -> LoanRepayments:
+        return cls(
+            status=r.status,
+            principal_repaid=Money(r.principal_repaid),
+            interest_repaid=Money(r.interest_repaid),
+            written_off_on=r.written_off_on,
+            written_off_amount=None
+            if r.written_off_amount is None
+            else Money(r.written_off_amount),
+            writeoff_recovered=Money(r.writeoff_recovered),
+            closed_on=r.closed_on,
+        )

@@ -166,3 +166,51 @@ async def test_import_is_risks_alone(api: Api, session: AsyncSession) -> None:
     as_of = business_today().isoformat()
     data = await api(IMPORT, {"asOf": as_of, "rows": rows}, roles=(Role.BRANCH_HEAD, Role.HR))
     assert data["importLoanStates"]["__typename"] == "PermissionDenied"
+
+
+REPAYMENTS = """
+query($id: ID!) { loan(id: $id) { balance repayments { status principalRepaid interestRepaid
+  writtenOffOn writtenOffAmount writeoffRecovered closedOn } } }
+"""
+
+
+async def test_a_loan_read_shows_what_was_repaid_and_written_off(
+    api: Api, session: AsyncSession
+) -> None:
+    """Loan.repayments reads the loan book as stored: after a repayment, then after the
+    core system's write-off and a recovery on it."""
+    loan = await a_loan(session)
+    today = business_today().isoformat()
+    await api(REPAY, {"loan": str(loan.id), "on": today, "p": "1000.00", "i": "12.34"})
+    await session.refresh(loan)
+    read = (await api(REPAYMENTS, {"id": str(loan.id)}))["loan"]
+    assert read == {
+        "balance": str(loan.balance),
+        "repayments": {
+            "status": "ACTIVE",
+            "principalRepaid": str(loan.principal_repaid),
+            "interestRepaid": "12.34",
+            "writtenOffOn": None,
+            "writtenOffAmount": None,
+            "writeoffRecovered": "0.00",
+            "closedOn": None,
+        },
+    }
+    assert loan.principal_repaid == loan.principal - loan.balance
+
+    written, repaid_before = str(loan.balance), str(loan.principal_repaid)
+    row = {"contractNo": loan.contract_no, "balance": "0.00", "writtenOffOn": today}
+    row |= {"writtenOffAmount": written, "writeoffRecovered": "300.00"}
+    imported = await api(IMPORT, {"asOf": today, "rows": [row]}, roles=(Role.RISK,))
+    assert imported["importLoanStates"]["__typename"] == "LoanStatesImported", imported
+    read = (await api(REPAYMENTS, {"id": str(loan.id)}))["loan"]
+    assert read["balance"] == "0.00"
+    assert read["repayments"] == {
+        "status": "WRITTEN_OFF",
+        "principalRepaid": repaid_before,  # a write-off is no repayment
+        "interestRepaid": "12.34",
+        "writtenOffOn": today,
+        "writtenOffAmount": written,
+        "writeoffRecovered": "300.00",
+        "closedOn": None,
+    }
