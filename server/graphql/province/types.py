@@ -115,7 +115,7 @@ class LoanBook:
             outstanding_count=b.outstanding,
             balance=Money(b.balance),
             non_performing_balance=Money(b.non_performing_balance),
-            non_performing_ratio=_ratio(b.non_performing_ratio),
+            non_performing_ratio=optional_decimal(b.non_performing_ratio),
             by_risk_class=[
                 RiskClassTotal(
                     risk_class=r,
@@ -128,7 +128,8 @@ class LoanBook:
         )
 
 
-def _ratio(value: Decimal | None) -> DecimalValue | None:
+def optional_decimal(value: Decimal | None) -> DecimalValue | None:
+    """A ratio as the schema shows it; null stays null (no balance: no ratio)."""
     return None if value is None else DecimalValue(value)
 
 

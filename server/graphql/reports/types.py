@@ -9,7 +9,7 @@ import strawberry
 
 from server.graphql.limits import MAX_ITEMS
 from server.graphql.nodes import Office
-from server.graphql.province.types import LoanBook, _ratio
+from server.graphql.province.types import LoanBook, optional_decimal
 from server.graphql.scalars import DecimalValue, Money
 from server.services.reports import portfolio as figures
 from server.services.reports.portfolio import PortfolioReport
@@ -125,7 +125,7 @@ class PortfolioTrendType:
                     count=p.count,
                     balance=Money(p.balance),
                     non_performing_balance=Money(p.non_performing_balance),
-                    non_performing_ratio=_ratio(p.non_performing_ratio),
+                    non_performing_ratio=optional_decimal(p.non_performing_ratio),
                 )
                 for p in r.points
             ],
