@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from server.db import models
 from server.db.engine import create_engine, create_sessionmaker
@@ -233,7 +233,9 @@ def test_refuses_bad_arguments(
         )
 
 
-async def _stored(path: Path, *, parallel: bool) -> dict[str, set[tuple[Any, ...]]]:
+async def _stored(
+    path: Path, *, parallel: bool, defer_indexes: bool = False
+) -> dict[str, set[tuple[Any, ...]]]:
     """Load a small demo set into a fresh SQLite file and read back what identifies its rows
     (ids and timestamps are new on every load)."""
     settings = Settings(
@@ -246,7 +248,13 @@ async def _stored(path: Path, *, parallel: bool) -> dict[str, set[tuple[Any, ...
     sessions = create_sessionmaker(engine)
     async with sessions() as session, session.begin():
         await load_demo_data(
-            session, lookup_key=b"k" * 32, managers=4, customers=12, loans=30, parallel=parallel
+            session,
+            lookup_key=b"k" * 32,
+            managers=4,
+            customers=12,
+            loans=30,
+            parallel=parallel,
+            defer_indexes=defer_indexes,
         )
     m, c, lo = models.Manager, models.Customer, models.Loan
     async with sessions() as session:
@@ -272,6 +280,13 @@ async def _stored(path: Path, *, parallel: bool) -> dict[str, set[tuple[Any, ...
                     )
                 ).all()
             ),
+            "indexes": set(
+                (
+                    await session.execute(
+                        text("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")
+                    )
+                ).all()
+            ),
         }
     await engine.dispose()
     return found
@@ -293,9 +308,20 @@ async def test_tenants_drawn_in_a_worker_process_are_the_tenants_drawn_in_turn(
     assert sent == []
     parallel = await _stored(tmp_path / "parallel.db", parallel=True)
     assert sent == list(DEMO_TENANT_IDS[1:])
-    assert {k: len(v) for k, v in in_turn.items()} == {
+    assert {k: len(v) for k, v in in_turn.items() if k != "indexes"} == {
         "managers": 4 * len(DEMO_TENANT_IDS),
         "customers": 12 * len(DEMO_TENANT_IDS),
         "loans": 30 * len(DEMO_TENANT_IDS),
     }
     assert parallel == in_turn
+
+
+async def test_indexes_built_after_the_load_are_the_migrated_indexes(tmp_path: Path) -> None:
+    """``defer_indexes`` drops the big tables' secondary indexes for the load and builds them
+    again: the same rows, and every index the migrations made, with the same definition."""
+    kept = await _stored(tmp_path / "kept.db", parallel=False)
+    deferred = await _stored(tmp_path / "deferred.db", parallel=False, defer_indexes=True)
+    dropped = {index.name for index in loader._deferred_indexes()}
+    assert {"ix_loans_tenant_id_office_id", "ix_customers_tenant_id_office_id"} <= dropped
+    assert dropped <= {name for name, _table, _sql in kept["indexes"]}
+    assert deferred == kept

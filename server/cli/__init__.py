@@ -53,7 +53,8 @@ async def _load_demo(
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            if only_if_empty and not await database_is_empty(session):
+            empty = await database_is_empty(session)
+            if only_if_empty and not empty:
                 return False
             started = time.perf_counter()
             try:
@@ -65,6 +66,7 @@ async def _load_demo(
                     loans=loans,
                     progress=lambda line: print(line, file=sys.stderr, flush=True),
                     parallel=True,
+                    defer_indexes=empty,
                 )
             except ValueError as error:
                 raise CliError(

@@ -15,10 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import insert, select
+from sqlalchemy import Index, Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from server.db.models import Tenant
+from server.db.models import Customer, Loan, LoanSnapshot, Tenant
 from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
 from server.demo.generator import TenantRows, TenantSummary, generate_tenant_rows
 from server.demo.tenants import choose_tenants
@@ -29,6 +30,10 @@ from server.principal import Principal
 from server.services.snapshots import take_loan_snapshot
 
 CHUNK_SIZE = 2000
+DEFERRED_INDEX_TABLES: tuple[Table, ...] = tuple(
+    Tenant.metadata.tables[model.__tablename__] for model in (Loan, Customer, LoanSnapshot)
+)
+"""The biggest tables: their secondary (non-unique) indexes can be built once, after the load."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ async def load_demo_data(
     registry: PolicyRegistry | None = None,
     progress: Callable[[str], None] | None = None,
     parallel: bool = False,
+    defer_indexes: bool = False,
 ) -> DemoSummary:
     """Write the demo tenants (all four, or those named) with the given sizes per tenant,
     and a loan snapshot as at ``today``.
@@ -121,6 +127,9 @@ async def load_demo_data(
         loop = asyncio.get_running_loop()
         draws = [loop.run_in_executor(pool, partial(draw, t.tenant_id, None)) for t in chosen[1:]]
     summaries = []
+    deferred = _deferred_indexes() if defer_indexes else ()
+    for index in deferred:
+        await session.execute(text(f"DROP INDEX {index.name}"))
     try:
         for number, tenant in enumerate(chosen, start=1):
             started = time.perf_counter()
@@ -148,4 +157,23 @@ async def load_demo_data(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    if deferred:
+        if progress is not None:
+            progress("building indexes")
+        await session.run_sync(lambda sync: _create_indexes(sync, deferred))
     return DemoSummary(tenants=tuple(summaries))
+
+
+def _deferred_indexes() -> tuple[Index, ...]:
+    return tuple(
+        index
+        for table in DEFERRED_INDEX_TABLES
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+        if not index.unique
+    )
+
+
+def _create_indexes(sync: Session, indexes: Sequence[Index]) -> None:
+    connection = sync.connection()
+    for index in indexes:
+        index.create(connection)
