@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Index, Table, insert, select, text
+from sqlalchemy import Connection, Index, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -128,8 +128,8 @@ async def load_demo_data(
         draws = [loop.run_in_executor(pool, partial(draw, t.tenant_id, None)) for t in chosen[1:]]
     summaries = []
     deferred = _deferred_indexes() if defer_indexes else ()
-    for index in deferred:
-        await session.execute(text(f"DROP INDEX {index.name}"))
+    if deferred:
+        await session.run_sync(lambda sync: _each_index(sync, deferred, Index.drop))
     try:
         for number, tenant in enumerate(chosen, start=1):
             started = time.perf_counter()
@@ -160,7 +160,7 @@ async def load_demo_data(
     if deferred:
         if progress is not None:
             progress("building indexes")
-        await session.run_sync(lambda sync: _create_indexes(sync, deferred))
+        await session.run_sync(lambda sync: _each_index(sync, deferred, Index.create))
     return DemoSummary(tenants=tuple(summaries))
 
 
@@ -173,7 +173,9 @@ def _deferred_indexes() -> tuple[Index, ...]:
     )
 
 
-def _create_indexes(sync: Session, indexes: Sequence[Index]) -> None:
+def _each_index(
+    sync: Session, indexes: Sequence[Index], statement: Callable[[Index, Connection], None]
+) -> None:
     connection = sync.connection()
     for index in indexes:
-        index.create(connection)
+        statement(index, connection)
