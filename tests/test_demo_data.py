@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.db import models
 from server.db.engine import create_engine, create_sessionmaker
@@ -23,6 +24,7 @@ from server.demo import (
     load_demo_data,
     loader,
 )
+from server.demo.bound import bound_rows, dialect_named
 from server.domain import (
     NON_PERFORMING,
     AdmissionStatus,
@@ -34,6 +36,7 @@ from server.domain import (
     RiskClass,
 )
 from server.identity_codes import validate_resident_id, validate_social_credit_code
+from server.identity_lookup import identity_hash
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
 
@@ -325,3 +328,66 @@ async def test_indexes_built_after_the_load_are_the_migrated_indexes(tmp_path: P
     assert {"ix_loans_tenant_id_office_id", "ix_customers_tenant_id_office_id"} <= dropped
     assert dropped <= {name for name, _table, _sql in kept["indexes"]}
     assert deferred == kept
+
+
+async def _written(connection: AsyncConnection, drawn: TenantRows) -> dict[str, list[Any]]:
+    """Every column of every row the drawn tenant's tables hold, as read back."""
+    tenant_id = drawn.tenant["tenant_id"]
+    found = {}
+    for table, _rows in drawn.in_insert_order():
+        result = await connection.execute(select(table).where(table.c.tenant_id == tenant_id))
+        found[table.name] = sorted(result.all(), key=repr)
+    return found
+
+
+async def test_rows_bound_for_the_driver_are_stored_as_sqlalchemy_stores_them(
+    connection: AsyncConnection, registry: PolicyRegistry
+) -> None:
+    """The demo load hands the driver rows bound by ``server.demo.bound``: what is stored is
+    what SQLAlchemy's own insert of the same dictionaries stores, every column of every row
+    (dates, money, JSON, enums, the defaults the rows leave out)."""
+    drawn = generate_tenant_rows(
+        "sd-demo",
+        managers=5,
+        customers=20,
+        loans=60,
+        seed=DEFAULT_SEED + 1,
+        today=TODAY,
+        registry=registry,
+    )
+    # The suite's database holds the demo tenants: the same rows under a tenant of their own
+    # (another seed, so other ids).
+    for _table, table_rows in drawn.in_insert_order():
+        for row in table_rows:
+            row["tenant_id"] = "bound-rows"
+    for customer in drawn.customers:
+        customer["id_number_hash"] = identity_hash(b"k" * 32, customer["id_number"])
+    dialect = connection.dialect
+    savepoint = await connection.begin_nested()
+    tables = [(table, rows) for table, rows in drawn.in_insert_order() if rows]
+    for table, table_rows in tables:
+        await connection.execute(insert(table), table_rows)
+    by_sqlalchemy = await _written(connection, drawn)
+    await savepoint.rollback()
+    savepoint = await connection.begin_nested()
+    for table, table_rows in tables:
+        inserted = bound_rows(table, table_rows, dialect)
+        assert inserted.table == table.name and len(inserted.rows) == len(table_rows)
+        await connection.exec_driver_sql(inserted.sql, inserted.rows)
+    by_driver = await _written(connection, drawn)
+    await savepoint.rollback()
+    assert {name: len(found) for name, found in by_driver.items()}["loans"] == 60
+    assert by_driver == by_sqlalchemy
+
+
+def test_a_column_left_out_whose_default_is_computed_is_refused(registry: PolicyRegistry) -> None:
+    """A row that leaves out a column with a per-row default cannot be bound: the demo
+    rows must give that value themselves."""
+    drawn = generate_tenant_rows(
+        "sd-demo", managers=2, customers=4, loans=6, today=TODAY, registry=registry
+    )
+    loans = [{k: v for k, v in loan.items() if k != "principal_repaid"} for loan in drawn.loans]
+    dialect = dialect_named("sqlite+aiosqlite")
+    with pytest.raises(ValueError, match=r"loans\.principal_repaid: the demo rows must give"):
+        bound_rows(models.Loan.__table__, loans, dialect)  # type: ignore[arg-type]
+    assert len(bound_rows(models.Loan.__table__, drawn.loans, dialect).rows) == 6  # type: ignore[arg-type]

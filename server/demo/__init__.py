@@ -8,7 +8,8 @@ ids included, on SQLite and PostgreSQL alike, so that a problem seen on one
 machine can be replayed on another. Nothing reads the wall clock.
 
 Rows are drawn in memory first (:func:`generate_tenant_rows`, pure) and then
-written with Core bulk inserts in chunks, not ORM objects, which keeps 80,000
+bound for the database driver with the columns' own types (``bound``) and handed
+to it in chunks as one executemany per table, not ORM objects, which keeps 80,000
 loans to seconds. The caller owns the transaction.
 
 One module per part of the set: ``tenants`` (the four tenants), ``draw`` (random

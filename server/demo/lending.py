@@ -204,6 +204,9 @@ def _loan(draw: TenantDraw, customer: Row, fortune: RiskClass) -> Row:
         "product": product,
         "principal": principal,
         "balance": balance,
+        # What the balance is short of the principal (the column's own default, given here so
+        # that every demo row names each value it writes: server/demo/bound.py).
+        "principal_repaid": principal - balance,
         "annual_rate": rate,
         "issued_on": issued,
         "matures_on": matures,

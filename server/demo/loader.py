@@ -1,7 +1,8 @@
 """Loading the demo set: every chosen tenant's rows written in chunks, then its loan snapshot.
 
-Rows are written with Core bulk inserts in chunks, not ORM objects, which keeps
-80,000 loans to seconds. The caller owns the transaction.
+Rows are bound to the driver's values where they are drawn (``server.demo.bound``) and
+written by the driver's ``executemany`` in chunks, not as ORM objects, which keeps 80,000
+loans to seconds. The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Connection, Index, Table, insert, select
+from sqlalchemy import Connection, Index, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from server.db.models import Customer, Loan, LoanSnapshot, Tenant
+from server.demo.bound import BoundRows, bound_rows, dialect_named
 from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
-from server.demo.generator import TenantRows, TenantSummary, generate_tenant_rows
+from server.demo.generator import TenantSummary, generate_tenant_rows
 from server.demo.tenants import choose_tenants
 from server.domain import Role
 from server.identity_lookup import identity_hash
@@ -34,6 +36,14 @@ DEFERRED_INDEX_TABLES: tuple[Table, ...] = tuple(
     Tenant.metadata.tables[model.__tablename__] for model in (Loan, Customer, LoanSnapshot)
 )
 """The biggest tables: their secondary (non-unique) indexes can be built once, after the load."""
+
+
+@dataclass(frozen=True)
+class DrawnTenant:
+    """One tenant drawn and bound: what it holds, and its tables' rows in insert order."""
+
+    summary: TenantSummary
+    inserts: tuple[BoundRows, ...]
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,10 @@ def drawn_rows(
     loans: int,
     seed: int,
     today: dt.date | None,
-) -> TenantRows:
-    """One tenant's rows, with the customers' identity-number hashes (here or in a worker)."""
+    driver: str,
+) -> DrawnTenant:
+    """One tenant's rows, with the customers' identity-number hashes, bound for the dialect
+    named by ``driver`` (here or in a worker)."""
     rows = generate_tenant_rows(
         tenant_id,
         managers=managers,
@@ -71,7 +83,13 @@ def drawn_rows(
     )
     for customer in rows.customers:
         customer["id_number_hash"] = identity_hash(lookup_key, customer["id_number"])
-    return rows
+    dialect = dialect_named(driver)
+    return DrawnTenant(
+        summary=rows.summary(),
+        inserts=tuple(
+            bound_rows(table, table_rows, dialect) for table, table_rows in rows.in_insert_order()
+        ),
+    )
 
 
 async def load_demo_data(
@@ -108,6 +126,7 @@ async def load_demo_data(
     if existing:
         raise ValueError(f"demo tenant(s) already exist: {', '.join(sorted(existing))}")
     registry = PolicyRegistry() if registry is None else registry
+    connection = await session.connection()
     draw = partial(
         drawn_rows,
         lookup_key=lookup_key,
@@ -116,8 +135,9 @@ async def load_demo_data(
         loans=loans,
         seed=seed,
         today=today,
+        driver=f"{connection.dialect.name}+{connection.dialect.driver}",
     )
-    draws: list[asyncio.Future[TenantRows]] = []
+    draws: list[asyncio.Future[DrawnTenant]] = []
     pool = None
     if parallel and len(chosen) > 1:
         # The first tenant is drawn here while a worker process starts and draws the others
@@ -136,19 +156,20 @@ async def load_demo_data(
             if progress is not None:
                 progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: drawing rows")
             if number > 1 and draws:
-                rows = await draws[number - 2]
+                drawn = await draws[number - 2]
             else:
-                rows = draw(tenant.tenant_id, registry)
+                drawn = draw(tenant.tenant_id, registry)
             if progress is not None:
                 progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
-            for table, table_rows in rows.in_insert_order():
-                for start in range(0, len(table_rows), CHUNK_SIZE):
-                    await session.execute(insert(table), table_rows[start : start + CHUNK_SIZE])
+            for inserted in drawn.inserts:
+                for start in range(0, len(inserted.rows), CHUNK_SIZE):
+                    chunk = inserted.rows[start : start + CHUNK_SIZE]
+                    await connection.exec_driver_sql(inserted.sql, chunk)
             # The book as at the demo date, so appraisals of the following year have their
             # start; taken as the user who recorded the demo rows.
             loader = Principal(tenant.tenant_id, RECORDED_BY, frozenset({Role.HR}))
             await take_loan_snapshot(session, loader, as_of=today or DEFAULT_TODAY, today=today)
-            summaries.append(rows.summary())
+            summaries.append(drawn.summary)
             if progress is not None:
                 progress(
                     f"[{number}/{len(chosen)}] {tenant.tenant_id}: done in "

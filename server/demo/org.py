@@ -190,6 +190,7 @@ def manager_rows(draw: TenantDraw, count: int, offices: list[Row]) -> tuple[list
                 # Probation is the first year; for the others it ended in the past.
                 "probation_ends_on": add_months(hire, 12),
                 "post_started_on": post_started,
+                "flags": [],
                 "tier_code": None if tier is None else tier.code,
                 "tier_rank": None if tier is None else tier.rank,
                 "tier_name": None if tier is None else tier.name,
