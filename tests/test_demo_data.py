@@ -18,8 +18,11 @@ from server.db.migrate import upgrade_on
 from server.demo import (
     DEFAULT_SEED,
     DEMO_TENANT_IDS,
+    DrawArguments,
+    DrawsAhead,
     Row,
     TenantRows,
+    database_is_empty,
     generate_tenant_rows,
     load_demo_data,
     loader,
@@ -303,7 +306,7 @@ async def test_tenants_drawn_in_a_worker_process_are_the_tenants_drawn_in_turn(
 
     class Counted(loader.ProcessPoolExecutor):
         def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-            sent.append(fn.args[0])  # the tenant id the draw is for
+            sent.append(args[0])  # the tenant id the draw is for
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(loader, "ProcessPoolExecutor", Counted)
@@ -391,3 +394,37 @@ def test_a_column_left_out_whose_default_is_computed_is_refused(registry: Policy
     with pytest.raises(ValueError, match=r"loans\.principal_repaid: the demo rows must give"):
         bound_rows(models.Loan.__table__, loans, dialect)  # type: ignore[arg-type]
     assert len(bound_rows(models.Loan.__table__, drawn.loans, dialect).rows) == 6  # type: ignore[arg-type]
+
+
+async def test_tenants_drawn_ahead_with_other_arguments_are_refused(tmp_path: Path) -> None:
+    """Rows drawn ahead (while the migrations ran) are only taken when they were drawn with
+    the load's own sizes, seed, key and driver; otherwise nothing is written."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'ahead.db'}",
+        jwt_secret="d" * 40,
+        data_dir=tmp_path,
+    )
+    engine = create_engine(settings)
+    async with engine.connect() as conn:
+        await conn.run_sync(upgrade_on)
+        await conn.commit()
+    other = DrawArguments(
+        lookup_key=b"k" * 32,
+        managers=4,
+        customers=12,
+        loans=31,
+        seed=DEFAULT_SEED,
+        today=None,
+        driver="sqlite+aiosqlite",
+    )
+    ahead = DrawsAhead([], other)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            with pytest.raises(ValueError, match="drawn with other arguments"):
+                await load_demo_data(
+                    session, lookup_key=b"k" * 32, managers=4, customers=12, loans=30, ahead=ahead
+                )
+            assert await database_is_empty(session)
+    finally:
+        ahead.close()
+        await engine.dispose()

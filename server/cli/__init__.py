@@ -31,6 +31,9 @@ from server.log_redaction import Redact
 from server.observability import logs as observability_logs
 from server.settings import Settings, log_format
 
+if typing.TYPE_CHECKING:
+    from server.demo import DrawsAhead
+
 SCHEMA_PATH = Path("schema/schema.graphql")
 ROLES_PATH = Path("docs/roles.md")
 DEMO_TENANT = "sd-demo"
@@ -44,8 +47,69 @@ def _migrate(settings: Settings) -> None:
     upgrade(settings)
 
 
-async def _load_demo(
+async def _draws_ahead(
+    settings: Settings, *, managers: int, customers: int, loans: int
+) -> DrawsAhead | None:
+    """Before the migrations run: when the database holds no tenant yet (or no tables), start
+    drawing the demo tenants after the first in a worker process, which then has the
+    migrations' time as a head start; None when there is data already (nothing to load)."""
+    from sqlalchemy import inspect, select
+
+    from server.db.engine import create_engine
+    from server.db.models import Tenant
+    from server.demo import DEFAULT_SEED, DEMO_TENANT_IDS, DrawArguments, DrawsAhead
+
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda sync: inspect(sync).has_table(Tenant.__tablename__))
+            if tables and (await conn.execute(select(Tenant.tenant_id).limit(1))).first():
+                return None
+        driver = f"{engine.dialect.name}+{engine.dialect.driver}"
+    finally:
+        await engine.dispose()
+    arguments = DrawArguments(
+        lookup_key=settings.identity_lookup_key,
+        managers=managers,
+        customers=customers,
+        loans=loans,
+        seed=DEFAULT_SEED,
+        today=None,
+        driver=driver,
+    )
+    return DrawsAhead(DEMO_TENANT_IDS[1:], arguments)
+
+
+def _migrate_and_load_demo(
     settings: Settings, *, managers: int, customers: int, loans: int, only_if_empty: bool
+) -> bool:
+    """Migrate, then load the demo data (see :func:`_load_demo`), its draws begun first."""
+    ahead = asyncio.run(_draws_ahead(settings, managers=managers, customers=customers, loans=loans))
+    try:
+        _migrate(settings)
+        return asyncio.run(
+            _load_demo(
+                settings,
+                managers=managers,
+                customers=customers,
+                loans=loans,
+                only_if_empty=only_if_empty,
+                ahead=ahead,
+            )
+        )
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+async def _load_demo(
+    settings: Settings,
+    *,
+    managers: int,
+    customers: int,
+    loans: int,
+    only_if_empty: bool,
+    ahead: DrawsAhead | None = None,
 ) -> bool:
     from server.db.engine import create_engine, create_sessionmaker
     from server.demo import database_is_empty, load_demo_data
@@ -67,6 +131,7 @@ async def _load_demo(
                     progress=lambda line: print(line, file=sys.stderr, flush=True),
                     parallel=True,
                     defer_indexes=empty,
+                    ahead=ahead,
                 )
             except ValueError as error:
                 raise CliError(
@@ -118,15 +183,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.http_limits import BoundedHeadProtocol
 
     if args.demo:
-        _migrate(settings)
-        asyncio.run(
-            _load_demo(
-                settings,
-                managers=args.managers,
-                customers=args.customers,
-                loans=args.loans,
-                only_if_empty=True,
-            )
+        _migrate_and_load_demo(
+            settings,
+            managers=args.managers,
+            customers=args.customers,
+            loans=args.loans,
+            only_if_empty=True,
         )
         token = _token(settings, DEMO_TENANT, [Role.HR, Role.RISK, Role.AUDITOR], "demo-user", 24)
         print(
@@ -195,17 +257,11 @@ def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    sizes = {"managers": args.managers, "customers": args.customers, "loans": args.loans}
     if args.migrate:
-        _migrate(settings)
-    loaded = asyncio.run(
-        _load_demo(
-            settings,
-            managers=args.managers,
-            customers=args.customers,
-            loans=args.loans,
-            only_if_empty=args.if_empty,
-        )
-    )
+        loaded = _migrate_and_load_demo(settings, **sizes, only_if_empty=args.if_empty)
+    else:
+        loaded = asyncio.run(_load_demo(settings, **sizes, only_if_empty=args.if_empty))
     if not loaded:
         print("the database already holds data; nothing loaded")
     return 0

@@ -23,7 +23,13 @@ from __future__ import annotations
 
 from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY, Row
 from server.demo.generator import TenantRows, TenantSummary, generate_tenant_rows
-from server.demo.loader import DemoSummary, database_is_empty, load_demo_data
+from server.demo.loader import (
+    DemoSummary,
+    DrawArguments,
+    DrawsAhead,
+    database_is_empty,
+    load_demo_data,
+)
 from server.demo.tenants import DEMO_TENANT_IDS, DEMO_TENANTS, DemoTenant
 
 __all__ = [
@@ -34,6 +40,8 @@ __all__ = [
     "RECORDED_BY",
     "DemoSummary",
     "DemoTenant",
+    "DrawArguments",
+    "DrawsAhead",
     "Row",
     "TenantRows",
     "TenantSummary",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from bisect import bisect
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Generic, TypeVar
 
@@ -40,9 +41,16 @@ class Weighted(Generic[T]):
         for _, weight in options:
             total += weight
             self._cumulative.append(total)
+        if not self._values or total <= 0.0:
+            raise ValueError("a weighted choice needs an option with a positive weight")
+        self._total = total + 0.0
+        self._last = len(self._values) - 1
 
     def pick(self, rng: random.Random) -> T:
-        return rng.choices(self._values, cum_weights=self._cumulative)[0]
+        # What ``rng.choices(values, cum_weights=...)[0]`` does, without building its list
+        # and checking its arguments again on every one of half a million draws: the same
+        # draw from the stream, so the same rows.
+        return self._values[bisect(self._cumulative, rng.random() * self._total, 0, self._last)]
 
 
 class Clock:

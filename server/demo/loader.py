@@ -12,9 +12,8 @@ import datetime as dt
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import Connection, Index, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,32 +57,61 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return (await session.execute(select(Tenant.tenant_id).limit(1))).first() is None
 
 
+class DrawsAhead:
+    """Demo tenants drawn in a worker process, started before the load (for instance while
+    the migrations run, which leaves the machine's second core idle otherwise).
+
+    :func:`load_demo_data` takes the drawn rows of the tenants it holds, provided they were
+    drawn with the load's own arguments; the caller closes it (``close``) after the load.
+    """
+
+    def __init__(self, tenant_ids: Sequence[str], arguments: DrawArguments) -> None:
+        self.arguments = arguments
+        # One worker draws the tenants one after the other (with the default plugins): two
+        # were measured no faster on two cores, the loading process needing one of them.
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        self.futures: dict[str, Future[DrawnTenant]] = {
+            tenant_id: self._pool.submit(drawn_rows, tenant_id, None, arguments)
+            for tenant_id in tenant_ids
+        }
+
+    def close(self) -> None:
+        """Stop the worker (draws not yet begun are dropped)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class DrawArguments:
+    """What a tenant's rows are drawn and bound with (the same in the loader and a worker)."""
+
+    lookup_key: bytes
+    managers: int
+    customers: int
+    loans: int
+    seed: int
+    today: dt.date | None
+    driver: str
+
+
 def drawn_rows(
-    tenant_id: str,
-    registry: PolicyRegistry | None,
-    *,
-    lookup_key: bytes,
-    managers: int,
-    customers: int,
-    loans: int,
-    seed: int,
-    today: dt.date | None,
-    driver: str,
+    tenant_id: str, registry: PolicyRegistry | None, arguments: DrawArguments
 ) -> DrawnTenant:
     """One tenant's rows, with the customers' identity-number hashes, bound for the dialect
-    named by ``driver`` (here or in a worker)."""
+    named by ``arguments.driver`` (here or in a worker)."""
     rows = generate_tenant_rows(
         tenant_id,
-        managers=managers,
-        customers=customers,
-        loans=loans,
-        seed=seed,
-        today=today,
+        managers=arguments.managers,
+        customers=arguments.customers,
+        loans=arguments.loans,
+        seed=arguments.seed,
+        today=arguments.today,
         registry=registry,
     )
     for customer in rows.customers:
-        customer["id_number_hash"] = identity_hash(lookup_key, customer["id_number"])
-    dialect = dialect_named(driver)
+        customer["id_number_hash"] = identity_hash(arguments.lookup_key, customer["id_number"])
+    dialect = dialect_named(arguments.driver)
     return DrawnTenant(
         summary=rows.summary(),
         inserts=tuple(
@@ -106,6 +134,7 @@ async def load_demo_data(
     progress: Callable[[str], None] | None = None,
     parallel: bool = False,
     defer_indexes: bool = False,
+    ahead: DrawsAhead | None = None,
 ) -> DemoSummary:
     """Write the demo tenants (all four, or those named) with the given sizes per tenant,
     and a loan snapshot as at ``today``.
@@ -115,7 +144,8 @@ async def load_demo_data(
     nothing is written then. Does not commit: the caller owns the transaction.
     ``progress``, when given, is called with one line as each tenant starts and ends.
     ``parallel`` draws the tenants after the first in a worker process (with the default
-    plugins) while the ones before are written; the rows are the same either way.
+    plugins) while the ones before are written; ``ahead`` hands in tenants already being
+    drawn so (see :class:`DrawsAhead`). The rows are the same either way.
     """
     chosen = choose_tenants(tenants)
     existing = (
@@ -127,8 +157,7 @@ async def load_demo_data(
         raise ValueError(f"demo tenant(s) already exist: {', '.join(sorted(existing))}")
     registry = PolicyRegistry() if registry is None else registry
     connection = await session.connection()
-    draw = partial(
-        drawn_rows,
+    arguments = DrawArguments(
         lookup_key=lookup_key,
         managers=managers,
         customers=customers,
@@ -137,15 +166,15 @@ async def load_demo_data(
         today=today,
         driver=f"{connection.dialect.name}+{connection.dialect.driver}",
     )
-    draws: list[asyncio.Future[DrawnTenant]] = []
-    pool = None
-    if parallel and len(chosen) > 1:
+    if ahead is not None and ahead.arguments != arguments:
+        raise ValueError("the tenants drawn ahead were drawn with other arguments than the load's")
+    owned = None
+    if ahead is None and parallel and len(chosen) > 1:
         # The first tenant is drawn here while a worker process starts and draws the others
         # one after the other: a tenant's rows are ready by the time the one before is written
         # (drawing is a third of the load, and the interpreter runs one thread at a time).
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        loop = asyncio.get_running_loop()
-        draws = [loop.run_in_executor(pool, partial(draw, t.tenant_id, None)) for t in chosen[1:]]
+        ahead = owned = DrawsAhead([t.tenant_id for t in chosen[1:]], arguments)
+    drawn_ahead = {} if ahead is None else ahead.futures
     summaries = []
     deferred = _deferred_indexes() if defer_indexes else ()
     if deferred:
@@ -155,10 +184,10 @@ async def load_demo_data(
             started = time.perf_counter()
             if progress is not None:
                 progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: drawing rows")
-            if number > 1 and draws:
-                drawn = await draws[number - 2]
+            if tenant.tenant_id in drawn_ahead:
+                drawn = await asyncio.wrap_future(drawn_ahead[tenant.tenant_id])
             else:
-                drawn = draw(tenant.tenant_id, registry)
+                drawn = drawn_rows(tenant.tenant_id, registry, arguments)
             if progress is not None:
                 progress(f"[{number}/{len(chosen)}] {tenant.tenant_id}: writing rows")
             for inserted in drawn.inserts:
@@ -176,8 +205,8 @@ async def load_demo_data(
                     f"{time.perf_counter() - started:.1f}s"
                 )
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if owned is not None:
+            owned.close()
     if deferred:
         if progress is not None:
             progress("building indexes")
