@@ -57,6 +57,7 @@ from server.db.engine import (
 from server.db.queries.tenants import resolve_principal
 from server.db.writer_queue import WriterQueue
 from server.errors import AuthenticationError
+from server.exports.routes import SCORE_SHEET, Exports
 from server.graphiql import graphiql_page, static_app
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
@@ -454,6 +455,9 @@ def create_app(
             Route("/healthz", app.healthz, methods=["GET"]),
             Route("/readyz", app.readyz, methods=["GET"]),
             Route("/metrics", app.metrics_endpoint, methods=["GET"]),
+            Route(
+                SCORE_SHEET, Exports(app.settings, app.sessionmaker).score_sheet, methods=["GET"]
+            ),
         ],
         lifespan=app.lifespan,
         middleware=[*app.traced_requests, *_browser_boundary(app.settings)],

@@ -132,6 +132,17 @@ class RunStatus(LabelledEnum):
     FAILED = "FAILED", "失败"
 
 
+class ImportStatus(LabelledEnum):
+    """A loan-state import: QUEUED until a worker takes it, RUNNING while one holds its lease;
+    then APPLIED (every row written) or REFUSED (a row refused: nothing written)."""
+
+    QUEUED = "QUEUED", "排队中"
+    RUNNING = "RUNNING", "进行中"
+    APPLIED = "APPLIED", "已导入"
+    REFUSED = "REFUSED", "已拒绝（未写入）"
+    FAILED = "FAILED", "失败"
+
+
 class WebhookStatus(LabelledEnum):
     """Whether an endpoint receives deliveries; a paused one keeps its backlog."""
 

@@ -11,6 +11,9 @@ What a role reaches *inside* a field it may call is its data scope (own records,
 office subtree, tenant — ``server.services.scopes``), a condition in SQL.
 The rows follow the roles table of the spec (``core.md``, "Roles"); where the spec
 names no role for an operation, the row's note says what was chosen.
+
+HTTP endpoints outside GraphQL (downloads) have a table of their own, ``ENDPOINTS``,
+keyed by method and path and held to the same default deny (``endpoint_roles``).
 """
 
 from __future__ import annotations
@@ -109,6 +112,11 @@ QUERIES: Mapping[str, Rule] = {
         note="what waits in the caller's scope, for the roles that act on at least one kind "
         "(admissions, drafts, appeals, violations, overdue duties); AUDITOR acts on none",
     ),
+    "loanStateImport": _rule(
+        RISK,
+        AUDITOR,
+        note="a loan-state import is RISK's (importLoanStates); the audit reads it",
+    ),
     "loanPortfolio": _rule(
         BRANCH_HEAD,
         TENANT_READERS,
@@ -125,6 +133,12 @@ QUERIES: Mapping[str, Rule] = {
     ),
     "portfolioTrend": _rule(
         BRANCH_HEAD, TENANT_READERS, note="loanPortfolio's balances on each snapshot day"
+    ),
+    "dutyCompliance": _rule(
+        BRANCH_HEAD,
+        TENANT_READERS,
+        note="post-loan duties met and missed, by office and manager, as loanPortfolio; "
+        "other managers' records, so not a manager's",
     ),
 }
 
@@ -195,6 +209,14 @@ SUBSCRIPTIONS: Mapping[str, Rule] = {
     "appraisalRunProgress": _rule(TENANT_READERS, note="a batch over the whole tenant"),
 }
 
+#: HTTP endpoints outside GraphQL, by method and path (the path as routed).
+ENDPOINTS: Mapping[str, Rule] = {
+    "GET /exports/appraisal-runs/{id}/score-sheet.xlsx": Rule(
+        QUERIES["appraisalRun"].roles,
+        note="an appraisal run's score sheet as a workbook; the roles of appraisalRun",
+    ),
+}
+
 #: Every root field by operation type (the GraphQL names).
 TABLE: Mapping[str, Mapping[str, Rule]] = {
     "query": QUERIES,
@@ -206,6 +228,12 @@ TABLE: Mapping[str, Mapping[str, Rule]] = {
 def allowed_roles(operation: str, field: str) -> frozenset[Role]:
     """The roles that may call ``field`` of ``operation``; none for a field not in the table."""
     rule = TABLE.get(operation, {}).get(field)
+    return rule.roles if rule else frozenset()
+
+
+def endpoint_roles(endpoint: str) -> frozenset[Role]:
+    """The roles that may request ``endpoint`` ("GET /path"); none for one not in the table."""
+    rule = ENDPOINTS.get(endpoint)
     return rule.roles if rule else frozenset()
 
 
@@ -265,4 +293,17 @@ def render_markdown() -> str:
         for field, row in rows.items():
             marks = " | ".join("✓" if r in row.roles else "" for r in ROLE_ORDER)
             out.append(f"| `{field}` | {marks} | {row.note} |")
+    out += [
+        "",
+        "## Endpoints",
+        "",
+        "HTTP endpoints outside GraphQL: the bearer token is read as for GraphQL, and an",
+        "endpoint not listed is refused to everyone.",
+        "",
+        head.replace("| field |", "| endpoint |", 1),
+        rule,
+    ]
+    for endpoint, row in ENDPOINTS.items():
+        marks = " | ".join("✓" if r in row.roles else "" for r in ROLE_ORDER)
+        out.append(f"| `{endpoint}` | {marks} | {row.note} |")
     return "\n".join(out) + "\n"

@@ -10,12 +10,12 @@ import asyncio
 import datetime as dt
 import logging
 import sys
-import time
 import typing
 from collections.abc import Sequence
 from pathlib import Path
 
 from server import clock
+from server.cli.demo import load_demo, migrate, migrate_and_load_demo
 from server.cli.errors import (
     INTERNAL,
     INTERRUPTED,
@@ -25,124 +25,16 @@ from server.cli.errors import (
     log_internal,
     say,
 )
-from server.cli.summaries import demo_table
 from server.domain import Role
 from server.log_redaction import Redact
 from server.observability import logs as observability_logs
 from server.settings import Settings, log_format
-
-if typing.TYPE_CHECKING:
-    from server.demo import DrawsAhead
 
 SCHEMA_PATH = Path("schema/schema.graphql")
 ROLES_PATH = Path("docs/roles.md")
 DEMO_TENANT = "sd-demo"
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """On shutdown, open connections (subscriptions included) get this long to finish."""
-
-
-def _migrate(settings: Settings) -> None:
-    from server.db.migrate import upgrade
-
-    upgrade(settings)
-
-
-async def _draws_ahead(
-    settings: Settings, *, managers: int, customers: int, loans: int
-) -> DrawsAhead | None:
-    """Before the migrations run: when the database holds no tenant yet (or no tables), start
-    drawing the demo tenants after the first in a worker process, which then has the
-    migrations' time as a head start; None when there is data already (nothing to load)."""
-    from sqlalchemy import inspect, select
-
-    from server.db.engine import create_engine
-    from server.db.models import Tenant
-    from server.demo import DEFAULT_SEED, DEMO_TENANT_IDS, DrawArguments, DrawsAhead
-
-    engine = create_engine(settings)
-    try:
-        async with engine.connect() as conn:
-            tables = await conn.run_sync(lambda sync: inspect(sync).has_table(Tenant.__tablename__))
-            if tables and (await conn.execute(select(Tenant.tenant_id).limit(1))).first():
-                return None
-        driver = f"{engine.dialect.name}+{engine.dialect.driver}"
-    finally:
-        await engine.dispose()
-    arguments = DrawArguments(
-        lookup_key=settings.identity_lookup_key,
-        managers=managers,
-        customers=customers,
-        loans=loans,
-        seed=DEFAULT_SEED,
-        today=None,
-        driver=driver,
-    )
-    return DrawsAhead(DEMO_TENANT_IDS[1:], arguments)
-
-
-def _migrate_and_load_demo(
-    settings: Settings, *, managers: int, customers: int, loans: int, only_if_empty: bool
-) -> bool:
-    """Migrate, then load the demo data (see :func:`_load_demo`), its draws begun first."""
-    ahead = asyncio.run(_draws_ahead(settings, managers=managers, customers=customers, loans=loans))
-    try:
-        _migrate(settings)
-        return asyncio.run(
-            _load_demo(
-                settings,
-                managers=managers,
-                customers=customers,
-                loans=loans,
-                only_if_empty=only_if_empty,
-                ahead=ahead,
-            )
-        )
-    finally:
-        if ahead is not None:
-            ahead.close()
-
-
-async def _load_demo(
-    settings: Settings,
-    *,
-    managers: int,
-    customers: int,
-    loans: int,
-    only_if_empty: bool,
-    ahead: DrawsAhead | None = None,
-) -> bool:
-    from server.db.engine import create_engine, create_sessionmaker
-    from server.demo import database_is_empty, load_demo_data
-
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            empty = await database_is_empty(session)
-            if only_if_empty and not empty:
-                return False
-            started = time.perf_counter()
-            try:
-                summary = await load_demo_data(
-                    session,
-                    lookup_key=settings.identity_lookup_key,
-                    managers=managers,
-                    customers=customers,
-                    loans=loans,
-                    progress=lambda line: print(line, file=sys.stderr, flush=True),
-                    parallel=True,
-                    defer_indexes=empty,
-                    ahead=ahead,
-                )
-            except ValueError as error:
-                raise CliError(
-                    f"{error}; the demo data is loaded once into a database "
-                    "(--if-empty skips it then)"
-                ) from None
-        print(f"demo data loaded in {time.perf_counter() - started:.1f}s:\n")
-        print(demo_table(summary))
-        return True
-    finally:
-        await engine.dispose()
 
 
 def _token(
@@ -183,7 +75,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.http_limits import BoundedHeadProtocol
 
     if args.demo:
-        _migrate_and_load_demo(
+        migrate_and_load_demo(
             settings,
             managers=args.managers,
             customers=args.customers,
@@ -251,7 +143,7 @@ def cmd_worker(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
-    _migrate(settings)
+    migrate(settings)
     print("database is at the latest schema")
     return 0
 
@@ -259,9 +151,9 @@ def cmd_migrate(_: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     sizes = {"managers": args.managers, "customers": args.customers, "loans": args.loans}
     if args.migrate:
-        loaded = _migrate_and_load_demo(settings, **sizes, only_if_empty=args.if_empty)
+        loaded = migrate_and_load_demo(settings, **sizes, only_if_empty=args.if_empty)
     else:
-        loaded = asyncio.run(_load_demo(settings, **sizes, only_if_empty=args.if_empty))
+        loaded = asyncio.run(load_demo(settings, **sizes, only_if_empty=args.if_empty))
     if not loaded:
         print("the database already holds data; nothing loaded")
     return 0
@@ -341,9 +233,18 @@ def cmd_appraise(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import_loan_states(args: argparse.Namespace, settings: Settings) -> int:
-    from server.cli.loan_import import import_loan_states, load
+    from server.cli.loan_import import import_loan_states, load, queue_loan_states, read_for_queue
 
     path = Path(args.file)
+    if args.queue:
+        if args.dry_run:
+            raise CliError("--queue and --dry-run: a queued import is applied, not tried")
+        data = read_for_queue(path, settings)
+        queued = queue_loan_states(
+            settings, args.tenant, args.as_of, path.name, data, encoding=args.encoding
+        )
+        print(asyncio.run(queued))
+        return 0
     loan_file = load(path, args.encoding, settings)
     report, code = asyncio.run(
         import_loan_states(
@@ -456,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     loans.add_argument("--as-of", required=True, type=_iso_date, help="YYYY-MM-DD")
     loans.add_argument("--encoding", help="of a CSV (default: UTF-8, else GB18030)")
     loans.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    loans.add_argument(
+        "--queue",
+        action="store_true",
+        help="keep the file as an import that a job applies (progress: loanStateImport)",
+    )
     loans.add_argument("file", help="the .csv or .xlsx file")
     loans.set_defaults(handler=cmd_import_loan_states)
 

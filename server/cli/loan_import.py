@@ -10,11 +10,8 @@ column, rule, message); the exit code is :data:`REFUSED` when a row was refused.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.cli.errors import CliError
 from server.cli.progress import Mode, Progress
@@ -22,69 +19,14 @@ from server.cli.summaries import table
 from server.domain import Role
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
-from server.services.loan_files import FileProblem, LoanFile, read_loan_file
-from server.services.loan_states import apply_loan_states
+from server.services.loan_files import LoanFile, read_loan_file
+from server.services.loan_imports import ImportOutcome, apply_file
 from server.settings import Settings
 
 IMPORT_USER = "core-import"
 """The system user the command acts as (recorded on the movements)."""
 REFUSED = 4
 """Exit code when a row was refused (nothing written)."""
-
-
-@dataclass
-class ImportOutcome:
-    """The file's counts over all batches, and every refused row by the file's numbering."""
-
-    rows: int
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    movements: int = 0
-    problems: list[FileProblem] = field(default_factory=list)
-
-    @property
-    def refused(self) -> int:
-        return len({p.row for p in self.problems})
-
-
-async def apply_file(
-    session: AsyncSession,
-    registry: PolicyRegistry,
-    actor: Principal,
-    *,
-    as_of: dt.date,
-    loan_file: LoanFile,
-    batch: int,
-    today: dt.date | None = None,
-    progress: Progress | None = None,
-) -> ImportOutcome:
-    """Apply the file's rows in batches within the caller's transaction; the caller
-    commits only when nothing was refused (``problems`` empty). ``progress`` is told the
-    rows applied after each batch."""
-    outcome = ImportOutcome(rows=loan_file.read, problems=list(loan_file.problems))
-    for start in range(0, len(loan_file.states), batch):
-        states = loan_file.states[start : start + batch]
-        report = await apply_loan_states(
-            session, registry, actor, as_of=as_of, rows=states, max_rows=batch, today=today
-        )
-        outcome.new += report.new
-        outcome.changed += report.changed
-        outcome.unchanged += report.unchanged
-        outcome.movements += report.movements
-        if progress is not None:
-            progress.update(start + len(states), len(loan_file.states))
-        for refusal in report.refusals:
-            outcome.problems.append(
-                FileProblem(
-                    loan_file.rows[start + refusal.row - 1],
-                    loan_file.headers.get(refusal.field, refusal.field),
-                    refusal.code,
-                    refusal.message,
-                )
-            )
-    outcome.problems.sort(key=lambda p: p.row)
-    return outcome
 
 
 def render(outcome: ImportOutcome, *, what: str, written: bool) -> str:
@@ -142,6 +84,10 @@ async def import_loan_states(
                         stream=stream,
                         mode=mode,
                     ) as progress:
+
+                        async def tell(done: int, total: int) -> None:
+                            progress.update(done, total)
+
                         outcome = await apply_file(
                             session,
                             PolicyRegistry(),
@@ -149,7 +95,7 @@ async def import_loan_states(
                             as_of=as_of,
                             loan_file=loan_file,
                             batch=settings.loan_import_max_rows,
-                            progress=progress,
+                            progress=tell,
                         )
                 written = not outcome.problems and not dry_run
                 if not written:
@@ -160,3 +106,74 @@ async def import_loan_states(
         return render(outcome, what=what, written=written), REFUSED if outcome.problems else 0
     finally:
         await engine.dispose()
+
+
+async def queue_loan_states(
+    settings: Settings,
+    tenant: str,
+    as_of: dt.date,
+    name: str,
+    data: bytes,
+    *,
+    encoding: str | None,
+) -> str:
+    """Keep the file's bytes as a loan-state import and hand it to the jobs; what to tell."""
+    from server.db.engine import create_engine, create_sessionmaker
+    from server.errors import InvalidInput
+    from server.services.common import require_tenant
+    from server.services.loan_imports import queue_import
+
+    engine = create_engine(settings)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            await require_tenant(session, tenant)
+            actor = Principal(tenant, IMPORT_USER, frozenset({Role.RISK}))
+            try:
+                row = await queue_import(
+                    session,
+                    actor,
+                    as_of=as_of,
+                    file_name=name,
+                    data=data,
+                    encoding=encoding,
+                    max_bytes=settings.loan_file_max_bytes,
+                )
+            except InvalidInput as error:
+                raise CliError(f"{name}: {error}") from None
+            import_id = row.id
+            await session.commit()
+        if settings.jobs_inline:
+            where = (
+                "the server applies it at its next sweep of jobs "
+                f"(every {settings.jobs_sweep_seconds:g} s)"
+            )
+        else:
+            from server.jobs.queue import QueueJobs
+
+            jobs = QueueJobs(sessionmaker, PolicyRegistry(), settings)
+            await jobs.start()
+            try:
+                await jobs.import_queued(tenant, import_id)
+            finally:
+                await jobs.close()
+            where = "a worker applies it"
+        return (
+            f"loan states of {name} as of {as_of} for {tenant}: queued as import "
+            f"{import_id}; {where}; follow it with loanStateImport(id:)"
+        )
+    finally:
+        await engine.dispose()
+
+
+def read_for_queue(path: Path, settings: Settings) -> bytes:
+    """The file's bytes, bounded before they are read, or a one-line mistake."""
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > settings.loan_file_max_bytes:
+        raise CliError(
+            f"{path}: the file has {size} bytes; at most {settings.loan_file_max_bytes} "
+            "(RURALCREDIT_LOAN_FILE_MAX_BYTES)"
+        )
+    return path.read_bytes()

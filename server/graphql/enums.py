@@ -24,6 +24,7 @@ from server.domain import (
     DutyKind,
     Education,
     Guarantee,
+    ImportStatus,
     IndustryPolicy,
     LoanProduct,
     ManagerCategory,
@@ -74,6 +75,7 @@ strawberry.enum(domain.TierProposalStatus, description="手工调整等级的提
 strawberry.enum(domain.ViolationKind, description="违规类型.")
 strawberry.enum(domain.ViolationStatus, description="违规记录状态.")
 strawberry.enum(domain.DutyKind, description="贷后职责.")
+strawberry.enum(domain.ImportStatus, description="贷款状态导入的状态.")
 strawberry.enum(domain.WebhookStatus, description="Whether a webhook receives deliveries.")
 strawberry.enum(domain.WebhookDeliveryStatus, description="Whether an event reached a webhook.")
 strawberry.enum(IndicatorSource, description="Where an appraisal input's value comes from.")
@@ -88,6 +90,7 @@ __all__ = [
     "DutyKind",
     "Education",
     "Guarantee",
+    "ImportStatus",
     "IndicatorSource",
     "IndustryPolicy",
     "LoanProduct",
@@ -135,6 +138,7 @@ LABELLED_ENUMS: tuple[type[domain.LabelledEnum], ...] = (
     domain.ViolationKind,
     domain.ViolationStatus,
     domain.DutyKind,
+    domain.ImportStatus,
 )
 
 GRAPHQL_ENUMS: tuple[type[enum.Enum], ...] = (

@@ -16,6 +16,8 @@ Tasks:
   (queueing lock), retried on an unexpected error. The run row's lease, not the queue,
   decides who executes a run, so a job of a worker killed mid-run needs no clean-up to
   be resumed: the sweep hands the run over again once its lease has run out.
+- ``loan_state_import(tenant_id, import_id)``: ``execute_import``; one waiting job per
+  import, retried on an unexpected error; the import's row and lease decide as for runs.
 - ``sweep`` (periodic, every minute): the daily jobs and the hand-over of queued and
   interrupted runs (``server.jobs.backends.sweep``); jobs of dead workers marked failed.
 """
@@ -35,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.jobs.appraisal_run import RunOptions, execute_run
 from server.jobs.backends import sweep
+from server.jobs.loan_import import ImportOptions, execute_import
 from server.jobs.queue_schema import QUEUE_SCHEMA
 from server.policy.registry import PolicyRegistry
 from server.settings import Settings
@@ -42,6 +45,7 @@ from server.settings import Settings
 log = logging.getLogger("ruralcredit.jobs.queue")
 
 RUN_TASK = "appraisal_run"
+IMPORT_TASK = "loan_state_import"
 SWEEP_TASK = "sweep"
 SWEEP_CRON = "* * * * *"
 RUN_RETRY = RetryStrategy(max_attempts=5, exponential_wait=5)
@@ -67,6 +71,7 @@ class QueueJobs:
         self.registry = registry
         self.settings = settings
         self.options = RunOptions.from_settings(settings)
+        self.import_options = ImportOptions.from_settings(settings)
         self.app = App(
             connector=PsycopgConnector(
                 conninfo=conninfo(settings),
@@ -76,6 +81,7 @@ class QueueJobs:
             )
         )
         self.app.task(name=RUN_TASK, retry=RUN_RETRY, pass_context=False)(self._run)
+        self.app.task(name=IMPORT_TASK, retry=RUN_RETRY, pass_context=False)(self._import)
         self.app.periodic(cron=SWEEP_CRON, periodic_id=SWEEP_TASK)(
             self.app.task(name=SWEEP_TASK, queueing_lock=SWEEP_TASK)(self._sweep)
         )
@@ -83,6 +89,16 @@ class QueueJobs:
     async def _run(self, tenant_id: str, run_id: str) -> str:
         status = await execute_run(
             self.sessionmaker, self.registry, tenant_id, uuid.UUID(run_id), options=self.options
+        )
+        return status.value if status else "NOT_TAKEN"
+
+    async def _import(self, tenant_id: str, import_id: str) -> str:
+        status = await execute_import(
+            self.sessionmaker,
+            self.registry,
+            tenant_id,
+            uuid.UUID(import_id),
+            options=self.import_options,
         )
         return status.value if status else "NOT_TAKEN"
 
@@ -95,6 +111,7 @@ class QueueJobs:
         their runs are resumed from the run rows, by new jobs."""
         manager = self.app.job_manager
         stalled = list(await manager.get_stalled_jobs(task_name=RUN_TASK))
+        stalled += await manager.get_stalled_jobs(task_name=IMPORT_TASK)
         for job in stalled:
             await manager.finish_job(job, status=Status.FAILED, delete_job=False)
         return len(stalled)
@@ -104,6 +121,12 @@ class QueueJobs:
             await self.app.configure_task(RUN_TASK, queueing_lock=f"run:{run_id}").defer_async(
                 tenant_id=tenant_id, run_id=str(run_id)
             )
+
+    async def import_queued(self, tenant_id: str, import_id: uuid.UUID) -> None:
+        with contextlib.suppress(AlreadyEnqueued):
+            await self.app.configure_task(
+                IMPORT_TASK, queueing_lock=f"import:{import_id}"
+            ).defer_async(tenant_id=tenant_id, import_id=str(import_id))
 
     async def start(self) -> None:
         await self.app.open_async()

@@ -2,7 +2,8 @@
 
 Period-start and period-end figures of appraisals read these, so an appraisal
 of a finished year gives the same result whenever it is run. Taken in one
-``INSERT … SELECT``; no loan row passes through Python.
+``INSERT … SELECT``; no loan row passes through Python. The day's totals per office
+(``loan_snapshot_totals``, which the portfolio trend reads) are summed from it in a second.
 Runs in the caller's transaction (the takeLoanSnapshot mutation's request, the
 demo loader); ``ruralcredit snapshot`` runs it as a job, :mod:`server.jobs.snapshots`.
 Whoever takes it needs the role HR or RISK.
@@ -13,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.queries.province import ZERO
+from server.domain import NON_PERFORMING
 from server.errors import FieldProblem, InvalidInput
 from server.principal import Principal
 from server.services.access import authorize
@@ -88,7 +91,23 @@ async def take_loan_snapshot(
             source,
         )
     )
+    await _total(session, tenant_id, as_of)
     count = await session.scalar(
         select(func.count()).select_from(s).where(s.tenant_id == tenant_id, s.as_of == as_of)
     )
     return int(count or 0)
+
+
+async def _total(session: AsyncSession, tenant_id: str, as_of: dt.date) -> None:
+    """The day's snapshot summed per office (``loan_snapshot_totals``), replacing what was."""
+    s, t = models.LoanSnapshot, models.LoanSnapshotTotal
+    await session.execute(delete(t).where(t.tenant_id == tenant_id, t.as_of == as_of))
+    bad = func.sum(case((s.risk_class.in_(NON_PERFORMING), s.balance), else_=ZERO))
+    await session.execute(
+        insert(t).from_select(
+            ["tenant_id", "as_of", "office_id", "loans", "balance", "non_performing_balance"],
+            select(s.tenant_id, s.as_of, s.office_id, func.count(), func.sum(s.balance), bad)
+            .where(s.tenant_id == tenant_id, s.as_of == as_of)
+            .group_by(s.tenant_id, s.as_of, s.office_id),
+        )
+    )

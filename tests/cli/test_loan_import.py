@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import sqlite3
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.cli.loan_import import REFUSED, apply_file, render
-from server.cli.progress import Mode, Progress
+from server.cli.loan_import import REFUSED, render
 from server.domain import RiskClass, Role
 from server.policy.registry import PolicyRegistry
 from server.services.loan_files import read_loan_file
+from server.services.loan_imports import apply_file
 from tests.builders import bank
 from tests.cli.test_errors import SIZES, _env, _one_line, _run
 from tests.conftest import principal
@@ -46,11 +46,9 @@ async def test_batches_of_the_service_limit_and_refusals_by_file_row(
     read = read_loan_file(write_csv(tmp_path / "ok.csv", rows))
     told: list[tuple[int, int | None]] = []
 
-    class Told(Progress):
-        def update(self, done: int, total: int | None = None, *, force: bool = False) -> None:
-            told.append((done, total))
+    async def progress(done: int, total: int) -> None:
+        told.append((done, total))
 
-    progress = Told("import ok.csv", unit="rows", stream=io.StringIO(), mode=Mode.OFF)
     outcome = await apply_file(
         session,
         registry,
@@ -186,3 +184,40 @@ def test_the_command_says_a_mistake_in_one_line(demo: Path, tmp_path: Path) -> N
     )
     assert result.returncode == REFUSED, result.stderr
     assert "(file)  TOO_LARGE" in result.stdout
+
+
+def test_queue_keeps_the_file_as_an_import_for_the_server_to_apply(
+    demo: Path, tmp_path: Path
+) -> None:
+    """``--queue`` on the embedded database keeps the file as a QUEUED import (the server's
+    in-process jobs apply it at their next sweep) and writes no loan; its mistakes are one
+    line, as the command's others."""
+    loans = _loans(demo, 2)
+    rows = [["合同编号", "贷款余额"]] + [[c, f"{Decimal(b):.2f}"] for c, b, _ in loans]
+    path = write_csv(tmp_path / "queued.csv", rows)
+    before = _movements(demo)
+    code, out = _import(demo, path, "--queue")
+    assert code == 0, out
+    assert "queued.csv" in out and "queued as import " in out and "next sweep" in out
+    import_id = out.split("queued as import ", 1)[1].split(";", 1)[0]
+    with sqlite3.connect(demo / "ruralcredit.db") as db:
+        stored = db.execute(
+            "SELECT tenant_id, status, file_name, file_bytes, length(data), started_by"
+            " FROM loan_state_imports WHERE id = ?",
+            (uuid.UUID(import_id).hex,),
+        ).fetchall()
+    size = path.stat().st_size
+    assert stored == [("sd-demo", "QUEUED", "queued.csv", size, size, "core-import")]
+    assert _movements(demo) == before
+    as_of = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    base = ["import-loan-states", "--tenant", "sd-demo", "--as-of", as_of, "--queue"]
+    cases = [
+        ([*base, "--dry-run", str(path)], "--queue and --dry-run"),
+        ([*base, str(tmp_path / "none.csv")], "no such file"),
+    ]
+    for args, says in cases:
+        result = _run(args, _env(demo), demo.parent)
+        assert result.returncode == 2, result.stderr
+        assert says in _one_line(result)
+    result = _run([*base, str(path)], _env(demo, RURALCREDIT_LOAN_FILE_MAX_BYTES="10"), demo.parent)
+    assert result.returncode == 2 and "RURALCREDIT_LOAN_FILE_MAX_BYTES" in _one_line(result)

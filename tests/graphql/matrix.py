@@ -56,6 +56,7 @@ REPORT_SELECTIONS = {
     "gradeDistribution": "{ total }",
     "appraisalLeague": '(period: "2025") { ranked }',
     "portfolioTrend": '(from: "2025-01-01", to: "2025-12-31") { points { asOf balance } }',
+    "dutyCompliance": '(from: "2025-01-01", to: "2025-12-31") { figures { notices { due } } }',
 }
 
 

@@ -180,7 +180,8 @@ async def test_filters_naming_other_managers_find_only_the_scope(
 
 
 @pytest.mark.parametrize(
-    "field", sorted(set(QUERIES) - set(LOOKUPS) - set(PROBES) - {"appraisalRun"})
+    "field",
+    sorted(set(QUERIES) - set(LOOKUPS) - set(PROBES) - {"appraisalRun", "loanStateImport"}),
 )
 async def test_every_other_query_is_answered_only_to_its_roles(
     api: Api, world: World, field: str
@@ -230,6 +231,17 @@ async def test_the_appraisal_run_is_only_for_tenant_readers(api: Api, world: Wor
     for role in ROLES:
         body = await _as(api, world, role, f'{{ appraisalRun(id: "{uuid.uuid4()}") {{ id }} }}', {})
         assert _refused(body) is (role not in allowed_roles("query", "appraisalRun")), role
+
+
+async def test_a_loan_state_import_is_only_for_its_roles(api: Api, world: World) -> None:
+    for role in ROLES:
+        body = await _as(
+            api, world, role, f'{{ loanStateImport(id: "{uuid.uuid4()}") {{ id }} }}', {}
+        )
+        allowed = role in allowed_roles("query", "loanStateImport")
+        assert _refused(body) is (not allowed), role
+        if allowed:
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"], role
 
 
 @pytest.mark.parametrize("field", sorted(SUBSCRIPTIONS))

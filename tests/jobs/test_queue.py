@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -14,10 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from server.clock import business_today
 from server.db import models
-from server.domain import Role, RunStatus
+from server.domain import ImportStatus, Role, RunStatus
 from server.jobs.appraisal_run import start_run, writing
-from server.jobs.queue import RUN_TASK, QueueJobs
+from server.jobs.queue import IMPORT_TASK, RUN_TASK, QueueJobs
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from tests.jobs.conftest import Scratch, drafts_per_manager, record_all_figures, serving
@@ -193,3 +195,73 @@ async def test_daily_jobs_run_once_with_two_workers_at_once(scratch: Scratch) ->
         tenants = await session.scalar(select(func.count()).select_from(models.Tenant))
     assert sorted(calls) == sorted(set(calls)) and len(calls) == tenants
     assert first.get("count_for_test", 0) + second.get("count_for_test", 0) == tenants
+
+
+async def test_a_queued_loan_state_file_is_applied_by_a_worker(
+    scratch: Scratch, tmp_path: Any
+) -> None:
+    """``import-loan-states --queue`` on PostgreSQL defers a job; a worker takes it and
+    applies the file; its progress and outcome are on the import's row."""
+    lo = models.Loan
+    async with scratch.sessionmaker() as session:
+        found = (
+            await session.execute(
+                select(lo.contract_no, lo.balance, lo.interest_repaid)
+                .where(lo.tenant_id == "sd-demo", lo.status == "ACTIVE", lo.balance > 0)
+                .order_by(lo.contract_no)
+                .limit(3)
+            )
+        ).all()
+    assert len(found) == 3
+    path = tmp_path / "queued.csv"
+    lines = ["合同编号,贷款余额,已收利息"]
+    lines += [f"{c},{b},{i + 7}" for c, b, i in found]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    as_of = (business_today() - dt.timedelta(days=1)).isoformat()
+    command = ["import-loan-states", "--tenant", "sd-demo", "--as-of", as_of, "--queue"]
+    queued = subprocess.run(
+        [sys.executable, "-m", "server.cli", *command, str(path)],
+        env=scratch.env,
+        capture_output=True,
+        text=True,
+    )
+    assert queued.returncode == 0, queued.stderr
+    assert "a worker applies it" in queued.stdout
+    import_id = uuid.UUID(queued.stdout.split("queued as import ", 1)[1].split(";", 1)[0])
+    async with scratch.sessionmaker() as session:
+        jobs = (
+            await session.execute(
+                text(
+                    "SELECT count(*) FROM procrastinate.procrastinate_jobs "
+                    "WHERE task_name = :task AND args->>'import_id' = :id"
+                ),
+                {"task": IMPORT_TASK, "id": str(import_id)},
+            )
+        ).scalar_one()
+    assert jobs == 1
+    worker = _worker(scratch.env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            async with scratch.sessionmaker() as session:
+                row = await session.get(models.LoanStateImport, ("sd-demo", import_id))
+                assert row is not None
+            if row.status is ImportStatus.APPLIED:
+                break
+            assert row.status in (ImportStatus.QUEUED, ImportStatus.RUNNING), row.report
+            assert time.monotonic() < deadline, row.status
+            await asyncio.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert (row.rows_done, row.rows_total, row.data) == (3, 3, None)
+    assert (row.report["changed"], row.report["movements"]) == (3, 3)
+    async with scratch.sessionmaker() as session:
+        repaid = (
+            await session.execute(
+                select(lo.interest_repaid)
+                .where(lo.tenant_id == "sd-demo", lo.contract_no.in_([c for c, _, _ in found]))
+                .order_by(lo.contract_no)
+            )
+        ).scalars()
+        assert list(repaid) == [i + 7 for _, _, i in found]

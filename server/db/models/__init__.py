@@ -46,6 +46,8 @@ from server.db.models.lending import (
     DutyRecord,
     Loan,
     LoanSnapshot,
+    LoanSnapshotTotal,
+    LoanStateImport,
     RelationshipTransfer,
 )
 from server.db.models.org import (
@@ -83,6 +85,8 @@ __all__ = [
     "InspectionFinding",
     "Loan",
     "LoanSnapshot",
+    "LoanSnapshotTotal",
+    "LoanStateImport",
     "Manager",
     "ManagerOfficeMove",
     "ManagerTierChange",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -376,6 +377,24 @@ class LoanSnapshot(Base):
     )
 
 
+class LoanSnapshotTotal(Base):
+    """A snapshot day's loans of one office summed: kept with the snapshot (taken and
+    replaced in the same statement batch), so a trend across days reads a row per office
+    and day, not every loan of every day."""
+
+    __tablename__ = "loan_snapshot_totals"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    as_of: Mapped[dt.date]
+    office_id: Mapped[uuid.UUID]
+    loans: Mapped[int] = mapped_column(Integer)
+    balance: Mapped[Decimal] = mapped_column(Money)
+    non_performing_balance: Mapped[Decimal] = mapped_column(Money)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "as_of", "office_id"),
+        ForeignKeyConstraint(["tenant_id", "office_id"], ["offices.tenant_id", "offices.id"]),
+    )
+
+
 class DutyRecord(Base):
     """A post-loan duty done: a collection notice, an overdue collection, an inspection report."""
 
@@ -395,4 +414,35 @@ class DutyRecord(Base):
         ForeignKeyConstraint(["tenant_id", "manager_id"], ["managers.tenant_id", "managers.id"]),
         Index(None, "tenant_id", "loan_id", "kind", "done_on"),
         Index(None, "tenant_id", "manager_id", "done_on"),
+    )
+
+
+class LoanStateImport(Base):
+    """A loan-state file of the core system, imported as a job (``server.services.loan_imports``).
+
+    The file is kept until the job has applied or refused it (then ``data`` is emptied);
+    ``rows_done`` counts the rows checked so far, ``report`` holds the outcome: the counts
+    and the first refused rows (row, column, rule, message)."""
+
+    __tablename__ = "loan_state_imports"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    id: Mapped[uuid.UUID] = id_column()
+    as_of: Mapped[dt.date]
+    status: Mapped[domain.ImportStatus] = mapped_column(enum_column(domain.ImportStatus, "status"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    file_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    started_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = created_column()
+    finished_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime | None]
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(["tenant_id"], ["tenants.tenant_id"]),
     )

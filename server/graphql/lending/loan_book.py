@@ -8,11 +8,12 @@ from typing import Any
 
 import strawberry
 
-from server.graphql.enums import RiskClass
+from server.graphql.enums import ImportStatus, RiskClass
 from server.graphql.nodes import Loan
 from server.graphql.paths import camel_case
 from server.graphql.scalars import Money
 from server.loan_book import LoanMovementKind, LoanStatus, MovementSource
+from server.services.loan_imports import MAX_REPORTED_PROBLEMS
 from server.services.loan_states import LoanState, LoanStatesReport
 
 
@@ -154,4 +155,85 @@ class LoanStatesImported:
                 )
                 for r in report.refusals
             ],
+        )
+
+
+@strawberry.type(
+    description="A refused row of an imported file: its row in the file (0: the file "
+    "as a whole), the column as its header is written, the rule and a sentence."
+)
+class ImportProblem:
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@strawberry.type(
+    description="What an import did (APPLIED) or would have done (REFUSED: nothing written)."
+)
+class ImportOutcome:
+    rows: int = strawberry.field(description="Loan rows in the file, refused ones included.")
+    new: int
+    changed: int
+    unchanged: int
+    refused: int
+    movements: int
+    problems_total: int = strawberry.field(description="Every refused row's problems.")
+    problems: list[ImportProblem] = strawberry.field(
+        description=f"The first {MAX_REPORTED_PROBLEMS} problems, by row."
+    )
+
+    @classmethod
+    def from_report(cls, report: dict[str, Any]) -> ImportOutcome:
+        return cls(
+            rows=report["rows"],
+            new=report["new"],
+            changed=report["changed"],
+            unchanged=report["unchanged"],
+            refused=report["refused"],
+            movements=report["movements"],
+            problems_total=report["problemsTotal"],
+            problems=[ImportProblem(**p) for p in report["problems"]],
+        )
+
+
+@strawberry.type(
+    description="A loan-state file of the core system applied by a job (ruralcredit "
+    "import-loan-states --queue): its progress, then its outcome. All rows or none."
+)
+class LoanStateImport:
+    id: strawberry.ID
+    as_of: dt.date
+    status: ImportStatus
+    file_name: str
+    file_bytes: int
+    rows_total: int = strawberry.field(
+        description="Loan rows read from the file (0 until the job has read it)."
+    )
+    rows_done: int = strawberry.field(description="Rows checked so far.")
+    started_by: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    attempts: int = strawberry.field(description="Takes of the import by a worker so far.")
+    outcome: ImportOutcome | None = strawberry.field(
+        description="Null until the import is APPLIED or REFUSED."
+    )
+
+    @classmethod
+    def from_row(cls, row: Any, live: tuple[int, int] | None = None) -> LoanStateImport:
+        done, total = live if live is not None else (row.rows_done, row.rows_total)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            as_of=row.as_of,
+            status=row.status,
+            file_name=row.file_name,
+            file_bytes=row.file_bytes,
+            rows_total=total,
+            rows_done=done,
+            started_by=row.started_by,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+            attempts=row.attempts,
+            outcome=ImportOutcome.from_report(row.report) if row.report else None,
         )

@@ -8,7 +8,7 @@ import strawberry
 from sqlalchemy import select
 
 from server.db import models
-from server.domain import AdmissionDecision
+from server.domain import AdmissionDecision, ImportStatus
 from server.errors import BadQueryArgument
 from server.graphql.context import Ctx
 from server.graphql.enum_descriptions import describe_as
@@ -27,6 +27,7 @@ from server.graphql.lending.filters import (
     loan_conditions,
     loan_criteria,
 )
+from server.graphql.lending.loan_book import LoanStateImport
 from server.graphql.nodes import Customer, Loan
 from server.graphql.ordering import (
     SortDirection,
@@ -38,6 +39,8 @@ from server.graphql.ordering import (
 )
 from server.graphql.pagination import Connection
 from server.identity_lookup import identity_hash, lookup_number
+from server.jobs.loan_import import live_progress
+from server.services import loan_imports
 
 IDENTITY_INPUT_MAX = 40
 """The longest idNumber looked at (an identity number is 18 characters, blanks around it)."""
@@ -119,6 +122,15 @@ class LendingQuery:
         # The hash is keyed, not unique: the stored number itself decides.
         rows = [r for r in await ctx.scalars(statement) if r.id_number == number]
         return Customer.from_row(rows[0]) if rows else None
+
+    @strawberry.field(
+        description="A loan-state import of the caller's tenant: its progress and outcome."
+    )
+    async def loan_state_import(self, info: Ctx, id: strawberry.ID) -> LoanStateImport:
+        ctx = info.context
+        row = await loan_imports.get_import(ctx.session, ctx.principal, id)
+        live = live_progress(row.tenant_id, row.id) if row.status == ImportStatus.RUNNING else None
+        return LoanStateImport.from_row(row, live)
 
     @strawberry.field(description="Loans, oldest record first unless orderBy says otherwise.")
     async def loans(

@@ -9,10 +9,16 @@ import strawberry
 
 from server.graphql.context import Ctx
 from server.graphql.reports.appraisals import LeagueTable, TierDistribution
+from server.graphql.reports.duty_compliance import DutyCompliance
 from server.graphql.reports.types import LoanPortfolio, PortfolioTrendType
 from server.graphql.scalars import Period
 from server.services.access import authorize
 from server.services.reports.appraisals import MAX_LEAGUE, appraisal_league, grade_distribution
+from server.services.reports.duty_compliance import (
+    MAX_MANAGER_ROWS,
+    MAX_PERIOD_DAYS,
+    duty_compliance,
+)
 from server.services.reports.portfolio import loan_portfolio
 from server.services.reports.trend import MAX_TREND_DAYS, portfolio_trend
 
@@ -82,3 +88,32 @@ class ReportQuery:
         scope = authorize(ctx.principal, "portfolioTrend", "query")
         report = await ctx.call(portfolio_trend, scope, office_id=office_id, start=from_, end=to)
         return PortfolioTrendType.from_report(report)
+
+    @strawberry.field(
+        description=f"The post-loan duties of an office subtree's loans (null: the top of "
+        f"your scope) from `from` to `to` (both included; `to` today at the latest, at most "
+        f"{MAX_PERIOD_DAYS} days): collection notices due and sent on time, late or not at "
+        f"all, inspection reports due and done, for the subtree, by office and for the first "
+        f"managers (1 to {MAX_MANAGER_ROWS}) by duties missing."
+    )
+    async def duty_compliance(
+        self,
+        info: Ctx,
+        from_: Annotated[dt.date, strawberry.argument(name="from")],
+        to: dt.date,
+        office_id: strawberry.ID | None = None,
+        first: int = 20,
+    ) -> DutyCompliance:
+        ctx = info.context
+        scope = authorize(ctx.principal, "dutyCompliance", "query")
+        today = await ctx.today()
+        report = await ctx.call(
+            duty_compliance,
+            scope,
+            office_id=office_id,
+            start=from_,
+            end=to,
+            first=first,
+            today=today,
+        )
+        return DutyCompliance.from_report(report)

@@ -1,5 +1,7 @@
 """The trend of an office subtree's portfolio: balance and non-performing balance on each
-day a loan snapshot was taken in a range, from ``loan_snapshots`` in one grouped statement."""
+day a loan snapshot was taken in a range, in one grouped statement over the office totals
+kept with each snapshot (``loan_snapshot_totals``; the loans themselves for a scope of one
+manager's own)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
@@ -87,20 +89,34 @@ async def portfolio_trend(
         )
     if not days:
         return PortfolioTrend(office, [])
-    npl = func.sum(case((s.risk_class.in_(NON_PERFORMING), s.balance), else_=ZERO))
-    stmt = (
-        select(s.as_of, func.count(), func.sum(s.balance), npl)
-        .where(
-            s.tenant_id == scope.tenant_id,
-            # The days written into the statement: with the range as parameters, a
-            # prepared statement's generic plan guesses a small share of the rows and
-            # reads them by index, ten times slower than reading them whole.
-            s.as_of.in_(bindparam("days", days, expanding=True, literal_execute=True)),
-            *in_subtree(scope, office, s),
+    # The days written into the statement: with the range as parameters, a prepared
+    # statement's generic plan guesses a small share of the rows and reads them by index,
+    # ten times slower than reading them whole.
+    on_days: BindParameter[dt.date] = bindparam("days", days, expanding=True, literal_execute=True)
+    if scope.manager is None:
+        # The office totals kept with each snapshot: one row per office and day. A scope
+        # of one manager's own loans is not a set of offices, so it reads the loans.
+        t = models.LoanSnapshotTotal
+        stmt = (
+            select(
+                t.as_of, func.sum(t.loans), func.sum(t.balance), func.sum(t.non_performing_balance)
+            )
+            .where(
+                t.tenant_id == scope.tenant_id, t.as_of.in_(on_days), *in_subtree(scope, office, t)
+            )
+            .group_by(t.as_of)
+            .order_by(t.as_of)
         )
-        .group_by(s.as_of)
-        .order_by(s.as_of)
-    )
+    else:
+        npl = func.sum(case((s.risk_class.in_(NON_PERFORMING), s.balance), else_=ZERO))
+        stmt = (
+            select(s.as_of, func.count(), func.sum(s.balance), npl)
+            .where(
+                s.tenant_id == scope.tenant_id, s.as_of.in_(on_days), *in_subtree(scope, office, s)
+            )
+            .group_by(s.as_of)
+            .order_by(s.as_of)
+        )
     found = {day: (n, b, bad) for day, n, b, bad in (await session.execute(stmt)).all()}
     points = []
     for day in days:

@@ -7,10 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import models
 from server.db.scope import Scope
-from server.domain import RiskClass, Role
+from server.domain import NON_PERFORMING, RiskClass, Role
 from server.errors import BadQueryArgument, NotFound
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -101,3 +103,43 @@ async def test_an_empty_office_has_zero_points_and_the_scope_holds(
     ] * len(DAYS)
     with pytest.raises(NotFound):
         await portfolio_trend(session, head, office_id=book.head.id, start=DAYS[0], end=DAYS[-1])
+
+
+async def test_a_snapshot_retaken_replaces_its_office_totals(
+    session: AsyncSession, book: Book
+) -> None:
+    """The trend reads the office totals kept with each snapshot: a day's snapshot taken
+    again after the book changed replaces them, and they stay the loans' own sums."""
+    day = DAYS[-1]
+    book.loans[-1].risk_class = RiskClass.LOSS
+    book.loans[-1].balance += Decimal("123.45")
+    await session.flush()
+    await take_loan_snapshot(session, HR, as_of=day, today=TODAY)
+    t = models.LoanSnapshotTotal
+    rows = (
+        await session.execute(
+            select(t.office_id, t.loans, t.balance, t.non_performing_balance).where(
+                t.tenant_id == TENANT, t.as_of == day
+            )
+        )
+    ).all()
+    s = models.LoanSnapshot
+    npl = func.sum(case((s.risk_class.in_(NON_PERFORMING), s.balance), else_=Decimal("0")))
+    summed = (
+        await session.execute(
+            select(s.office_id, func.count(), func.sum(s.balance), npl)
+            .where(s.tenant_id == TENANT, s.as_of == day)
+            .group_by(s.office_id)
+        )
+    ).all()
+    assert sorted(rows) == sorted(summed) and len(rows) >= 2
+    report = await portfolio_trend(
+        session, scope_of(Role.RISK), office_id=book.head.id, start=day, end=day
+    )
+    expected = await direct.figures(
+        session, TENANT, book.head.path, table="loan_snapshots", as_of=day
+    )
+    assert (report.points[0].balance, report.points[0].non_performing_balance) == (
+        expected.balance,
+        expected.npl,
+    )

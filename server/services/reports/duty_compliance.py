@@ -1,0 +1,408 @@
+"""Post-loan duty compliance of an office subtree over a period: collection notices due and
+whether they were sent on time, late or not at all, and inspection reports due and whether
+they were done — for the whole subtree, by office and by manager.
+
+The duties are those of ``server.services.duties`` (山东办法 第三条(四), C1.4), counted
+over a closed range of days instead of listed for one day:
+
+- a collection notice is due on the day ``NOTICE_DAYS_BEFORE_MATURITY`` days before the
+  loan matures; it counts for the period when that day lies in it and the loan was
+  issued by then and neither closed nor written off by then (a loan repaid on the day
+  needs no notice of its maturity). Sent on time: a notice recorded
+  on or before that day; late: the first one after it; missing: none recorded.
+- an inspection report is due once in each calendar interval of the loan's schedule
+  (quarter, half year or year, by customer kind and size) that ends in the period, for a
+  loan issued by the interval's end and outstanding or not yet mature at its start; done:
+  an inspection recorded within the interval. The rule is the one the appraisal's C1.4
+  input counts (``server.db.queries.indicators.missing_inspections``), so a year's
+  missing reports here are the ones the appraisal deducts for.
+
+A duty counts at the loan's office and for the loan's current manager, as the appraisal
+inputs count it. The period ends today at the latest (a duty of a later day is not yet
+missed) and spans at most ``MAX_PERIOD_DAYS`` days. Two grouped statements read it, one
+per kind of duty; what comes back is counts by report row, manager and schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from server.db import models
+from server.db.queries.indicators import (
+    INSPECTION_LARGE_INDIVIDUAL,
+    NOTICE_DAYS_BEFORE_MATURITY,
+    days_before,
+    top_borrowers,
+)
+from server.db.scope import Scope
+from server.domain import CustomerKind, DutyKind
+from server.errors import BadQueryArgument
+from server.policy.vocabulary import LabelledEnum
+from server.services.duties import calendar_interval
+from server.services.reports.portfolio import in_subtree, report_office
+from server.services.tenant_settings import tenant_settings
+
+MAX_PERIOD_DAYS = 366
+"""The longest period one report reads: a year, leap day included — the longest interval
+of the inspection schedule (C1.4: others yearly) and the longest appraisal period."""
+
+MAX_MANAGER_ROWS = 100
+"""The most manager rows one request reads."""
+
+
+class InspectionFrequency(LabelledEnum):
+    """How often a loan's inspection report is due (山东办法 第三条(四), C1.4)."""
+
+    QUARTERLY = "QUARTERLY", "按季检查"
+    HALF_YEARLY = "HALF_YEARLY", "按半年检查"
+    YEARLY = "YEARLY", "按年检查"
+
+
+INSPECTION_MONTHS: dict[InspectionFrequency, int] = {
+    # C1.4: 法人客户、本机构前10大户按季检查; 第三条(四): 大额贷款每季度至少一次.
+    InspectionFrequency.QUARTERLY: 3,
+    # C1.4: 自然人5万元及以上每半年检查 (INSPECTION_LARGE_INDIVIDUAL).
+    InspectionFrequency.HALF_YEARLY: 6,
+    # C1.4: 其他每年检查.
+    InspectionFrequency.YEARLY: 12,
+}
+"""The length in months of each schedule's calendar intervals."""
+
+
+@dataclass(frozen=True)
+class NoticeCounts:
+    """Collection notices due in the period: sent on time, late, or missing."""
+
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.on_time - self.late
+
+    def __add__(self, other: NoticeCounts) -> NoticeCounts:
+        return NoticeCounts(
+            self.due + other.due, self.on_time + other.on_time, self.late + other.late
+        )
+
+
+@dataclass(frozen=True)
+class InspectionCounts:
+    """Inspection reports due in the period: done or missing."""
+
+    due: int = 0
+    done: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.done
+
+    def __add__(self, other: InspectionCounts) -> InspectionCounts:
+        return InspectionCounts(self.due + other.due, self.done + other.done)
+
+
+@dataclass
+class DutyFigures:
+    """The duties of some loans over the period; inspections by schedule, every one present."""
+
+    notices: NoticeCounts = NoticeCounts()
+    by_frequency: dict[InspectionFrequency, InspectionCounts] = field(
+        default_factory=lambda: dict.fromkeys(InspectionFrequency, InspectionCounts())
+    )
+
+    @property
+    def inspections(self) -> InspectionCounts:
+        return sum(self.by_frequency.values(), InspectionCounts())
+
+    @property
+    def missing(self) -> int:
+        """Notices not sent and inspections not done: what the manager rows are ordered by."""
+        return self.notices.missing + self.inspections.missing
+
+
+@dataclass(frozen=True)
+class OfficeDuties:
+    """One row of ``by_office``, as ``portfolio.OfficeRow``: ``subtree`` False for the
+    report's own office (only the loans booked at it), True for a child office's subtree."""
+
+    office: models.Office
+    subtree: bool
+    figures: DutyFigures
+
+
+@dataclass(frozen=True)
+class ManagerDuties:
+    manager: models.Manager
+    office: models.Office
+    """The manager's current office."""
+    figures: DutyFigures
+
+
+@dataclass(frozen=True)
+class DutyCompliance:
+    office: models.Office
+    start: dt.date
+    end: dt.date
+    total: DutyFigures
+    by_office: list[OfficeDuties]
+    managers: int
+    """How many managers have a duty due in the period (``by_manager`` may show fewer)."""
+    by_manager: list[ManagerDuties]
+
+
+def inspection_intervals(
+    start: dt.date, end: dt.date
+) -> list[tuple[InspectionFrequency, dt.date, dt.date]]:
+    """Each schedule's calendar intervals that end from ``start`` to ``end``."""
+    out = []
+    for frequency, months in INSPECTION_MONTHS.items():
+        for year in range(start.year, end.year + 1):
+            for first_month in range(1, 13, months):
+                first, last = calendar_interval(dt.date(year, first_month, 1), months)
+                if start <= last <= end:
+                    out.append((frequency, first, last))
+    return out
+
+
+def check_period(start: dt.date, end: dt.date, today: dt.date) -> None:
+    """A period from ``start`` to ``end`` (both included) the report can count, or a bad
+    ``to``: not before ``from``, not after today, at most ``MAX_PERIOD_DAYS`` days."""
+    if start > end:
+        raise BadQueryArgument("to", f"to {end} is before from {start}")
+    if end > today:
+        raise BadQueryArgument("to", f"to {end} is after today ({today}): no duty of it is missed")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise BadQueryArgument("to", f"from {start} to {end} is longer than {MAX_PERIOD_DAYS} days")
+
+
+async def duty_compliance(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    office_id: object | None,
+    start: dt.date,
+    end: dt.date,
+    first: int,
+    today: dt.date,
+) -> DutyCompliance:
+    """The duties of an office subtree in ``scope`` from ``start`` to ``end`` (see the
+    module); the ``first`` managers with the most duties missing, then by employee number."""
+    check_period(start, end, today)
+    if not 1 <= first <= MAX_MANAGER_ROWS:
+        raise BadQueryArgument("first", f"first must be from 1 to {MAX_MANAGER_ROWS}")
+    office = await report_office(session, scope, office_id)
+    rows = await _rows(session, scope.tenant_id, office)
+    total = DutyFigures()
+    managers: dict[uuid.UUID, DutyFigures] = {}
+    for row, manager, due, on_time, late in await _notices(session, scope, office, start, end):
+        counts = NoticeCounts(int(due), int(on_time or 0), int(late or 0))
+        for figures in (total, rows[row].figures, managers.setdefault(manager, DutyFigures())):
+            figures.notices += counts
+    for row, manager, frequency, due, done in await _inspections(
+        session, scope, office, start, end
+    ):
+        inspection = InspectionCounts(int(due), int(done or 0))
+        for figures in (total, rows[row].figures, managers.setdefault(manager, DutyFigures())):
+            figures.by_frequency[frequency] += inspection
+    return DutyCompliance(
+        office,
+        start,
+        end,
+        total,
+        list(rows.values()),
+        len(managers),
+        await _manager_rows(session, scope.tenant_id, managers, first),
+    )
+
+
+async def _notices(
+    session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
+) -> list[Any]:
+    """(report row, manager, due, on time, late) of the notices due from start to end."""
+    lo, d = models.Loan, models.DutyRecord
+    due_on = type_coerce(days_before(session, lo.matures_on, NOTICE_DAYS_BEFORE_MATURITY), Date)
+    first_notice = (
+        select(func.min(d.done_on))
+        .where(
+            d.tenant_id == lo.tenant_id,
+            d.loan_id == lo.id,
+            d.kind == DutyKind.COLLECTION_NOTICE,
+        )
+        .scalar_subquery()
+    )
+    groups = (
+        select(
+            lo.office_id.label("office_id"),
+            lo.manager_id.label("manager_id"),
+            func.count().label("due"),
+            func.sum(case((first_notice <= due_on, 1), else_=0)).label("on_time"),
+            func.sum(case((first_notice > due_on, 1), else_=0)).label("late"),
+        )
+        .where(
+            *in_subtree(scope, office, lo),
+            due_on >= start,
+            due_on <= end,
+            lo.issued_on <= due_on,
+            or_(lo.closed_on.is_(None), lo.closed_on > due_on),
+            or_(lo.written_off_on.is_(None), lo.written_off_on > due_on),
+        )
+        .group_by(lo.office_id, lo.manager_id)
+        .subquery()
+    )
+    return await _by_row(session, scope.tenant_id, office, groups, ("due", "on_time", "late"))
+
+
+async def _inspections(
+    session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
+) -> list[Any]:
+    """(report row, manager, frequency, due, done) of the inspections due from start to end."""
+    intervals = inspection_intervals(start, end)
+    if not intervals:
+        return []
+    lo, cu, d = models.Loan, models.Customer, models.DutyRecord
+    large = (await tenant_settings(session, scope.tenant_id)).large_loan_threshold
+    quarterly = or_(
+        cu.kind == CustomerKind.CORPORATE,
+        lo.customer_id.in_(top_borrowers(scope.tenant_id)),
+        lo.principal >= large,
+    )
+    frequency = case(
+        (quarterly, literal(InspectionFrequency.QUARTERLY.value)),
+        (
+            lo.principal >= INSPECTION_LARGE_INDIVIDUAL,
+            literal(InspectionFrequency.HALF_YEARLY.value),
+        ),
+        else_=literal(InspectionFrequency.YEARLY.value),
+    )
+    # The intervals as rows of literals, typed so that PostgreSQL compares dates with dates.
+    iv = union_all(
+        *(
+            select(
+                literal(f.value).label("frequency"),
+                literal(first, Date).label("starts"),
+                literal(last, Date).label("ends"),
+            )
+            for f, first, last in intervals
+        )
+    ).subquery("intervals")
+    done = exists().where(
+        d.tenant_id == lo.tenant_id,
+        d.loan_id == lo.id,
+        d.kind == DutyKind.INSPECTION,
+        d.done_on >= iv.c.starts,
+        d.done_on <= iv.c.ends,
+    )
+    groups = (
+        select(
+            lo.office_id.label("office_id"),
+            lo.manager_id.label("manager_id"),
+            iv.c.frequency.label("frequency"),
+            func.count().label("due"),
+            func.sum(case((done, 1), else_=0)).label("done"),
+        )
+        .select_from(
+            lo.__table__.join(
+                cu.__table__, and_(cu.tenant_id == lo.tenant_id, cu.id == lo.customer_id)
+            ).join(
+                iv,
+                and_(
+                    iv.c.frequency == frequency,
+                    lo.issued_on <= iv.c.ends,
+                    or_(lo.balance > 0, lo.matures_on >= iv.c.starts),
+                ),
+            )
+        )
+        .where(*in_subtree(scope, office, lo))
+        .group_by(lo.office_id, lo.manager_id, iv.c.frequency)
+        .subquery()
+    )
+    found = await _by_row(
+        session, scope.tenant_id, office, groups, ("due", "done"), keys=("frequency",)
+    )
+    return [(row, manager, InspectionFrequency(f), *n) for row, manager, f, *n in found]
+
+
+async def _by_row(
+    session: AsyncSession,
+    tenant_id: str,
+    office: models.Office,
+    groups: Any,
+    counts: tuple[str, ...],
+    keys: tuple[str, ...] = (),
+) -> list[Any]:
+    """``groups`` (by office and manager) summed by the report's rows, as the portfolio's:
+    the office's own loans, and each direct child office's whole subtree."""
+    booked, child = aliased(models.Office), aliased(models.Office)
+    row = func.coalesce(child.id, booked.id)
+    by = (row, groups.c.manager_id, *(groups.c[k] for k in keys))
+    statement = (
+        select(*by, *(func.sum(groups.c[c]) for c in counts))
+        .select_from(groups)
+        .join(booked, and_(booked.tenant_id == tenant_id, booked.id == groups.c.office_id))
+        .outerjoin(
+            child,
+            and_(
+                child.tenant_id == tenant_id,
+                child.parent_id == office.id,
+                booked.path.like(child.path + "%"),
+            ),
+        )
+        .group_by(*by)
+    )
+    return list((await session.execute(statement)).all())
+
+
+async def _rows(
+    session: AsyncSession, tenant_id: str, office: models.Office
+) -> dict[uuid.UUID, OfficeDuties]:
+    """The report's rows, every one present: the office itself, then its children by code."""
+    o = models.Office
+    children = await session.execute(
+        select(o).where(o.tenant_id == tenant_id, o.parent_id == office.id).order_by(o.code)
+    )
+    out = {office.id: OfficeDuties(office, False, DutyFigures())}
+    for c in children.scalars():
+        out[c.id] = OfficeDuties(c, True, DutyFigures())
+    return out
+
+
+async def _manager_rows(
+    session: AsyncSession, tenant_id: str, figures: dict[uuid.UUID, DutyFigures], first: int
+) -> list[ManagerDuties]:
+    """The ``first`` managers by duties missing (most first), then by employee number."""
+    if not figures:
+        return []
+    m, o = models.Manager, models.Office
+    # The tenant's employee numbers, not an IN list of every counted manager: a whole
+    # tenant's managers would be thousands of parameters.
+    numbers = await session.execute(select(m.id, m.employee_no).where(m.tenant_id == tenant_id))
+    counted = sorted(
+        ((-figures[mid].missing, no, mid) for mid, no in numbers.all() if mid in figures)
+    )
+    chosen = [mid for _, _, mid in counted[:first]]
+    found = await session.execute(
+        select(m, o)
+        .join(o, and_(o.tenant_id == m.tenant_id, o.id == m.office_id))
+        .where(m.tenant_id == tenant_id, m.id.in_(chosen))
+    )
+    rows = {mg.id: (mg, of) for mg, of in found.all()}
+    return [ManagerDuties(*rows[mid], figures[mid]) for mid in chosen]
