@@ -84,6 +84,26 @@ REPORTS: tuple[tuple[str, tuple[Role, ...], str], ...] = (
              nonPerformingBalance nonPerformingRatio } } }""",
     ),
     (
+        "portfolioTrend branch",
+        (Role.BRANCH_HEAD,),
+        """{ portfolioTrend(from: "2025-01-01", to: "2025-12-31") { points { asOf count balance
+             nonPerformingBalance } } }""",
+    ),
+    (
+        "dutyCompliance tenant",
+        (Role.RISK,),
+        """{ dutyCompliance(from: "2025-01-01", to: "2025-12-31") { managers
+             figures { notices { due onTime late missing } inspections { due done missing } }
+             byOffice { office { code } figures { notices { missing } } }
+             byManager { manager { employeeNo } figures { inspections { missing } } } } }""",
+    ),
+    (
+        "dutyCompliance branch",
+        (Role.BRANCH_HEAD,),
+        """{ dutyCompliance(from: "2025-01-01", to: "2025-12-31") { managers
+             figures { notices { due missing } inspections { due missing } } } }""",
+    ),
+    (
         "gradeDistribution current",
         (Role.HR,),
         "{ gradeDistribution { total tiers { tier { code rank } count } } }",

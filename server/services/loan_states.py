@@ -31,12 +31,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.bulk import bulk_insert
+from server.db.models.lending import LoanMovement
 from server.db.scope import Scope
 from server.domain import RiskClass
 from server.errors import Problems
@@ -395,11 +398,68 @@ async def apply_loan_states(
     if report.refusals or not updates:
         return report
     at = models.now()
-    # By primary key, one statement for every row (executemany).
-    await session.execute(update(models.Loan), [{**u, "updated_at": at} for u in updates])
-    await write_movements(session, moved)
+    if session.get_bind().dialect.name == "postgresql":
+        await _update_unnested(session, actor.tenant_id, updates, at)
+        await bulk_insert(
+            session,
+            LoanMovement,
+            [{**m, **{k: m[k].value for k in MOVEMENT_ENUMS}} for m in moved],
+        )
+    else:
+        # By primary key, one statement for every row (executemany).
+        await session.execute(update(models.Loan), [{**u, "updated_at": at} for u in updates])
+        await write_movements(session, moved)
     await follow_on(
         session, registry, actor, customers, today=today, outstanding_changed=outstanding
     )
     report.import_id = import_id
     return report
+
+
+_ARRAY_TYPES = {
+    "balance": "numeric",
+    "principal_repaid": "numeric",
+    "interest_repaid": "numeric",
+    "risk_class": "varchar",
+    "days_overdue": "integer",
+    "is_extension": "boolean",
+    "is_refinancing": "boolean",
+    "status": "varchar",
+    "written_off_on": "date",
+    "written_off_amount": "numeric",
+    "writeoff_recovered": "numeric",
+    "closed_on": "date",
+}
+"""Each state column's PostgreSQL type, for the arrays the update unnests."""
+# Built once from the constant column names above; the values go as parameters.
+_UNNESTED_UPDATE = (
+    "UPDATE loans SET "  # noqa: S608
+    + ", ".join(f"{c} = given.{c}" for c in STATE_COLUMNS)
+    + ", updated_at = $2 FROM unnest($3::uuid[], "
+    + ", ".join(f"${n}::{_ARRAY_TYPES[c]}[]" for n, c in enumerate(STATE_COLUMNS, start=4))
+    + ") AS given(id, "
+    + ", ".join(STATE_COLUMNS)
+    + ") WHERE loans.tenant_id = $1 AND loans.id = given.id"
+)
+
+
+async def _update_unnested(
+    session: AsyncSession, tenant_id: str, updates: list[dict[str, Any]], at: dt.datetime
+) -> None:
+    """The loans' new states in one statement: a column of values per array, unnested and
+    joined to the loans by id. On PostgreSQL many times faster than a statement a row
+    (executemany); the values are those ``_derive`` made (money quantized to the column's
+    scale), enumerations as their stored strings."""
+    arrays = [[u["id"] for u in updates]]
+    for name in STATE_COLUMNS:
+        arrays.append([_plain(u[name]) for u in updates])
+    connection = await session.connection()
+    await connection.exec_driver_sql(_UNNESTED_UPDATE, (tenant_id, at, *arrays))
+
+
+MOVEMENT_ENUMS = ("kind", "risk_class", "source")
+"""A movement's enumerations, which COPY takes as their stored strings."""
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
