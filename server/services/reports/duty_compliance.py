@@ -33,8 +33,8 @@ from typing import Any
 from sqlalchemy import (
     Date,
     and_,
+    bindparam,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -274,15 +274,22 @@ async def _notices(
 async def _inspections(
     session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
 ) -> list[Any]:
-    """(report row, manager, frequency, due, done) of the inspections due from start to end."""
+    """(report row, manager, frequency, due, done) of the inspections due from start to end.
+
+    Two parts, summed: the reports due, counted in one pass over the loans (each interval
+    a term of one sum: a loan owes an interval's report when it is of the interval's
+    schedule, issued by its end and outstanding or not yet mature at its start); and the
+    reports done, read from the inspections recorded in the period, each (loan, interval)
+    counted once. The top borrowers are read first, a short list written into the pass."""
     intervals = inspection_intervals(start, end)
     if not intervals:
         return []
     lo, cu, d = models.Loan, models.Customer, models.DutyRecord
     large = (await tenant_settings(session, scope.tenant_id)).large_loan_threshold
+    tops = list((await session.execute(top_borrowers(scope.tenant_id))).scalars())
     quarterly = or_(
         cu.kind == CustomerKind.CORPORATE,
-        lo.customer_id.in_(top_borrowers(scope.tenant_id)),
+        lo.customer_id.in_(bindparam("tops", tops, expanding=True, literal_execute=True)),
         lo.principal >= large,
     )
     frequency = case(
@@ -293,48 +300,69 @@ async def _inspections(
         ),
         else_=literal(InspectionFrequency.YEARLY.value),
     )
-    # The intervals as rows of literals, typed so that PostgreSQL compares dates with dates.
-    iv = union_all(
-        *(
-            select(
-                literal(f.value).label("frequency"),
-                literal(first, Date).label("starts"),
-                literal(last, Date).label("ends"),
-            )
-            for f, first, last in intervals
-        )
-    ).subquery("intervals")
-    done = exists().where(
-        d.tenant_id == lo.tenant_id,
-        d.loan_id == lo.id,
-        d.kind == DutyKind.INSPECTION,
-        d.done_on >= iv.c.starts,
-        d.done_on <= iv.c.ends,
-    )
-    groups = (
+    per_loan = (
         select(
+            lo.id.label("loan_id"),
             lo.office_id.label("office_id"),
             lo.manager_id.label("manager_id"),
-            iv.c.frequency.label("frequency"),
-            func.count().label("due"),
-            func.sum(case((done, 1), else_=0)).label("done"),
+            lo.issued_on.label("issued_on"),
+            lo.balance.label("balance"),
+            lo.matures_on.label("matures_on"),
+            frequency.label("frequency"),
         )
         .select_from(
             lo.__table__.join(
                 cu.__table__, and_(cu.tenant_id == lo.tenant_id, cu.id == lo.customer_id)
-            ).join(
-                iv,
-                and_(
-                    iv.c.frequency == frequency,
-                    lo.issued_on <= iv.c.ends,
-                    or_(lo.balance > 0, lo.matures_on >= iv.c.starts),
-                ),
             )
         )
         .where(*in_subtree(scope, office, lo))
-        .group_by(lo.office_id, lo.manager_id, iv.c.frequency)
-        .subquery()
+        .subquery("per_loan")
     )
+    p = per_loan.c
+
+    def owes(f: InspectionFrequency, first: dt.date, last: dt.date) -> Any:
+        return and_(
+            p.frequency == f.value,
+            p.issued_on <= literal(last, Date),
+            or_(p.balance > 0, p.matures_on >= literal(first, Date)),
+        )
+
+    owed = sum(
+        (case((owes(f, first, last), 1), else_=0) for f, first, last in intervals),
+        start=literal(0),
+    )
+    due = select(
+        p.office_id,
+        p.manager_id,
+        p.frequency,
+        func.sum(owed).label("due"),
+        literal(0).label("done"),
+    ).group_by(p.office_id, p.manager_id, p.frequency)
+    which = case(
+        *(
+            (and_(owes(f, first, last), d.done_on >= first, d.done_on <= last), number)
+            for number, (f, first, last) in enumerate(intervals)
+        ),
+        else_=None,
+    )
+    inspected = (
+        select(p.office_id, p.manager_id, p.frequency, p.loan_id, which.label("interval"))
+        .select_from(per_loan.join(d, and_(d.tenant_id == scope.tenant_id, d.loan_id == p.loan_id)))
+        .where(
+            d.kind == DutyKind.INSPECTION,
+            d.done_on >= min(first for _, first, _ in intervals),
+            d.done_on <= max(last for _, _, last in intervals),
+        )
+        .distinct()
+        .subquery("inspected")
+    )
+    i = inspected.c
+    done = (
+        select(i.office_id, i.manager_id, i.frequency, literal(0).label("due"), func.count())
+        .where(i.interval.is_not(None))
+        .group_by(i.office_id, i.manager_id, i.frequency)
+    )
+    groups = union_all(due, done).subquery("groups")
     found = await _by_row(
         session, scope.tenant_id, office, groups, ("due", "done"), keys=("frequency",)
     )
