@@ -282,3 +282,32 @@ async def test_the_import_reads_back_over_graphql_in_its_tenant_only(
     other = api.token(tenant="ah-demo", roles=(Role.RISK, Role.AUDITOR))
     foreign = (await api.post(IMPORT_QUERY, {"id": str(queued.id)}, token=other)).json()
     assert [e["extensions"]["code"] for e in foreign["errors"]] == ["NOT_FOUND"]
+
+
+async def test_an_unexpected_error_gives_the_lease_back_and_the_attempts_run_out(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loans = await _loans(session, registry, 2)
+    queued = await _queued(session, _states(loans, "9100.00", "0.00"))
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the connection was lost")
+
+    monkeypatch.setattr(loan_import, "apply_file", broken)
+    for attempt in range(1, OPTIONS.max_attempts + 1):
+        with pytest.raises(RuntimeError):
+            await execute_import(sessionmaker, registry, "sd-demo", queued.id, options=OPTIONS)
+        row = await _reload(session, queued)
+        assert (row.status, row.attempts, row.lease_owner) == (ImportStatus.RUNNING, attempt, None)
+        assert (queued.tenant_id, queued.id) in await interrupted_imports(session)
+    status = await execute_import(sessionmaker, registry, "sd-demo", queued.id, options=OPTIONS)
+    assert status == ImportStatus.FAILED
+    failed = await _reload(session, queued)
+    assert (failed.data, failed.finished_at is not None) == (None, True)
+    assert (queued.tenant_id, queued.id) not in await interrupted_imports(session)
+    for loan in loans:
+        await session.refresh(loan)
+        assert loan.balance == Decimal("10000.00")
