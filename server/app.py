@@ -57,7 +57,9 @@ from server.db.engine import (
 from server.db.queries.tenants import resolve_principal
 from server.db.writer_queue import WriterQueue
 from server.errors import AuthenticationError
+from server.exports.report_routes import ReportExports
 from server.exports.routes import SCORE_SHEET, Exports
+from server.exports.templates import TEMPLATES, Templates
 from server.graphiql import graphiql_page, static_app
 from server.graphql.context import Context
 from server.graphql.errors import is_unexpected, present_error
@@ -85,6 +87,7 @@ from server.principal import Principal
 from server.request_ending import after_commit, is_mutation, keep_audit, roll_back
 from server.services.webhook_addresses import AddressPolicy, Resolver, system_resolver
 from server.settings import Settings
+from server.uploads import multipart
 
 log = app_logger("ruralcredit.http")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -168,16 +171,22 @@ class App:
             return unauthenticated(str(error), headers)
         current.tenant = principal.tenant_id
         media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if media_type != "application/json":
+        if multipart.is_multipart(media_type):
+            read = await multipart.read_operation(request, self.settings.upload_max_bytes)
+            if isinstance(read, multipart.Refused):
+                return read.response(headers)
+            payload = read
+        elif media_type != "application/json":
             # A browser sends text/plain or a form across origins without asking first.
             return bad_request("send the request as application/json", headers, status=415)
-        body = await bounded_body(request)
-        if body is None:
-            return bad_request("request body too large", headers, status=413)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return bad_request("request body is not JSON", headers)
+        else:
+            body = await bounded_body(request)
+            if body is None:
+                return bad_request("request body too large", headers, status=413)
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                return bad_request("request body is not JSON", headers)
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
             return bad_request("expected a JSON object with a 'query' string", headers)
         variables = payload.get("variables")
@@ -185,6 +194,10 @@ class App:
             return bad_request("'variables' must be a JSON object", headers)
         operation_name = payload.get("operationName")
         current.operation = requests.operation_name(payload["query"], operation_name)
+        if multipart.is_multipart(media_type) and not is_mutation(
+            payload["query"], operation_name, self.settings.max_query_tokens
+        ):
+            return bad_request("a multipart request carries a mutation", headers)
 
         attempt = 1
         while True:
@@ -458,6 +471,8 @@ def create_app(
             Route(
                 SCORE_SHEET, Exports(app.settings, app.sessionmaker).score_sheet, methods=["GET"]
             ),
+            *ReportExports(app.settings, app.sessionmaker).routes(),
+            *Templates(app.settings, app.sessionmaker, app.registry).routes(TEMPLATES),
         ],
         lifespan=app.lifespan,
         middleware=[*app.traced_requests, *_browser_boundary(app.settings)],

@@ -184,6 +184,17 @@ MUTATIONS: Mapping[str, Rule] = {
     "recordIndicators": _rule(BRANCH_HEAD, HR),
     "recordOfficeIndicators": _rule(BRANCH_HEAD, HR, note="the office's signed task sheet"),
     "recordInspectionFindings": _rule(BRANCH_HEAD, HR, note="figures of the appraisal"),
+    "uploadTaskFigures": _rule(
+        BRANCH_HEAD,
+        HR,
+        note="a filled 任务完成考核表: recordTaskPlan and recordIndicators per row, all or nothing",
+    ),
+    "uploadInspectionFindings": _rule(
+        BRANCH_HEAD, HR, note="a filled 检查发现 sheet: recordInspectionFindings per row"
+    ),
+    "uploadViolations": _rule(
+        BRANCH_HEAD, note="a filled 违规记录 sheet: recordViolation per row, all or nothing"
+    ),
     # Appraisals.
     "runAppraisal": _rule(HR),
     "runAppraisals": _rule(HR),
@@ -214,6 +225,38 @@ ENDPOINTS: Mapping[str, Rule] = {
     "GET /exports/appraisal-runs/{id}/score-sheet.xlsx": Rule(
         QUERIES["appraisalRun"].roles,
         note="an appraisal run's score sheet as a workbook; the roles of appraisalRun",
+    ),
+    "GET /exports/templates/task-figures.xlsx": Rule(
+        MUTATIONS["uploadTaskFigures"].roles,
+        note="the 任务完成考核表 template (?period=); the roles of uploadTaskFigures",
+    ),
+    "GET /exports/templates/violations.xlsx": Rule(
+        MUTATIONS["uploadViolations"].roles,
+        note="the 违规记录 template; the roles of uploadViolations",
+    ),
+    "GET /exports/templates/inspection-findings.xlsx": Rule(
+        MUTATIONS["uploadInspectionFindings"].roles,
+        note="the 检查发现 template (?period=); the roles of uploadInspectionFindings",
+    ),
+    "GET /exports/reports/loan-portfolio.xlsx": Rule(
+        QUERIES["loanPortfolio"].roles,
+        note="loanPortfolio as a workbook, with its arguments; the roles of loanPortfolio",
+    ),
+    "GET /exports/reports/grade-distribution.xlsx": Rule(
+        QUERIES["gradeDistribution"].roles,
+        note="gradeDistribution as a workbook, with its arguments; the roles of gradeDistribution",
+    ),
+    "GET /exports/reports/appraisal-league.xlsx": Rule(
+        QUERIES["appraisalLeague"].roles,
+        note="appraisalLeague as a workbook, with its arguments; the roles of appraisalLeague",
+    ),
+    "GET /exports/reports/portfolio-trend.xlsx": Rule(
+        QUERIES["portfolioTrend"].roles,
+        note="portfolioTrend as a workbook, with its arguments; the roles of portfolioTrend",
+    ),
+    "GET /exports/reports/duty-compliance.xlsx": Rule(
+        QUERIES["dutyCompliance"].roles,
+        note="dutyCompliance as a workbook, with its arguments; the roles of dutyCompliance",
     ),
 }
 

@@ -91,6 +91,8 @@ class Settings:
     """The most loan states one ``importLoanStates`` call takes."""
     loan_file_max_bytes: int = 16 * 1024 * 1024
     """The largest loan-state file ``ruralcredit import-loan-states`` reads."""
+    upload_max_bytes: int = 5 * 1024 * 1024
+    """The largest workbook one GraphQL multipart upload carries (``uploadTaskFigures``)."""
     max_query_depth: int = 15
     """The deepest selection a document may nest (introspection fields not counted)."""
     max_query_aliases: int = 30
@@ -165,6 +167,8 @@ class Settings:
             raise ValueError("RURALCREDIT_LOAN_IMPORT_MAX_ROWS must be at least 1")
         if self.loan_file_max_bytes < 1:
             raise ValueError("RURALCREDIT_LOAN_FILE_MAX_BYTES must be at least 1")
+        if self.upload_max_bytes < 1:
+            raise ValueError("RURALCREDIT_UPLOAD_MAX_BYTES must be at least 1")
         if self.request_timeout_seconds <= 0:
             raise ValueError("RURALCREDIT_REQUEST_TIMEOUT_SECONDS must be more than 0")
         try:
@@ -248,6 +252,7 @@ class Settings:
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
             loan_import_max_rows=int(env.get("RURALCREDIT_LOAN_IMPORT_MAX_ROWS", "5000")),
             loan_file_max_bytes=int(env.get("RURALCREDIT_LOAN_FILE_MAX_BYTES", "16777216")),
+            upload_max_bytes=int(env.get("RURALCREDIT_UPLOAD_MAX_BYTES", "5242880")),
             max_query_depth=int(env.get("RURALCREDIT_MAX_QUERY_DEPTH", "15")),
             max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),
             max_query_tokens=int(env.get("RURALCREDIT_MAX_QUERY_TOKENS", "5000")),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
@@ -98,7 +99,7 @@ class ReportBook:
         self.book.remove(first)
 
     def add(self, table: Table) -> Worksheet:
-        ws = self.book.create_sheet(self.names.claim(table.sheet))
+        ws: Worksheet = self.book.create_sheet(self.names.claim(table.sheet))
         width = len(table.columns)
         _title(ws, table, width)
         for n, column in enumerate(table.columns, start=1):
@@ -157,10 +158,9 @@ def _line(
             cell.font = Font(bold=True)
 
 
-def _write(cell: object, kind: Kind, value: Value) -> None:
-    from openpyxl.cell.cell import Cell
-
-    assert isinstance(cell, Cell)
+def _write(cell: Cell | MergedCell, kind: Kind, value: Value) -> None:
+    if not isinstance(cell, Cell):
+        raise TypeError(f"{cell.coordinate} is merged into another cell")
     if value is None:
         cell.value = NONE_MARK
         cell.alignment = Alignment(horizontal="center")

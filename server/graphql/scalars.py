@@ -22,7 +22,10 @@ from decimal import Decimal, InvalidOperation
 from typing import NewType
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types.scalar import ScalarDefinition
+
+from server.uploads.multipart import UploadedFile
 
 MONEY_PATTERN = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,2})?$")
 DECIMAL_PATTERN = re.compile(r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$")
@@ -119,6 +122,18 @@ def _isoformat(value: dt.date) -> str:
     return value.isoformat()
 
 
+def parse_upload(value: object) -> UploadedFile:
+    """The file a multipart request put in the variable; anything else (a value sent in
+    JSON) is refused as an invalid variable."""
+    if not isinstance(value, UploadedFile):
+        raise ValueError("an Upload is the file of a GraphQL multipart request")
+    return value
+
+
+def _no_output(value: object) -> object:
+    raise ValueError("an Upload is input only")
+
+
 Money = NewType("Money", Decimal)
 DecimalValue = NewType("DecimalValue", Decimal)
 Period = NewType("Period", str)
@@ -175,6 +190,17 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         specified_by_url=RFC_3339_DATES,
         serialize=_isoformat,
         parse_value=parse_datetime,
+    ),
+    Upload: strawberry.scalar(
+        name="Upload",
+        description=(
+            "A file sent with the operation as a GraphQL multipart request (an XLSX "
+            "workbook, at most RURALCREDIT_UPLOAD_MAX_BYTES); the variable is null in "
+            f"`operations` and `map` names it. Never in a JSON body. See {SCALARS_DOC}#upload."
+        ),
+        specified_by_url=f"{SCALARS_DOC}#upload",
+        serialize=_no_output,
+        parse_value=parse_upload,
     ),
     Period: strawberry.scalar(
         name="Period",

@@ -62,6 +62,8 @@ SCALARS: dict[str, list[Any]] = {
     "DateTime": ["1900-01-01T00:00:00+08:00", "2199-12-31T23:59:59+00:00"],
     "Period": ["2000", "2100-Q4", "2025", "2025-Q1"],
     "JSON": [{}, [], {"a": "x" * 3000}, {"d": 1e308}, "text", 0, None, {"weights": {"x": -1}}],
+    # A file goes only as a multipart part: whatever JSON holds in its place is refused.
+    "Upload": ["PK\x03\x04", {"data": "x"}, 0, [], ""],
 }
 
 
@@ -75,6 +77,7 @@ SANE: dict[str, Any] = {
     "DateTime": "2025-06-30T08:00:00+08:00",
     "Period": "2025",
     "JSON": {},
+    "Upload": "a file",
 }
 NASTY = 0.2
 """The chance of each value being taken from the edges rather than being ordinary."""
@@ -112,6 +115,7 @@ EDGES: dict[str, list[Any]] = {
     "DateTime": ["1900-01-01T00:00:00+08:00", "2199-12-31T23:59:59+00:00"],
     "Period": ["2000", "2100-Q4"],
     "JSON": [{"a": "x" * 3000}, [], {"d": 1e308}],
+    "Upload": ["", {"data": "x"}],
 }
 """The edge pass: each of these, for each leaf of its scalar, in an otherwise ordinary call."""
 Leaf = tuple[tuple[str | int, ...], str]

@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from server.db import models
+from server.errors import FieldProblem, InvalidInput
 from server.graphql.appraisal.inputs import (
     FigureInput,
     FindingInput,
@@ -16,6 +18,7 @@ from server.graphql.appraisal.inputs import (
     SheetOffice,
 )
 from server.graphql.appraisal.types import AppraisalRun, IndicatorFigure, InspectionFinding
+from server.graphql.appraisal.uploads import SheetUploaded, UploadResult
 from server.graphql.appraisal.violations import Violation, ViolationResult
 from server.graphql.context import Ctx
 from server.graphql.errors import ErrorType, RunInProgressError
@@ -25,6 +28,7 @@ from server.graphql.paths import input_paths
 from server.graphql.scalars import Period
 from server.jobs import appraisal_run
 from server.services import appraisal, penalties, records
+from server.uploads import writes
 
 
 @strawberry.type(description="The figures recorded for a manager and period.")
@@ -309,3 +313,58 @@ class RecordsMutation:
             evidence=input.evidence,
         )
         return Violation.from_row(row)
+
+    @mutation(
+        description=(
+            "Record a filled 任务完成考核表 (the template of GET "
+            "/exports/templates/task-figures.xlsx): each row's plans and actuals as "
+            "recordTaskPlan and recordIndicators, all or nothing. Sent as a GraphQL multipart "
+            "request."
+        ),
+        fields=input_paths(),
+    )
+    async def upload_task_figures(self, info: Ctx, file: Upload, period: Period) -> UploadResult:
+        ctx = info.context
+        outcome = await writes.upload_task_figures(
+            ctx.session, ctx.registry, ctx.principal, _workbook(file), period
+        )
+        return SheetUploaded.from_outcome(outcome)
+
+    @mutation(
+        description=(
+            "Record a filled 违规记录 sheet (GET /exports/templates/violations.xlsx): each row "
+            "as recordViolation, all or nothing. Sent as a GraphQL multipart request."
+        ),
+        fields=input_paths(),
+    )
+    async def upload_violations(self, info: Ctx, file: Upload) -> UploadResult:
+        ctx = info.context
+        outcome = await writes.upload_violations(ctx.session, ctx.principal, _workbook(file))
+        return SheetUploaded.from_outcome(outcome)
+
+    @mutation(
+        description=(
+            "Record a filled 检查发现 sheet (GET /exports/templates/inspection-findings.xlsx): "
+            "each row as recordInspectionFindings, all or nothing. Sent as a GraphQL "
+            "multipart request."
+        ),
+        fields=input_paths(),
+    )
+    async def upload_inspection_findings(
+        self, info: Ctx, file: Upload, period: Period
+    ) -> UploadResult:
+        ctx = info.context
+        outcome = await writes.upload_inspection_findings(
+            ctx.session, ctx.registry, ctx.principal, _workbook(file), period
+        )
+        return SheetUploaded.from_outcome(outcome)
+
+
+def _workbook(file: object) -> bytes:
+    """The bytes of an ``Upload`` variable (``server.uploads.multipart.UploadedFile``)."""
+    data = getattr(file, "data", None)
+    if not isinstance(data, bytes):
+        raise InvalidInput(
+            [FieldProblem("file", "NOT_A_FILE", "send the file as a multipart upload")]
+        )
+    return data
