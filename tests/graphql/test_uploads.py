@@ -233,3 +233,26 @@ async def test_malformed_multipart_requests_are_refused(api: Api) -> None:
     )
     assert response.status_code == 400, response.text
     assert (await api.client.post("/graphql", files={"0": ("a.xlsx", body)})).status_code == 401
+
+
+async def test_a_figure_out_of_its_range_or_precision_refuses_the_sheet(
+    api: Api, session: AsyncSession
+) -> None:
+    token = api.token(roles=(Role.HR,), user="hr-upload")
+    body = await template(api, f"{TASK_FIGURES}?period=2026", token)
+    first, second = await _managers(session)
+    plans = select(func.count()).select_from(models.TaskPlan)
+    before = await session.scalar(plans)
+    rows = [
+        {"工号": first.employee_no, "收回贷款利息计划": -1},
+        {"工号": second.employee_no, "不良贷款现金清收额计划": "12000.255"},
+    ]
+    result = await uploaded(
+        api, UPLOAD_TASK_FIGURES, {"p": "2026"}, fill(body, "任务完成考核表", rows), token
+    )
+    assert (result["rows"], result["records"]) == (0, 0)
+    found = {(p["column"], p["code"]) for p in result["problems"]}
+    assert {column for column, _ in found} == {"收回贷款利息计划", "不良贷款现金清收额计划"}
+    assert ("收回贷款利息计划", "RANGE") in found, found
+    assert len({p["row"] for p in result["problems"]}) == 2
+    assert await session.scalar(plans) == before
