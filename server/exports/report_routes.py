@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -37,18 +36,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.auth import principal_from_authorization
 from server.db import models
-from server.db.queries.tenants import resolve_principal
 from server.db.scope import Scope
-from server.errors import AuthenticationError, BadQueryArgument, NotFound
+from server.errors import BadQueryArgument, NotFound
 from server.exports import reports as sheets
-from server.exports.routes import REQUEST_ID
+from server.exports.routes import caller, download_headers
 from server.exports.xlsx import MEDIA_TYPE
 from server.graphql.scalars import parse_date, parse_period
-from server.http_answers import unauthenticated
 from server.observability import requests
-from server.permissions import endpoint_roles
 from server.services.access import scope_of
 from server.services.reports.appraisals import appraisal_league, grade_distribution
 from server.services.reports.duty_compliance import duty_compliance
@@ -183,25 +178,12 @@ class ReportExports:
         self, path: str, accepted: Mapping[str, Parameter], read: Read, request: Request
     ) -> Response:
         """The report of ``path`` read by ``read`` with the request's parameters, as .xlsx."""
-        request_id = request.headers.get("x-request-id", "")
-        if not REQUEST_ID.match(request_id):
-            request_id = uuid.uuid4().hex
-        headers = {"X-Request-ID": request_id, "Cache-Control": "no-store"}
-        try:
-            principal = principal_from_authorization(
-                request.headers.get("authorization"), self.settings
-            )
-        except AuthenticationError as error:
-            return unauthenticated(str(error), headers)
+        headers = download_headers(request)
         async with self.sessionmaker() as session:
-            resolved = await resolve_principal(session, principal)
-            if isinstance(resolved, str):
-                return unauthenticated(resolved, headers)
-            allowed = endpoint_roles(f"GET {path}")
-            if resolved.roles.isdisjoint(allowed):
-                needed = " or ".join(sorted(r.value for r in allowed)) or "no role"
-                message = f"this report needs the role {needed}"
-                return _error("PERMISSION_DENIED", message, 403, headers)
+            admitted = await caller(session, request, self.settings, path, "this report", headers)
+            if isinstance(admitted, Response):
+                return admitted
+            resolved, allowed = admitted
             try:
                 arguments = read_parameters(request, accepted)
                 scope = scope_of(resolved, allowed)

@@ -17,27 +17,21 @@ template's lists, and its rows are the managers', one each, ready to be filled i
 from __future__ import annotations
 
 import asyncio
-import re
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from server.auth import principal_from_authorization
 from server.db import models
-from server.db.queries.tenants import resolve_principal
 from server.db.scope import Scope
-from server.errors import AuthenticationError, PolicyUnavailable
+from server.errors import PolicyUnavailable
+from server.exports.routes import caller, download_headers, refused
 from server.exports.templates_book import Prefill, template_workbook
 from server.exports.xlsx import MEDIA_TYPE, attachment
-from server.http_answers import unauthenticated
-from server.observability import requests
-from server.permissions import endpoint_roles
 from server.policy import parse_period
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
@@ -50,18 +44,8 @@ from server.uploads import layouts
 TASK_FIGURES = "/exports/templates/task-figures.xlsx"
 VIOLATIONS = "/exports/templates/violations.xlsx"
 INSPECTION_FINDINGS = "/exports/templates/inspection-findings.xlsx"
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_PREFILLED = layouts.MAX_ROWS
 """The most managers a template lists (as many rows as an upload takes)."""
-
-
-def _refused(code: str, message: str, status: int, headers: dict[str, str]) -> Response:
-    requests.answered_with(code)
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-        headers=headers,
-    )
 
 
 class BadPeriod(Exception):
@@ -167,32 +151,21 @@ class Templates:
         return download
 
     async def download(self, request: Request, template: Template) -> Response:
-        request_id = request.headers.get("x-request-id", "")
-        if not REQUEST_ID.match(request_id):
-            request_id = uuid.uuid4().hex
-        headers = {"X-Request-ID": request_id, "Cache-Control": "no-store"}
-        try:
-            principal = principal_from_authorization(
-                request.headers.get("authorization"), self.settings
-            )
-        except AuthenticationError as error:
-            return unauthenticated(str(error), headers)
+        headers = download_headers(request)
         async with self.sessionmaker() as session:
-            resolved = await resolve_principal(session, principal)
-            if isinstance(resolved, str):
-                return unauthenticated(resolved, headers)
-            allowed = endpoint_roles(f"GET {template.path}")
-            if resolved.roles.isdisjoint(allowed):
-                needed = " or ".join(sorted(r.value for r in allowed)) or "no role"
-                message = f"the template needs the role {needed}"
-                return _refused("PERMISSION_DENIED", message, 403, headers)
+            admitted = await caller(
+                session, request, self.settings, template.path, "the template", headers
+            )
+            if isinstance(admitted, Response):
+                return admitted
+            resolved, allowed = admitted
             period = request.query_params.get("period") or None
             try:
                 layout = await template.layout(session, self.registry, resolved, period)
             except BadPeriod as bad:
-                return _refused("BAD_REQUEST", str(bad), 400, headers)
+                return refused("BAD_REQUEST", str(bad), 400, headers)
             except PolicyUnavailable as unavailable:
-                return _refused(unavailable.code, str(unavailable), 409, headers)
+                return refused(unavailable.code, str(unavailable), 409, headers)
             prefill = await scope_prefill(
                 session, scope_of(resolved, allowed), template.prefill_rows
             )
