@@ -21,11 +21,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.header_footer import HeaderFooterItem
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from server.exports.xlsx import SheetNames, write_decimal
+from server.exports.xlsx import SheetNames, print_landscape, write_decimal
 
 Value = str | int | Decimal | dt.date | None
 HEADER_ROW = 3
@@ -176,16 +174,6 @@ def _write(cell: Cell | MergedCell, kind: Kind, value: Value) -> None:
 
 
 def _print_setup(ws: Worksheet, table: Table, last_row: int, width: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"1:{HEADER_ROW}"
-    ws.print_area = f"A1:{get_column_letter(max(width, 2))}{last_row}"
-    header, footer = HeaderFooterItem(), HeaderFooterItem()
-    header.center.text = "&A"
-    footer.left.text = table.footer
-    footer.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader, ws.oddFooter = header, footer
+    print_landscape(
+        ws, title_rows=HEADER_ROW, last_row=last_row, width=max(width, 2), footer=table.footer
+    )

@@ -25,8 +25,6 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.header_footer import HeaderFooterItem
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +33,7 @@ from server.db import models
 from server.db.scope import Scope
 from server.domain import AppraisalStatus, RunStatus
 from server.errors import NotFound
-from server.exports.xlsx import SheetNames, attachment, write_decimal
+from server.exports.xlsx import SheetNames, attachment, print_landscape, write_decimal
 from server.services.common import parse_id
 from server.services.reports.portfolio import in_subtree, report_office
 
@@ -313,19 +311,13 @@ def _title(ws: Worksheet, sheet: ScoreSheet, subject: str, width: int) -> None:
 
 
 def _print_setup(ws: Worksheet, sheet: ScoreSheet, last_row: int, width: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"1:{HEADER_ROW}"
-    ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
-    header, footer = HeaderFooterItem(), HeaderFooterItem()
-    header.center.text = "&A"
-    footer.left.text = f"{sheet.period} 批次 {sheet.run_id.hex[:8]}"
-    footer.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader, ws.oddFooter = header, footer
+    print_landscape(
+        ws,
+        title_rows=HEADER_ROW,
+        last_row=last_row,
+        width=width,
+        footer=f"{sheet.period} 批次 {sheet.run_id.hex[:8]}",
+    )
 
 
 def _header(ws: Worksheet, headers: list[str]) -> None:

@@ -8,6 +8,10 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_SHEET_NAME = 31
@@ -58,3 +62,24 @@ def attachment(ascii_name: str, name: str) -> str:
     UTF-8 for the others (RFC 5987 ``filename*``)."""
     fallback = re.sub(r"[^A-Za-z0-9._-]", "_", ascii_name)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def print_landscape(
+    ws: Worksheet, *, title_rows: int, last_row: int, width: int, footer: str
+) -> None:
+    """Every workbook's print layout: A4 landscape, one page wide, the rows up to
+    ``title_rows`` repeated on each page, the sheet's name above and ``footer`` and the page
+    numbers below."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{title_rows}"
+    ws.print_area = f"A1:{get_column_letter(width)}{last_row}"
+    header, bottom = HeaderFooterItem(), HeaderFooterItem()
+    header.center.text = "&A"
+    bottom.left.text = footer
+    bottom.center.text = "第 &P 页，共 &N 页"
+    ws.oddHeader, ws.oddFooter = header, bottom
