@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.among import among
 from server.domain import CustomerClass, EventKind, PolicyCategory, RiskClass
 from server.outbox import events
 from server.outbox.payloads import class_payload, office_json
@@ -57,7 +58,7 @@ async def loan_facts(
         )
         .where(
             models.Loan.tenant_id == tenant_id,
-            models.Loan.customer_id.in_(ids),
+            among(models.Loan.customer_id, ids),
             models.Loan.balance > 0,
         )
         .group_by(models.Loan.customer_id)
@@ -115,7 +116,7 @@ async def reclassify(
     customers = (
         await session.execute(
             select(models.Customer).where(
-                models.Customer.tenant_id == actor.tenant_id, models.Customer.id.in_(ids)
+                models.Customer.tenant_id == actor.tenant_id, among(models.Customer.id, ids)
             )
         )
     ).scalars()

@@ -25,6 +25,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.among import among
+from server.db.bulk import bulk_insert
 from server.db.models.lending import LoanMovement
 from server.domain import AdmissionStatus, CustomerKind
 from server.errors import Problems
@@ -86,14 +88,15 @@ async def mark_exposures(
     totals = dict.fromkeys(customer_ids, ZERO)
     rows = await session.execute(
         select(lo.customer_id, func.sum(lo.balance))
-        .where(lo.tenant_id == tenant_id, lo.customer_id.in_(customer_ids))
+        .where(lo.tenant_id == tenant_id, among(lo.customer_id, customer_ids))
         .group_by(lo.customer_id)
     )
     for customer_id, total in rows.all():
         totals[customer_id] = Decimal(total or 0)
     at = models.now()
-    await session.execute(
-        insert(models.CustomerExposureMark),
+    await bulk_insert(
+        session,
+        models.CustomerExposureMark,
         [
             {
                 "tenant_id": tenant_id,
@@ -128,14 +131,14 @@ async def follow_on(
     cu, lo = models.Customer, models.Loan
     owing = (
         select(lo.customer_id)
-        .where(lo.tenant_id == actor.tenant_id, lo.customer_id.in_(ids), lo.balance > 0)
+        .where(lo.tenant_id == actor.tenant_id, among(lo.customer_id, ids), lo.balance > 0)
         .distinct()
     )
     lapsing = await session.scalars(
         select(cu.id)
         .where(
             cu.tenant_id == actor.tenant_id,
-            cu.id.in_(ids),
+            among(cu.id, ids),
             cu.kind == CustomerKind.CORPORATE,
             cu.admission_status == AdmissionStatus.APPROVED,
             cu.id.not_in(owing),

@@ -30,13 +30,16 @@ from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize
 from server.services.common import get_in_tenant
+from server.services.loan_book import follow_on
 from server.services.loan_files import FileProblem, LoanFile
-from server.services.loan_states import apply_loan_states
+from server.services.loan_states import Touched, apply_loan_states
 from server.services.tenant_settings import tenant_today
 
 MAX_REPORTED_PROBLEMS = 1000
 """Refused rows an import's outcome lists (all are counted)."""
 FILE_NAME_MAX = 255
+FOLLOW_ON_BATCH = 5000
+"""Customers marked and reclassified per round of the follow-on, after the last batch."""
 
 Progress = Callable[[int, int], Awaitable[None]]
 """Told the rows checked so far and the rows in all, after each batch."""
@@ -87,12 +90,22 @@ async def apply_file(
 ) -> ImportOutcome:
     """Apply the file's rows in batches within the caller's transaction; the caller
     commits only when nothing was refused (``problems`` empty). ``progress`` is told the
-    rows checked after each batch."""
+    rows checked after each batch. The follow-on of the customers changed (their marks,
+    classes and lapses) runs once, after the last batch, on their final state."""
     outcome = ImportOutcome(rows=loan_file.read, problems=list(loan_file.problems))
+    today = today or await tenant_today(session, actor.tenant_id)
+    touched = Touched()
     for start in range(0, len(loan_file.states), batch):
         states = loan_file.states[start : start + batch]
         report = await apply_loan_states(
-            session, registry, actor, as_of=as_of, rows=states, max_rows=batch, today=today
+            session,
+            registry,
+            actor,
+            as_of=as_of,
+            rows=states,
+            max_rows=batch,
+            today=today,
+            touched=touched,
         )
         outcome.new += report.new
         outcome.changed += report.changed
@@ -110,6 +123,18 @@ async def apply_file(
                 )
             )
     outcome.problems.sort(key=lambda p: p.row)
+    if not outcome.problems:
+        customers = sorted(touched.customers)
+        for start in range(0, len(customers), FOLLOW_ON_BATCH):
+            chunk = customers[start : start + FOLLOW_ON_BATCH]
+            await follow_on(
+                session,
+                registry,
+                actor,
+                chunk,
+                today=today,
+                outstanding_changed=touched.outstanding.intersection(chunk),
+            )
     return outcome
 
 

@@ -38,6 +38,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.among import among
 from server.db.bulk import bulk_insert
 from server.db.models.lending import LoanMovement
 from server.db.scope import Scope
@@ -55,7 +56,7 @@ from server.services.tenant_settings import tenant_today
 
 MAX_ROWS = 5000
 """The most rows of one call unless the caller says (``Settings.loan_import_max_rows``)."""
-READ_BATCH = 1000
+READ_BATCH = 5000
 """Contract numbers read (and locked) per statement."""
 STATE_COLUMNS = (
     "balance",
@@ -123,6 +124,17 @@ class LoanStatesReport:
     @property
     def refused(self) -> int:
         return len({r.row for r in self.refusals})
+
+
+@dataclass
+class Touched:
+    """The customers whose loans a batch changed, when the caller runs the follow-on once
+    for all its batches (:func:`server.services.loan_imports.apply_file`): a customer
+    with loans in two batches is then marked and reclassified once, on its final state."""
+
+    customers: set[uuid.UUID] = field(default_factory=set)
+    outstanding: set[uuid.UUID] = field(default_factory=set)
+    """Of those, the ones whose outstanding changed."""
 
 
 @dataclass
@@ -318,7 +330,7 @@ async def _stored(
     columns = [table[c] for c in (*names, "issued_on", *STATE_COLUMNS)]
     for start in range(0, len(contract_nos), READ_BATCH):
         chunk = list(contract_nos[start : start + READ_BATCH])
-        wanted = (lo.tenant_id == scope.tenant_id, lo.contract_no.in_(chunk))
+        wanted = (lo.tenant_id == scope.tenant_id, among(lo.contract_no, chunk))
         await session.execute(
             select(cu.id)
             .where(
@@ -344,9 +356,11 @@ async def apply_loan_states(
     rows: Sequence[LoanState],
     max_rows: int = MAX_ROWS,
     today: dt.date | None = None,
+    touched: Touched | None = None,
 ) -> LoanStatesReport:
     """Apply the loan states of ``as_of``, all or nothing; the report says what was (or,
-    with a refused row, would have been) new, changed and unchanged."""
+    with a refused row, would have been) new, changed and unchanged. With ``touched`` the
+    customers changed are added to it and their follow-on is the caller's."""
     scope = authorize(actor, "importLoanStates")
     today = today or await tenant_today(session, actor.tenant_id)
     problems = Problems()
@@ -409,9 +423,13 @@ async def apply_loan_states(
         # By primary key, one statement for every row (executemany).
         await session.execute(update(models.Loan), [{**u, "updated_at": at} for u in updates])
         await write_movements(session, moved)
-    await follow_on(
-        session, registry, actor, customers, today=today, outstanding_changed=outstanding
-    )
+    if touched is None:
+        await follow_on(
+            session, registry, actor, customers, today=today, outstanding_changed=outstanding
+        )
+    else:
+        touched.customers |= customers
+        touched.outstanding |= outstanding
     report.import_id = import_id
     return report
 
