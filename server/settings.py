@@ -89,8 +89,10 @@ class Settings:
     max_page_size: int = 100
     loan_import_max_rows: int = 5000
     """The most loan states one ``importLoanStates`` call takes."""
-    loan_file_max_bytes: int = 16 * 1024 * 1024
+    loan_file_max_bytes: int = 128 * 1024 * 1024
     """The largest loan-state file ``ruralcredit import-loan-states`` reads."""
+    loan_file_max_rows: int = 1_000_000
+    """The most loan rows one loan-state file holds."""
     upload_max_bytes: int = 5 * 1024 * 1024
     """The largest workbook one GraphQL multipart upload carries (``uploadTaskFigures``)."""
     max_query_depth: int = 15
@@ -167,6 +169,8 @@ class Settings:
             raise ValueError("RURALCREDIT_LOAN_IMPORT_MAX_ROWS must be at least 1")
         if self.loan_file_max_bytes < 1:
             raise ValueError("RURALCREDIT_LOAN_FILE_MAX_BYTES must be at least 1")
+        if self.loan_file_max_rows < 1:
+            raise ValueError("RURALCREDIT_LOAN_FILE_MAX_ROWS must be at least 1")
         if self.upload_max_bytes < 1:
             raise ValueError("RURALCREDIT_UPLOAD_MAX_BYTES must be at least 1")
         if self.request_timeout_seconds <= 0:
@@ -251,7 +255,8 @@ class Settings:
             jwt_max_lifetime_hours=int(env.get("RURALCREDIT_JWT_MAX_LIFETIME_HOURS", "24")),
             max_page_size=int(env.get("RURALCREDIT_MAX_PAGE_SIZE", "100")),
             loan_import_max_rows=int(env.get("RURALCREDIT_LOAN_IMPORT_MAX_ROWS", "5000")),
-            loan_file_max_bytes=int(env.get("RURALCREDIT_LOAN_FILE_MAX_BYTES", "16777216")),
+            loan_file_max_bytes=int(env.get("RURALCREDIT_LOAN_FILE_MAX_BYTES", "134217728")),
+            loan_file_max_rows=int(env.get("RURALCREDIT_LOAN_FILE_MAX_ROWS", "1000000")),
             upload_max_bytes=int(env.get("RURALCREDIT_UPLOAD_MAX_BYTES", "5242880")),
             max_query_depth=int(env.get("RURALCREDIT_MAX_QUERY_DEPTH", "15")),
             max_query_aliases=int(env.get("RURALCREDIT_MAX_QUERY_ALIASES", "30")),

@@ -46,7 +46,12 @@ def load(path: Path, encoding: str | None, settings: Settings) -> LoanFile:
     """The file read (before any connection), or a one-line mistake."""
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    loan_file = read_loan_file(path, encoding=encoding, max_bytes=settings.loan_file_max_bytes)
+    loan_file = read_loan_file(
+        path,
+        encoding=encoding,
+        max_bytes=settings.loan_file_max_bytes,
+        max_rows=settings.loan_file_max_rows,
+    )
     if not loan_file.states and not loan_file.problems:
         raise CliError(f"{path}: the file holds no loan states")
     return loan_file

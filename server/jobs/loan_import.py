@@ -50,7 +50,8 @@ class ImportOptions:
     batch: int = 5000
     """Rows checked and written per statement batch (``RURALCREDIT_LOAN_IMPORT_MAX_ROWS``)."""
     max_attempts: int = 5
-    max_bytes: int = 16 * 1024 * 1024
+    max_bytes: int = 128 * 1024 * 1024
+    max_rows: int = 1_000_000
 
     @classmethod
     def from_settings(cls, settings: Any) -> ImportOptions:
@@ -59,6 +60,7 @@ class ImportOptions:
             batch=settings.loan_import_max_rows,
             max_attempts=settings.run_max_attempts,
             max_bytes=settings.loan_file_max_bytes,
+            max_rows=settings.loan_file_max_rows,
         )
 
 
@@ -240,7 +242,9 @@ def _read_kept(data: bytes, encoding: str | None, options: ImportOptions) -> Loa
     with tempfile.TemporaryDirectory(prefix="loan-import-") as folder:
         path = Path(folder) / "states"
         path.write_bytes(data)
-        return read_loan_file(path, encoding=encoding, max_bytes=options.max_bytes)
+        return read_loan_file(
+            path, encoding=encoding, max_bytes=options.max_bytes, max_rows=options.max_rows
+        )
 
 
 class _Refused(Exception):

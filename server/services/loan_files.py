@@ -44,10 +44,11 @@ from typing import Any
 from server.domain import RiskClass
 from server.services.loan_states import LoanState
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 128 * 1024 * 1024
 """The largest file read unless the caller says (``Settings.loan_file_max_bytes``)."""
-MAX_FILE_ROWS = 50_000
-"""The most loan rows (the header aside) one file holds."""
+MAX_FILE_ROWS = 1_000_000
+"""The most loan rows (the header aside) one file holds unless the caller says
+(``Settings.loan_file_max_rows``)."""
 MAX_COLUMNS = 64
 """The most columns a file's header may have."""
 UNPACKED_RATIO = 20

@@ -184,6 +184,15 @@ def test_the_command_says_a_mistake_in_one_line(demo: Path, tmp_path: Path) -> N
     )
     assert result.returncode == REFUSED, result.stderr
     assert "(file)  TOO_LARGE" in result.stdout
+    two = write_csv(
+        tmp_path / "two.csv", [["合同编号", "贷款余额"], ["X-1", "1.00"], ["X-2", "1.00"]]
+    )
+    env = _env(demo, RURALCREDIT_LOAN_FILE_MAX_ROWS="1")
+    result = _run(
+        ["import-loan-states", "--tenant", "sd-demo", "--as-of", as_of, str(two)], env, demo.parent
+    )
+    assert result.returncode == REFUSED, result.stderr
+    assert "TOO_MANY_ROWS" in result.stdout
 
 
 def test_queue_keeps_the_file_as_an_import_for_the_server_to_apply(

@@ -230,6 +230,7 @@ def _settings_like(options: ImportOptions) -> Any:
         run_max_attempts = options.max_attempts
         loan_import_max_rows = options.batch
         loan_file_max_bytes = options.max_bytes
+        loan_file_max_rows = options.max_rows
         jobs_sweep_seconds = 60.0
 
     return Like()
