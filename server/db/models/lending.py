@@ -301,9 +301,10 @@ class Loan(Base):
         Index(None, "tenant_id", "customer_id", "id"),
         Index(None, "tenant_id", "office_id"),
         Index(None, "tenant_id", "matures_on", "id"),
-        # Keyset order of the loans list (orderBy PRINCIPAL, BALANCE, ISSUED_ON).
+        # Keyset order of the loans list (orderBy PRINCIPAL, ISSUED_ON). Not the balance:
+        # a day-end file changes every loan's, and an unindexed balance lets PostgreSQL
+        # update the row in place (migration 0019, with the table's fill factor).
         Index(None, "tenant_id", "principal", "id"),
-        Index(None, "tenant_id", "balance", "id"),
         Index(None, "tenant_id", "issued_on", "id"),
         CheckConstraint("principal > 0", name="principal_positive"),
         CheckConstraint("balance >= 0 AND balance <= principal", name="balance_range"),
