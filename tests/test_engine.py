@@ -1,6 +1,7 @@
 """The engine never puts statement parameters into an error's text, so personal data in
 a failed statement (an identity number, a name) cannot reach a log; on PostgreSQL the
-server's engine cancels a statement past ``statement_timeout``."""
+server's engine cancels a statement past ``statement_timeout``, and no connection
+compiles statements just in time."""
 
 from __future__ import annotations
 
@@ -57,3 +58,15 @@ async def test_a_statement_past_the_statement_timeout_is_cancelled(
         await own.dispose()
     assert is_statement_timeout(cancelled.value)
     assert elapsed < 2
+
+
+@pytest.mark.postgresql
+async def test_connections_compile_no_statement_just_in_time(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    for own in (create_engine(settings), create_engine(settings, statement_timeout_ms=200)):
+        try:
+            async with own.connect() as conn:
+                assert await conn.scalar(text("SHOW jit")) == "off"
+        finally:
+            await own.dispose()

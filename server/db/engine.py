@@ -48,9 +48,13 @@ def create_engine(
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, sqlite_foreign_keys)
         return engine
-    connect_args: dict[str, Any] = {}
+    # No JIT compilation: it pays only for statements that run for many seconds, and the
+    # reports' one pass over a large book grew by more than the statement itself took
+    # (dutyCompliance over 1,000,000 loans: 1.7 s of compiling for a 1.6 s statement).
+    server_settings = {"jit": "off"}
     if statement_timeout_ms is not None:
-        connect_args["server_settings"] = {"statement_timeout": str(int(statement_timeout_ms))}
+        server_settings["statement_timeout"] = str(int(statement_timeout_ms))
+    connect_args: dict[str, Any] = {"server_settings": server_settings}
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,

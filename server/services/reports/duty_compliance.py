@@ -213,15 +213,12 @@ async def duty_compliance(
     rows = await _rows(session, scope.tenant_id, office)
     total = DutyFigures()
     managers: dict[uuid.UUID, DutyFigures] = {}
-    for row, manager, due, on_time, late in await _notices(session, scope, office, start, end):
-        counts = NoticeCounts(int(due), int(on_time or 0), int(late or 0))
+    found = await _duties(session, scope, office, start, end)
+    for row, manager, frequency, notices_due, on_time, late, due, done in found:
+        notices = NoticeCounts(int(notices_due or 0), int(on_time or 0), int(late or 0))
+        inspection = InspectionCounts(int(due or 0), int(done or 0))
         for figures in (total, rows[row].figures, managers.setdefault(manager, DutyFigures())):
-            figures.notices += counts
-    for row, manager, frequency, due, done in await _inspections(
-        session, scope, office, start, end
-    ):
-        inspection = InspectionCounts(int(due), int(done or 0))
-        for figures in (total, rows[row].figures, managers.setdefault(manager, DutyFigures())):
+            figures.notices += notices
             figures.by_frequency[frequency] += inspection
     return DutyCompliance(
         office,
@@ -234,139 +231,191 @@ async def duty_compliance(
     )
 
 
-async def _notices(
+async def _duties(
     session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
 ) -> list[Any]:
-    """(report row, manager, due, on time, late) of the notices due from start to end."""
-    lo, d = models.Loan, models.DutyRecord
-    due_on = type_coerce(days_before(session, lo.matures_on, NOTICE_DAYS_BEFORE_MATURITY), Date)
-    first_notice = (
-        select(func.min(d.done_on))
-        .where(
-            d.tenant_id == lo.tenant_id,
-            d.loan_id == lo.id,
-            d.kind == DutyKind.COLLECTION_NOTICE,
-        )
-        .scalar_subquery()
-    )
-    groups = (
-        select(
-            lo.office_id.label("office_id"),
-            lo.manager_id.label("manager_id"),
-            func.count().label("due"),
-            func.sum(case((first_notice <= due_on, 1), else_=0)).label("on_time"),
-            func.sum(case((first_notice > due_on, 1), else_=0)).label("late"),
-        )
-        .where(
-            *in_subtree(scope, office, lo),
-            due_on >= start,
-            due_on <= end,
-            lo.issued_on <= due_on,
-            or_(lo.closed_on.is_(None), lo.closed_on > due_on),
-            or_(lo.written_off_on.is_(None), lo.written_off_on > due_on),
-        )
-        .group_by(lo.office_id, lo.manager_id)
-        .subquery()
-    )
-    return await _by_row(session, scope.tenant_id, office, groups, ("due", "on_time", "late"))
+    """(report row, manager, schedule, notices due, on time, late, inspections due, done)
+    of the duties due from start to end: a row per schedule, the notices on the first.
 
-
-async def _inspections(
-    session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
-) -> list[Any]:
-    """(report row, manager, frequency, due, done) of the inspections due from start to end.
-
-    Two parts, summed: the reports due, counted in one pass over the loans (each interval
-    a term of one sum: a loan owes an interval's report when it is of the interval's
-    schedule, issued by its end and outstanding or not yet mature at its start); and the
-    reports done, read from the inspections recorded in the period, each (loan, interval)
-    counted once. The top borrowers are read first, a short list written into the pass."""
+    One pass over the loans counts what is due: the reports due summed over the
+    intervals of the loan's schedule (each a term: a loan owes an interval's report when
+    it is of the interval's schedule, issued by its end and outstanding or not yet mature
+    at its start) and the notices due, with the first notice sent of each. The reports
+    done are read apart, from the inspections recorded in the period, each (loan,
+    interval) counted once. A loan is corporate by a join of the corporate customers
+    only, not of every customer; the top borrowers are read first, a short list written
+    into the pass."""
     intervals = inspection_intervals(start, end)
-    if not intervals:
-        return []
     lo, cu, d = models.Loan, models.Customer, models.DutyRecord
     large = (await tenant_settings(session, scope.tenant_id)).large_loan_threshold
     tops = list((await session.execute(top_borrowers(scope.tenant_id))).scalars())
-    quarterly = or_(
-        cu.kind == CustomerKind.CORPORATE,
-        lo.customer_id.in_(bindparam("tops", tops, expanding=True, literal_execute=True)),
-        lo.principal >= large,
+    corporate = select(cu.id.label("id")).where(
+        cu.tenant_id == scope.tenant_id, cu.kind == CustomerKind.CORPORATE
     )
-    frequency = case(
-        (quarterly, literal(InspectionFrequency.QUARTERLY.value)),
-        (
-            lo.principal >= INSPECTION_LARGE_INDIVIDUAL,
-            literal(InspectionFrequency.HALF_YEARLY.value),
-        ),
-        else_=literal(InspectionFrequency.YEARLY.value),
+
+    def frequency_of(is_corporate: Any) -> Any:
+        quarterly = or_(
+            is_corporate,
+            lo.customer_id.in_(bindparam("tops", tops, expanding=True, literal_execute=True)),
+            lo.principal >= large,
+        )
+        return case(
+            (quarterly, literal(InspectionFrequency.QUARTERLY.value)),
+            (
+                lo.principal >= INSPECTION_LARGE_INDIVIDUAL,
+                literal(InspectionFrequency.HALF_YEARLY.value),
+            ),
+            else_=literal(InspectionFrequency.YEARLY.value),
+        )
+
+    def owes(c: Any, f: InspectionFrequency, first: dt.date, last: dt.date) -> Any:
+        return and_(
+            c.frequency == f.value,
+            c.issued_on <= literal(last, Date),
+            or_(c.balance > 0, c.matures_on >= literal(first, Date)),
+        )
+
+    # The pass: the corporate customers and each loan's first notice joined (hash joins
+    # the planner can share among parallel workers, where a subquery per loan keeps it
+    # to one process); a loan's schedule worked out once for its sum, by ``CASE
+    # schedule WHEN …``, not once per interval.
+    listed = corporate.subquery("corporate")
+    notices = (
+        select(d.loan_id.label("loan_id"), func.min(d.done_on).label("first_on"))
+        .where(d.tenant_id == scope.tenant_id, d.kind == DutyKind.COLLECTION_NOTICE)
+        .group_by(d.loan_id)
+        .subquery("notices")
     )
-    per_loan = (
+    frequency = frequency_of(listed.c.id.is_not(None))
+
+    def owed_of(f: InspectionFrequency) -> Any:
+        return sum(
+            (
+                case(
+                    (
+                        and_(
+                            lo.issued_on <= literal(last, Date),
+                            or_(lo.balance > 0, lo.matures_on >= literal(first, Date)),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+                for g, first, last in intervals
+                if g == f
+            ),
+            start=literal(0),
+        )
+
+    def owed_as(f: InspectionFrequency) -> Any:
+        """The reports of schedule ``f`` a loan owes (0 for a loan of another)."""
+        return case({f.value: owed_of(f)}, value=frequency, else_=0)
+
+    due_on = type_coerce(days_before(session, lo.matures_on, NOTICE_DAYS_BEFORE_MATURITY), Date)
+    notice_due = and_(
+        due_on >= start,
+        due_on <= end,
+        lo.issued_on <= due_on,
+        or_(lo.closed_on.is_(None), lo.closed_on > due_on),
+        or_(lo.written_off_on.is_(None), lo.written_off_on > due_on),
+    )
+    notices_due = func.sum(case((notice_due, 1), else_=0))
+    due = (
         select(
-            lo.id.label("loan_id"),
-            lo.office_id.label("office_id"),
-            lo.manager_id.label("manager_id"),
-            lo.issued_on.label("issued_on"),
-            lo.balance.label("balance"),
-            lo.matures_on.label("matures_on"),
-            frequency.label("frequency"),
+            lo.office_id,
+            lo.manager_id,
+            notices_due.label("notices_due"),
+            func.sum(case((and_(notice_due, notices.c.first_on <= due_on), 1), else_=0)).label(
+                "on_time"
+            ),
+            func.sum(case((and_(notice_due, notices.c.first_on > due_on), 1), else_=0)).label(
+                "late"
+            ),
+            *(func.sum(owed_as(f)).label(f"due_{f.value}") for f in InspectionFrequency),
+            *(literal(0).label(f"done_{f.value}") for f in InspectionFrequency),
         )
         .select_from(
-            lo.__table__.join(
-                cu.__table__, and_(cu.tenant_id == lo.tenant_id, cu.id == lo.customer_id)
+            lo.__table__.outerjoin(listed, listed.c.id == lo.customer_id).outerjoin(
+                notices, notices.c.loan_id == lo.id
             )
         )
         .where(*in_subtree(scope, office, lo))
-        .subquery("per_loan")
+        # By office and manager only, each schedule a column: grouped by the schedule
+        # too, the planner cannot tell how few groups there are and sorts the whole book.
+        .group_by(lo.office_id, lo.manager_id)
     )
-    p = per_loan.c
-
-    def owes(f: InspectionFrequency, first: dt.date, last: dt.date) -> Any:
-        return and_(
-            p.frequency == f.value,
-            p.issued_on <= literal(last, Date),
-            or_(p.balance > 0, p.matures_on >= literal(first, Date)),
+    if not intervals:
+        # No report falls due: the managers counted are those with a notice due.
+        due = due.having(notices_due > 0)
+    parts = [due]
+    if intervals:
+        # Joined to the inspections recorded: the planner reads each loan by its key.
+        recorded = (
+            select(
+                lo.id.label("loan_id"),
+                lo.office_id.label("office_id"),
+                lo.manager_id.label("manager_id"),
+                lo.issued_on.label("issued_on"),
+                lo.balance.label("balance"),
+                lo.matures_on.label("matures_on"),
+                frequency_of(lo.customer_id.in_(corporate)).label("frequency"),
+            )
+            .where(*in_subtree(scope, office, lo))
+            .subquery("recorded")
         )
-
-    owed = sum(
-        (case((owes(f, first, last), 1), else_=0) for f, first, last in intervals),
-        start=literal(0),
-    )
-    due = select(
-        p.office_id,
-        p.manager_id,
-        p.frequency,
-        func.sum(owed).label("due"),
-        literal(0).label("done"),
-    ).group_by(p.office_id, p.manager_id, p.frequency)
-    which = case(
-        *(
-            (and_(owes(f, first, last), d.done_on >= first, d.done_on <= last), number)
-            for number, (f, first, last) in enumerate(intervals)
-        ),
-        else_=None,
-    )
-    inspected = (
-        select(p.office_id, p.manager_id, p.frequency, p.loan_id, which.label("interval"))
-        .select_from(per_loan.join(d, and_(d.tenant_id == scope.tenant_id, d.loan_id == p.loan_id)))
-        .where(
-            d.kind == DutyKind.INSPECTION,
-            d.done_on >= min(first for _, first, _ in intervals),
-            d.done_on <= max(last for _, _, last in intervals),
+        r = recorded.c
+        which = case(
+            *(
+                (and_(owes(r, f, first, last), d.done_on >= first, d.done_on <= last), number)
+                for number, (f, first, last) in enumerate(intervals)
+            ),
+            else_=None,
         )
-        .distinct()
-        .subquery("inspected")
+        inspected = (
+            select(r.office_id, r.manager_id, r.frequency, r.loan_id, which.label("interval"))
+            .select_from(
+                recorded.join(d, and_(d.tenant_id == scope.tenant_id, d.loan_id == r.loan_id))
+            )
+            .where(
+                d.kind == DutyKind.INSPECTION,
+                d.done_on >= min(first for _, first, _ in intervals),
+                d.done_on <= max(last for _, _, last in intervals),
+            )
+            .distinct()
+            .subquery("inspected")
+        )
+        i = inspected.c
+        parts.append(
+            select(
+                i.office_id,
+                i.manager_id,
+                *(literal(0) for _ in range(3 + len(InspectionFrequency))),
+                *(
+                    func.sum(case((i.frequency == f.value, 1), else_=0))
+                    for f in InspectionFrequency
+                ),
+            )
+            .where(i.interval.is_not(None))
+            .group_by(i.office_id, i.manager_id)
+        )
+    groups = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("groups")
+    counts = (
+        "notices_due",
+        "on_time",
+        "late",
+        *(f"due_{f.value}" for f in InspectionFrequency),
+        *(f"done_{f.value}" for f in InspectionFrequency),
     )
-    i = inspected.c
-    done = (
-        select(i.office_id, i.manager_id, i.frequency, literal(0).label("due"), func.count())
-        .where(i.interval.is_not(None))
-        .group_by(i.office_id, i.manager_id, i.frequency)
-    )
-    groups = union_all(due, done).subquery("groups")
-    found = await _by_row(
-        session, scope.tenant_id, office, groups, ("due", "done"), keys=("frequency",)
-    )
-    return [(row, manager, InspectionFrequency(f), *n) for row, manager, f, *n in found]
+    found = await _by_row(session, scope.tenant_id, office, groups, counts)
+    kinds = len(InspectionFrequency)
+    out = []
+    for row, manager, *figures in found:
+        sent, per_frequency = figures[:3], figures[3:]
+        due_of, done_of = per_frequency[:kinds], per_frequency[kinds:]
+        for f, f_due, f_done in zip(InspectionFrequency, due_of, done_of, strict=True):
+            out.append((row, manager, f, *sent, f_due, f_done))
+            sent = [0, 0, 0]  # the notices on the first schedule's row only
+    return out
 
 
 async def _by_row(

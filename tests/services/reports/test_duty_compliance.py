@@ -227,6 +227,11 @@ async def test_a_leap_year_and_a_single_day_are_periods(
     assert leap.total.inspections.due > 0
     today = await report_of(session, scope_of(Role.HR), start=TODAY, end=TODAY)
     assert today.total.inspections == InspectionCounts()
+    # No report falls due in the day: the managers counted are those with a notice due.
+    _, per_loan = await expected_by(session, TODAY, TODAY)
+    owing = [loan for loan, expected in per_loan.items() if expected.notices_due]
+    assert today.managers == len(today.by_manager) == today.total.notices.due == len(owing)
+    assert all(r.figures.notices.due > 0 for r in today.by_manager)
 
 
 def test_a_manager_is_given_no_report() -> None:
