@@ -20,6 +20,12 @@ or rolled back inserts it, with the outcome, in the request's transaction — ``
 the typed error's code. An unexpected error leaves the record to the HTTP edge, which
 rolls the request back and writes it in a new transaction (``INTERNAL_ERROR``).
 
+A few mutations answer a refusal as their success type, listing many problems at once (an
+uploaded sheet's cells, a batch of loan states' rows). Such a type says so with a method
+``audit_refusal()`` (:class:`RefusedAsData`) returning the refusal's code, ``None`` when
+nothing was refused: the savepoint is then rolled back as for an error, whatever the
+service did, and the audit row records that code, not ``OK``.
+
 ``fields`` rewrites the domain field names a service reports (``DomainError.field`` and
 each ``FieldProblem.field``) into the input paths the client sent. Every mutation of the
 schema declares them with ``server.graphql.paths.input_paths`` (``contract_no`` →
@@ -35,7 +41,7 @@ insert, take the context's lock as always.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import strawberry
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +69,24 @@ def _field_path(fields: FieldNames | None) -> FieldPath:
     return fields
 
 
+@runtime_checkable
+class RefusedAsData(Protocol):
+    """A success type that may carry a refusal (see the module)."""
+
+    def audit_refusal(self) -> str | None: ...
+
+
+class _RefusedAsData(Exception):
+    """Rolls the savepoint back under a refusal answered as data."""
+
+    def __init__(self, result: Any, code: str) -> None:
+        self.result, self.code = result, code
+
+
+def _refusal(result: Any) -> str | None:
+    return result.audit_refusal() if isinstance(result, RefusedAsData) else None
+
+
 class MutationBoundary(FieldExtension):
     """Runs a mutation's resolver in a savepoint and returns a domain error as data."""
 
@@ -82,6 +106,11 @@ class MutationBoundary(FieldExtension):
         try:
             async with context.session.begin_nested():
                 result, outcome = await next_(source, info, **kwargs), OK
+                code = _refusal(result)
+                if code is not None:
+                    raise _RefusedAsData(result, code)
+        except _RefusedAsData as as_data:
+            result, outcome = as_data.result, as_data.code
         except errors.DomainError as error:
             result, outcome = to_error_type(error, self.path), error.code
             for kept in error.kept:

@@ -16,6 +16,7 @@ from server.db import models
 from server.domain import Role
 from server.exports.templates import INSPECTION_FINDINGS, TASK_FIGURES, VIOLATIONS
 from tests.conftest import Api
+from tests.graphql.audit.rows import rows_of, someone
 from tests.uploads.sheets import (
     UPLOAD_FINDINGS,
     UPLOAD_TASK_FIGURES,
@@ -143,6 +144,29 @@ async def test_errors_in_several_cells_write_nothing_and_each_is_named(
         (3, "发生日期", "NOT_IN_FUTURE")
     ]
     assert await session.scalar(count) == before
+    # Each refused sheet is audited as refused, though answered as data.
+    audited = await rows_of(session, "head-upload")
+    assert [(r.operation, r.outcome) for r in audited][-2:] == [
+        ("uploadViolations", "INVALID_INPUT"),
+        ("uploadViolations", "INVALID_INPUT"),
+    ]
+
+
+async def test_an_accepted_sheet_is_audited_as_ok(api: Api, session: AsyncSession) -> None:
+    user = someone("uploader")
+    head = api.token(roles=(Role.BRANCH_HEAD,), user=user)
+    body = await template(api, VIOLATIONS, head)
+    (first,) = await _managers(session, 1)
+    row = {
+        "工号": first.employee_no,
+        "违规类型": "以贷收息",
+        "发生日期": dt.date(2026, 1, 5),
+        "违规事实": "审计行",
+    }
+    result = await uploaded(api, UPLOAD_VIOLATIONS, {}, fill(body, "违规记录", [row]), head)
+    assert (result["rows"], result["problems"]) == (1, [])
+    audited = await rows_of(session, user)
+    assert [(r.operation, r.outcome) for r in audited] == [("uploadViolations", "OK")]
 
 
 async def test_a_findings_sheet_is_written(api: Api, session: AsyncSession) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from server.errors import InvalidInput
 from server.graphql.errors import ErrorType
 from server.uploads.writes import UploadOutcome
 
@@ -34,6 +35,10 @@ class SheetUploaded:
     rows: int = strawberry.field(description="Filled rows written.")
     records: int = strawberry.field(description="Records written: figures, violations or findings.")
     problems: list[UploadProblem]
+
+    def audit_refusal(self) -> str | None:
+        """A sheet with a problem wrote nothing: its audit row says INVALID_INPUT."""
+        return InvalidInput.code if self.problems else None
 
     @classmethod
     def from_outcome(cls, outcome: UploadOutcome) -> SheetUploaded:

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from server.errors import InvalidInput
 from server.graphql.enums import ImportStatus, RiskClass
 from server.graphql.nodes import Loan
 from server.graphql.paths import camel_case
@@ -132,6 +133,10 @@ class LoanStatesImported:
     refused: int
     movements: int
     refusals: list[LoanStateRefusal]
+
+    def audit_refusal(self) -> str | None:
+        """Loan states with a refused row wrote nothing: the audit row says INVALID_INPUT."""
+        return None if self.applied else InvalidInput.code
 
     @classmethod
     def from_report(cls, report: LoanStatesReport) -> LoanStatesImported:

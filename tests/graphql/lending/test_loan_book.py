@@ -15,6 +15,7 @@ from server.db import models
 from server.db.models.lending import LoanMovement
 from server.domain import Role
 from tests.conftest import Api
+from tests.graphql.audit.rows import rows_of, someone
 
 TENANT = "sd-demo"
 
@@ -214,3 +215,23 @@ async def test_a_loan_read_shows_what_was_repaid_and_written_off(
         "writeoffRecovered": "300.00",
         "closedOn": None,
     }
+
+
+async def test_a_refused_batch_is_audited_as_refused_and_an_applied_one_as_ok(
+    api: Api, session: AsyncSession
+) -> None:
+    """The report answers the refusal as data; the audit row still tells it apart."""
+    loan = await a_loan(session)
+    as_of = business_today().isoformat()
+    user = someone("importer")
+    good = {"contractNo": loan.contract_no, "balance": str(loan.balance - Decimal("1.00"))}
+    bad = {"contractNo": "NO-SUCH-CONTRACT", "balance": "1.00"}
+    refused = await api(IMPORT, {"asOf": as_of, "rows": [good, bad]}, user=user)
+    applied = await api(IMPORT, {"asOf": as_of, "rows": [good]}, user=user)
+    assert refused["importLoanStates"]["applied"] is False
+    assert applied["importLoanStates"]["applied"] is True
+    audited = await rows_of(session, user)
+    assert [(r.operation, r.outcome) for r in audited] == [
+        ("importLoanStates", "INVALID_INPUT"),
+        ("importLoanStates", "OK"),
+    ]
