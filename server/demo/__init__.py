@@ -9,8 +9,8 @@ machine can be replayed on another. Nothing reads the wall clock.
 
 Rows are drawn in memory first (:func:`generate_tenant_rows`, pure) and then
 bound for the database driver with the columns' own types (``bound``) and handed
-to it in chunks as one executemany per table, not ORM objects, which keeps 80,000
-loans to seconds. The caller owns the transaction.
+to it as one COPY per table on PostgreSQL and in chunks of one executemany
+elsewhere, not ORM objects, which keeps 80,000 loans to seconds. The caller owns the transaction.
 
 One module per part of the set: ``tenants`` (the four tenants), ``draw`` (random
 streams, ids, dates, money), ``names`` and ``lending_tables`` (data tables),

@@ -31,6 +31,8 @@ class BoundRows:
     table: str
     sql: str
     rows: list[tuple[Any, ...]]
+    columns: tuple[str, ...] = ()
+    """The columns of each row's values, in order (what a COPY of the rows names)."""
 
 
 def dialect_named(driver: str) -> Dialect:
@@ -72,7 +74,7 @@ def bound_rows(table: Table, rows: Sequence[Row], dialect: Dialect) -> BoundRows
         processor = column_type.dialect_impl(dialect).bind_processor(dialect)
         columns.append(values if processor is None else _processed(processor, values))
     bound: list[tuple[Any, ...]] = list(zip(*columns, strict=True))
-    return BoundRows(table.name, str(compiled), bound)
+    return BoundRows(table.name, str(compiled), bound, tuple(table.c[n].name for n in names))
 
 
 def _processed(processor: Callable[[Any], Any], values: list[Any]) -> list[Any]:

@@ -48,6 +48,7 @@ from server.db.models.lending import (
     LoanSnapshot,
     LoanSnapshotTotal,
     LoanStateImport,
+    OfficeBorrower,
     RelationshipTransfer,
 )
 from server.db.models.org import (
@@ -91,6 +92,7 @@ __all__ = [
     "ManagerOfficeMove",
     "ManagerTierChange",
     "Office",
+    "OfficeBorrower",
     "OfficeFigure",
     "RelationshipTransfer",
     "TaskPlan",

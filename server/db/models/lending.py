@@ -396,6 +396,25 @@ class LoanSnapshotTotal(Base):
     )
 
 
+class OfficeBorrower(Base):
+    """A customer's outstanding at one office: the balances of its loans booked there,
+    summed. Kept by the database itself (triggers on ``loans``, migration 0021) on every
+    insert, update and delete of a loan, so that the office's largest borrowers (C1.4:
+    本机构前10大户) are read from these rows, not by summing the whole book each time.
+    Its values are the loans' own: no key of its own to check."""
+
+    __tablename__ = "office_borrowers"
+    tenant_id: Mapped[str] = mapped_column(TenantId)
+    office_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID]
+    outstanding: Mapped[Decimal] = mapped_column(Money)
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "office_id", "customer_id"),
+        # The largest of an office first.
+        Index(None, "tenant_id", "office_id", "outstanding", "customer_id"),
+    )
+
+
 class DutyRecord(Base):
     """A post-loan duty done: a collection notice, an overdue collection, an inspection report."""
 

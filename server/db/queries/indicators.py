@@ -205,17 +205,17 @@ async def notice_coverage(
 
 def top_borrowers(tenant_id: str) -> Select[Any]:
     """The customers who are among the 10 largest borrowers (by balance) of their office
-    (C1.4: 本机构前10大户按季检查)."""
-    lo = models.Loan
+    (C1.4: 本机构前10大户按季检查), read from each customer's outstanding per office that
+    the database keeps (``office_borrowers``); of equal outstandings, the lower id first."""
+    b = models.OfficeBorrower
     ranked = (
         select(
-            lo.customer_id.label("customer_id"),
+            b.customer_id.label("customer_id"),
             func.row_number()
-            .over(partition_by=lo.office_id, order_by=func.sum(lo.balance).desc())
+            .over(partition_by=b.office_id, order_by=(b.outstanding.desc(), b.customer_id))
             .label("position"),
         )
-        .where(lo.tenant_id == tenant_id, lo.balance > 0)
-        .group_by(lo.office_id, lo.customer_id)
+        .where(b.tenant_id == tenant_id, b.outstanding > 0)
         .subquery()
     )
     return select(ranked.c.customer_id).where(ranked.c.position <= TOP_BORROWERS_PER_OFFICE)
