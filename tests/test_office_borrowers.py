@@ -137,3 +137,19 @@ async def test_the_top_borrowers_are_each_offices_ten_largest(
     assert found == expected
     # The two smallest of the twelve are below every other at this office's top.
     assert not {customers[0].id, customers[1].id} & found
+
+
+async def test_of_equal_outstandings_at_the_cut_the_lower_ids_are_ranked_first(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    world = bank(session, registry, TENANT)
+    office, _ = await world.offices()
+    manager = await world.manager(office, tier="SD_2")
+    # Eleven equal borrowers above every other of the office: ten of them are its top.
+    customers = [await world.customer(manager) for _ in range(11)]
+    for customer in customers:
+        await loan(world, customer, "90000000.00", principal="90000000.00")
+    await session.flush()
+    found = set((await session.execute(top_borrowers(TENANT))).scalars())
+    ids = sorted(c.id for c in customers)
+    assert set(ids[:10]) <= found and ids[10] not in found

@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from server.db import models
 from server.db.models.lending import LoanMovement
@@ -206,19 +207,53 @@ async def notice_coverage(
 def top_borrowers(tenant_id: str) -> Select[Any]:
     """The customers who are among the 10 largest borrowers (by balance) of their office
     (C1.4: 本机构前10大户按季检查), read from each customer's outstanding per office that
-    the database keeps (``office_borrowers``); of equal outstandings, the lower id first."""
-    b = models.OfficeBorrower
-    ranked = (
-        select(
-            b.customer_id.label("customer_id"),
-            func.row_number()
-            .over(partition_by=b.office_id, order_by=(b.outstanding.desc(), b.customer_id))
-            .label("position"),
+    the database keeps (``office_borrowers``); of equal outstandings, the lower id first.
+
+    Each office's cut — its tenth (outstanding, customer) in that order, none when it has
+    fewer borrowers — is read by the table's index, a row per office; then the borrowers at
+    or above it, by the same index (a range of each office's rows, not all of them)."""
+    b, o = models.OfficeBorrower, models.Office
+    ranked = aliased(models.OfficeBorrower)
+
+    def tenth(column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                ranked.tenant_id == o.tenant_id,
+                ranked.office_id == o.id,
+                ranked.outstanding > 0,
+            )
+            .order_by(ranked.outstanding.desc(), ranked.customer_id)
+            .offset(TOP_BORROWERS_PER_OFFICE - 1)
+            .limit(1)
+            .scalar_subquery()
         )
-        .where(b.tenant_id == tenant_id, b.outstanding > 0)
-        .subquery()
+
+    cut = (
+        select(
+            o.id.label("office_id"),
+            tenth(ranked.outstanding).label("amount"),
+            tenth(ranked.customer_id).label("customer_id"),
+        )
+        .where(o.tenant_id == tenant_id)
+        # Kept whole (not merged into the join, which would read the cut once a borrower).
+        .offset(0)
+        .subquery("cut")
     )
-    return select(ranked.c.customer_id).where(ranked.c.position <= TOP_BORROWERS_PER_OFFICE)
+    return (
+        select(b.customer_id)
+        .join(cut, cut.c.office_id == b.office_id)
+        .where(
+            b.tenant_id == tenant_id,
+            b.outstanding > 0,
+            b.outstanding >= func.coalesce(cut.c.amount, 0),
+            or_(
+                cut.c.amount.is_(None),
+                b.outstanding > cut.c.amount,
+                b.customer_id <= cut.c.customer_id,
+            ),
+        )
+    )
 
 
 def _sub_intervals(start: dt.date, end: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
