@@ -26,6 +26,7 @@ per kind of duty; what comes back is counts by report row, manager and schedule.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,6 +195,30 @@ def check_period(start: dt.date, end: dt.date, today: dt.date) -> None:
         raise BadQueryArgument("to", f"from {start} to {end} is longer than {MAX_PERIOD_DAYS} days")
 
 
+FREQUENCIES = tuple(InspectionFrequency)
+WIDTH = 3 + 2 * len(FREQUENCIES)
+"""A row of counts: notices due, on time, late; then the reports due of each schedule,
+then the reports done of each."""
+
+
+def _figures(counts: list[int]) -> DutyFigures:
+    kinds = len(FREQUENCIES)
+    return DutyFigures(
+        NoticeCounts(*counts[:3]),
+        {
+            f: InspectionCounts(counts[3 + i], counts[3 + kinds + i])
+            for i, f in enumerate(FREQUENCIES)
+        },
+    )
+
+
+def _missing(counts: list[int]) -> int:
+    """Notices not sent and reports not done (``DutyFigures.missing`` of these counts)."""
+    kinds = len(FREQUENCIES)
+    notices = counts[0] - counts[1] - counts[2]
+    return notices + sum(counts[3 : 3 + kinds]) - sum(counts[3 + kinds :])
+
+
 async def duty_compliance(
     session: AsyncSession,
     scope: Scope,
@@ -211,21 +236,21 @@ async def duty_compliance(
         raise BadQueryArgument("first", f"first must be from 1 to {MAX_MANAGER_ROWS}")
     office = await report_office(session, scope, office_id)
     rows = await _rows(session, scope.tenant_id, office)
-    total = DutyFigures()
-    managers: dict[uuid.UUID, DutyFigures] = {}
-    found = await _duties(session, scope, office, start, end)
-    for row, manager, frequency, notices_due, on_time, late, due, done in found:
-        notices = NoticeCounts(int(notices_due or 0), int(on_time or 0), int(late or 0))
-        inspection = InspectionCounts(int(due or 0), int(done or 0))
-        for figures in (total, rows[row].figures, managers.setdefault(manager, DutyFigures())):
-            figures.notices += notices
-            figures.by_frequency[frequency] += inspection
+    # Counts summed as plain numbers (a manager's row of them each): a tenant has thousands
+    # of managers, and only the ``first`` of them are given as figures.
+    total = [0] * WIDTH
+    by_row = {row_id: [0] * WIDTH for row_id in rows}
+    managers: dict[uuid.UUID, list[int]] = {}
+    for row, manager, *values in await _duties(session, scope, office, start, end):
+        numbers = [int(v or 0) for v in values]
+        for counts in (total, by_row[row], managers.setdefault(manager, [0] * WIDTH)):
+            counts[:] = map(operator.add, counts, numbers)
     return DutyCompliance(
         office,
         start,
         end,
-        total,
-        list(rows.values()),
+        _figures(total),
+        [OfficeDuties(o, subtree, _figures(by_row[o.id])) for o, subtree in rows.values()],
         len(managers),
         await _manager_rows(session, scope.tenant_id, managers, first),
     )
@@ -234,8 +259,8 @@ async def duty_compliance(
 async def _duties(
     session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
 ) -> list[Any]:
-    """(report row, manager, schedule, notices due, on time, late, inspections due, done)
-    of the duties due from start to end: a row per schedule, the notices on the first.
+    """(report row, manager, *counts) of the duties due from start to end: the counts
+    as :data:`WIDTH` says (notices due, on time, late; reports due and done by schedule).
 
     One pass over the loans counts what is due: the reports due summed over the
     intervals of the loan's schedule (each a term: a loan owes an interval's report when
@@ -406,16 +431,7 @@ async def _duties(
         *(f"due_{f.value}" for f in InspectionFrequency),
         *(f"done_{f.value}" for f in InspectionFrequency),
     )
-    found = await _by_row(session, scope.tenant_id, office, groups, counts)
-    kinds = len(InspectionFrequency)
-    out = []
-    for row, manager, *figures in found:
-        sent, per_frequency = figures[:3], figures[3:]
-        due_of, done_of = per_frequency[:kinds], per_frequency[kinds:]
-        for f, f_due, f_done in zip(InspectionFrequency, due_of, done_of, strict=True):
-            out.append((row, manager, f, *sent, f_due, f_done))
-            sent = [0, 0, 0]  # the notices on the first schedule's row only
-    return out
+    return await _by_row(session, scope.tenant_id, office, groups, counts)
 
 
 async def _by_row(
@@ -450,20 +466,21 @@ async def _by_row(
 
 async def _rows(
     session: AsyncSession, tenant_id: str, office: models.Office
-) -> dict[uuid.UUID, OfficeDuties]:
-    """The report's rows, every one present: the office itself, then its children by code."""
+) -> dict[uuid.UUID, tuple[models.Office, bool]]:
+    """The report's rows, every one present: the office itself, then its children by code
+    (each with ``subtree``, as ``OfficeDuties``)."""
     o = models.Office
     children = await session.execute(
         select(o).where(o.tenant_id == tenant_id, o.parent_id == office.id).order_by(o.code)
     )
-    out = {office.id: OfficeDuties(office, False, DutyFigures())}
+    out = {office.id: (office, False)}
     for c in children.scalars():
-        out[c.id] = OfficeDuties(c, True, DutyFigures())
+        out[c.id] = (c, True)
     return out
 
 
 async def _manager_rows(
-    session: AsyncSession, tenant_id: str, figures: dict[uuid.UUID, DutyFigures], first: int
+    session: AsyncSession, tenant_id: str, figures: dict[uuid.UUID, list[int]], first: int
 ) -> list[ManagerDuties]:
     """The ``first`` managers by duties missing (most first), then by employee number."""
     if not figures:
@@ -473,7 +490,7 @@ async def _manager_rows(
     # tenant's managers would be thousands of parameters.
     numbers = await session.execute(select(m.id, m.employee_no).where(m.tenant_id == tenant_id))
     counted = sorted(
-        ((-figures[mid].missing, no, mid) for mid, no in numbers.all() if mid in figures)
+        ((-_missing(figures[mid]), no, mid) for mid, no in numbers.all() if mid in figures)
     )
     chosen = [mid for _, _, mid in counted[:first]]
     found = await session.execute(
@@ -482,4 +499,4 @@ async def _manager_rows(
         .where(m.tenant_id == tenant_id, m.id.in_(chosen))
     )
     rows = {mg.id: (mg, of) for mg, of in found.all()}
-    return [ManagerDuties(*rows[mid], figures[mid]) for mid in chosen]
+    return [ManagerDuties(*rows[mid], _figures(figures[mid])) for mid in chosen]
