@@ -44,7 +44,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from server.db import models
 from server.db.queries.indicators import (
@@ -236,14 +235,16 @@ async def duty_compliance(
         raise BadQueryArgument("first", f"first must be from 1 to {MAX_MANAGER_ROWS}")
     office = await report_office(session, scope, office_id)
     rows = await _rows(session, scope.tenant_id, office)
+    row_of = await _row_of(session, scope.tenant_id, office, rows)
     # Counts summed as plain numbers (a manager's row of them each): a tenant has thousands
     # of managers, and only the ``first`` of them are given as figures.
     total = [0] * WIDTH
     by_row = {row_id: [0] * WIDTH for row_id in rows}
     managers: dict[uuid.UUID, list[int]] = {}
-    for row, manager, *values in await _duties(session, scope, office, start, end):
+    for booked, manager, *values in await _duties(session, scope, office, start, end):
         numbers = [int(v or 0) for v in values]
-        for counts in (total, by_row[row], managers.setdefault(manager, [0] * WIDTH)):
+        row = by_row[row_of[booked]]
+        for counts in (total, row, managers.setdefault(manager, [0] * WIDTH)):
             counts[:] = map(operator.add, counts, numbers)
     return DutyCompliance(
         office,
@@ -259,8 +260,9 @@ async def duty_compliance(
 async def _duties(
     session: AsyncSession, scope: Scope, office: models.Office, start: dt.date, end: dt.date
 ) -> list[Any]:
-    """(report row, manager, *counts) of the duties due from start to end: the counts
-    as :data:`WIDTH` says (notices due, on time, late; reports due and done by schedule).
+    """(office, manager, *counts) of the duties due from start to end, the counts as
+    :data:`WIDTH` says (notices due, on time, late; reports due and done by schedule); an
+    office and manager may come twice (what is due, then what was done).
 
     One pass over the loans counts what is due: the reports due summed over the
     intervals of the loan's schedule (each a term: a loan owes an interval's report when
@@ -424,44 +426,7 @@ async def _duties(
             .group_by(i.office_id, i.manager_id)
         )
     groups = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("groups")
-    counts = (
-        "notices_due",
-        "on_time",
-        "late",
-        *(f"due_{f.value}" for f in InspectionFrequency),
-        *(f"done_{f.value}" for f in InspectionFrequency),
-    )
-    return await _by_row(session, scope.tenant_id, office, groups, counts)
-
-
-async def _by_row(
-    session: AsyncSession,
-    tenant_id: str,
-    office: models.Office,
-    groups: Any,
-    counts: tuple[str, ...],
-    keys: tuple[str, ...] = (),
-) -> list[Any]:
-    """``groups`` (by office and manager) summed by the report's rows, as the portfolio's:
-    the office's own loans, and each direct child office's whole subtree."""
-    booked, child = aliased(models.Office), aliased(models.Office)
-    row = func.coalesce(child.id, booked.id)
-    by = (row, groups.c.manager_id, *(groups.c[k] for k in keys))
-    statement = (
-        select(*by, *(func.sum(groups.c[c]) for c in counts))
-        .select_from(groups)
-        .join(booked, and_(booked.tenant_id == tenant_id, booked.id == groups.c.office_id))
-        .outerjoin(
-            child,
-            and_(
-                child.tenant_id == tenant_id,
-                child.parent_id == office.id,
-                booked.path.like(child.path + "%"),
-            ),
-        )
-        .group_by(*by)
-    )
-    return list((await session.execute(statement)).all())
+    return list((await session.execute(select(groups))).all())
 
 
 async def _rows(
@@ -477,6 +442,25 @@ async def _rows(
     for c in children.scalars():
         out[c.id] = (c, True)
     return out
+
+
+async def _row_of(
+    session: AsyncSession,
+    tenant_id: str,
+    office: models.Office,
+    rows: dict[uuid.UUID, tuple[models.Office, bool]],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The report row of each office of the subtree, as the portfolio's: the office itself
+    for its own loans, a child office for every office of the child's subtree."""
+    o = models.Office
+    found = await session.execute(
+        select(o.id, o.path).where(o.tenant_id == tenant_id, o.path.startswith(office.path))
+    )
+    children = [(child.path, child.id) for child, subtree in rows.values() if subtree]
+    return {
+        office_id: next((c for prefix, c in children if path.startswith(prefix)), office.id)
+        for office_id, path in found.all()
+    }
 
 
 async def _manager_rows(
