@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
+from server.db.among import among
 from server.db.queries.indicators import (
     INSPECTION_LARGE_INDIVIDUAL,
     NOTICE_DAYS_BEFORE_MATURITY,
@@ -470,12 +471,15 @@ async def _manager_rows(
     if not figures:
         return []
     m, o = models.Manager, models.Office
-    # The tenant's employee numbers, not an IN list of every counted manager: a whole
-    # tenant's managers would be thousands of parameters.
-    numbers = await session.execute(select(m.id, m.employee_no).where(m.tenant_id == tenant_id))
-    counted = sorted(
-        ((-_missing(figures[mid]), no, mid) for mid, no in numbers.all() if mid in figures)
+    missing = {mid: _missing(counts) for mid, counts in figures.items()}
+    # Only those at or above the ``first``-th most missing can be shown: their employee
+    # numbers break the ties (all of a tenant's thousands are read only when they tie).
+    cut = sorted(missing.values(), reverse=True)[min(first, len(missing)) - 1]
+    candidates = [mid for mid, n in missing.items() if n >= cut]
+    numbers = await session.execute(
+        select(m.id, m.employee_no).where(m.tenant_id == tenant_id, among(m.id, candidates))
     )
+    counted = sorted((-missing[mid], no, mid) for mid, no in numbers.all())
     chosen = [mid for _, _, mid in counted[:first]]
     found = await session.execute(
         select(m, o)
