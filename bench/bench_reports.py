@@ -8,7 +8,9 @@ Usage::
 The demo tenant ``sd-demo`` is generated at ``--loans`` loans (10,000 managers, 250,000
 customers; the demo loader writes in chunks and takes the loan snapshot of its day),
 loan snapshots of ``--snapshots`` earlier month ends are taken, one appraisal per
-manager is written for 2025 (totals and tiers drawn, confirmed), then ``ANALYZE``.
+manager is written for 2025 (totals and tiers drawn, confirmed), the post-loan duties
+done in 2025 (a collection notice for most loans maturing then, on time or late, and
+about 70% of the quarterly inspections: some 2.9 million records), then ``ANALYZE``.
 
 Each report is then timed over GraphQL, interleaved round by round with its two floors:
 the bare SQL of the report (the statements one request of it ran, recorded and replayed
@@ -206,6 +208,48 @@ async def _appraisals(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     print(f"appraisals of {PERIOD}: {len(rows)}")
 
 
+async def _duty_records(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The post-loan duties done in ``PERIOD``, as a book whose managers do most of them:
+    of every loan, a collection notice (most on time, some late) and one inspection per
+    quarter, each with a probability; written once (kept databases included)."""
+    rng = random.Random(13)
+    d, lo = models.DutyRecord, models.Loan
+    async with sessionmaker() as session, session.begin():
+        if await session.scalar(select(d.id).where(d.tenant_id == TENANT).limit(1)):
+            return
+        loans = (
+            await session.execute(
+                select(lo.id, lo.manager_id, lo.matures_on).where(lo.tenant_id == TENANT)
+            )
+        ).all()
+        at, year = dt.datetime.now(dt.UTC), int(PERIOD)
+        rows = []
+
+        def done(loan: Any, kind: str, on: dt.date) -> None:
+            rows.append(
+                {
+                    "tenant_id": TENANT,
+                    "id": uuid.uuid4(),
+                    "loan_id": loan.id,
+                    "manager_id": loan.manager_id,
+                    "kind": kind,
+                    "done_on": on,
+                    "recorded_by": "bench",
+                    "recorded_at": at,
+                }
+            )
+
+        for loan in loans:
+            if loan.matures_on.year == year + (loan.matures_on.month == 1) and rng.random() < 0.8:
+                early = rng.randint(25, 40)  # before 30 days: on time; after: late
+                done(loan, "COLLECTION_NOTICE", loan.matures_on - dt.timedelta(days=early))
+            for month in (2, 5, 8, 11):
+                if rng.random() < 0.7:
+                    done(loan, "INSPECTION", dt.date(year, month, rng.randint(1, 28)))
+        await bulk_insert(session, d, rows)
+    print(f"duty records of {PERIOD}: {len(rows)}")
+
+
 async def _bare_sql(engine: AsyncEngine, statements: list[tuple[str, Any]]) -> float:
     """The recorded statements run again on the driver connection, in ms."""
     async with engine.connect() as conn:
@@ -234,6 +278,7 @@ async def _run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) ->
             await conn.commit()
         if fresh:
             await _setup(sessionmaker, args, settings)
+        await _duty_records(sessionmaker)
         if url.startswith("postgresql"):
             async with engine.connect() as conn:
                 await conn.exec_driver_sql("ANALYZE")
