@@ -41,7 +41,6 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -263,16 +262,16 @@ async def _duties(
 ) -> list[Any]:
     """(office, manager, *counts) of the duties due from start to end, the counts as
     :data:`WIDTH` says (notices due, on time, late; reports due and done by schedule); an
-    office and manager may come twice (what is due, then what was done).
+    office and manager once.
 
     One pass over the loans counts what is due: the reports due summed over the
     intervals of the loan's schedule (each a term: a loan owes an interval's report when
     it is of the interval's schedule, issued by its end and outstanding or not yet mature
-    at its start) and the notices due, with the first notice sent of each. The reports
-    done are read apart, from the inspections recorded in the period, each (loan,
-    interval) counted once. A loan is corporate by a join of the corporate customers
-    only, not of every customer; the top borrowers are read first, a short list written
-    into the pass."""
+    at its start), those of them done (an inspection recorded within the interval, however
+    many), and the notices due, with the first notice sent of each — what was done read
+    from one sum of each loan's duty records. A loan is corporate by a join of the
+    corporate customers only, not of every customer; the top borrowers are read first, a
+    short list written into the pass."""
     intervals = inspection_intervals(start, end)
     lo, cu, d = models.Loan, models.Customer, models.DutyRecord
     large = (await tenant_settings(session, scope.tenant_id)).large_loan_threshold
@@ -296,48 +295,49 @@ async def _duties(
             else_=literal(InspectionFrequency.YEARLY.value),
         )
 
-    def owes(c: Any, f: InspectionFrequency, first: dt.date, last: dt.date) -> Any:
-        return and_(
-            c.frequency == f.value,
-            c.issued_on <= literal(last, Date),
-            or_(c.balance > 0, c.matures_on >= literal(first, Date)),
+    # Each loan's duties done, summed from its records alone (no loan read): its first
+    # notice, and for each interval whether it holds an inspection.
+    inspection = d.kind == DutyKind.INSPECTION
+    done_in = [
+        func.max(case((and_(inspection, d.done_on >= first, d.done_on <= last), 1), else_=0))
+        for _, first, last in intervals
+    ]
+    wanted = [d.kind == DutyKind.COLLECTION_NOTICE]
+    if intervals:
+        earliest, latest = min(i[1] for i in intervals), max(i[2] for i in intervals)
+        wanted.append(and_(inspection, d.done_on >= earliest, d.done_on <= latest))
+    done = (
+        select(
+            d.loan_id.label("loan_id"),
+            func.min(case((d.kind == DutyKind.COLLECTION_NOTICE, d.done_on))).label("first_on"),
+            *(flag.label(f"interval_{n}") for n, flag in enumerate(done_in)),
         )
-
-    # The pass: the corporate customers and each loan's first notice joined (hash joins
+        .where(d.tenant_id == scope.tenant_id, or_(*wanted))
+        .group_by(d.loan_id)
+        .subquery("done")
+    )
+    # The pass: the corporate customers and each loan's duties done joined (hash joins
     # the planner can share among parallel workers, where a subquery per loan keeps it
-    # to one process); a loan's schedule worked out once for its sum, by ``CASE
+    # to one process); a loan's schedule worked out once for each sum, by ``CASE
     # schedule WHEN …``, not once per interval.
     listed = corporate.subquery("corporate")
-    notices = (
-        select(d.loan_id.label("loan_id"), func.min(d.done_on).label("first_on"))
-        .where(d.tenant_id == scope.tenant_id, d.kind == DutyKind.COLLECTION_NOTICE)
-        .group_by(d.loan_id)
-        .subquery("notices")
-    )
     frequency = frequency_of(listed.c.id.is_not(None))
 
-    def owed_of(f: InspectionFrequency) -> Any:
-        return sum(
-            (
-                case(
-                    (
-                        and_(
-                            lo.issued_on <= literal(last, Date),
-                            or_(lo.balance > 0, lo.matures_on >= literal(first, Date)),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-                for g, first, last in intervals
-                if g == f
-            ),
-            start=literal(0),
-        )
-
-    def owed_as(f: InspectionFrequency) -> Any:
-        """The reports of schedule ``f`` a loan owes (0 for a loan of another)."""
-        return case({f.value: owed_of(f)}, value=frequency, else_=0)
+    def counted(f: InspectionFrequency, inspected: bool) -> Any:
+        """The reports of schedule ``f`` a loan owes, or owes and were done."""
+        terms = []
+        for n, (g, first, last) in enumerate(intervals):
+            if g != f:
+                continue
+            owes = and_(
+                lo.issued_on <= literal(last, Date),
+                or_(lo.balance > 0, lo.matures_on >= literal(first, Date)),
+            )
+            if inspected:
+                owes = and_(owes, done.c[f"interval_{n}"] == 1)
+            terms.append(case((owes, 1), else_=0))
+        # 0 for a loan of another schedule.
+        return case({f.value: sum(terms, start=literal(0))}, value=frequency, else_=0)
 
     due_on = type_coerce(days_before(session, lo.matures_on, NOTICE_DAYS_BEFORE_MATURITY), Date)
     notice_due = and_(
@@ -348,23 +348,20 @@ async def _duties(
         or_(lo.written_off_on.is_(None), lo.written_off_on > due_on),
     )
     notices_due = func.sum(case((notice_due, 1), else_=0))
-    due = (
+    first_on = done.c.first_on
+    groups = (
         select(
             lo.office_id,
             lo.manager_id,
             notices_due.label("notices_due"),
-            func.sum(case((and_(notice_due, notices.c.first_on <= due_on), 1), else_=0)).label(
-                "on_time"
-            ),
-            func.sum(case((and_(notice_due, notices.c.first_on > due_on), 1), else_=0)).label(
-                "late"
-            ),
-            *(func.sum(owed_as(f)).label(f"due_{f.value}") for f in InspectionFrequency),
-            *(literal(0).label(f"done_{f.value}") for f in InspectionFrequency),
+            func.sum(case((and_(notice_due, first_on <= due_on), 1), else_=0)).label("on_time"),
+            func.sum(case((and_(notice_due, first_on > due_on), 1), else_=0)).label("late"),
+            *(func.sum(counted(f, False)).label(f"due_{f.value}") for f in FREQUENCIES),
+            *(func.sum(counted(f, True)).label(f"done_{f.value}") for f in FREQUENCIES),
         )
         .select_from(
             lo.__table__.outerjoin(listed, listed.c.id == lo.customer_id).outerjoin(
-                notices, notices.c.loan_id == lo.id
+                done, done.c.loan_id == lo.id
             )
         )
         .where(*in_subtree(scope, office, lo))
@@ -374,60 +371,8 @@ async def _duties(
     )
     if not intervals:
         # No report falls due: the managers counted are those with a notice due.
-        due = due.having(notices_due > 0)
-    parts = [due]
-    if intervals:
-        # Joined to the inspections recorded: the planner reads each loan by its key.
-        recorded = (
-            select(
-                lo.id.label("loan_id"),
-                lo.office_id.label("office_id"),
-                lo.manager_id.label("manager_id"),
-                lo.issued_on.label("issued_on"),
-                lo.balance.label("balance"),
-                lo.matures_on.label("matures_on"),
-                frequency_of(lo.customer_id.in_(corporate)).label("frequency"),
-            )
-            .where(*in_subtree(scope, office, lo))
-            .subquery("recorded")
-        )
-        r = recorded.c
-        which = case(
-            *(
-                (and_(owes(r, f, first, last), d.done_on >= first, d.done_on <= last), number)
-                for number, (f, first, last) in enumerate(intervals)
-            ),
-            else_=None,
-        )
-        inspected = (
-            select(r.office_id, r.manager_id, r.frequency, r.loan_id, which.label("interval"))
-            .select_from(
-                recorded.join(d, and_(d.tenant_id == scope.tenant_id, d.loan_id == r.loan_id))
-            )
-            .where(
-                d.kind == DutyKind.INSPECTION,
-                d.done_on >= min(first for _, first, _ in intervals),
-                d.done_on <= max(last for _, _, last in intervals),
-            )
-            .distinct()
-            .subquery("inspected")
-        )
-        i = inspected.c
-        parts.append(
-            select(
-                i.office_id,
-                i.manager_id,
-                *(literal(0) for _ in range(3 + len(InspectionFrequency))),
-                *(
-                    func.sum(case((i.frequency == f.value, 1), else_=0))
-                    for f in InspectionFrequency
-                ),
-            )
-            .where(i.interval.is_not(None))
-            .group_by(i.office_id, i.manager_id)
-        )
-    groups = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("groups")
-    return list((await session.execute(select(groups))).all())
+        groups = groups.having(notices_due > 0)
+    return list((await session.execute(groups)).all())
 
 
 async def _rows(
