@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -407,7 +408,9 @@ class OfficeBorrower(Base):
     tenant_id: Mapped[str] = mapped_column(TenantId)
     office_id: Mapped[uuid.UUID]
     customer_id: Mapped[uuid.UUID]
-    outstanding: Mapped[Decimal] = mapped_column(Money)
+    # A sum of loans, which can pass what one loan's money holds: room for 38 digits on
+    # PostgreSQL (SQLite keeps its integer fen).
+    outstanding: Mapped[Decimal] = mapped_column(Money.with_variant(Numeric(38, 2), "postgresql"))
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "office_id", "customer_id"),
         # The largest of an office first.

@@ -25,7 +25,11 @@ down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MONEY = server.db.types.ScaledDecimal(precision=18, scale=2)
+# A sum of loans can pass what one loan's money holds (NUMERIC(18, 2)): on PostgreSQL the
+# sum has room for 38 digits; SQLite keeps its integer fen (up to 9.2 * 10^16 yuan a sum).
+OUTSTANDING = server.db.types.ScaledDecimal(precision=18, scale=2).with_variant(
+    sa.Numeric(38, 2), "postgresql"
+)
 TABLE = "office_borrowers"
 KEY = "tenant_id, office_id, customer_id"
 # Add the summed change of each (tenant, office, customer) to its row, in key order (two
@@ -97,7 +101,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.String(length=32), nullable=False),
         sa.Column("office_id", sa.Uuid(), nullable=False),
         sa.Column("customer_id", sa.Uuid(), nullable=False),
-        sa.Column("outstanding", MONEY, nullable=False),
+        sa.Column("outstanding", OUTSTANDING, nullable=False),
         sa.PrimaryKeyConstraint(
             "tenant_id", "office_id", "customer_id", name=op.f("pk_office_borrowers")
         ),
