@@ -117,17 +117,24 @@ async def test_the_sums_follow_every_change_of_a_loan(
     assert await kept(session) == await summed(session)
 
 
-async def test_the_top_borrowers_are_each_offices_ten_largest(
-    session: AsyncSession, registry: PolicyRegistry
-) -> None:
+async def borrowers(
+    session: AsyncSession, registry: PolicyRegistry, amounts: list[str]
+) -> list[models.Customer]:
+    """Customers of one office, each with one loan of its amount (fully outstanding)."""
     world = bank(session, registry, TENANT)
     office, _ = await world.offices()
     manager = await world.manager(office, tier="SD_2")
-    customers = [await world.customer(manager) for _ in range(12)]
-    for number, customer in enumerate(customers):
-        amount = f"{900000 + number}.00"
+    customers = [await world.customer(manager) for _ in amounts]
+    for customer, amount in zip(customers, amounts, strict=True):
         await loan(world, customer, amount, principal=amount)
     await session.flush()
+    return customers
+
+
+async def test_the_top_borrowers_are_each_offices_ten_largest(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    customers = await borrowers(session, registry, [f"{900000 + n}.00" for n in range(12)])
     sums = await summed(session)
     expected: set[Any] = set()
     for at in {o for o, _ in sums}:
@@ -142,14 +149,8 @@ async def test_the_top_borrowers_are_each_offices_ten_largest(
 async def test_of_equal_outstandings_at_the_cut_the_lower_ids_are_ranked_first(
     session: AsyncSession, registry: PolicyRegistry
 ) -> None:
-    world = bank(session, registry, TENANT)
-    office, _ = await world.offices()
-    manager = await world.manager(office, tier="SD_2")
     # Eleven equal borrowers above every other of the office: ten of them are its top.
-    customers = [await world.customer(manager) for _ in range(11)]
-    for customer in customers:
-        await loan(world, customer, "90000000.00", principal="90000000.00")
-    await session.flush()
+    customers = await borrowers(session, registry, ["90000000.00"] * 11)
     found = set((await session.execute(top_borrowers(TENANT))).scalars())
     ids = sorted(c.id for c in customers)
     assert set(ids[:10]) <= found and ids[10] not in found

@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.db.models import Base
 
@@ -44,6 +44,17 @@ async def bulk_insert(
             if record[i] is not None:
                 record[i] = _encode_json(record[i])
         records.append(record)
+    await copy_records(connection, table.name, columns, records)
+
+
+async def copy_records(
+    connection: AsyncConnection,
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[Sequence[Any]],
+) -> None:
+    """PostgreSQL: ``records`` (values already as the driver takes them, in the order of
+    ``columns``) into ``table`` by one COPY on the connection's own transaction."""
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
-    await driver.copy_records_to_table(table.name, records=records, columns=columns)
+    await driver.copy_records_to_table(table, records=records, columns=list(columns))

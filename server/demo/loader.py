@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, Index, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
+from server.db.bulk import copy_records
 from server.db.models import Customer, Loan, LoanSnapshot, Tenant
 from server.demo.bound import BoundRows, bound_rows, dialect_named
 from server.demo.draw import DEFAULT_SEED, DEFAULT_TODAY, RECORDED_BY
@@ -60,11 +60,7 @@ async def _write(connection: AsyncConnection, inserted: BoundRows) -> None:
     if not inserted.rows:
         return
     if connection.dialect.name == "postgresql":
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        await driver.copy_records_to_table(
-            inserted.table, records=inserted.rows, columns=list(inserted.columns)
-        )
+        await copy_records(connection, inserted.table, inserted.columns, inserted.rows)
         return
     for start in range(0, len(inserted.rows), CHUNK_SIZE):
         chunk = inserted.rows[start : start + CHUNK_SIZE]

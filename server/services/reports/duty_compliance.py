@@ -19,8 +19,9 @@ over a closed range of days instead of listed for one day:
 
 A duty counts at the loan's office and for the loan's current manager, as the appraisal
 inputs count it. The period ends today at the latest (a duty of a later day is not yet
-missed) and spans at most ``MAX_PERIOD_DAYS`` days. Two grouped statements read it, one
-per kind of duty; what comes back is counts by report row, manager and schedule.
+missed) and spans at most ``MAX_PERIOD_DAYS`` days. One grouped statement reads it, a
+pass over the loans with each loan's duty records summed beside it; what comes back is
+counts by office and manager, summed into the report's rows here.
 """
 
 from __future__ import annotations
@@ -98,11 +99,6 @@ class NoticeCounts:
     @property
     def missing(self) -> int:
         return self.due - self.on_time - self.late
-
-    def __add__(self, other: NoticeCounts) -> NoticeCounts:
-        return NoticeCounts(
-            self.due + other.due, self.on_time + other.on_time, self.late + other.late
-        )
 
 
 @dataclass(frozen=True)
