@@ -298,7 +298,11 @@ async def _run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) ->
         print(f"tenant {TENANT}: {loans} loans; branch head of office {branch}")
         app = create_app(settings, sessionmaker=sessionmaker)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        # The app's start-up as the server runs it (the collector tuned), then its requests.
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        ):
             for name, roles, query in REPORTS:
                 token = mint_token(
                     settings,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKeyConstraint,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -284,6 +286,13 @@ class Loan(Base):
         Money, default=Decimal(0), server_default="0"
     )
     closed_on: Mapped[dt.date | None]
+    # The post-loan duties done, kept by the database from the loan's duty records
+    # (migration 0022; the duty-compliance report reads them): the first collection notice,
+    # the latest year with an inspection, and a bit for each quarter with one in the
+    # INSPECTION_WINDOW_YEARS up to it (server.services.reports.duties_done).
+    first_notice_on: Mapped[dt.date | None]
+    inspection_year: Mapped[int | None] = mapped_column(SmallInteger)
+    inspection_quarters: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = created_column()
     updated_at: Mapped[dt.datetime] = mapped_column(

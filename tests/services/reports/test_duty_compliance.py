@@ -9,15 +9,19 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import models
+from server.db.bulk import bulk_insert
 from server.db.queries.indicators import missing_inspections
 from server.db.scope import Scope
-from server.domain import Role
+from server.domain import DutyKind, Role
 from server.errors import BadQueryArgument, NotFound, PermissionDenied
 from server.policy.registry import PolicyRegistry
 from server.principal import Principal
 from server.services.access import authorize
+from server.services.reports.duties_done import INSPECTION_WINDOW_YEARS
 from server.services.reports.duty_compliance import (
     DutyCompliance,
     DutyFigures,
@@ -237,3 +241,57 @@ async def test_a_leap_year_and_a_single_day_are_periods(
 def test_a_manager_is_given_no_report() -> None:
     with pytest.raises(PermissionDenied, match="dutyCompliance needs the role"):
         scope_of(Role.MANAGER)
+
+
+async def test_inspections_older_than_the_loan_rows_window_are_read_from_the_records(
+    session: AsyncSession, book: DutyBook
+) -> None:
+    """A loan's row holds the quarters of ``INSPECTION_WINDOW_YEARS`` up to its latest
+    inspection: when later ones push the period's year to the window's last year, then
+    out of it, the report still counts what was done in it (from the records)."""
+    _, expected = await expected_by(session)
+    whole = direct_duties.summed(per_loan=expected, loan_ids=list(expected))
+    d, lo = models.DutyRecord, models.Loan
+    inspected = (
+        await session.execute(
+            select(d.loan_id, d.manager_id)
+            .where(d.tenant_id == TENANT, d.kind == DutyKind.INSPECTION)
+            .where(d.done_on >= START, d.done_on <= END)
+            .distinct()
+        )
+    ).all()
+    assert inspected and whole.inspections["QUARTERLY"][1] > 0
+    for years in (INSPECTION_WINDOW_YEARS - 1, INSPECTION_WINDOW_YEARS):
+        later = dt.date(START.year + years, 1, 5)
+        await bulk_insert(
+            session,
+            models.DutyRecord,
+            [
+                {
+                    "tenant_id": TENANT,
+                    "id": uuid.uuid4(),
+                    "loan_id": loan_id,
+                    "manager_id": manager_id,
+                    "kind": DutyKind.INSPECTION.value,
+                    "done_on": later,
+                    "recorded_by": "test",
+                }
+                for loan_id, manager_id in inspected
+            ],
+        )
+        latest = await session.scalar(
+            select(func.min(lo.inspection_year)).where(
+                lo.tenant_id == TENANT, lo.id.in_([loan_id for loan_id, _ in inspected])
+            )
+        )
+        assert latest == later.year
+        report = await duty_compliance(
+            session,
+            scope_of(Role.HR),
+            office_id=None,
+            start=START,
+            end=END,
+            first=100,
+            today=dt.date(later.year, 12, 31),
+        )
+        assert as_expected(report.total) == whole
