@@ -15,7 +15,6 @@ process — a statement that reaches back so far pays for it).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import BigInteger, case, exists, false, literal
 from sqlalchemy.sql.expression import ColumnElement
@@ -49,7 +48,7 @@ def inspected_within(first: dt.date, last: dt.date, today: dt.date) -> ColumnEle
         d.done_on <= last,
     )
     within = back < INSPECTION_WINDOW_YEARS
-    out: Any = case(
+    out: ColumnElement[bool] = case(
         # No inspection in the year or after it.
         (lo.inspection_year.is_(None), false()),
         (lo.inspection_year < first.year, false()),
