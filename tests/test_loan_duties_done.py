@@ -73,13 +73,13 @@ def record(loan: models.Loan, kind: DutyKind, day: dt.date) -> dict[str, Any]:
     }
 
 
-async def test_the_columns_follow_every_record_of_a_loan(
-    session: AsyncSession, registry: PolicyRegistry
-) -> None:
+async def new_loans(
+    session: AsyncSession, registry: PolicyRegistry, count: int
+) -> list[models.Loan]:
+    """``count`` outstanding loans of one customer, not yet inspected."""
     world = bank(session, registry, TENANT)
     office, _ = await world.offices()
-    manager = await world.manager(office, tier="SD_2")
-    customer = await world.customer(manager)
+    customer = await world.customer(await world.manager(office, tier="SD_2"))
     loans = [
         await world.loan(
             customer,
@@ -88,9 +88,16 @@ async def test_the_columns_follow_every_record_of_a_loan(
             issued_on=ISSUED,
             matures_on=dt.date(2045, 1, 1),
         )
-        for _ in range(4)
+        for _ in range(count)
     ]
     await session.flush()
+    return loans
+
+
+async def test_the_columns_follow_every_record_of_a_loan(
+    session: AsyncSession, registry: PolicyRegistry
+) -> None:
+    loans = await new_loans(session, registry, 4)
     assert await kept(session, loans) == {loan.id: (None, None, 0) for loan in loans}
 
     first, second, third, fourth = loans
@@ -167,17 +174,7 @@ async def test_recording_a_duty_keeps_the_loan_row(
     session: AsyncSession, registry: PolicyRegistry
 ) -> None:
     """Through the service, as a branch head records them: the same columns."""
-    world = bank(session, registry, TENANT)
-    office, _ = await world.offices()
-    manager = await world.manager(office, tier="SD_2")
-    loan = await world.loan(
-        await world.customer(manager),
-        principal="30000.00",
-        balance="30000.00",
-        issued_on=ISSUED,
-        matures_on=dt.date(2030, 1, 1),
-    )
-    await session.flush()
+    (loan,) = await new_loans(session, registry, 1)
     actor = principal(TENANT, (Role.BRANCH_HEAD,))
     today = dt.date(2026, 6, 30)
     for kind, day in [(INSPECTION, dt.date(2026, 4, 2)), (NOTICE, dt.date(2026, 6, 1))]:
