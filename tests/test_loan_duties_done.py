@@ -5,6 +5,7 @@ quarter bits equal what its records say — on both databases."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import models
 from server.db.bulk import bulk_insert
+from server.db.engine import SQLITE_IMMEDIATE
 from server.domain import DutyKind, Role
 from server.policy.registry import PolicyRegistry
 from server.services.duties import record_duty
@@ -21,6 +23,7 @@ from server.services.reports.duties_done import INSPECTION_WINDOW_YEARS, quarter
 from tests.builders import bank
 from tests.conftest import principal
 from tests.services.test_loan_book import ISSUED
+from tests.services.test_loan_races import Race, race  # noqa: F401 (the fixture)
 
 TENANT = "sd-demo"
 NOTICE, INSPECTION = DutyKind.COLLECTION_NOTICE, DutyKind.INSPECTION
@@ -182,3 +185,59 @@ async def test_recording_a_duty_keeps_the_loan_row(
             session, actor, loan_id=str(loan.id), kind=kind, done_on=day, note=None, today=today
         )
     assert await kept(session, [loan]) == {loan.id: (dt.date(2026, 6, 1), 2026, 1 << 1)}
+
+
+async def test_two_writers_of_one_loan_both_count(race: Race) -> None:  # noqa: F811
+    """Two transactions record an inspection of the same loan at once, in different
+    quarters, with a notice each: both are on the row after both commit. On PostgreSQL
+    the second waits for the loan row the first one's trigger updated, then merges into
+    the row as the first one left it; on SQLite the second waits for the write lock."""
+    async with race.committed() as world:
+        office, _ = await world.offices()
+        customer = await world.customer(await world.manager(office, tier="CC_2"))
+        loan = await world.loan(
+            customer,
+            principal="80000.00",
+            balance="80000.00",
+            issued_on=ISSUED,
+            matures_on=dt.date(2045, 1, 1),
+        )
+
+    async def begin(session: AsyncSession) -> None:
+        """A writing transaction, as the application begins one for a mutation."""
+        if race.sqlite:
+            await session.connection(execution_options={SQLITE_IMMEDIATE: True})
+
+    async def write(session: AsyncSession, kind: DutyKind, day: dt.date) -> None:
+        row = record(loan, kind, day)
+        row["tenant_id"] = race.tenant
+        session.add(models.DutyRecord(**row))
+        await session.flush()
+
+    async with race.sessions() as first:
+        await begin(first)
+        await write(first, INSPECTION, dt.date(2026, 2, 1))
+        await write(first, NOTICE, dt.date(2026, 3, 1))
+
+        async def second_writer() -> None:
+            async with race.sessions() as second:
+                await begin(second)
+                await write(second, INSPECTION, dt.date(2026, 8, 1))
+                await write(second, NOTICE, dt.date(2026, 1, 15))
+                await second.commit()
+
+        waiting = asyncio.create_task(second_writer())
+        await asyncio.sleep(0.3)
+        assert not waiting.done(), "the second writer did not wait for the first"
+        await first.commit()
+        await waiting
+    async with race.sessions() as session:
+        lo = models.Loan
+        row = (
+            await session.execute(
+                select(lo.first_notice_on, lo.inspection_year, lo.inspection_quarters).where(
+                    lo.tenant_id == race.tenant, lo.id == loan.id
+                )
+            )
+        ).one()
+    assert tuple(row) == (dt.date(2026, 1, 15), 2026, (1 << 0) | (1 << 2))
