@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Exists,
     Select,
     and_,
     case,
@@ -256,6 +257,19 @@ def top_borrowers(tenant_id: str) -> Select[Any]:
     )
 
 
+def inspection_recorded(first: dt.date, last: dt.date) -> Exists:
+    """The loan (``models.Loan`` of the enclosing statement) has an inspection recorded
+    from ``first`` to ``last``, both included (C1.4: 每季/每半年/每年检查)."""
+    lo, d = models.Loan, models.DutyRecord
+    return exists().where(
+        d.tenant_id == lo.tenant_id,
+        d.loan_id == lo.id,
+        d.kind == DutyKind.INSPECTION,
+        d.done_on >= first,
+        d.done_on <= last,
+    )
+
+
 def _sub_intervals(start: dt.date, end: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
     """The ``months``-long intervals of the year that end within ``start``–``end``."""
     year = start.year
@@ -283,7 +297,7 @@ async def missing_inspections(
     large_loan_threshold: Decimal,
 ) -> ManagerFigures:
     """Inspections due in the period (quarterly, half-yearly or yearly by loan) not reported."""
-    lo, cu, d = models.Loan, models.Customer, models.DutyRecord
+    lo, cu = models.Loan, models.Customer
     top = top_borrowers(tenant_id)
     quarterly = or_(
         cu.kind == CustomerKind.CORPORATE,
@@ -295,13 +309,7 @@ async def missing_inspections(
     missing: dict[uuid.UUID, int] = defaultdict(int)
     for months, schedule in ((3, quarterly), (6, half_yearly), (12, yearly)):
         for first, last in _sub_intervals(start, end, months):
-            reported = exists().where(
-                d.tenant_id == lo.tenant_id,
-                d.loan_id == lo.id,
-                d.kind == DutyKind.INSPECTION,
-                d.done_on >= first,
-                d.done_on <= last,
-            )
+            reported = inspection_recorded(first, last)
             stmt = (
                 select(lo.manager_id, func.count())
                 .select_from(

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, case, exists, false, literal
+from sqlalchemy import BigInteger, case, false, literal
 from sqlalchemy.sql.expression import ColumnElement
 
 from server.db import models
-from server.domain import DutyKind
+from server.db.queries.indicators import inspection_recorded
 
 INSPECTION_WINDOW_YEARS = 15
 """How many years of quarters a loan row holds: 60 bits of a BIGINT (migration 0022)."""
@@ -35,25 +35,18 @@ def inspected_within(first: dt.date, last: dt.date, today: dt.date) -> ColumnEle
     calendar quarters of one year (a quarter, a half year, a year — C1.4's intervals)."""
     if first.year != last.year or first.day != 1 or first.month % 3 != 1:
         raise ValueError(f"{first}..{last} is not whole quarters of one year")
-    lo, d = models.Loan, models.DutyRecord
+    lo = models.Loan
     q0, q1 = quarter_of(first), quarter_of(last)
     bits = ((1 << (q1 - q0 + 1)) - 1) << (q0 - 1)
     back = lo.inspection_year - first.year
     held = lo.inspection_quarters.op(">>")(literal(4) * back).op("&")(literal(bits, BigInteger))
-    recorded = exists().where(
-        d.tenant_id == lo.tenant_id,
-        d.loan_id == lo.id,
-        d.kind == DutyKind.INSPECTION,
-        d.done_on >= first,
-        d.done_on <= last,
-    )
-    within = back < INSPECTION_WINDOW_YEARS
+    # Only a loan inspected in a year the window's length after this one reads its records.
+    reaches_back = today.year - first.year >= INSPECTION_WINDOW_YEARS
     out: ColumnElement[bool] = case(
-        # No inspection in the year or after it.
-        (lo.inspection_year.is_(None), false()),
+        # No inspection in the year or after it (none at all: NULL, which no WHEN holds,
+        # and no record either).
         (lo.inspection_year < first.year, false()),
-        (within, held != 0),
-        # Only a loan inspected in a year the window's length after this one.
-        else_=recorded if today.year - first.year >= INSPECTION_WINDOW_YEARS else false(),
+        (back < INSPECTION_WINDOW_YEARS, held != 0),
+        else_=inspection_recorded(first, last) if reaches_back else false(),
     )
     return out
